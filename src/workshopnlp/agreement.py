@@ -1,0 +1,98 @@
+"""Agreement between coders (human or model): Cohen's kappa and Krippendorff's alpha, per code and overall.
+
+Krippendorff's alpha is computed for nominal data with any number of coders and missing codes
+(Krippendorff 2011, "Computing Krippendorff's Alpha-Reliability"). Per code, both measures are
+computed on the binary question "this code or not". A code whose alpha is below the tentative
+threshold (0.667 by default) is reported as *foreløbig*.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import cohen_kappa_score
+
+OVERALL = "samlet"
+
+
+def krippendorff_alpha_nominal(units: Sequence[Sequence[object]]) -> float:
+    """Alpha for nominal codes. ``units`` holds, per unit, the codes given (None = missing).
+
+    Units with fewer than two codes are not pairable and are ignored. Returns NaN when undefined
+    (fewer than two pairable values, or a single value used throughout with no disagreement possible).
+    """
+    values: list[list[object]] = [[v for v in unit if v is not None and v == v] for unit in units]
+    values = [v for v in values if len(v) >= 2]
+    if not values:
+        return float("nan")
+    cats = sorted({c for unit in values for c in unit}, key=str)
+    index = {c: i for i, c in enumerate(cats)}
+    o = np.zeros((len(cats), len(cats)))
+    for unit in values:
+        m = len(unit)
+        counts = np.zeros(len(cats))
+        for v in unit:
+            counts[index[v]] += 1
+        o += (np.outer(counts, counts) - np.diag(counts)) / (m - 1)
+    n_c = o.sum(axis=1)
+    n = n_c.sum()
+    if n <= 1:
+        return float("nan")
+    d_o = o.sum() - np.trace(o)
+    expected = (np.outer(n_c, n_c).sum() - (n_c ** 2).sum())
+    if expected == 0:
+        return 1.0 if d_o == 0 else float("nan")
+    return float(1 - (n - 1) * d_o / expected)
+
+
+def cohen_kappa(a: Sequence[object], b: Sequence[object]) -> float:
+    a, b = list(a), list(b)
+    if not a:
+        return float("nan")
+    if len(set(a) | set(b)) == 1:
+        return 1.0  # perfect agreement on a single category; sklearn would divide by zero
+    return float(cohen_kappa_score(a, b))
+
+
+def agreement_table(coders: Mapping[str, pd.Series], codes: Sequence[str], tentative_alpha: float = 0.667
+                    ) -> pd.DataFrame:
+    """Pairwise and all-coder agreement, overall and per code.
+
+    ``coders`` maps a coder name to a Series of codes indexed by statement id (missing = not coded).
+    Rows: ``par`` ("A ~ B" or "alle"), ``kode`` (a code id or "samlet"), ``n_statements``, ``kappa``
+    (pairs only), ``alpha`` and ``foreloebig`` (alpha below ``tentative_alpha`` or undefined).
+    """
+    names = sorted(coders)
+    frame = pd.DataFrame({n: coders[n] for n in names})
+    rows = []
+    groups = [(f"{a} ~ {b}", [a, b]) for a, b in combinations(names, 2)]
+    if len(names) > 2:
+        groups.append(("alle", names))
+    for label, members in groups:
+        sub = frame[members].dropna(how="any" if len(members) == 2 else "all")
+        if len(members) > 2:
+            sub = sub[sub.notna().sum(axis=1) >= 2]
+        for code in [OVERALL, *codes]:
+            if code == OVERALL:
+                data = sub
+            else:
+                data = sub.apply(lambda col: col.map(lambda v: None if pd.isna(v) else v == code))
+            units = data.to_numpy(dtype=object).tolist()
+            alpha = krippendorff_alpha_nominal(units)
+            kappa = cohen_kappa(data[members[0]], data[members[1]]) if len(members) == 2 and len(data) else np.nan
+            rows.append({"par": label, "kode": code, "n_statements": int(len(data)), "kappa": round(kappa, 4),
+                         "alpha": round(alpha, 4),
+                         "foreloebig": bool(not (alpha >= tentative_alpha))})
+    return pd.DataFrame(rows, columns=["par", "kode", "n_statements", "kappa", "alpha", "foreloebig"])
+
+
+def confusion(a: pd.Series, b: pd.Series, codes: Sequence[str]) -> pd.DataFrame:
+    """Confusion matrix of two coders over the statements both coded (rows = a, columns = b)."""
+    both = pd.concat([a.rename("a"), b.rename("b")], axis=1).dropna()
+    table = pd.crosstab(pd.Categorical(both["a"], categories=codes), pd.Categorical(both["b"], categories=codes),
+                        dropna=False)
+    table.index.name, table.columns.name = a.name or "a", b.name or "b"
+    return table

@@ -1,0 +1,87 @@
+"""The ``workshopnlp`` command line. Each sub-command is a thin wrapper over one stage's function.
+
+Errors in the user's input are printed as plain Danish messages naming file, place and fix, with a
+non-zero exit and no traceback (set ``WORKSHOPNLP_DEBUG=1`` to see the traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from . import __version__
+from .config import DEFAULT_DATA_DIR, DEFAULT_REPORTS_DIR, load_params
+from .errors import WorkshopError
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR,
+                   help="mappe med raw/ og processed/ (standard: ./data)")
+    p.add_argument("--params", type=Path, default=None,
+                   help="YAML-fil der overskriver standardparametrene (se src/workshopnlp/params.yaml)")
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from .ingest import ingest
+
+    result = ingest(args.workshop, args.data_dir, load_params(args.params))
+    for line in result.messages:
+        print(line)
+    st = result.statements
+    total_redactions = int(result.redactions["count"].sum()) if len(result.redactions) else 0
+    print(f"{len(st)} udsagn fra {st['source_file'].nunique()} filer; "
+          f"{int(st['is_empty_content'].sum())} uden indhold, {int(st['is_duplicate'].sum())} dubletter; "
+          f"{total_redactions} personoplysninger erstattet.")
+    print(f"Skrevet: {Path(args.data_dir) / 'processed' / args.workshop / 'statements.parquet'}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="workshopnlp",
+        description="Fra rå workshop-input (noter og spørgeskemaer) til pseudonymiserede udsagn, koder, "
+                    "temaer og rapporter – offline og på dansk.")
+    parser.add_argument("--version", action="version", version=f"workshopnlp {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="KOMMANDO")
+    sub.required = True
+
+    p = sub.add_parser("ingest", help="læs data/raw/<workshop>/ og skriv udsagnstabellen",
+                       description="Læser alle filer i <data-dir>/raw/<workshop>/, erstatter personoplysninger, "
+                                   "lemmatiserer på dansk og skriver <data-dir>/processed/<workshop>/"
+                                   "statements.parquet (+ .csv, redaktionslog, udledt manifest, proveniens).")
+    p.add_argument("--workshop", required=True, help="workshop-id = mappenavnet under raw/")
+    _add_common(p)
+    p.set_defaults(func=cmd_ingest)
+
+    _register_later_stages(sub, _add_common)
+    return parser
+
+
+def _register_later_stages(sub, add_common) -> None:
+    """Stages beyond ingest register their sub-commands here (kept apart so each stays small)."""
+    try:
+        from .cli_stages import register
+    except ImportError:  # pragma: no cover - stages not yet present
+        return
+    register(sub, add_common)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except WorkshopError as exc:
+        if os.environ.get("WORKSHOPNLP_DEBUG"):
+            raise
+        print(exc.describe(), file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:  # pragma: no cover
+        print("Afbrudt.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""Sub-commands for the stages after ingest: code, coding-sheet, themes, compare, figures, report, run."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .config import load_params
+from .errors import InputError
+
+
+def cmd_code(args: argparse.Namespace) -> int:
+    from .coding import code_table, code_workshop
+
+    params = load_params(args.params)
+    if args.workshop and args.input:
+        raise InputError("angiv enten INPUT eller --workshop, ikke begge", fix="se workshopnlp code --help")
+    if args.workshop:
+        codes = code_workshop(args.workshop, args.data_dir, params, args.codebook)
+        counts = codes["focus_area"].value_counts().to_dict()
+        print(f"{len(codes)} udsagn kodet ({(codes['code_source'] == 'menneske').sum()} af mennesker). "
+              f"Fokusområder: {counts}")
+        print(f"Skrevet: {Path(args.data_dir) / 'processed' / args.workshop / 'codes.parquet'}")
+        return 0
+    if not args.input or not args.out:
+        raise InputError("angiv INPUT og --out, eller --workshop", fix="fx: workshopnlp code svar.csv --out koder.csv")
+    out = code_table(args.input, args.out, args.text_column, args.id_column, params, args.codebook, args.data_dir)
+    print(f"{len(out)} rækker kodet. Skrevet: {args.out}")
+    return 0
+
+
+def cmd_sheet_export(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .codebook import load_codebook
+    from .coding import read_statements
+    from .coding_sheet import write_coding_sheet
+    from .config import WorkshopPaths
+
+    paths = WorkshopPaths(args.data_dir, args.workshop)
+    statements = read_statements(args.data_dir, args.workshop)
+    statements = statements[~statements["is_empty_content"]] if not args.include_empty else statements
+    codes = pd.read_parquet(paths.codes) if paths.codes.exists() else None
+    out = args.out or (paths.processed / f"kodeark_{args.workshop}.xlsx")
+    write_coding_sheet(statements, codes, load_codebook(args.codebook), Path(out), args.workshop)
+    print(f"Kodeark med {len(statements)} udsagn skrevet: {out}")
+    print(f"Når det er udfyldt: gem det i {paths.human_codes_dir}/ og kør "
+          f"'workshopnlp coding-sheet import --workshop {args.workshop}'.")
+    return 0
+
+
+def cmd_sheet_import(args: argparse.Namespace) -> int:
+    from .codebook import load_codebook
+    from .coding import read_statements
+    from .coding_sheet import read_coding_sheets
+    from .config import WorkshopPaths
+    from .provenance import staged_files
+
+    paths = WorkshopPaths(args.data_dir, args.workshop)
+    sheets = [Path(p) for p in args.sheets] or sorted(paths.human_codes_dir.glob("*.xlsx"))
+    if not sheets:
+        raise InputError("ingen udfyldte kodeark fundet", file=paths.human_codes_dir,
+                         fix="angiv kodeark som argumenter eller læg dem i mappen")
+    statements = read_statements(args.data_dir, args.workshop)
+    human = read_coding_sheets(sheets, load_codebook(args.codebook), set(statements["statement_id"]), args.workshop)
+    with staged_files(paths.processed) as tmp:
+        human.to_parquet(tmp / "human_codes.parquet", index=False)
+    print(f"{len(human)} koder fra {human['coder'].nunique()} kodere på {human['statement_id'].nunique()} udsagn "
+          f"læst fra {len(sheets)} ark.")
+    if args.sheets and paths.human_codes_dir.resolve() not in {Path(s).resolve().parent for s in sheets}:
+        print(f"Bemærk: 'workshopnlp code' bruger kodeark i {paths.human_codes_dir}/ – kopiér arkene dertil.")
+    return 0
+
+
+def register(sub, add_common) -> None:
+    p = sub.add_parser("code", help="kod udsagn efter fokusområder og principper",
+                       description="Koder hvert udsagn med et primært fokusområde og et primært dataetisk princip, "
+                                   "en score for hver kode og en forklaring. Enten en workshop (--workshop ID) eller "
+                                   "en vilkårlig tabel (INPUT --out OUT.csv).")
+    p.add_argument("input", nargs="?", type=Path, help="CSV- eller XLSX-tabel der skal kodes")
+    p.add_argument("--out", type=Path, help="hvor resultatet skrives (.csv eller .xlsx)")
+    p.add_argument("--text-column", default="text", help="kolonnen med teksten (standard: text)")
+    p.add_argument("--id-column", default="id", help="kolonnen med id (standard: id)")
+    p.add_argument("--workshop", help="kod en workshops udsagnstabel og skriv codes.parquet ved siden af")
+    p.add_argument("--codebook", type=Path, default=None, help="en anden kodebog (YAML) end den medfølgende")
+    add_common(p)
+    p.set_defaults(func=cmd_code)
+
+    sheet = sub.add_parser("coding-sheet", help="kodeark til manuel kodning i Excel (export/import)")
+    sheet_sub = sheet.add_subparsers(dest="sheet_command", metavar="HANDLING")
+    sheet_sub.required = True
+    e = sheet_sub.add_parser("export", help="skriv et XLSX-kodeark med maskinens forslag og rullelister")
+    e.add_argument("--workshop", required=True)
+    e.add_argument("--out", type=Path, help="sti til arket (standard: processed/<id>/kodeark_<id>.xlsx)")
+    e.add_argument("--include-empty", action="store_true", help="tag også tomme svar med")
+    e.add_argument("--codebook", type=Path, default=None)
+    add_common(e)
+    e.set_defaults(func=cmd_sheet_export)
+    i = sheet_sub.add_parser("import", help="læs udfyldte kodeark og kontrollér dem")
+    i.add_argument("sheets", nargs="*", help="udfyldte ark (standard: alle i data/raw/<id>/kodning/)")
+    i.add_argument("--workshop", required=True)
+    i.add_argument("--codebook", type=Path, default=None)
+    add_common(i)
+    i.set_defaults(func=cmd_sheet_import)
+
+    try:
+        from .cli_themes import register as register_themes
+    except ImportError:  # pragma: no cover - the themes stage is optional at import time
+        register_themes = None
+    if register_themes is not None:
+        register_themes(sub, add_common)

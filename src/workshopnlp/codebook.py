@@ -1,0 +1,210 @@
+"""The codebook as data: focus areas and principles from the seed, with examples, validated on load.
+
+The default codebook is ``codebooks/dataetik_2022.yaml`` inside the package; a researcher may point to
+another file (``--codebook PATH``) without touching code. Code ids are fixed because reports, coding
+sheets and other tools key on them (see ``REQUIRED_CODES``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError
+
+DEFAULT_CODEBOOK = "codebooks/dataetik_2022.yaml"
+NO_CODE = "ingen"
+DIMENSIONS = ("focus_area", "principle")
+REQUIRED_CODES = {
+    "focus_area": ("formaal", "tillid", "teknologisk_forstaaelse", NO_CODE),
+    "principle": ("mennesket_i_centrum", "individuel_datakontrol", "gennemskuelighed", "ansvarlighed",
+                  "ligevaerdighed", "baeredygtighed", NO_CODE),
+}
+TOP_KEYS = {"codebook_id", "version", "title", "source", "notes", "dimensions"}
+DIMENSION_KEYS = {"id", "label", "codes"}
+CODE_KEYS = {"id", "label", "definition", "dilemma", "question", "include", "exclude", "keywords", "examples",
+             "counter_examples"}
+EXAMPLE_KEYS = {"text", "persona", "register"}
+COUNTER_KEYS = {"text", "belongs_to", "note"}
+MIN_EXAMPLES = 5  # a code with fewer examples cannot be learnt; the shipped codebook has >= 25 each
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    code: str          # the code the example belongs to (for counter-examples: belongs_to)
+    persona: str = "ukendt"
+    register: str = ""
+    counter_of: str = ""  # for counter-examples: the code whose words it uses
+
+
+@dataclass(frozen=True)
+class Code:
+    id: str
+    label: str
+    definition: str
+    dilemma: str = ""
+    question: str = ""
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    examples: tuple[Example, ...] = ()
+    counter_examples: tuple[Example, ...] = ()
+
+
+@dataclass(frozen=True)
+class Dimension:
+    id: str
+    label: str
+    codes: tuple[Code, ...]
+
+    @property
+    def code_ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.codes)
+
+    def code(self, code_id: str) -> Code:
+        for c in self.codes:
+            if c.id == code_id:
+                return c
+        raise KeyError(code_id)
+
+    def labels(self) -> dict[str, str]:
+        return {c.id: c.label for c in self.codes}
+
+    def training_examples(self) -> list[Example]:
+        """Examples of every code plus counter-examples under the code they belong to."""
+        out = [e for c in self.codes for e in c.examples]
+        out += [e for c in self.codes for e in c.counter_examples]
+        return out
+
+
+@dataclass(frozen=True)
+class Codebook:
+    codebook_id: str
+    version: str
+    title: str
+    source: str
+    dimensions: tuple[Dimension, ...]
+    sha256: str = ""
+    path: str = ""
+    notes: str = field(default="")
+
+    def dimension(self, dim_id: str) -> Dimension:
+        for d in self.dimensions:
+            if d.id == dim_id:
+                return d
+        raise KeyError(dim_id)
+
+
+def load_codebook(path: str | Path | None = None) -> Codebook:
+    """Load and validate a codebook (the packaged default when ``path`` is None)."""
+    if path is None:
+        ref = resources.files("workshopnlp").joinpath(DEFAULT_CODEBOOK)
+        text, shown = ref.read_text(encoding="utf-8"), f"workshopnlp/{DEFAULT_CODEBOOK}"
+    else:
+        p = Path(path)
+        if not p.is_file():
+            raise InputError("kodebogen findes ikke", file=p, fix="angiv stien til en YAML-kodebog med --codebook")
+        text, shown = p.read_text(encoding="utf-8"), str(p)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise InputError(f"kodebogen er ikke gyldig YAML: {exc}", file=shown, fix="ret YAML-syntaksen")
+    return parse_codebook(data, shown, hashlib.sha256(text.encode("utf-8")).hexdigest())
+
+
+def _err(msg: str, shown: str, where: str, fix: str) -> InputError:
+    return InputError(msg, file=shown, location=where, fix=fix)
+
+
+def _unknown(raw: dict, allowed: set[str], shown: str, where: str) -> None:
+    unknown = set(raw) - allowed
+    if unknown:
+        raise _err(f"ukendte nøgler: {', '.join(sorted(unknown))}", shown, where,
+                   f"tilladte nøgler er {', '.join(sorted(allowed))}")
+
+
+def parse_codebook(data: Any, shown: str = "<kodebog>", sha256: str = "") -> Codebook:
+    if not isinstance(data, dict):
+        raise _err("kodebogen skal være en YAML-ordbog", shown, "top", "se den medfølgende kodebog som skabelon")
+    _unknown(data, TOP_KEYS, shown, "top")
+    for key in ("codebook_id", "version", "dimensions"):
+        if key not in data:
+            raise _err(f"nøglen '{key}' mangler", shown, "top", f"tilføj '{key}:'")
+    dims = []
+    seen_dims = set()
+    for d_i, raw_dim in enumerate(data["dimensions"] or [], start=1):
+        where = f"dimensions[{d_i}]"
+        if not isinstance(raw_dim, dict):
+            raise _err("en dimension skal være en ordbog", shown, where, "se skabelonen")
+        _unknown(raw_dim, DIMENSION_KEYS, shown, where)
+        dim_id = raw_dim.get("id")
+        if dim_id not in REQUIRED_CODES:
+            raise _err(f"ukendt dimension '{dim_id}'", shown, where, f"brug {' og '.join(REQUIRED_CODES)}")
+        if dim_id in seen_dims:
+            raise _err(f"dimensionen '{dim_id}' står der to gange", shown, where, "slet den ene")
+        seen_dims.add(dim_id)
+        codes = []
+        seen = set()
+        for c_i, raw in enumerate(raw_dim.get("codes") or [], start=1):
+            cwhere = f"{dim_id}.codes[{c_i}]"
+            if not isinstance(raw, dict):
+                raise _err("en kode skal være en ordbog", shown, cwhere, "se skabelonen")
+            _unknown(raw, CODE_KEYS, shown, cwhere)
+            code_id = raw.get("id")
+            cwhere = f"{dim_id}.{code_id}"
+            if code_id not in REQUIRED_CODES[dim_id]:
+                raise _err(f"ukendt kode-id '{code_id}'", shown, cwhere,
+                           f"kode-id'erne er faste: {', '.join(REQUIRED_CODES[dim_id])}")
+            if code_id in seen:
+                raise _err(f"kode-id '{code_id}' står der to gange", shown, cwhere, "slet eller flet den ene")
+            seen.add(code_id)
+            for key in ("label", "definition"):
+                if not str(raw.get(key) or "").strip():
+                    raise _err(f"koden mangler '{key}'", shown, cwhere, f"tilføj '{key}:' til koden")
+            examples = []
+            for e_i, ex in enumerate(raw.get("examples") or [], start=1):
+                ex = {"text": ex} if isinstance(ex, str) else ex
+                _unknown(ex, EXAMPLE_KEYS, shown, f"{cwhere}.examples[{e_i}]")
+                if not str(ex.get("text") or "").strip():
+                    raise _err("eksemplet har ingen tekst", shown, f"{cwhere}.examples[{e_i}]", "tilføj 'text:'")
+                examples.append(Example(text=str(ex["text"]).strip(), code=code_id,
+                                        persona=str(ex.get("persona") or "ukendt"),
+                                        register=str(ex.get("register") or "")))
+            if len(examples) < MIN_EXAMPLES:
+                raise _err(f"koden har {len(examples)} eksempler; mindst {MIN_EXAMPLES} er nødvendige for at "
+                           "lære den", shown, cwhere, "tilføj eksempler under 'examples:'")
+            counters = []
+            for e_i, ex in enumerate(raw.get("counter_examples") or [], start=1):
+                _unknown(ex, COUNTER_KEYS, shown, f"{cwhere}.counter_examples[{e_i}]")
+                target = ex.get("belongs_to")
+                if target not in REQUIRED_CODES[dim_id]:
+                    raise _err(f"modeksemplet peger på en ukendt kode '{target}'", shown,
+                               f"{cwhere}.counter_examples[{e_i}]",
+                               f"belongs_to skal være en af {', '.join(REQUIRED_CODES[dim_id])}")
+                counters.append(Example(text=str(ex["text"]).strip(), code=target, counter_of=code_id))
+            codes.append(Code(
+                id=code_id, label=str(raw["label"]).strip(), definition=" ".join(str(raw["definition"]).split()),
+                dilemma=str(raw.get("dilemma") or "").strip(), question=str(raw.get("question") or "").strip(),
+                include=tuple(map(str, raw.get("include") or ())), exclude=tuple(map(str, raw.get("exclude") or ())),
+                keywords=tuple(str(k).lower() for k in raw.get("keywords") or ()),
+                examples=tuple(examples), counter_examples=tuple(counters)))
+        missing = [c for c in REQUIRED_CODES[dim_id] if c not in seen]
+        if missing:
+            raise _err(f"koderne mangler: {', '.join(missing)}", shown, dim_id,
+                       "alle faste kode-id'er skal være med, også 'ingen'")
+        dims.append(Dimension(id=dim_id, label=str(raw_dim.get("label") or dim_id), codes=tuple(codes)))
+    missing_dims = [d for d in REQUIRED_CODES if d not in seen_dims]
+    if missing_dims:
+        raise _err(f"dimensionen mangler: {', '.join(missing_dims)}", shown, "dimensions",
+                   "kodebogen skal have både focus_area og principle")
+    notes = data.get("notes") or ""
+    return Codebook(codebook_id=str(data["codebook_id"]), version=str(data["version"]),
+                    title=str(data.get("title") or ""), source=str(data.get("source") or ""),
+                    dimensions=tuple(dims), sha256=sha256, path=shown,
+                    notes=" ".join(notes) if isinstance(notes, list) else str(notes))

@@ -1,0 +1,341 @@
+"""Stage 1 – ingest: ``data/raw/<workshop>/`` -> ``data/processed/<workshop>/statements.parquet``.
+
+One row per statement, personal data replaced by typed placeholders before anything is written,
+Danish lemmas from :mod:`workshopnlp.nlp`. Raw files are only read. See ``STATEMENT_COLUMNS`` for the
+table's contract; every later stage reads only this table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .config import MANIFEST_NAME, WorkshopPaths, load_params
+from .errors import InputError
+from .manifest import (Manifest, SourceSpec, infer_column_roles, infer_notes_kind, is_table,
+                       list_source_files, load_manifest, write_manifest)
+from .nlp import analyse
+from .personas import normalise_persona
+from .provenance import hash_files, provenance_record, staged_files, write_json
+from .pseudonymise import Pseudonymiser
+from .readers import ROW_COLUMN, Block, read_csv_table, read_notes, read_xlsx_sheets
+
+# The statement table's columns, in order, with their meaning.
+STATEMENT_COLUMNS = {
+    "statement_id": "stable id: hash of workshop, file, normalised raw text and its occurrence number",
+    "workshop_id": "the workshop folder's name",
+    "source_file": "file name inside data/raw/<workshop>/",
+    "source_kind": "plenum | gruppe | survey",
+    "position": "1-based order of the statement within its file",
+    "locator": "where a person finds it: 'linje 12' or 'række 5, kolonne <header>'",
+    "section": "the heading(s) above the statement in notes, ' > '-joined",
+    "persona": "raadgiver | leder | sikret_ledig | borger_i_ressourceforloeb | ukendt",
+    "persona_source": "speaker | heading | survey | manifest | none",
+    "municipality": "municipality if known, else ''",
+    "question": "survey question text, '' for notes",
+    "speaker": "pseudonymous speaker: a role label, 'Deltager N' or 'Respondent N'",
+    "text": "the pseudonymised statement",
+    "lemmas": "space-joined lemmas of the word tokens",
+    "content_lemmas": "lemmas without stop words and placeholders",
+    "token_count": "number of word and number tokens",
+    "char_count": "number of characters of the pseudonymised text",
+    "is_empty_content": "answers such as 'Ingen kommentarer', '-', 'ved ikke'",
+    "is_duplicate": "same normalised text as an earlier statement of the workshop",
+    "duplicate_of": "statement_id of that earlier statement, '' if none",
+}
+
+_SPEAKER = re.compile(r"^(?P<label>[A-ZÆØÅ][^:\n]{0,40}?)\s*:\s+(?P<text>\S.*)$")
+_NOT_SPEAKERS = {"dilemma", "spørgsmål", "note", "noter", "bemærk", "konklusion", "opsamling", "pointe", "tema",
+                 "emne", "nb", "obs", "citat", "eksempel", "fx", "formål", "tillid", "svar", "forslag",
+                 "teknologisk forståelse", "beslutning", "næste skridt", "aftale", "kl", "husk", "ps"}
+_FACILITATOR = re.compile(r"^(facilitator|ordstyrer|referent|tovholder|mødeleder|proceskonsulent|oplægsholder)",
+                          re.I)
+_ROLE_WORDS = re.compile(r"^(facilitator|ordstyrer|referent|tovholder|mødeleder|deltager|borger|rådgiver|leder|"
+                         r"sagsbehandler|medarbejder|konsulent|ledig|sikret|projektleder|jobkonsulent|kollega|"
+                         r"alle|flere|gruppen|en |et |anden|spørger|svar|oplægsholder|proceskonsulent)", re.I)
+
+
+@dataclass
+class RawStatement:
+    source_file: str
+    source_kind: str
+    position: int
+    locator: str
+    text: str
+    section: str = ""
+    persona: str = "ukendt"
+    persona_source: str = "none"
+    municipality: str = ""
+    question: str = ""
+    speaker_label: str = ""
+    respondent: str = ""
+
+
+@dataclass
+class IngestResult:
+    statements: pd.DataFrame
+    manifest: Manifest
+    redactions: pd.DataFrame
+    messages: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- notes
+
+def statements_from_blocks(blocks: list[Block], spec: SourceSpec, municipalities: list[str]) -> list[RawStatement]:
+    out: list[RawStatement] = []
+    headings: list[tuple[int, str, str | None]] = []  # (level, text, persona)
+    for block in blocks:
+        if block.kind == "heading":
+            headings = [h for h in headings if h[0] < block.level]
+            headings.append((block.level, block.text, normalise_persona(block.text)))
+            continue
+        text, label = block.text, ""
+        m = _SPEAKER.match(text)
+        if m and m.group("label").strip().lower() not in _NOT_SPEAKERS and len(m.group("label").split()) <= 5:
+            label, text = m.group("label").strip(), m.group("text").strip()
+        persona, source = "ukendt", "none"
+        speaker_persona = normalise_persona(label) if label else None
+        heading_persona = next((h[2] for h in reversed(headings) if h[2]), None)
+        if label and _FACILITATOR.match(label):
+            persona, source = "ukendt", "speaker"
+        elif speaker_persona:
+            persona, source = speaker_persona, "speaker"
+        elif heading_persona:
+            persona, source = heading_persona, "heading"
+        elif spec.persona:
+            persona, source = spec.persona, "manifest"
+        municipality = spec.municipality or _municipality_in(label, municipalities)
+        out.append(RawStatement(
+            source_file=spec.file, source_kind=spec.kind, position=len(out) + 1,
+            locator=f"linje {block.line_no}" if not spec.file.lower().endswith(".docx") else f"afsnit {block.line_no}",
+            text=text, section=" > ".join(h[1] for h in headings), persona=persona, persona_source=source,
+            municipality=municipality, speaker_label=label))
+    return out
+
+
+def _municipality_in(text: str, municipalities: list[str]) -> str:
+    for name in municipalities:
+        if name and re.search(rf"\b{re.escape(name)}\b", text or "", re.I):
+            return name
+    return ""
+
+
+# ---------------------------------------------------------------- survey tables
+
+def _choose_sheet(sheets: dict[str, pd.DataFrame], spec: SourceSpec, path: Path):
+    if spec.sheet:
+        if spec.sheet not in sheets:
+            raise InputError(f"arket '{spec.sheet}' findes ikke", file=path,
+                             fix=f"ret 'sheet' i workshop.yaml; arkene er: {', '.join(sheets)}")
+        return spec.sheet, sheets[spec.sheet]
+    order = sorted(sheets, key=lambda name: (name.strip().lower() != "dataset", list(sheets).index(name)))
+    for name in order:
+        roles, _ = infer_column_roles(sheets[name], spec.columns, path)
+        if roles.get("text") and len(sheets[name]):
+            return name, sheets[name]
+    raise InputError(f"ingen af arkene ({', '.join(sheets) or 'ingen ark'}) har en kolonne med fritekst-svar",
+                     file=path, fix="angiv 'sheet' og 'columns: text' for filen i workshop.yaml, eller eksportér "
+                                    "besvarelserne med svartekster (ikke kun koder)")
+
+
+def statements_from_table(frame: pd.DataFrame, spec: SourceSpec, path: Path) -> list[RawStatement]:
+    roles, inferred = infer_column_roles(frame, spec.columns, path)
+    if not roles.get("text"):
+        cols = [c for c in frame.columns if c != ROW_COLUMN]
+        raise InputError(f"ingen kolonne med fritekst-svar fundet blandt: {', '.join(cols)}", file=path,
+                         location="kolonner",
+                         fix="angiv fritekst-kolonnerne i workshop.yaml under sources -> columns -> text")
+    spec.columns = roles
+    spec.inferred = sorted(set(spec.inferred) | {f"columns.{r}" for r in inferred})
+    out: list[RawStatement] = []
+    for _, row in frame.iterrows():
+        raw_persona = row[roles["persona"]] if roles.get("persona") else ""
+        persona = normalise_persona(raw_persona)
+        source = "survey" if persona else ("manifest" if spec.persona else "none")
+        persona = persona or spec.persona or "ukendt"
+        for col in roles["text"]:
+            value = row[col]
+            if value == "":
+                continue  # question not answered
+            out.append(RawStatement(
+                source_file=spec.file, source_kind=spec.kind, position=len(out) + 1,
+                locator=f"række {row[ROW_COLUMN]}, kolonne '{col}'", text=value, persona=persona,
+                persona_source=source, municipality=str(row[roles["municipality"]]) if roles.get("municipality")
+                else (spec.municipality or ""), question=col,
+                respondent=str(row[roles["respondent_id"]]) if roles.get("respondent_id") else f"row-{row[ROW_COLUMN]}"))
+    return out
+
+
+# ---------------------------------------------------------------- the stage
+
+def _normalise_for_match(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = re.sub(r"[^\wæøå\[\] ]+", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def read_sources(paths: WorkshopPaths, params: dict[str, Any]) -> tuple[Manifest, list[RawStatement]]:
+    raw_dir = paths.raw
+    if not raw_dir.is_dir():
+        known = sorted(p.name for p in raw_dir.parent.iterdir() if p.is_dir()) if raw_dir.parent.is_dir() else []
+        raise InputError(f"workshop-mappen findes ikke", file=raw_dir,
+                         fix=("læg workshoppens filer i " + str(raw_dir) +
+                              (f" eller vælg en af: {', '.join(known)}" if known else "")))
+    files = list_source_files(raw_dir)
+    manifest_path = raw_dir / MANIFEST_NAME
+    manifest = load_manifest(manifest_path, paths.workshop_id) if manifest_path.exists() \
+        else Manifest(workshop_id=paths.workshop_id)
+    if not files:
+        raise InputError("workshop-mappen indeholder ingen filer at læse", file=raw_dir,
+                         fix="læg noter (.txt, .md, .docx) eller spørgeskemaeksporter (.csv, .xlsx) i mappen")
+    by_name = {s.file: s for s in manifest.sources}
+    for name in by_name:
+        if not (raw_dir / name).is_file():
+            raise InputError(f"manifestet nævner filen '{name}', som ikke findes", file=manifest_path,
+                             fix=f"ret filnavnet i workshop.yaml eller læg filen i {raw_dir}")
+    max_bytes = params["ingest"]["max_file_bytes"]
+    statements: list[RawStatement] = []
+    specs: list[SourceSpec] = []
+    for path in files:
+        spec = by_name.get(path.name) or SourceSpec(file=path.name, kind="", inferred=["kind"])
+        if is_table(path):
+            spec.kind = spec.kind or "survey"
+            if path.suffix.lower() == ".xlsx":
+                sheet, frame = _choose_sheet(read_xlsx_sheets(path, max_bytes), spec, path)
+                if not spec.sheet:
+                    spec.sheet = sheet
+                    spec.inferred.append("sheet")
+            else:
+                frame = read_csv_table(path, max_bytes, spec.delimiter)
+            if frame.empty:
+                raise InputError("tabellen har ingen rækker med svar", file=path,
+                                 fix="eksportér besvarelserne igen, eller fjern filen fra workshop-mappen")
+            found = statements_from_table(frame, spec, path)
+        else:
+            blocks = read_notes(path, max_bytes)
+            if not spec.kind:
+                first = next((b for b in blocks if b.kind == "heading"), None)
+                spec.kind = infer_notes_kind(path, normalise_persona(first.text) if first else None)
+            found = statements_from_blocks(blocks, spec, manifest.municipalities)
+        specs.append(spec)
+        statements.extend(found)
+    manifest.sources = specs
+    return manifest, statements
+
+
+def build_statement_table(manifest: Manifest, raw: list[RawStatement], params: dict[str, Any],
+                          raw_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Pseudonymise, analyse and flag; returns ``(statements, redaction_log)``."""
+    ingest_params = params["ingest"]
+    max_chars = ingest_params["max_statement_chars"]
+    for st in raw:
+        if len(st.text) > max_chars:
+            raise InputError(f"et enkelt svar er {len(st.text):,} tegn langt (grænse {max_chars:,})".replace(",", "."),
+                             file=raw_dir / st.source_file, location=st.locator,
+                             fix="tjek om et helt dokument er indsat i ét felt; del det op eller ret "
+                                 "ingest.max_statement_chars")
+    pseudo = Pseudonymiser(extra_names=manifest.participants, protected_words=manifest.municipalities)
+    counts: Counter[tuple[str, str]] = Counter()
+    speakers: dict[str, str] = {}
+    respondents: dict[tuple[str, str], str] = {}
+    rows = []
+    empty_answers = {_normalise_for_match(a) for a in ingest_params["empty_answers"]}
+    for st in raw:
+        text, redactions = pseudo.pseudonymise(st.text)
+        for r in redactions:
+            counts[(st.source_file, r.kind)] += 1
+        if st.respondent:
+            key = (st.source_file, st.respondent)
+            speaker = respondents.setdefault(key, f"Respondent {len(respondents) + 1}")
+        elif st.speaker_label:
+            label, label_redactions = pseudo.pseudonymise(st.speaker_label, label=True)
+            for r in label_redactions:
+                counts[(st.source_file, r.kind)] += 1
+            if label_redactions or not _ROLE_WORDS.match(label):
+                speaker = speakers.setdefault(st.speaker_label, f"Deltager {len(speakers) + 1}")
+            else:
+                speaker = label
+        else:
+            speaker = ""
+        rows.append({**st.__dict__, "text": text, "speaker": speaker})
+    frame = pd.DataFrame(rows)
+    analyses = analyse(frame["text"].tolist(), lemmatizer=params["nlp"]["lemmatizer"],
+                       min_lemma_chars=params["nlp"]["min_lemma_chars"])
+    frame["lemmas"] = [" ".join(a.lemmas) for a in analyses]
+    frame["content_lemmas"] = [" ".join(a.content_lemmas) for a in analyses]
+    frame["token_count"] = [a.token_count for a in analyses]
+    frame["char_count"] = frame["text"].str.len()
+    normalised = frame["text"].map(_normalise_for_match)
+    # Ids hash the raw text, so an improved pseudonymiser does not change them (coding sheets key on them).
+    raw_normalised = pd.Series([_normalise_for_match(st.text) for st in raw])
+    min_letters = ingest_params["min_statement_letters"]
+    frame["is_empty_content"] = normalised.isin(empty_answers) | (frame["text"].str.count(r"[^\W\d_]") < min_letters)
+    occurrence: Counter[tuple[str, str]] = Counter()
+    ids = []
+    for file, norm in zip(frame["source_file"], raw_normalised):
+        occurrence[(file, norm)] += 1
+        key = "\x1f".join([manifest.workshop_id, file, norm, str(occurrence[(file, norm)])])
+        ids.append("s" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:12])
+    frame["statement_id"] = ids
+    first_seen: dict[str, str] = {}
+    dup_of = []
+    for sid, norm, empty in zip(frame["statement_id"], normalised, frame["is_empty_content"]):
+        if empty:
+            dup_of.append("")
+            continue
+        dup_of.append(first_seen.get(norm, ""))
+        first_seen.setdefault(norm, sid)
+    frame["duplicate_of"] = dup_of
+    frame["is_duplicate"] = frame["duplicate_of"] != ""
+    frame["workshop_id"] = manifest.workshop_id
+    frame = frame[list(STATEMENT_COLUMNS)].astype({"position": "int64", "token_count": "int64",
+                                                    "char_count": "int64"})
+    log = pd.DataFrame([{"source_file": f, "kind": k, "count": n} for (f, k), n in sorted(counts.items())],
+                       columns=["source_file", "kind", "count"])
+    return frame, log
+
+
+def ingest(workshop_id: str, data_dir: Path, params: dict[str, Any] | None = None) -> IngestResult:
+    """Read, pseudonymise, analyse and write a workshop's statement table; return it."""
+    params = params or load_params()
+    paths = WorkshopPaths(Path(data_dir), workshop_id)
+    manifest, raw = read_sources(paths, params)
+    statements, log = build_statement_table(manifest, raw, params, paths.raw)
+    messages = _describe_inference(manifest)
+    inputs = hash_files([paths.raw / s.file for s in manifest.sources] +
+                        ([paths.raw / MANIFEST_NAME] if manifest.given else []), paths.raw)
+    with staged_files(paths.processed) as tmp:
+        statements.to_parquet(tmp / "statements.parquet", index=False)
+        statements.to_csv(tmp / "statements.csv", index=False, sep=";", encoding="utf-8-sig")
+        log.to_csv(tmp / "redaction_log.csv", index=False)
+        write_manifest(manifest, tmp / "manifest.inferred.yaml")
+        write_json(tmp / "statements.provenance.json", provenance_record(
+            "ingest", inputs, {k: params[k] for k in ("ingest", "nlp")},
+            {"workshop_id": workshop_id, "rows": len(statements),
+             "redactions_by_kind": log.groupby("kind")["count"].sum().to_dict() if len(log) else {}}))
+    return IngestResult(statements, manifest, log, messages)
+
+
+def _describe_inference(manifest: Manifest) -> list[str]:
+    lines = []
+    if not manifest.given:
+        lines.append("Intet workshop.yaml fundet: kilder og kolonner er udledt (se manifest.inferred.yaml).")
+    for s in manifest.sources:
+        parts = [f"{s.file}: {s.kind}" + (" (udledt)" if "kind" in s.inferred else "")]
+        if s.sheet:
+            parts.append(f"ark '{s.sheet}'")
+        for role in ("text", "persona", "municipality", "respondent_id", "drop"):
+            if role in s.columns:
+                value = s.columns[role]
+                shown = ", ".join(f"'{v}'" for v in value) if isinstance(value, list) else f"'{value}'"
+                tag = " (udledt)" if f"columns.{role}" in s.inferred else ""
+                parts.append(f"{role}={shown}{tag}")
+        lines.append("  " + "; ".join(parts))
+    return lines

@@ -1,0 +1,231 @@
+"""The optional ``workshop.yaml`` manifest: validated when given, inferred when not.
+
+A manifest says, per source file, its kind (``plenum``, ``gruppe``, ``survey``), a default persona,
+and for survey exports which columns hold free text, respondent id, persona, municipality, and
+which columns must be dropped unread (names, e-mails). Whatever it leaves out is inferred from file
+type and Danish headers; the complete result is written to ``manifest.inferred.yaml``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from .errors import InputError
+from .personas import PERSONAS, normalise_persona
+from .readers import ROW_COLUMN, SUPPORTED_EXTENSIONS, TABLE_EXTENSIONS
+
+SOURCE_KINDS = ("plenum", "gruppe", "survey")
+MANIFEST_KEYS = {"workshop_id", "title", "date", "municipalities", "participants", "sources", "notes"}
+SOURCE_KEYS = {"file", "kind", "persona", "sheet", "delimiter", "columns", "municipality"}
+COLUMN_ROLES = {"respondent_id", "municipality", "persona", "text", "drop"}
+
+# Danish header cues for column roles, checked in this order.
+_DROP = re.compile(r"(e-?mail|mailadresse|^navn$|fulde navn|fornavn|efternavn|^name$|telefon|tlf|mobil|"
+                   r"cpr|personnummer|adresse|ip-?adresse)", re.I)
+_RESPONDENT = re.compile(r"(respondent|svar-?id|høringssvar\s*id|besvarelse\s*id|^id$|løbenummer|"
+                         r"response\s*id|^nr\.?$)", re.I)
+_MUNICIPALITY = re.compile(r"(kommune|municipality)", re.I)
+_PERSONA = re.compile(r"(rolle|udtaler sig som|persona|hvem er du|stilling|deltagertype|jeg er)", re.I)
+_META = re.compile(r"(dato|date|tidspunkt|tid$|status|startet|afsluttet|organisation|sprog|kanal)", re.I)
+_TEXT_HEADER = re.compile(r"(\?$|resum[eé]|kommentar|bemærkning|svar$|høringssvar$|uddyb|beskriv|fritekst|"
+                          r"forslag|hvad|hvorfor|hvordan|hvem)", re.I)
+FREE_TEXT_MIN_MEAN_CHARS = 15
+CATEGORICAL_MAX_UNIQUE_SHARE = 0.3
+PERSONA_COLUMN_MIN_SHARE = 0.5
+
+
+@dataclass
+class SourceSpec:
+    file: str
+    kind: str
+    persona: str | None = None
+    municipality: str | None = None
+    sheet: str | None = None
+    delimiter: str | None = None
+    columns: dict[str, Any] = field(default_factory=dict)
+    inferred: list[str] = field(default_factory=list)  # which fields were inferred
+
+    def to_yaml_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"file": self.file, "kind": self.kind}
+        for key in ("persona", "municipality", "sheet", "delimiter"):
+            if getattr(self, key):
+                out[key] = getattr(self, key)
+        if self.columns:
+            out["columns"] = self.columns
+        return out
+
+
+@dataclass
+class Manifest:
+    workshop_id: str
+    title: str = ""
+    date: str = ""
+    municipalities: list[str] = field(default_factory=list)
+    participants: list[str] = field(default_factory=list)
+    sources: list[SourceSpec] = field(default_factory=list)
+    given: bool = False
+
+    def to_yaml_dict(self) -> dict[str, Any]:
+        return {
+            "workshop_id": self.workshop_id,
+            "title": self.title,
+            "date": self.date,
+            "municipalities": self.municipalities,
+            # Participant names are personal data: only their number leaves the raw folder.
+            "participants": f"{len(self.participants)} navne (udeladt her af hensyn til privatlivet)",
+            "sources": [s.to_yaml_dict() for s in self.sources],
+        }
+
+
+def load_manifest(path: Path, workshop_id: str) -> Manifest:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise InputError(f"manifestet kan ikke læses: {exc}", file=path, fix="ret YAML-syntaksen (gem som UTF-8)")
+    if not isinstance(data, dict):
+        raise InputError("manifestet skal være en YAML-ordbog (nøgle: værdi)", file=path,
+                         fix="se eksemplet i README.md under 'workshop.yaml'")
+    unknown = set(data) - MANIFEST_KEYS
+    if unknown:
+        raise InputError(f"ukendte nøgler: {', '.join(sorted(unknown))}", file=path,
+                         fix=f"tilladte nøgler er {', '.join(sorted(MANIFEST_KEYS))}")
+    sources = []
+    for i, raw in enumerate(data.get("sources") or [], start=1):
+        where = f"sources[{i}]"
+        if not isinstance(raw, dict) or "file" not in raw:
+            raise InputError("hver kilde skal have en 'file'", file=path, location=where,
+                             fix="skriv fx '- file: plenum.md'")
+        unknown = set(raw) - SOURCE_KEYS
+        if unknown:
+            raise InputError(f"ukendte nøgler i kilden {raw['file']}: {', '.join(sorted(unknown))}", file=path,
+                             location=where, fix=f"tilladte nøgler er {', '.join(sorted(SOURCE_KEYS))}")
+        kind = raw.get("kind")
+        if kind is not None and kind not in SOURCE_KINDS:
+            raise InputError(f"ukendt kind '{kind}' for {raw['file']}", file=path, location=where,
+                             fix=f"brug en af {', '.join(SOURCE_KINDS)}")
+        persona = raw.get("persona")
+        if persona is not None and persona not in PERSONAS:
+            raise InputError(f"ukendt persona '{persona}' for {raw['file']}", file=path, location=where,
+                             fix=f"brug en af {', '.join(PERSONAS)}")
+        columns = raw.get("columns") or {}
+        unknown = set(columns) - COLUMN_ROLES
+        if unknown:
+            raise InputError(f"ukendte kolonneroller for {raw['file']}: {', '.join(sorted(unknown))}",
+                             file=path, location=where, fix=f"tilladte roller er {', '.join(sorted(COLUMN_ROLES))}")
+        if isinstance(columns.get("text"), str):
+            columns["text"] = [columns["text"]]
+        if isinstance(columns.get("drop"), str):
+            columns["drop"] = [columns["drop"]]
+        sources.append(SourceSpec(file=str(raw["file"]), kind=kind or "", persona=persona,
+                                  municipality=raw.get("municipality"), sheet=raw.get("sheet"),
+                                  delimiter=raw.get("delimiter"), columns=dict(columns)))
+    declared_id = data.get("workshop_id")
+    if declared_id and str(declared_id) != workshop_id:
+        raise InputError(f"workshop_id '{declared_id}' passer ikke med mappenavnet '{workshop_id}'", file=path,
+                         fix="ret workshop_id i manifestet eller omdøb mappen")
+    return Manifest(workshop_id=workshop_id, title=str(data.get("title") or ""), date=str(data.get("date") or ""),
+                    municipalities=[str(m) for m in data.get("municipalities") or []],
+                    participants=[str(p) for p in data.get("participants") or []], sources=sources, given=True)
+
+
+def infer_notes_kind(path: Path, first_heading_persona: str | None) -> str:
+    name = path.stem.lower()
+    if re.search(r"plenum|plenar|opsamling|referat_plen", name):
+        return "plenum"
+    if re.search(r"gruppe|group|bord|team", name):
+        return "gruppe"
+    return "gruppe" if first_heading_persona else "plenum"
+
+
+def infer_column_roles(frame: pd.DataFrame, given: dict[str, Any], path: Path) -> tuple[dict[str, Any], list[str]]:
+    """Return column roles for a survey table, keeping what ``given`` says; and the list of inferred roles."""
+    columns = [c for c in frame.columns if c != ROW_COLUMN]
+    for role in ("respondent_id", "municipality", "persona"):
+        if given.get(role) and given[role] not in columns:
+            raise InputError(f"kolonnen '{given[role]}' ({role}) findes ikke", file=path,
+                             fix=f"ret workshop.yaml; kolonnerne er: {', '.join(columns)}")
+    for role in ("text", "drop"):
+        for col in given.get(role) or []:
+            if col not in columns:
+                raise InputError(f"kolonnen '{col}' ({role}) findes ikke", file=path,
+                                 fix=f"ret workshop.yaml; kolonnerne er: {', '.join(columns)}")
+    roles: dict[str, Any] = {k: v for k, v in given.items() if v}
+    inferred: list[str] = []
+    taken = {roles.get("respondent_id"), roles.get("municipality"), roles.get("persona")}
+    taken |= set(roles.get("text") or []) | set(roles.get("drop") or [])
+    if "drop" not in given:
+        drop = [c for c in columns if c not in taken and _DROP.search(c)]
+        if drop:
+            roles["drop"] = drop
+            inferred.append("drop")
+            taken |= set(drop)
+    for role, pattern in (("respondent_id", _RESPONDENT), ("persona", _PERSONA), ("municipality", _MUNICIPALITY)):
+        if role in given:
+            continue
+        match = next((c for c in columns if c not in taken and pattern.search(c)
+                      and (_mostly_personas(frame[c]) if role == "persona"
+                           else not _looks_like_free_text(frame[c], c))), None)
+        if match:
+            roles[role] = match
+            inferred.append(role)
+            taken.add(match)
+    if "text" not in given:
+        text_cols = [c for c in columns if c not in taken and not _META.search(c)
+                     and _looks_like_free_text(frame[c], c)]
+        if text_cols:
+            roles["text"] = text_cols
+            inferred.append("text")
+    return roles, inferred
+
+
+def _mostly_personas(series: pd.Series) -> bool:
+    """True when most answers of a column name one of the four personas (a role column)."""
+    values = series[series != ""]
+    return len(values) > 0 and values.map(normalise_persona).notna().mean() >= PERSONA_COLUMN_MIN_SHARE
+
+
+def _looks_like_free_text(series: pd.Series, header: str) -> bool:
+    values = series[series != ""]
+    if values.empty:
+        return bool(_TEXT_HEADER.search(header))
+    mean_chars = values.str.len().mean()
+    unique_share = values.nunique() / len(values)
+    letters_share = values.str.count(r"[A-Za-zÆØÅæøåÉé]").sum() / max(values.str.len().sum(), 1)
+    if letters_share < 0.5:
+        return False
+    if mean_chars >= FREE_TEXT_MIN_MEAN_CHARS and unique_share > CATEGORICAL_MAX_UNIQUE_SHARE:
+        return True
+    return bool(_TEXT_HEADER.search(header)) and unique_share > CATEGORICAL_MAX_UNIQUE_SHARE
+
+
+def list_source_files(raw_dir: Path) -> list[Path]:
+    """Top-level files of a workshop folder, sorted; sub-folders (e.g. ``kodning/``) are not sources."""
+    files = []
+    for path in sorted(raw_dir.iterdir()):
+        if path.is_dir() or path.name.startswith((".", "~$")) or path.name == "workshop.yaml":
+            continue
+        if path.name.lower() in ("readme.md", "readme.txt"):
+            continue
+        if path.suffix.lower() not in SUPPORTED_EXTENSIONS:
+            raise InputError(f"ukendt filtype '{path.suffix or '(ingen endelse)'}'", file=path,
+                             fix=f"gem filen som en af {', '.join(SUPPORTED_EXTENSIONS)} eller flyt den ud af "
+                                 "workshop-mappen")
+        files.append(path)
+    return files
+
+
+def is_table(path: Path) -> bool:
+    return path.suffix.lower() in TABLE_EXTENSIONS
+
+
+def write_manifest(manifest: Manifest, path: Path) -> None:
+    header = ("# Manifest som workshopnlp forstod det (givet + udledt). Kopiér til data/raw/<workshop>/"
+              "workshop.yaml og ret, hvis noget er udledt forkert.\n")
+    path.write_text(header + yaml.safe_dump(manifest.to_yaml_dict(), allow_unicode=True, sort_keys=False),
+                    encoding="utf-8")

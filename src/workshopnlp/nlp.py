@@ -1,0 +1,123 @@
+"""Danish tokens, lemmas and stop words with spaCy, offline.
+
+No trained Danish spaCy pipeline installs from PyPI (see README, "Dansk sprogbehandling"), so the
+pipeline is ``spacy.blank("da")`` (rule-based Danish tokenizer) plus a swappable lemmatizer component:
+
+- ``simplemma`` (default): dictionary lemmas for Danish from the simplemma package, applied to the
+  lower-cased token so sentence-initial capitals do not defeat the lookup.
+- ``lookup``: spaCy's own Danish lookup table from ``spacy-lookups-data``.
+
+Stop words are spaCy's Danish list plus the documented domain list in
+``resources/stopwords_domain_da.txt``. Placeholders such as ``[NAVN]`` stay single tokens.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Iterable
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .errors import ModelMissingError
+from .pseudonymise import PLACEHOLDERS
+
+LEMMATIZERS = ("simplemma", "lookup")
+
+
+@lru_cache(maxsize=1)
+def domain_stop_words() -> frozenset[str]:
+    text = resources.files("workshopnlp").joinpath("resources/stopwords_domain_da.txt").read_text("utf-8")
+    return frozenset(line.strip().lower() for line in text.splitlines()
+                     if line.strip() and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    """spaCy's Danish stop words plus the domain list (lower case)."""
+    from spacy.lang.da.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS) | domain_stop_words()
+
+
+@Language.component("workshopnlp_simplemma")
+def _simplemma_component(doc: Doc) -> Doc:
+    import simplemma
+
+    for token in doc:
+        if token.is_alpha:
+            token.lemma_ = simplemma.lemmatize(token.lower_, lang="da")
+        else:
+            token.lemma_ = token.lower_
+    return doc
+
+
+@Language.component("workshopnlp_lowercase_lemma")
+def _lowercase_lemma(doc: Doc) -> Doc:
+    for token in doc:
+        token.lemma_ = token.lemma_.lower()
+    return doc
+
+
+@lru_cache(maxsize=4)
+def build_pipeline(lemmatizer: str = "simplemma") -> Language:
+    """Return the Danish spaCy pipeline with the chosen lemmatizer.
+
+    Raises :class:`ModelMissingError` naming the package to install when the lemmatizer's data
+    is missing; there is no silent fallback to another lemmatizer.
+    """
+    if lemmatizer not in LEMMATIZERS:
+        raise ModelMissingError(f"ukendt lemmatiser '{lemmatizer}'",
+                                fix=f"vælg en af {', '.join(LEMMATIZERS)} i params.yaml (nlp.lemmatizer)")
+    nlp = spacy.blank("da")
+    for placeholder in PLACEHOLDERS.values():
+        nlp.tokenizer.add_special_case(placeholder, [{"ORTH": placeholder}])
+    if lemmatizer == "simplemma":
+        try:
+            import simplemma  # noqa: F401
+        except ImportError as exc:
+            raise ModelMissingError("simplemma er ikke installeret",
+                                    fix="pip install 'simplemma==2.0.0' (eller kør scripts/setup.sh)") from exc
+        nlp.add_pipe("workshopnlp_simplemma")
+    else:
+        try:
+            nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+            nlp.initialize()
+        except (ValueError, OSError, ImportError) as exc:
+            raise ModelMissingError(
+                "spaCy's danske opslagstabeller (spacy-lookups-data) mangler",
+                fix="pip install 'spacy-lookups-data==1.0.5' (eller kør scripts/setup.sh)") from exc
+        nlp.add_pipe("workshopnlp_lowercase_lemma")
+    return nlp
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Danish analysis of one text."""
+
+    tokens: tuple[str, ...]
+    lemmas: tuple[str, ...]          # lemmas of word tokens, lower case
+    content_lemmas: tuple[str, ...]  # lemmas without stop words, placeholders and very short words
+    token_count: int                 # word and number tokens, punctuation excluded
+
+
+def analyse(texts: Iterable[str], lemmatizer: str = "simplemma", min_lemma_chars: int = 2,
+            batch_size: int = 256) -> list[Analysis]:
+    nlp = build_pipeline(lemmatizer)
+    stops = stop_words()
+    placeholders = set(PLACEHOLDERS.values())
+    out: list[Analysis] = []
+    for doc in nlp.pipe((t or "" for t in texts), batch_size=batch_size):
+        words = [t for t in doc if not (t.is_punct or t.is_space)]
+        lemmas = tuple(t.lemma_ for t in words if t.is_alpha)
+        content = tuple(
+            lemma for t, lemma in ((t, t.lemma_) for t in words if t.is_alpha)
+            if lemma not in stops and t.lower_ not in stops and len(lemma) >= min_lemma_chars
+            and t.text not in placeholders
+        )
+        out.append(Analysis(tokens=tuple(t.text for t in doc if not t.is_space), lemmas=lemmas,
+                            content_lemmas=content, token_count=len(words)))
+    return out

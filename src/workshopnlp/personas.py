@@ -1,0 +1,43 @@
+"""The seed's four personas and how Danish labels map onto them."""
+
+from __future__ import annotations
+
+import re
+
+PERSONAS = ("raadgiver", "leder", "sikret_ledig", "borger_i_ressourceforloeb", "ukendt")
+
+PERSONA_LABELS_DA = {
+    "raadgiver": "Rådgiver",
+    "leder": "Leder",
+    "sikret_ledig": "Sikret ledig",
+    "borger_i_ressourceforloeb": "Borger i ressourceforløb",
+    "ukendt": "Ukendt",
+}
+
+# Order matters: the first pattern that matches wins ("borger i ressourceforløb" before "borger").
+_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("borger_i_ressourceforloeb", re.compile(r"ressource\s*-?\s*forl(ø|oe|o)b", re.I)),
+    ("sikret_ledig", re.compile(r"\b(sikre[dt]e?\s+ledige?|ledige?|a-kasse\w*|dagpenge\w*|forsikre[dt]e?\s+ledige?)\b", re.I)),
+    ("leder", re.compile(r"\b(ledere?n?e?|afdelingsleder\w*|teamleder\w*|jobcenterchef\w*)\b", re.I)),
+    ("raadgiver", re.compile(r"\b(r(å|aa)dgiver\w*|sagsbehandler\w*|jobkonsulent\w*|virksomhedskonsulent\w*|"
+                             r"beskæftigelsesrådgiver\w*|mentor\w*)\b", re.I)),
+)
+
+
+def normalise_persona(label: object) -> str | None:
+    """Map a heading, speaker label or survey answer to a persona id, or ``None`` if it names none.
+
+    >>> normalise_persona("Gruppe 4 – borgere i ressourceforløb")
+    'borger_i_ressourceforloeb'
+    >>> normalise_persona("Ledig (a-kasse)")
+    'sikret_ledig'
+    """
+    if label is None:
+        return None
+    text = str(label).strip()
+    if not text:
+        return None
+    for persona, pattern in _RULES:
+        if pattern.search(text):
+            return persona
+    return None

@@ -1,0 +1,235 @@
+"""Read raw workshop files into uniform blocks and tables. Raw files are only ever opened for reading.
+
+Notes (``.txt``, ``.md``, ``.docx``) become a list of :class:`Block` (heading or statement line);
+survey exports (``.csv``, ``.xlsx``) become a :class:`pandas.DataFrame` of strings.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import InputError
+
+NOTE_EXTENSIONS = (".txt", ".md", ".docx")
+TABLE_EXTENSIONS = (".csv", ".tsv", ".xlsx")
+SUPPORTED_EXTENSIONS = NOTE_EXTENSIONS + TABLE_EXTENSIONS
+CSV_DELIMITERS = ",;\t"
+_BULLET = re.compile(r"^\s*(?:[-*+•–·▪]|\d{1,2}[.)])\s+")
+_MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_BOLD_LINE = re.compile(r"^\s*(?:\*\*|__)([^*_].*?)(?:\*\*|__)\s*:?\s*$")
+_FINAL_PUNCT = ".!?:;,…\"”)"
+TXT_HEADING_MAX_WORDS = 8
+ROW_COLUMN = "__row__"
+
+
+@dataclass(frozen=True)
+class Block:
+    """One line of notes: a heading (with level) or a statement line."""
+
+    kind: str          # "heading" | "line"
+    text: str
+    level: int = 0     # heading level, 1 = top
+    line_no: int = 0   # 1-based line (txt/md) or paragraph number (docx)
+
+
+def check_file_basics(path: Path, max_bytes: int) -> bytes:
+    """Read the file's bytes once, refusing empty, huge and binary files with a clear message."""
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError("filen er tom", file=path, fix="fjern filen fra workshop-mappen eller gem indholdet igen")
+    if size > max_bytes:
+        raise InputError(f"filen er {size / 1e6:.1f} MB, mere end grænsen på {max_bytes / 1e6:.0f} MB",
+                         file=path, fix="del filen op eller hæv ingest.max_file_bytes i parametrene")
+    return path.read_bytes()
+
+
+def decode_text(data: bytes, path: Path) -> tuple[str, str]:
+    """Decode Danish text bytes; returns ``(text, encoding)``.
+
+    Accepts UTF-8 (with or without BOM), UTF-16 with BOM (Excel's "Unicode-tekst") and
+    Windows-1252 (Danish Office). Anything else is refused with the first bad byte's offset.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        candidates = ["utf-8-sig"]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ["utf-16"]
+    else:
+        if b"\x00" in data[:8192]:
+            raise InputError("filen ligner en binær fil (den indeholder NUL-bytes), ikke tekst", file=path,
+                             fix="eksportér den som .txt, .csv (UTF-8) eller .docx/.xlsx")
+        candidates = ["utf-8", "cp1252"]
+    first_error: UnicodeDecodeError | None = None
+    for encoding in candidates:
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError as exc:
+            first_error = first_error or exc
+    assert first_error is not None
+    start = first_error.start
+    raise InputError(
+        f"teksten kan ikke afkodes som UTF-8 eller Windows-1252 (første ulæselige byte 0x{data[start]:02x} "
+        f"ved byte {start})", file=path, location=f"byte {start}",
+        fix="åbn filen og gem den igen som UTF-8 (i Excel: 'CSV UTF-8')")
+
+
+# ---------------------------------------------------------------- notes
+
+def _is_txt_heading(line: str, prev_blank: bool, next_blank: bool) -> bool:
+    stripped = line.strip()
+    if not stripped or _BULLET.match(line) or stripped[-1] in _FINAL_PUNCT:
+        return False
+    if len(stripped.split()) > TXT_HEADING_MAX_WORDS:
+        return False
+    if re.match(r"^[^:]{1,40}:\s+\S", stripped):  # speaker line
+        return False
+    return prev_blank and next_blank
+
+
+def parse_text_notes(text: str, markdown: bool) -> list[Block]:
+    """Split notes into headings and statement lines (one statement per non-empty line).
+
+    Markdown headings are ``#`` lines or lines that are bold only; in plain text a heading is a
+    standalone line of at most eight words with no final punctuation, with blank lines around it.
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    blocks: list[Block] = []
+    for i, raw in enumerate(lines):
+        line = raw.rstrip()
+        if not line.strip():
+            continue
+        prev_blank = i == 0 or not lines[i - 1].strip()
+        next_blank = i + 1 >= len(lines) or not lines[i + 1].strip()
+        if markdown:
+            m = _MD_HEADING.match(line)
+            if m:
+                blocks.append(Block("heading", m.group(2).strip(), len(m.group(1)), i + 1))
+                continue
+            m = _BOLD_LINE.match(line)
+            if m and len(m.group(1).split()) <= TXT_HEADING_MAX_WORDS:
+                blocks.append(Block("heading", m.group(1).strip(), 2, i + 1))
+                continue
+            if re.match(r"^\s*([-*_])\s*(\1\s*){2,}$", line) or line.strip().startswith(("<!--", "|---")):
+                continue  # rules and comments
+        elif _is_txt_heading(line, prev_blank, next_blank):
+            blocks.append(Block("heading", line.strip(), 1, i + 1))
+            continue
+        body = _BULLET.sub("", line, count=1).strip()
+        if markdown:
+            body = re.sub(r"(\*\*|__)(.+?)\1", r"\2", body)
+        blocks.append(Block("line", body, 0, i + 1))
+    return blocks
+
+
+def read_docx_notes(path: Path) -> list[Block]:
+    """Paragraphs of a Word file; Heading/Title/Overskrift styles are headings. Tables are read cell by cell."""
+    if not zipfile.is_zipfile(path):
+        raise InputError("filen har endelsen .docx men er ikke et Word-dokument (ikke en zip-pakke)", file=path,
+                         fix="åbn den i Word og gem som .docx, eller gem den som .txt")
+    import docx  # python-docx
+
+    try:
+        document = docx.Document(str(path))
+    except Exception as exc:  # python-docx raises many types for corrupt packages
+        raise InputError(f"Word-filen kan ikke læses ({type(exc).__name__})", file=path,
+                         fix="åbn den i Word og gem den igen som .docx") from exc
+    blocks: list[Block] = []
+    paragraphs = list(document.paragraphs)
+    for table in document.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                paragraphs.extend(cell.paragraphs)
+    for n, par in enumerate(paragraphs, start=1):
+        text = par.text.strip()
+        if not text:
+            continue
+        style = (par.style.name if par.style is not None else "") or ""
+        m = re.match(r"^(Heading|Overskrift)\s*(\d)", style, re.I)
+        if m:
+            blocks.append(Block("heading", text, int(m.group(2)), n))
+        elif style.lower() in ("title", "titel"):
+            blocks.append(Block("heading", text, 1, n))
+        else:
+            blocks.append(Block("line", _BULLET.sub("", text, count=1).strip(), 0, n))
+    return blocks
+
+
+def read_notes(path: Path, max_bytes: int) -> list[Block]:
+    ext = path.suffix.lower()
+    data = check_file_basics(path, max_bytes)
+    if ext == ".docx":
+        blocks = read_docx_notes(path)
+    else:
+        text, _ = decode_text(data, path)
+        blocks = parse_text_notes(text, markdown=ext == ".md")
+    if not any(b.kind == "line" for b in blocks):
+        raise InputError("filen indeholder ingen udsagn (kun overskrifter eller tomme linjer)", file=path,
+                         fix="tjek at det er den rigtige fil, eller fjern den fra workshop-mappen")
+    return blocks
+
+
+# ---------------------------------------------------------------- tables
+
+def sniff_delimiter(text: str) -> str:
+    sample = "\n".join(text.splitlines()[:20])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=CSV_DELIMITERS).delimiter
+    except csv.Error:
+        header = text.splitlines()[0] if text else ""
+        counts = {d: header.count(d) for d in CSV_DELIMITERS}
+        best = max(counts, key=counts.get)
+        return best if counts[best] else ","
+
+
+def read_csv_table(path: Path, max_bytes: int, delimiter: str | None = None) -> pd.DataFrame:
+    data = check_file_basics(path, max_bytes)
+    text, _ = decode_text(data, path)
+    if not text.strip():
+        raise InputError("filen indeholder kun tomme tegn", file=path, fix="fjern filen eller eksportér igen")
+    sep = delimiter or ("\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(text))
+    csv.field_size_limit(max(csv.field_size_limit(), max_bytes))  # long answers are checked later, with row/column
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
+                            na_values=[], skip_blank_lines=True, engine="python")
+    except (pd.errors.ParserError, csv.Error) as exc:
+        raise InputError(f"CSV-filen kan ikke læses med skilletegnet {sep!r}: {exc}", file=path,
+                         fix="tjek at alle rækker har lige mange kolonner, eller angiv delimiter i workshop.yaml")
+    return _clean_table(frame, path)
+
+
+def read_xlsx_sheets(path: Path, max_bytes: int) -> dict[str, pd.DataFrame]:
+    check_file_basics(path, max_bytes)
+    if not zipfile.is_zipfile(path):
+        raise InputError("filen har endelsen .xlsx men er ikke en Excel-projektmappe", file=path,
+                         fix="åbn den i Excel og gem som .xlsx (Excel-projektmappe)")
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, dtype=str, engine="openpyxl", keep_default_na=False,
+                               na_values=[])
+    except Exception as exc:  # openpyxl raises many types for corrupt workbooks
+        raise InputError(f"Excel-filen kan ikke læses ({type(exc).__name__}: {exc})", file=path,
+                         fix="åbn den i Excel og gem den igen som .xlsx") from exc
+    return {name: _clean_table(frame, path) for name, frame in sheets.items()}
+
+
+def _clean_table(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    frame = frame.copy()
+    frame.columns = [str(c).strip() for c in frame.columns]
+    dupes = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
+    if dupes:
+        raise InputError(f"kolonnenavne forekommer flere gange: {', '.join(dupes)}", file=path,
+                         fix="giv hver kolonne et entydigt navn i første række")
+    frame = frame.fillna("").astype(str)
+    frame = frame.apply(lambda col: col.str.strip())
+    frame = frame.loc[:, [c for c in frame.columns if not c.lower().startswith("unnamed:")
+                          or (frame[c] != "").any()]]
+    # The spreadsheet row a person sees (row 1 is the header), kept for error messages and locators.
+    frame.insert(0, ROW_COLUMN, [str(i + 2) for i in range(len(frame))])
+    frame = frame.loc[~(frame.drop(columns=ROW_COLUMN) == "").all(axis=1)]
+    return frame.reset_index(drop=True)

@@ -1,0 +1,41 @@
+"""Shared fixtures. Expensive work (ingest, embeddings, model fits) happens once per session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+RAW = REPO / "data" / "raw"
+SHARED_CORPORA = REPO.parent / "shared" / "corpora"
+GOLD = REPO / "tests" / "gold"
+OCTOBER = "2022-10-28-dataetik"
+JANUARY = "2023-01-19-fokusomraader"
+SAMPLE_WORKSHOPS = (OCTOBER, JANUARY)
+
+
+def copy_raw(dest: Path, workshops=SAMPLE_WORKSHOPS) -> Path:
+    """Copy sample raw folders into ``dest/raw`` and return ``dest`` (a data dir)."""
+    for ws in workshops:
+        shutil.copytree(RAW / ws, dest / "raw" / ws)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def sample_data_dir(tmp_path_factory) -> Path:
+    """A data dir with both sample workshops ingested (read-only for tests: copy before changing)."""
+    from workshopnlp.ingest import ingest
+
+    data_dir = copy_raw(tmp_path_factory.mktemp("data"))
+    for ws in SAMPLE_WORKSHOPS:
+        ingest(ws, data_dir)
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def corpora_available() -> Path:
+    if not (SHARED_CORPORA / "danish_public_sector_ai.csv").exists():
+        pytest.fail(f"the shared Danish corpora are missing at {SHARED_CORPORA} (see the brief: ../shared/corpora)")
+    return SHARED_CORPORA

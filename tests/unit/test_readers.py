@@ -1,0 +1,83 @@
+"""Reading notes and tables: headings, speakers, bullets, encodings, delimiters."""
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from workshopnlp.errors import InputError
+from workshopnlp.personas import normalise_persona
+from workshopnlp.readers import decode_text, parse_text_notes, read_csv_table, sniff_delimiter
+
+TXT = """Gruppe 3 – sikrede ledige
+
+Borger: Jeg vil vide hvem der ser mine oplysninger.
+- kort punkt om samtykke
+Vi mangler en forklaring
+
+Praktisk
+
+Pause kl. 10.15.
+"""
+
+
+def test_plain_text_headings_need_blank_lines_and_no_final_punctuation():
+    blocks = parse_text_notes(TXT, markdown=False)
+    headings = [b.text for b in blocks if b.kind == "heading"]
+    lines = [b.text for b in blocks if b.kind == "line"]
+    assert headings == ["Gruppe 3 – sikrede ledige", "Praktisk"]
+    # "Vi mangler en forklaring" has no final punctuation but is not surrounded by blank lines.
+    assert lines == ["Borger: Jeg vil vide hvem der ser mine oplysninger.", "kort punkt om samtykke",
+                     "Vi mangler en forklaring", "Pause kl. 10.15."]
+
+
+def test_markdown_headings_bullets_and_bold():
+    md = "# Gruppe 2 – ledere\n\n## Runde 1\n- **vigtigt** med klart formål\n* andet punkt\n\n---\n**Opsamling**\ntekst her."
+    blocks = parse_text_notes(md, markdown=True)
+    assert [(b.kind, b.text, b.level) for b in blocks] == [
+        ("heading", "Gruppe 2 – ledere", 1), ("heading", "Runde 1", 2), ("line", "vigtigt med klart formål", 0),
+        ("line", "andet punkt", 0), ("heading", "Opsamling", 2), ("line", "tekst her.", 0)]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252", "utf-16"])
+def test_danish_text_decodes_in_office_encodings(encoding):
+    text = "Borgerne skal kunne få indsigt i sagsbehandlingen – også på Sønderborg Kommunes jobcenter æøå ÆØÅ"
+    decoded, _ = decode_text(text.encode(encoding), Path("x.csv"))
+    assert decoded.lstrip("\ufeff") == text
+
+
+def test_undecodable_bytes_name_the_offset():
+    with pytest.raises(InputError) as err:
+        decode_text("svar: ".encode() + b"\x81\x8d\x8f\x90", Path("svar.csv"))
+    assert "byte 6" in err.value.describe() and "svar.csv" in err.value.describe()
+
+
+def test_binary_file_is_refused():
+    with pytest.raises(InputError, match="binær"):
+        decode_text(b"PK\x03\x04\x00\x00binary", Path("x.txt"))
+
+
+@pytest.mark.parametrize("sep", [",", ";", "\t"])
+def test_csv_delimiters_are_sniffed(tmp_path, sep):
+    rows = [["Svar-ID", "Rolle", "Hvad er vigtigst?"], ["1", "Leder", "At formålet er klart, også for borgerne"],
+            ["2", "Rådgiver", "tillid; og tid til samtalen"]]
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=sep, lineterminator="\n").writerows(rows)
+    content = buffer.getvalue()
+    path = tmp_path / "svar.csv"
+    path.write_text(content, encoding="cp1252")
+    frame = read_csv_table(path, 10_000_000)
+    assert list(frame.columns) == ["__row__", "Svar-ID", "Rolle", "Hvad er vigtigst?"]
+    assert frame.loc[1, "Hvad er vigtigst?"] == "tillid; og tid til samtalen"
+    assert sniff_delimiter(content) == sep
+
+
+@pytest.mark.parametrize("label, persona", [
+    ("Rådgiver", "raadgiver"), ("rådgiver i jobcenter", "raadgiver"), ("Sagsbehandler", "raadgiver"),
+    ("Leder", "leder"), ("Gruppe 2 – ledere", "leder"), ("Sikret ledig", "sikret_ledig"),
+    ("Ledig (a-kasse)", "sikret_ledig"), ("Gruppe 3 – sikrede ledige", "sikret_ledig"),
+    ("Borger i ressourceforløb", "borger_i_ressourceforloeb"), ("ressourceforløb", "borger_i_ressourceforloeb"),
+    ("Privatperson", None), ("Facilitator", None), ("Runde 1: Formål", None)])
+def test_persona_labels(label, persona):
+    assert normalise_persona(label) == persona
