@@ -39,3 +39,15 @@ def corpora_available() -> Path:
     if not (SHARED_CORPORA / "danish_public_sector_ai.csv").exists():
         pytest.fail(f"the shared Danish corpora are missing at {SHARED_CORPORA} (see the brief: ../shared/corpora)")
     return SHARED_CORPORA
+
+
+@pytest.fixture(scope="session")
+def coded_data_dir(sample_data_dir, tmp_path_factory) -> Path:
+    """Both sample workshops ingested and coded (with the bundled coding sheets), once per session."""
+    from workshopnlp.coding import code_workshop
+
+    data_dir = tmp_path_factory.mktemp("coded")
+    shutil.copytree(sample_data_dir, data_dir, dirs_exist_ok=True)
+    for ws in SAMPLE_WORKSHOPS:
+        code_workshop(ws, data_dir)
+    return data_dir

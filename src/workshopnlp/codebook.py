@@ -155,9 +155,9 @@ def parse_codebook(data: Any, shown: str = "<kodebog>", sha256: str = "") -> Cod
             cwhere = f"{dim_id}.codes[{c_i}]"
             if not isinstance(raw, dict):
                 raise _err("en kode skal være en ordbog", shown, cwhere, "se skabelonen")
-            _unknown(raw, CODE_KEYS, shown, cwhere)
             code_id = raw.get("id")
-            cwhere = f"{dim_id}.{code_id}"
+            cwhere = f"{dim_id}.{code_id}" if code_id else cwhere
+            _unknown(raw, CODE_KEYS, shown, cwhere)
             if code_id not in REQUIRED_CODES[dim_id]:
                 raise _err(f"ukendt kode-id '{code_id}'", shown, cwhere,
                            f"kode-id'erne er faste: {', '.join(REQUIRED_CODES[dim_id])}")

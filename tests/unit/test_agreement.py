@@ -1,0 +1,40 @@
+import math
+
+import pandas as pd
+import pytest
+
+from workshopnlp.agreement import agreement_table, cohen_kappa, confusion, krippendorff_alpha_nominal
+
+
+def test_alpha_matches_a_hand_computed_value():
+    # Coincidences: o_aa=2, o_ab=o_ba=1, o_bb=4; n_a=3, n_b=5, n=8 -> alpha = 1 - 7*2/30.
+    units = [("a", "a"), ("a", "b"), ("b", "b"), ("b", "b")]
+    assert krippendorff_alpha_nominal(units) == pytest.approx(1 - 14 / 30)
+
+
+def test_alpha_ignores_missing_values_and_unpairable_units():
+    units = [("a", "a", None), ("b", None, "b"), ("a", None, None), ("b", "b", "a")]
+    with_missing = krippendorff_alpha_nominal(units)
+    assert 0 < with_missing < 1
+    assert krippendorff_alpha_nominal([("a", "a"), ("b", "b"), ("c", "c")]) == 1.0
+    assert math.isnan(krippendorff_alpha_nominal([("a", None)]))
+
+
+def test_systematic_disagreement_gives_negative_alpha_and_kappa():
+    a = ["x", "y"] * 10
+    b = ["y", "x"] * 10
+    assert krippendorff_alpha_nominal(list(zip(a, b))) < 0
+    assert cohen_kappa(a, b) < 0
+
+
+def test_agreement_table_flags_tentative_codes():
+    ids = [f"s{i}" for i in range(40)]
+    a = pd.Series(["formaal"] * 20 + ["tillid"] * 20, index=ids)
+    b = a.copy()
+    b.iloc[20:30] = "formaal"  # half of A's tillid become formaal
+    table = agreement_table({"A": a, "B": b}, ["formaal", "tillid", "ingen"], tentative_alpha=0.667)
+    row = table.set_index("kode")
+    assert row.loc["samlet", "n_statements"] == 40
+    assert row.loc["samlet", "alpha"] < 0.667 and row.loc["samlet", "foreloebig"]
+    assert math.isnan(row.loc["ingen", "alpha"]) or row.loc["ingen", "alpha"] == 1.0
+    assert confusion(a.rename("A"), b.rename("B"), ["formaal", "tillid"]).loc["tillid", "formaal"] == 10
