@@ -72,6 +72,42 @@ def cmd_sheet_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_figures(args: argparse.Namespace) -> int:
+    from .figures import build_figures
+
+    out = args.out or (args.reports_dir / args.workshop / "figures")
+    result = build_figures(args.workshop, args.data_dir, Path(out), load_params(args.params))
+    print(f"{len(result.get('figures', {}))} figurer skrevet i {out}")
+    for skipped in result.get("skipped", []):
+        print(f"  sprunget over: {skipped.get('title', skipped.get('name', ''))}: {skipped['reason']}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import render_reports
+
+    target = render_reports(args.workshop, args.data_dir, args.reports_dir, load_params(args.params),
+                            args.notebooks_dir, progress=lambda nb: print(f"  kører {nb} …"))
+    print(f"Rapporten er klar: {target / 'index.html'}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .pipeline import run_pipeline
+
+    run_pipeline(args.workshop, args.data_dir, args.reports_dir, load_params(args.params), force=args.force,
+                 notebooks_dir=args.notebooks_dir, codebook_path=args.codebook)
+    print(f"Færdig. Åbn rapporten: {Path(args.reports_dir) / args.workshop / 'index.html'}")
+    return 0
+
+
+def _add_reports(p) -> None:
+    p.add_argument("--reports-dir", type=Path, default=Path("reports"), help="hvor rapporterne skrives "
+                                                                            "(standard: ./reports)")
+    p.add_argument("--notebooks-dir", type=Path, default=None, help="mappe med de nummererede notebooks "
+                                                                    "(standard: repoets notebooks/)")
+
+
 def register(sub, add_common) -> None:
     p = sub.add_parser("code", help="kod udsagn efter fokusområder og principper",
                        description="Koder hvert udsagn med et primært fokusområde og et primært dataetisk princip, "
@@ -102,6 +138,32 @@ def register(sub, add_common) -> None:
     i.add_argument("--codebook", type=Path, default=None)
     add_common(i)
     i.set_defaults(func=cmd_sheet_import)
+
+    f = sub.add_parser("figures", help="lav figurerne (PNG og SVG) for en workshop")
+    f.add_argument("--workshop", required=True)
+    f.add_argument("--reports-dir", type=Path, default=Path("reports"))
+    f.add_argument("--out", type=Path, default=None, help="standard: <reports-dir>/<workshop>/figures")
+    add_common(f)
+    f.set_defaults(func=cmd_figures)
+
+    r = sub.add_parser("report", help="kør notebooks og lav HTML-rapporter (læser- og forskerversion)",
+                       description="Udfører notebooks med papermill og laver selvstændige HTML-rapporter uden kode "
+                                   "(til projektgruppen) og med kode (til forskere) samt index.html. En fejlende "
+                                   "notebook nævnes med celle, og den forrige rapport bevares.")
+    r.add_argument("--workshop", required=True)
+    _add_reports(r)
+    add_common(r)
+    r.set_defaults(func=cmd_report)
+
+    run = sub.add_parser("run", help="hele kæden: ingest → code → themes → figurer → rapport",
+                         description="Kører de trin, hvis input er ændret siden sidst (ellers springes de over), "
+                                     "og skriver rapporten i <reports-dir>/<workshop>/index.html.")
+    run.add_argument("--workshop", required=True)
+    run.add_argument("--force", action="store_true", help="kør alle trin, også uændrede")
+    run.add_argument("--codebook", type=Path, default=None)
+    _add_reports(run)
+    add_common(run)
+    run.set_defaults(func=cmd_run)
 
     try:
         from .cli_themes import register as register_themes

@@ -72,7 +72,7 @@ class HashingEmbedder:
 
         self._vectorizer = HashingVectorizer(analyzer="char_wb", ngram_range=(3, 5), n_features=n_features,
                                              alternate_sign=False, norm="l2", lowercase=True)
-        self._projection = SparseRandomProjection(n_components=dim, random_state=seed)
+        self._projection = SparseRandomProjection(n_components=dim, random_state=seed, dense_output=True)
         self._projection.fit(self._vectorizer.transform(["tilpasning"]))
         self.model_id = f"hashing-char3-5-{n_features}-{dim}-{seed}"
 

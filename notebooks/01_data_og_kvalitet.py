@@ -1,0 +1,54 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+# ---
+
+# %% [markdown]
+# # 1. Data og datakvalitet
+#
+# Hvad kom der ind fra workshoppen, hvem sagde det, og hvad blev fjernet af hensyn til privatlivet?
+
+# %% tags=["parameters"]
+workshop_id = "2022-10-28-dataetik"
+data_dir = "../data"
+figures_dir = "../reports/figures"
+
+# %%
+from IPython.display import Markdown, display
+
+from workshopnlp import reporting
+
+b = reporting.load_bundle(workshop_id, data_dir)
+display(Markdown(reporting.how_it_was_made(b)))
+
+# %% [markdown]
+# ## Kilder
+# Hver fil fra workshoppen med antallet af udsagn. Svar uden indhold og gentagne svar er talt med her,
+# men bruges ikke i temaerne.
+
+# %%
+reporting.sources_table(b)
+
+# %% [markdown]
+# ## Hvem talte?
+# Udsagn fordelt på persona og type af kilde. Felter med under fem udsagn vises som "<5".
+
+# %%
+reporting.persona_table(b)
+
+# %% [markdown]
+# ## Personoplysninger der blev fjernet
+# Antal erstatninger pr. type. Selve oplysningerne gemmes ingen steder.
+
+# %%
+reporting.redaction_table(b)
+
+# %%
+display(Markdown(reporting.provenance_footer(b)))

@@ -1,0 +1,69 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+# ---
+
+# %% [markdown]
+# # 2. Fokusområder og dataetiske principper
+#
+# Hvert udsagn er kodet med ét af workshoppens tre fokusområder og ét af de seks dataetiske principper –
+# eller "ingen". Her ses fordelingen, og for hver kode de udsagn, der passer bedst, med forklaringen på hvorfor.
+
+# %% tags=["parameters"]
+workshop_id = "2022-10-28-dataetik"
+data_dir = "../data"
+figures_dir = "../reports/figures"
+
+# %%
+from IPython.display import Markdown, display
+
+from workshopnlp import figures, reporting
+
+b = reporting.load_bundle(workshop_id, data_dir)
+figures.setup_style(b.params)
+display(Markdown(reporting.how_it_was_made(b)))
+
+# %% [markdown]
+# ## Fokusområder fordelt på persona
+
+# %%
+reporting.show(figures.fig_codes_by_persona(b.statements, b.codes, b.codebook, "focus_area"))
+
+# %% [markdown]
+# ## Dataetiske principper fordelt på persona
+
+# %%
+reporting.show(figures.fig_codes_by_persona(b.statements, b.codes, b.codebook, "principle"))
+
+# %% [markdown]
+# ## Hvilke principper hører til hvilke fokusområder?
+
+# %%
+reporting.show(figures.fig_principle_by_focus(b.codes, b.codebook))
+
+# %% [markdown]
+# ## Plenum, grupper og spørgeskema
+
+# %%
+reporting.show(figures.fig_codes_by_source_kind(b.statements, b.codes, b.codebook, "focus_area"))
+
+# %% [markdown]
+# ## Hvorfor fik udsagnene deres kode?
+# For hvert fokusområde de udsagn, maskinen er mest sikker på, og forklaringen: de eksempler fra kodebogen,
+# udsagnet ligner mest, og de ord der vejede tungest.
+
+# %%
+reporting.examples_with_explanations(b, "focus_area")
+
+# %%
+reporting.examples_with_explanations(b, "principle", per_code=1)
+
+# %%
+display(Markdown(reporting.provenance_footer(b)))

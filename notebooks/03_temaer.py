@@ -1,0 +1,56 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+# ---
+
+# %% [markdown]
+# # 3. Temaer: hvad talte man om?
+#
+# Kodebogen svarer på "hvilken kendt kode?". Temaerne svarer på "hvad talte folk om, som vi ikke havde
+# forudset?". De er fundet ved at gruppere udsagn med samme indhold, uden at nogen har bestemt dem på forhånd.
+
+# %% tags=["parameters"]
+workshop_id = "2022-10-28-dataetik"
+data_dir = "../data"
+figures_dir = "../reports/figures"
+
+# %%
+from IPython.display import Markdown, display
+
+from workshopnlp import figures, reporting
+
+b = reporting.load_bundle(workshop_id, data_dir)
+figures.setup_style(b.params)
+display(Markdown(reporting.how_it_was_made(b)))
+display(Markdown(reporting.themes_note(b)))
+
+# %%
+if b.themes is not None:
+    reporting.show(figures.fig_theme_overview(b.themes))
+    display(reporting.theme_table(b))
+
+# %% [markdown]
+# ## Temaer og kodebogen
+# Andelen af hvert temas udsagn, der er kodet til hvert fokusområde og princip. Ustabile temaer er markeret.
+
+# %%
+if b.themes is not None:
+    reporting.show(figures.fig_themes_codebook(b.themes, b.theme_codes, b.codebook, "focus_area"))
+    reporting.show(figures.fig_themes_codebook(b.themes, b.theme_codes, b.codebook, "principle"))
+
+# %% [markdown]
+# ## Citater der kendetegner hvert tema
+
+# %%
+if b.themes is not None:
+    display(reporting.theme_quotes(b))
+
+# %%
+display(Markdown(reporting.provenance_footer(b)))

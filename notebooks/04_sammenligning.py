@@ -1,0 +1,47 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+# ---
+
+# %% [markdown]
+# # 4. Sammenligning med tidligere workshops
+#
+# Hvordan har vægten mellem fokusområder og principper flyttet sig siden de tidligere workshops, og
+# hvilke temaer er nye, vokset, skrumpet eller forsvundet?
+
+# %% tags=["parameters"]
+workshop_id = "2023-01-19-fokusomraader"
+data_dir = "../data"
+figures_dir = "../reports/figures"
+
+# %%
+from IPython.display import Markdown, display
+
+from workshopnlp import figures, reporting
+
+b = reporting.load_bundle(workshop_id, data_dir)
+figures.setup_style(b.params)
+display(Markdown(reporting.how_it_was_made(b)))
+frames = reporting.workshop_frames(data_dir, until=workshop_id)
+display(Markdown(reporting.comparison_note(frames, workshop_id)))
+
+# %%
+if len(frames) > 1:
+    reporting.show(figures.fig_codes_by_workshop(frames, b.codebook, "focus_area"))
+    reporting.show(figures.fig_codes_by_workshop(frames, b.codebook, "principle"))
+
+# %% [markdown]
+# ## Temaer siden sidst
+
+# %%
+reporting.theme_changes(b)
+
+# %%
+display(Markdown(reporting.provenance_footer(b)))

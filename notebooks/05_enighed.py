@@ -1,0 +1,43 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+# ---
+
+# %% [markdown]
+# # 5. Enighed mellem kodere og maskine
+#
+# Hvor godt stemmer maskinens koder med menneskers, og hvor enige er to mennesker om de samme udsagn?
+# Maskinen sammenlignes kun på udsagn, den ikke har lært af. Koder med Krippendorffs alfa under 0,667
+# er foreløbige.
+
+# %% tags=["parameters"]
+workshop_id = "2022-10-28-dataetik"
+data_dir = "../data"
+figures_dir = "../reports/figures"
+
+# %%
+from IPython.display import Markdown, display
+
+from workshopnlp import figures, reporting
+
+b = reporting.load_bundle(workshop_id, data_dir)
+figures.setup_style(b.params)
+display(Markdown(reporting.how_it_was_made(b)))
+
+# %%
+if b.agreement is None:
+    display(Markdown("*Ingen udsagn er kodet af mennesker for denne workshop endnu. Brug "
+                     "`workshopnlp coding-sheet export` for at lave et kodeark.*"))
+else:
+    display(reporting.agreement_summary(b))
+    reporting.show(figures.fig_agreement(b.agreement, b.codebook))
+
+# %%
+display(Markdown(reporting.provenance_footer(b)))

@@ -1,0 +1,39 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+# ---
+
+# %% [markdown]
+# # 6. Til opfølgningsworkshoppen: dilemmakort
+#
+# For hvert fokusområde: workshoppens dilemma og spørgsmål sammen med de mest sigende citater fra hver
+# persona. Kortene kan printes og bruges direkte i drøftelserne.
+
+# %% tags=["parameters"]
+workshop_id = "2022-10-28-dataetik"
+data_dir = "../data"
+figures_dir = "../reports/figures"
+
+# %%
+from IPython.display import Markdown, display
+
+from workshopnlp import figures, reporting
+
+b = reporting.load_bundle(workshop_id, data_dir)
+figures.setup_style(b.params)
+display(Markdown(reporting.how_it_was_made(b)))
+cards = figures.dilemma_cards(b.statements, b.codes, b.codebook)
+
+# %%
+for card in cards:
+    reporting.show(figures.fig_dilemma_card(card))
+
+# %%
+display(Markdown(reporting.provenance_footer(b)))

