@@ -18,11 +18,13 @@ or white, whichever has the higher WCAG contrast with the colour behind it.
 number is 1..``figures.min_cell_count - 1`` (default 5): such cells are hidden, hatched and marked
 "<5"; zero cells show nothing that could single anyone out and stay visible. A group (row) with fewer
 than ``min_cell_count`` statements is hidden whole. In bars that add up to 100 % a single hidden cell
-could be recovered as "100 % minus the rest", so :func:`suppress_small` with ``secondary=True`` also
-hides the next smallest cell of such a row (classic secondary suppression); the hidden cells of a row
-are drawn as one hatched "skjult" segment. Dilemma cards quote a persona only if it has at least
-``min_cell_count`` statements on the focus area. Counted statements are the usable ones: empty
-answers ("Ingen kommentarer", "-") and duplicates are left out everywhere.
+could be recovered as "100 % minus the rest", so the figures of groups of people (persona, source,
+workshop) call :func:`suppress_small` with ``secondary=True``, which also hides the next smallest cell
+of such a row (classic secondary suppression); a row's hidden cells are drawn as one hatched "skjult"
+segment. The heatmaps of codes and themes (statements on a topic, not groups of people) hide cells of
+1..4 statements but skip the secondary step, which would blank out much of them. Dilemma cards quote
+a persona only if it has at least ``min_cell_count`` statements on the focus area. Counted statements
+are the usable ones: empty answers ("Ingen kommentarer", "-") and duplicates are left out everywhere.
 
 *Danish throughout.* Titles, axes and legends are Danish; codes are shown by their codebook labels,
 personas by :data:`workshopnlp.personas.PERSONA_LABELS_DA`, workshops as "Oktober 2022"; numbers
@@ -193,7 +195,7 @@ def setup_style(params: Mapping[str, Any] | None = None) -> dict[str, Any]:
     params = dict(params) if params is not None else load_params()
     fp = _fig_params(params)
     _check_font(str(fp["font"]))
-    backend = str(matplotlib.rcParams.get("backend", ""))  # does not trigger backend resolution
+    backend = str(dict.get(matplotlib.rcParams, "backend", ""))  # raw value: no backend resolution
     if "inline" not in backend.lower():
         matplotlib.use("Agg", force=True)
     rc = _rc(fp)
@@ -390,7 +392,7 @@ def suppress_small(counts: pd.DataFrame, min_count: int, *, secondary: bool = Fa
 
 def _share_bars(counts: pd.DataFrame, row_labels: Mapping[Any, str], codes: Sequence[str],
                 code_labels: Mapping[str, str], colours: Mapping[str, str], title: str, subtitle: str,
-                min_count: int, fp: Mapping[str, Any], group_word: str) -> Figure:
+                min_count: int, fp: Mapping[str, Any], xlabel: str) -> Figure:
     counts = counts.reindex(columns=list(codes), fill_value=0).fillna(0).astype(int)
     counts = counts[counts.sum(axis=1) > 0]
     if counts.empty:
@@ -440,7 +442,7 @@ def _share_bars(counts: pd.DataFrame, row_labels: Mapping[Any, str], codes: Sequ
         ax.set_ylim(n - 0.5, -0.5)
         ax.set_xlim(0, 1)
         _pct_axis(ax)
-        ax.set_xlabel(f"Andel af {group_word}s udsagn")
+        ax.set_xlabel(xlabel)
         ax.tick_params(axis="y", length=0)
         ax.spines["left"].set_visible(False)
         handles = [Patch(facecolor=colours[c], edgecolor="white", label=code_labels.get(c, c)) for c in codes]
@@ -469,7 +471,8 @@ def fig_codes_by_persona(statements: pd.DataFrame, codes: pd.DataFrame, codebook
     codes_order = _code_order(codebook, dimension)
     return _share_bars(counts, PERSONA_LABELS_DA, codes_order, codebook.dimension(dimension).labels(),
                        code_colours(codebook, dimension), f"{_title_dim(codebook, dimension)} fordelt på persona",
-                       _dim_subtitle(int(fp["min_cell_count"])), int(fp["min_cell_count"]), fp, "personaen")
+                       _dim_subtitle(int(fp["min_cell_count"])), int(fp["min_cell_count"]), fp,
+                       "Andel af personaens udsagn")
 
 
 def fig_codes_by_source_kind(statements: pd.DataFrame, codes: pd.DataFrame, codebook: Codebook, dimension: str,
@@ -485,7 +488,8 @@ def fig_codes_by_source_kind(statements: pd.DataFrame, codes: pd.DataFrame, code
     return _share_bars(counts, SOURCE_KIND_LABELS_DA, _code_order(codebook, dimension),
                        codebook.dimension(dimension).labels(), code_colours(codebook, dimension),
                        f"{_title_dim(codebook, dimension)} fordelt på kilde",
-                       _dim_subtitle(int(fp["min_cell_count"])), int(fp["min_cell_count"]), fp, "kildens")
+                       _dim_subtitle(int(fp["min_cell_count"])), int(fp["min_cell_count"]), fp,
+                       "Andel af kildens udsagn")
 
 
 def fig_codes_by_workshop(frames: Mapping[str, tuple[pd.DataFrame, pd.DataFrame]], codebook: Codebook,
@@ -506,15 +510,15 @@ def fig_codes_by_workshop(frames: Mapping[str, tuple[pd.DataFrame, pd.DataFrame]
     counts = pd.DataFrame(rows).T.fillna(0).reindex(ids)
     return _share_bars(counts, labels, _code_order(codebook, dimension), codebook.dimension(dimension).labels(),
                        code_colours(codebook, dimension), f"{_title_dim(codebook, dimension)} fordelt på workshop",
-                       _dim_subtitle(int(fp["min_cell_count"])), int(fp["min_cell_count"]), fp, "workshoppen")
+                       _dim_subtitle(int(fp["min_cell_count"])), int(fp["min_cell_count"]), fp,
+                       "Andel af workshoppens udsagn")
 
 
 # ---------------------------------------------------------------- heatmaps
 
 def _heatmap(fig: Figure, ax, values: pd.DataFrame, annot: pd.DataFrame, hidden: pd.DataFrame, vmin: float,
              vmax: float, cbar_label: str, cbar_format) -> None:
-    cmap = matplotlib.colormaps[SEQUENTIAL_CMAP].copy()
-    cmap.set_bad(HIDDEN_FACE)
+    cmap = matplotlib.colormaps[SEQUENTIAL_CMAP].with_extremes(bad=HIDDEN_FACE)
     data = np.ma.masked_invalid(values.to_numpy(dtype=float))
     norm = Normalize(vmin=vmin, vmax=vmax)
     im = ax.imshow(data, cmap=cmap, norm=norm, aspect="auto", interpolation="nearest")
@@ -716,7 +720,6 @@ def fig_theme_overview(themes: pd.DataFrame, *, title: str = "Temaer i workshopp
 
 # ---------------------------------------------------------------- agreement
 
-PAIR_ORDER_HINT = ("alle",)
 PAIR_MARKERS = ("o", "s", "D", "^", "v", "P", "X")
 
 
@@ -781,7 +784,7 @@ def fig_agreement(agreement: pd.DataFrame, codebook: Codebook, *, params: Mappin
             ax.set_ylim(len(rows) - 0.5, -0.5)
             ax.set_ylabel(codebook.dimension(dim).label, fontweight="bold")
             ax.tick_params(axis="y", length=0)
-            ax.set_xlim(lo, 1.02)
+            ax.set_xlim(lo, 1.04)
         axes[-1].set_xlabel("Krippendorffs alfa (1 = fuld enighed, 0 = som tilfældigt)")
         _dec_axis(axes[-1])
         handles = []
@@ -930,6 +933,11 @@ def _layout_card(fig: Figure, card: Mapping[str, Any], size: float, max_words: i
         source = str(q.get("source_kind_label") or q.get("source_kind") or "").lower()
         block(f"– {q.get('persona_label', '')}" + (f", {source}" if source else ""), size - 1.5, 0.13,
               color=SUBTLE)
+    missing = list(card.get("personas_not_quoted") or [])
+    if missing and quotes:
+        names = ", ".join(missing[:-1]) + (" og " if len(missing) > 1 else "") + missing[-1]
+        block(f"{names} citeres ikke her: færre end {card.get('min_count', 5)} udsagn om fokusområdet.",
+              size - 2, 0.1, color=SUBTLE)
     footer = ("Citaterne er pseudonymiserede. Kun personaer med mindst "
               f"{card.get('min_count', 5)} udsagn om fokusområdet citeres.")
     chars = int((width - 2 * margin) * 72 / ((size - 2.5) * 0.5))
@@ -1127,7 +1135,7 @@ def build_figures(workshop_id: str, data_dir: str | Path, out_dir: str | Path,
                      no_codes if not n_usable else ("kun én slags kilde" if len(kinds) < 2 else ""),
                      lambda d=d: fig_codes_by_source_kind(statements, codes, cb, d, params=params)))
     plan.append(("temaer_oversigt", "Temaer i workshoppen", themes_reason,
-                 lambda: fig_theme_overview(themes, title=f"Temaer i workshoppen {label}", params=params)))
+                 lambda: fig_theme_overview(themes, title=f"Temaer i workshoppen ({label})", params=params)))
     for d in dims:
         plan.append((f"temaer_{fname[d]}", f"Temaer og {plural[d].lower()}", themes_reason,
                      lambda d=d: fig_themes_codebook(themes, theme_codes, cb, d, params=params)))

@@ -77,11 +77,23 @@ def execute_notebook(src: Path, dest: Path, parameters: dict[str, Any], cwd: Pat
         pm.execute_notebook(str(src), str(dest), parameters=parameters, kernel_name=KERNEL, cwd=str(cwd),
                             progress_bar=False, log_output=False, report_mode=False)
     except PapermillExecutionError as exc:
+        cell = _original_cell_number(dest, exc.cell_index)
         raise WorkshopError(
-            f"notebooken fejlede i celle {exc.cell_index + 1} ({exc.ename}: {exc.evalue})", file=src,
-            location=f"celle {exc.cell_index + 1}",
+            f"notebooken fejlede i celle {cell} ({exc.ename}: {exc.evalue})", file=src,
+            location=f"celle {cell}",
             fix="ret fejlen (se den udførte notebook i " + str(dest.parent) + ") og kør igen; den forrige "
                 "rapport er bevaret") from exc
+
+
+def _original_cell_number(executed: Path, cell_index: int) -> int:
+    """1-based number of the failing cell in the notebook as the researcher sees it (without the
+    parameters cell papermill injects)."""
+    try:
+        cells = json.loads(executed.read_text(encoding="utf-8"))["cells"][:cell_index]
+    except (OSError, ValueError, KeyError):
+        return cell_index + 1
+    injected = sum(1 for c in cells if "injected-parameters" in c.get("metadata", {}).get("tags", []))
+    return cell_index - injected + 1
 
 
 def render_reports(workshop_id: str, data_dir: Path, reports_dir: Path, params: dict[str, Any] | None = None,
@@ -94,6 +106,13 @@ def render_reports(workshop_id: str, data_dir: Path, reports_dir: Path, params: 
     notebooks = list_notebooks(notebooks_dir)
     data_dir, reports_dir = Path(data_dir).resolve(), Path(reports_dir).resolve()
     target = reports_dir / workshop_id
+    statements = data_dir / "processed" / workshop_id / "statements.parquet"
+    if not statements.exists():
+        raise WorkshopError(f"workshoppen '{workshop_id}' har ingen bearbejdede data", file=statements,
+                            fix=f"kør: workshopnlp run --workshop {workshop_id} --data-dir {data_dir}")
+    if reports_dir.exists() and not reports_dir.is_dir():
+        raise WorkshopError("rapportmappen er en fil, ikke en mappe", file=reports_dir,
+                            fix="vælg en mappe med --reports-dir")
     if reports_dir.exists() and not _writable(reports_dir):
         raise WorkshopError("rapportmappen er skrivebeskyttet", file=reports_dir,
                             fix="giv skriveadgang eller vælg en anden mappe med --reports-dir")

@@ -255,13 +255,18 @@ def provenance_footer(b: WorkshopBundle) -> str:
     return "\n".join(lines)
 
 
-def show(fig) -> None:
-    """Display a matplotlib figure in the notebook (embedded PNG) and free it."""
-    import matplotlib.pyplot as plt
-    from IPython.display import display
+def show(fig, dpi: int | None = None) -> None:
+    """Display a matplotlib figure in the notebook as an embedded PNG (works with any backend)."""
+    import io
 
-    display(fig)
+    import matplotlib.pyplot as plt
+    from IPython.display import Image, display
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi or load_params()["figures"]["dpi"], bbox_inches="tight",
+                metadata={"Software": None})
     plt.close(fig)
+    display(Image(data=buffer.getvalue(), format="png"))
 
 
 def themes_note(b: WorkshopBundle) -> str:

@@ -1,0 +1,173 @@
+"""The whole chain on the sample workshops: run → notebooks → HTML, skipping, failures, and a real browser.
+
+Every notebook is executed (papermill) on both sample workshops by the session fixture.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import JANUARY, OCTOBER, REPO
+from workshopnlp.cli import main
+from workshopnlp.pipeline import run_pipeline
+
+pytestmark = pytest.mark.integration
+NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+@pytest.fixture(scope="session")
+def reported(coded_data_dir, tmp_path_factory):
+    """Both sample workshops run end to end (codes reused, themes fitted, reports rendered)."""
+    root = tmp_path_factory.mktemp("reported")
+    data_dir = root / "data"
+    shutil.copytree(coded_data_dir, data_dir)
+    reports = root / "reports"
+    status = {ws: run_pipeline(ws, data_dir, reports, echo=lambda _: None) for ws in (OCTOBER, JANUARY)}
+    return data_dir, reports, status
+
+
+def _digest_tree(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_reports_for_readers_and_researchers(reported):
+    data_dir, reports, status = reported
+    assert len(NOTEBOOKS) >= 6
+    for ws in (OCTOBER, JANUARY):
+        out = reports / ws
+        assert (out / "index.html").exists()
+        index = (out / "index.html").read_text(encoding="utf-8")
+        for nb in NOTEBOOKS:
+            reader = (out / "laeser" / f"{nb.stem}.html").read_text(encoding="utf-8")
+            researcher = (out / "forsker" / f"{nb.stem}.html").read_text(encoding="utf-8")
+            assert f"laeser/{nb.stem}.html" in index and f"forsker/{nb.stem}.html" in index
+            assert "Sådan er analysen lavet" in reader and "Proveniens" in reader
+            assert "load_bundle" not in reader and "load_bundle" in researcher  # code hidden for readers
+            assert "https://cdn" not in reader and "<script src=\"http" not in reader
+            assert "Traceback" not in reader
+        figures = list((out / "figures").glob("*.png"))
+        assert len(figures) >= 6 and len(list((out / "figures").glob("*.svg"))) == len(figures)
+        assert json.loads((out / "report.provenance.json").read_text("utf-8"))["inputs_sha256"]
+    january = (reports / JANUARY / "laeser" / "04_sammenligning.html").read_text(encoding="utf-8")
+    assert "oktober 2022" in january  # compared with the earlier workshop
+
+
+def test_dilemma_cards_quote_the_seed(reported):
+    _, reports, _ = reported
+    page = (reports / OCTOBER / "laeser" / "06_til_opfoelgningsworkshop.html").read_text(encoding="utf-8")
+    assert page.count("data:image/png;base64") >= 3
+
+
+def test_rerun_skips_unchanged_steps_and_redoes_changed_ones(reported, tmp_path):
+    data_dir, reports, _ = reported
+    d, r = tmp_path / "data", tmp_path / "reports"
+    shutil.copytree(data_dir, d)
+    shutil.copytree(reports, r)
+    status = run_pipeline(OCTOBER, d, r, echo=lambda _: None)
+    assert set(status.values()) == {"uændret – sprunget over"}
+    notes = d / "raw" / OCTOBER / "gruppe_ledere.md"
+    notes.write_text(notes.read_text("utf-8") + "\n- Vi skal kunne forklare formålet for borgerne.\n", "utf-8")
+    status = run_pipeline(OCTOBER, d, r, echo=lambda _: None)
+    assert status["ingest"] == "kørt" and status["code"] == "kørt"
+
+
+def test_failing_notebook_is_named_and_the_previous_report_kept(reported, tmp_path, capsys):
+    data_dir, reports, _ = reported
+    d, r, nbs = tmp_path / "data", tmp_path / "reports", tmp_path / "notebooks"
+    shutil.copytree(data_dir, d)
+    shutil.copytree(reports, r)
+    shutil.copytree(REPO / "notebooks", nbs)
+    broken = nbs / "02_kodning.ipynb"
+    nb = json.loads(broken.read_text("utf-8"))
+    nb["cells"].insert(4, {"cell_type": "code", "id": "bevidst-fejl", "metadata": {}, "execution_count": None, "outputs": [],
+                           "source": ["raise ValueError('bevidst fejl')"]})
+    broken.write_text(json.dumps(nb), encoding="utf-8")
+    before = _digest_tree(r / OCTOBER)
+    code = main(["report", "--workshop", OCTOBER, "--data-dir", str(d), "--reports-dir", str(r),
+                 "--notebooks-dir", str(nbs)])
+    err = capsys.readouterr().err
+    assert code != 0 and "02_kodning.ipynb" in err and "celle 5" in err and "bevidst fejl" in err
+    assert _digest_tree(r / OCTOBER) == before
+
+
+def test_read_only_reports_folder(reported, tmp_path, capsys, monkeypatch):
+    import os
+
+    data_dir, _, _ = reported
+    r = tmp_path / "reports"
+    r.mkdir()
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: False if Path(p) == r and mode == os.W_OK
+                        else real_access(p, mode))
+    code = main(["report", "--workshop", OCTOBER, "--data-dir", str(data_dir), "--reports-dir", str(r)])
+    err = capsys.readouterr().err
+    assert code != 0 and "skrivebeskyttet" in err and str(r) in err
+
+
+def test_report_without_processed_data(tmp_path, capsys):
+    code = main(["report", "--workshop", "ingen-data", "--data-dir", str(tmp_path), "--reports-dir",
+                 str(tmp_path / "r")])
+    err = capsys.readouterr().err
+    assert code != 0 and "workshopnlp run --workshop ingen-data" in err
+    assert not (tmp_path / "r" / "ingen-data").exists()
+
+
+def test_tiny_workshop_gets_a_report_with_a_note_instead_of_themes(coded_data_dir, tmp_path):
+    d = tmp_path / "data"
+    shutil.copytree(coded_data_dir / "processed" / "_cache", d / "processed" / "_cache")
+    ws = d / "raw" / "2023-02-01-lille"
+    ws.mkdir(parents=True)
+    (ws / "svar.csv").write_text(
+        "Svar-ID;Rolle;Hvad skal kommunen huske, når den bruger data om dig?\n"
+        "1;Sikret ledig;At jeg får at vide, hvad mine oplysninger bruges til\n"
+        "2;Rådgiver;At vi kan forklare borgeren, hvorfor systemet foreslår noget\n"
+        "3;Leder;Et klart formål, som politikerne også kan stå på mål for\n"
+        "4;Borger i ressourceforløb;at der stadig er et menneske der kender min sag\n", encoding="utf-8")
+    status = run_pipeline("2023-02-01-lille", d, tmp_path / "reports", echo=lambda _: None)
+    assert status["themes"] == "kørt" and status["report"] == "kørt"
+    page = (tmp_path / "reports" / "2023-02-01-lille" / "laeser" / "03_temaer.html").read_text("utf-8")
+    assert "Ingen temaer for denne workshop" in page
+
+
+@pytest.mark.browser
+def test_reader_report_renders_offline_in_a_real_browser(reported, tmp_path):
+    if not (shutil.which("chromium") and shutil.which("chromedriver")):
+        pytest.fail("chromium and chromedriver are needed (scripts/setup.sh --with-browser installs them)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    _, reports, _ = reported
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium")
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--disable-quic", f"--user-data-dir={tmp_path / 'profile'}",
+                # Any request that tries to leave the machine goes to a closed local port and fails.
+                "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>", "--window-size=1280,2000"):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+    try:
+        for page in ("index.html", "laeser/02_kodning.html", "laeser/06_til_opfoelgningsworkshop.html"):
+            driver.get((reports / OCTOBER / page).as_uri())
+            state = driver.execute_script("""
+                const imgs = [...document.images];
+                return {n: imgs.length, broken: imgs.filter(i => !i.complete || i.naturalWidth === 0).length,
+                        remote: performance.getEntriesByType('resource').map(e => e.name)
+                                .filter(u => !u.startsWith('data:') && !u.startsWith('file:')),
+                        text: document.body.innerText};""")
+            assert state["remote"] == [], state["remote"]
+            assert state["broken"] == 0
+            assert "ø" in state["text"] and "å" in state["text"]
+            if page != "index.html":
+                assert state["n"] >= 2
+                assert "Sådan er analysen lavet" in state["text"]
+        driver.save_screenshot(str(tmp_path / "laeser_06.png"))
+        assert (tmp_path / "laeser_06.png").stat().st_size > 10_000
+    finally:
+        driver.quit()

@@ -1,0 +1,358 @@
+"""Fast checks of the figures module on small hand-made tables: suppression, palette, Danish texts,
+dilemma cards, byte-identical files and the missing-font error."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.text import Text
+
+from workshopnlp import figures
+from workshopnlp.codebook import load_codebook
+from workshopnlp.config import load_params
+from workshopnlp.errors import WorkshopError
+from workshopnlp.personas import PERSONA_LABELS_DA
+
+RAW_IDS = ("raadgiver", "sikret_ledig", "borger_i_ressourceforloeb", "teknologisk_forstaaelse", "formaal",
+           "mennesket_i_centrum", "individuel_datakontrol", "baeredygtighed", "ligevaerdighed", "focus_area",
+           "principle", "T01", "T02", "ovrigt")
+
+
+@pytest.fixture(scope="module")
+def cb():
+    return load_codebook()
+
+
+def _texts(fig) -> list[str]:
+    fig.canvas.draw()
+    return [t.get_text() for t in fig.findobj(Text) if t.get_text() and t.get_visible()]
+
+
+def _make(rows: list[tuple[str, str, str, int]], source_kind: str = "survey"):
+    """rows: (persona, focus_area, principle, count) -> (statements, codes)."""
+    st, co = [], []
+    i = 0
+    for persona, focus, principle, n in rows:
+        for _ in range(n):
+            i += 1
+            sid = f"s{i:04d}"
+            words = " ".join(["ord"] * (10 + i % 5))
+            st.append({"statement_id": sid, "workshop_id": "2022-10-28-test", "source_kind": source_kind,
+                       "persona": persona, "text": f"Udsagn nummer {i} om {focus} {words}",
+                       "is_empty_content": False, "is_duplicate": False})
+            co.append({"statement_id": sid, "focus_area": focus, "principle": principle,
+                       "focus_area_score": 0.5, "code_source": "model",
+                       f"score_focus_area__{focus}": 0.5 + (i % 7) / 100})
+    return pd.DataFrame(st), pd.DataFrame(co).fillna(0.0)
+
+
+# ---------------------------------------------------------------- suppression
+
+def test_suppress_small_masks_cells_below_min_count_but_not_zero_cells():
+    counts = pd.DataFrame({"a": [10, 3], "b": [0, 12], "c": [7, 5]}, index=["x", "y"])
+    shares, mask = figures.suppress_small(counts, 5)
+    assert mask.loc["y", "a"] and not mask.loc["y", "c"]
+    assert not mask.loc["x", "b"], "a zero cell discloses nothing and is not hidden"
+    assert shares.loc["x", "b"] == 0.0
+    assert np.isnan(shares.loc["y", "a"])
+    assert shares.loc["x", "a"] == pytest.approx(10 / 17)
+    assert shares.loc["y", "b"] == pytest.approx(12 / 20), "shares are of the full row total"
+    assert mask.to_numpy().sum() == 1
+
+
+def test_suppress_small_hides_small_rows_whole_and_leaves_empty_rows():
+    counts = pd.DataFrame({"a": [2, 0, 30], "b": [2, 0, 8], "c": [0, 0, 6]}, index=["lille", "tom", "stor"])
+    shares, mask = figures.suppress_small(counts, 5)
+    assert mask.loc["lille"].all(), "a group with 4 statements is hidden whole, zero cells included"
+    assert shares.loc["lille"].isna().all()
+    assert not mask.loc["tom"].any() and shares.loc["tom"].isna().all()
+    assert not mask.loc["stor"].any()
+
+
+def test_suppress_small_secondary_hides_one_more_cell_so_the_hidden_one_cannot_be_derived():
+    counts = pd.DataFrame({"a": [20], "b": [3], "c": [9], "d": [0]}, index=["x"])
+    _, primary = figures.suppress_small(counts, 5)
+    assert primary.loc["x"].tolist() == [False, True, False, False]
+    shares, mask = figures.suppress_small(counts, 5, secondary=True)
+    assert mask.loc["x"].tolist() == [False, True, True, False], "the smallest other non-zero cell (9) is hidden"
+    assert shares.loc["x", "a"] == pytest.approx(20 / 32)
+    # two small cells already protect each other
+    _, mask2 = figures.suppress_small(pd.DataFrame({"a": [20], "b": [3], "c": [2]}), 5, secondary=True)
+    assert mask2.iloc[0].tolist() == [False, True, True]
+
+
+def test_suppress_small_min_count_one_hides_nothing():
+    counts = pd.DataFrame({"a": [1, 0], "b": [2, 1]})
+    _, mask = figures.suppress_small(counts, 1, secondary=True)
+    assert not mask.to_numpy().any()
+
+
+# ---------------------------------------------------------------- palette and labels
+
+def test_palette_is_okabe_ito_and_codes_get_distinct_colours(cb):
+    assert len(figures.PALETTE) == 8
+    assert figures.PALETTE[0].upper() == "#E69F00" and figures.PALETTE[-1] == "#000000"
+    assert all(re.fullmatch(r"#[0-9A-Fa-f]{6}", c) for c in figures.PALETTE)
+    assert set(figures.CODE_COLOURS) <= set(figures.PALETTE)
+    for dim in ("focus_area", "principle"):
+        colours = figures.code_colours(cb, dim)
+        assert colours["ingen"] == figures.NEUTRAL
+        others = [c for k, c in colours.items() if k != "ingen"]
+        assert len(set(others)) == len(others)
+    assert figures.SEQUENTIAL_CMAP.startswith("cividis")
+
+
+def test_workshop_labels_are_danish_month_names():
+    assert figures.workshop_label("2022-10-28-dataetik") == "Oktober 2022"
+    assert figures.workshop_label("2023-01-19-fokusomraader") == "Januar 2023"
+    assert figures.workshop_label("uden-dato") == "uden-dato"
+    labels = figures.workshop_labels(["2023-01-05-a", "2023-01-19-b"])
+    assert labels == {"2023-01-05-a": "5. januar 2023", "2023-01-19-b": "19. januar 2023"}
+
+
+# ---------------------------------------------------------------- figures: Danish, ids hidden, suppression marked
+
+def test_codes_by_persona_is_danish_and_marks_small_cells(cb):
+    st, co = _make([("raadgiver", "formaal", "ansvarlighed", 12), ("raadgiver", "tillid", "gennemskuelighed", 3),
+                    ("raadgiver", "teknologisk_forstaaelse", "ansvarlighed", 8),
+                    ("leder", "formaal", "ansvarlighed", 6), ("leder", "ingen", "ingen", 6),
+                    ("sikret_ledig", "tillid", "mennesket_i_centrum", 2)])
+    fig = figures.fig_codes_by_persona(st, co, cb, "focus_area", params=load_params())
+    texts = _texts(fig)
+    assert fig._suptitle.get_text() == "Fokusområder fordelt på persona"
+    assert "Andel af personaens udsagn" in texts
+    assert any(t.startswith("Rådgiver") for t in texts) and any(t.startswith("Sikret ledig") for t in texts)
+    assert {"Formål", "Tillid", "Teknologisk forståelse", "Intet fokusområde"} <= set(texts)
+    assert "Skjult (færre end 5 udsagn)" in texts
+    assert "skjult: færre end 5 udsagn" in texts, "the persona with 2 statements is hidden whole"
+    assert "Sikret ledig\n(n < 5)" in texts
+    assert "3" not in texts and "8" not in texts, "the small cell and its secondary partner show no count"
+    assert "12" in texts
+    assert not [t for t in texts if any(raw in t for raw in RAW_IDS)]
+    assert any(p.get_hatch() for p in fig.axes[0].patches)
+
+    fig2 = figures.fig_codes_by_persona(st, co, cb, "principle", params=load_params())
+    assert fig2._suptitle.get_text() == "Dataetiske principper fordelt på persona"
+
+
+def test_codes_by_source_kind_and_workshop_are_danish(cb):
+    st1, co1 = _make([("raadgiver", "formaal", "ansvarlighed", 10), ("leder", "tillid", "ansvarlighed", 7)])
+    st2, co2 = _make([("raadgiver", "formaal", "ansvarlighed", 6)], source_kind="plenum")
+    st2["statement_id"] = "b" + st2["statement_id"]
+    co2["statement_id"] = "b" + co2["statement_id"]
+    both_st, both_co = pd.concat([st1, st2]), pd.concat([co1, co2])
+    texts = _texts(figures.fig_codes_by_source_kind(both_st, both_co, cb, "focus_area"))
+    assert "Fokusområder fordelt på kilde" in texts and "Andel af kildens udsagn" in texts
+    assert any(t.startswith("Spørgeskema") for t in texts) and any(t.startswith("Plenum") for t in texts)
+    frames = {"2023-01-19-b": (st2, co2), "2022-10-28-a": (st1, co1)}
+    fig = figures.fig_codes_by_workshop(frames, cb, "principle")
+    texts = _texts(fig)
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert ticks[0].startswith("Oktober 2022") and ticks[1].startswith("Januar 2023"), "chronological"
+    assert "Dataetiske principper fordelt på workshop" in texts and "Andel af workshoppens udsagn" in texts
+    relabelled = figures.fig_codes_by_workshop(frames, cb, "principle", {"2022-10-28-a": "Første workshop"})
+    assert relabelled.axes[0].get_yticklabels()[0].get_text().startswith("Første workshop")
+
+
+def test_principle_by_focus_heatmap_hides_small_cells(cb):
+    st, co = _make([("raadgiver", "formaal", "ansvarlighed", 12), ("leder", "tillid", "gennemskuelighed", 4),
+                    ("leder", "tillid", "ansvarlighed", 9)])
+    st.loc[0, "is_empty_content"] = True
+    fig = figures.fig_principle_by_focus(co, cb, statements=st)
+    texts = _texts(fig)
+    assert "Dataetiske principper fordelt på fokusområder" in texts
+    assert "<5" in texts and "11" in texts and "9" in texts, "the empty answer is not counted"
+    assert "4" not in [t.get_text() for t in fig.axes[0].texts]
+    assert "Fokusområde" in texts and "Dataetisk princip" in texts and "Antal udsagn" in texts
+    assert "Mennesket i centrum" in texts and "Teknologisk\nforståelse" in texts
+    assert not [t for t in texts if any(raw in t for raw in RAW_IDS)]
+
+
+def _themes():
+    themes = pd.DataFrame([
+        {"theme_id": "T01", "label": "Tillid: robot, bange, maskine", "is_outlier_group": False, "size": 20,
+         "share": 0.5, "top_words": "robot, bange, maskine, tillid", "stable": True},
+        {"theme_id": "T02", "label": "kaffe, pause, lokale", "is_outlier_group": False, "size": 12, "share": 0.3,
+         "top_words": "kaffe, pause, lokale", "stable": False},
+        {"theme_id": "ovrigt", "label": "Øvrigt/ikke tematiseret", "is_outlier_group": True, "size": 8,
+         "share": 0.2, "top_words": np.nan, "stable": np.nan},
+    ])
+    rows = []
+    for tid, n in (("T01", {"formaal": 2, "tillid": 15, "teknologisk_forstaaelse": 3, "ingen": 0}),
+                   ("T02", {"formaal": 0, "tillid": 0, "teknologisk_forstaaelse": 0, "ingen": 12})):
+        total = sum(n.values())
+        for code, k in n.items():
+            rows.append({"theme_id": tid, "dimension": "focus_area", "code": code, "code_label": code,
+                         "similarity": 0.1 * k / 3, "cosine": 0.9, "n_coded": k, "share_coded": k / total})
+    return themes, pd.DataFrame(rows)
+
+
+def test_themes_codebook_heatmap_marks_unstable_and_hides_small(cb):
+    themes, tc = _themes()
+    fig = figures.fig_themes_codebook(themes, tc, cb, "focus_area")
+    texts = _texts(fig)
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert ticks == ["Tillid: robot, bange, maskine", "kaffe, pause, lokale (ustabil)"]
+    assert "Temaer og fokusområder" in texts and "75 %" in texts and "<5" in texts and "100 %" in texts
+    assert "Øvrigt/ikke tematiseret" not in ticks
+    assert not [t for t in texts if any(raw in t for raw in RAW_IDS)]
+    # without coded statements: similarity instead of shares
+    fig = figures.fig_themes_codebook(themes, tc.assign(share_coded=np.nan, n_coded=np.nan), cb, "focus_area")
+    texts = _texts(fig)
+    assert "Lighed (centreret cosinus)" in texts and "0,50" in texts
+
+
+def test_theme_overview_shows_outliers_apart_with_top_words():
+    themes, _ = _themes()
+    fig = figures.fig_theme_overview(themes)
+    texts = _texts(fig)
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert ticks[-1] == "Øvrigt/ikke tematiseret" and ticks[0].startswith("Tillid")
+    assert "robot, bange, maskine, tillid" in texts
+    assert "Antal udsagn" in texts and "20 (50 %)" in texts
+    assert any("(ustabil)" in t for t in ticks)
+
+
+def test_agreement_figure_marks_tentative_and_the_limit(cb):
+    rows = []
+    for dim in ("focus_area", "principle"):
+        for par, base in (("A ~ B", 0.8), ("A ~ model", 0.6), ("alle", 0.7)):
+            for code in ["samlet", *cb.dimension(dim).code_ids]:
+                a = base
+                rows.append({"dimension": dim, "par": par, "kode": code, "n_statements": 40, "kappa": a,
+                             "alpha": a, "foreloebig": a < 0.667})
+    fig = figures.fig_agreement(pd.DataFrame(rows), cb)
+    texts = _texts(fig)
+    assert "Enighed mellem kodere og model" in texts
+    assert any("Krippendorffs alfa" in t for t in texts)
+    assert any("foreløbig" in t for t in texts) and any("0,667" in t for t in texts)
+    assert "Koder A og koder B (n = 40)" in texts and any(t.startswith("Koder A og modellen") for t in texts)
+    assert "Fokusområde" in texts and "Dataetisk princip" in texts and "Samlet" in texts
+    assert not [t for t in texts if any(raw in t for raw in RAW_IDS)]
+    hollow = [ln for ax in fig.axes for ln in ax.get_lines() if ln.get_markerfacecolor() == "white"]
+    assert hollow, "tentative alphas are hollow markers"
+    assert any(list(ln.get_xdata()) == [0.667, 0.667] for ax in fig.axes for ln in ax.get_lines())
+
+
+# ---------------------------------------------------------------- dilemma cards
+
+def test_dilemma_cards_quote_only_personas_with_enough_statements(cb):
+    st, co = _make([("raadgiver", "formaal", "ansvarlighed", 6), ("leder", "formaal", "ansvarlighed", 4),
+                    ("ukendt", "formaal", "ansvarlighed", 9), ("sikret_ledig", "tillid", "ansvarlighed", 5)])
+    # the best-scored raadgiver statement is empty, the next a duplicate: neither may be quoted
+    co["score_focus_area__formaal"] = 0.1
+    ids = st.loc[st["persona"] == "raadgiver", "statement_id"].tolist()
+    co.loc[co["statement_id"] == ids[0], "score_focus_area__formaal"] = 0.99
+    co.loc[co["statement_id"] == ids[1], "score_focus_area__formaal"] = 0.98
+    co.loc[co["statement_id"] == ids[2], "score_focus_area__formaal"] = 0.97
+    co.loc[co["statement_id"] == ids[3], "code_source"] = "menneske"
+    st.loc[st["statement_id"] == ids[0], "is_empty_content"] = True
+    st.loc[st["statement_id"] == ids[1], "is_duplicate"] = True
+    st.loc[st["statement_id"] == ids[4], "text"] = "for kort"
+    st.loc[st["statement_id"] == ids[4], "persona"] = "raadgiver"
+    cards = figures.dilemma_cards(st, co, cb, per_persona=1)
+    assert [c["focus_area"] for c in cards] == ["formaal", "tillid", "teknologisk_forstaaelse"]
+    formaal = cards[0]
+    assert formaal["label"] == "Formål"
+    assert formaal["dilemma"].startswith("Det er ikke sikkert") and formaal["question"].endswith("borgerne?")
+    assert [q["persona"] for q in formaal["quotes"]] == []  # raadgiver has only 4 usable statements left
+    assert formaal["personas_not_quoted"] == ["Rådgiver", "Leder"]
+
+    st.loc[st["statement_id"] == ids[1], "is_duplicate"] = False  # 5 usable raadgiver statements now
+    cards = figures.dilemma_cards(st, co, cb, per_persona=1)
+    quotes = cards[0]["quotes"]
+    assert [q["persona_label"] for q in quotes] == ["Rådgiver"], "leder (4) and ukendt are never quoted"
+    assert quotes[0]["statement_id"] == ids[3], "human-coded first among medium-length, clean quotes"
+    assert set(quotes[0]) >= {"text", "persona", "persona_label", "source_kind", "statement_id"}
+    assert [q["persona_label"] for q in cards[1]["quotes"]] == ["Sikret ledig"]
+    assert cards[2]["quotes"] == []
+    two = figures.dilemma_cards(st, co, cb, per_persona=2)[0]["quotes"]
+    assert len(two) == 2 and two[1]["statement_id"] == ids[1], "then the highest score"
+    assert ids[4] not in [q["statement_id"] for q in two], "too short"
+
+
+def test_dilemma_card_is_danish_and_nothing_leaves_the_page(cb):
+    long_quote = " ".join(["meget langt udsagn om tillid og formål"] * 30)
+    card = {"focus_area": "tillid", "label": "Tillid", "dilemma": cb.dimension("focus_area").code("tillid").dilemma,
+            "question": "Skal vi kunne forklare alt for borgerne?", "colour": figures.CODE_COLOURS[1],
+            "quotes": [{"text": long_quote, "persona": p, "persona_label": PERSONA_LABELS_DA[p],
+                        "source_kind": "survey", "source_kind_label": "Spørgeskema", "statement_id": f"s{i}"}
+                       for i, p in enumerate(["raadgiver", "leder", "sikret_ledig", "borger_i_ressourceforloeb"])],
+            "min_count": 5, "workshop_label": "Oktober 2022"}
+    fig = figures.fig_dilemma_card(card)
+    texts = _texts(fig)
+    assert "Tillid" in texts and "Dilemma:" in texts and "Spørgsmål:" in texts
+    assert any(t.startswith("– Borger i ressourceforløb") for t in texts)
+    renderer = fig.canvas.get_renderer()
+    page = fig.bbox
+    for t in fig.findobj(Text):
+        if not t.get_text():
+            continue
+        box = t.get_window_extent(renderer)
+        assert box.x0 >= page.x0 - 0.5 and box.x1 <= page.x1 + 0.5, t.get_text()[:40]
+        assert box.y0 >= page.y0 - 0.5 and box.y1 <= page.y1 + 0.5, t.get_text()[:40]
+    w, h = fig.get_size_inches()
+    assert (round(w, 2), round(h, 2)) == (5.83, 8.27)
+
+
+# ---------------------------------------------------------------- files and style
+
+def test_saves_are_byte_identical(tmp_path, cb):
+    st, co = _make([("raadgiver", "formaal", "ansvarlighed", 12), ("leder", "tillid", "gennemskuelighed", 7)])
+    digests = []
+    for run in ("a", "b"):
+        paths = figures.save_figure(figures.fig_codes_by_persona(st, co, cb, "focus_area"), tmp_path / run, "fig")
+        assert set(paths) == {"png", "svg"}
+        digests.append({k: hashlib.sha256(p.read_bytes()).hexdigest() for k, p in paths.items()})
+        assert paths["png"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        svg = paths["svg"].read_text(encoding="utf-8")
+        assert "<dc:date>" not in svg
+    assert digests[0] == digests[1]
+    assert not list((tmp_path / "a").glob("*.tmp"))
+
+
+def test_missing_font_is_an_error_with_a_fix():
+    params = load_params()
+    params["figures"]["font"] = "Ingen Sådan Skrifttype"
+    with pytest.raises(WorkshopError) as err:
+        figures.setup_style(params)
+    assert "skrifttypen" in err.value.message and "mangler" in err.value.message
+    assert "apt-get install fonts-dejavu-core" in err.value.fix and "figures" in err.value.fix
+    with pytest.raises(WorkshopError):
+        figures.fig_theme_overview(_themes()[0], params=params)
+
+
+def test_setup_style_sets_reproducible_output_and_a_danish_font():
+    import matplotlib
+
+    rc = figures.setup_style(load_params())
+    assert rc["svg.hashsalt"] and matplotlib.rcParams["svg.hashsalt"] == rc["svg.hashsalt"]
+    assert matplotlib.rcParams["font.family"] == ["DejaVu Sans"]
+    assert matplotlib.get_backend().lower() == "agg"
+
+
+def test_build_figures_skips_themes_of_a_tiny_workshop(tmp_path, cb):
+    ws = "2024-03-01-lille"
+    st, co = _make([("raadgiver", "formaal", "ansvarlighed", 8), ("leder", "tillid", "gennemskuelighed", 6)])
+    st["workshop_id"] = ws
+    folder = tmp_path / "data" / "processed" / ws
+    folder.mkdir(parents=True)
+    st.to_parquet(folder / "statements.parquet", index=False)
+    co.to_parquet(folder / "codes.parquet", index=False)
+    out = tmp_path / "figs"
+    result = figures.build_figures(ws, tmp_path / "data", out, compare_with=[])
+    skipped = {s["name"]: s["reason"] for s in result["skipped"]}
+    assert "temaer mangler: for få udsagn (14 brugbare; mindst 30 kræves)" == skipped["temaer_oversigt"]
+    assert {"temaer_fokusomraader", "temaer_principper", "enighed", "fokusomraader_kilde"} <= set(skipped)
+    assert "fokusomraader_persona" in result["figures"] and "dilemmakort_formaal" in result["figures"]
+    for entry in result["figures"].values():
+        assert entry["png"].is_file() and entry["svg"].is_file() and entry["title"]
+    assert (out / "figures.json").is_file()
+    # a later run replaces the folder: no stale figures
+    (out / "gammel.png").write_bytes(b"x")
+    figures.build_figures(ws, tmp_path / "data", out, compare_with=[])
+    assert not (out / "gammel.png").exists()

@@ -1,0 +1,41 @@
+"""Notebooks stay thin, parameterised, output-free and in sync with their jupytext scripts."""
+
+import json
+
+import jupytext
+import pytest
+
+from conftest import REPO
+
+NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def test_there_is_a_notebook_per_report_section():
+    stems = [p.stem for p in NOTEBOOKS]
+    assert len(stems) == 6
+    for word in ("data", "kodning", "temaer", "sammenligning", "enighed", "opfoelgning"):
+        assert any(word in s for s in stems), word
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_thin_parameterised_and_without_outputs(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    markdown = [c for c in nb["cells"] if c["cell_type"] == "markdown"]
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
+    assert sum("parameters" in c.get("metadata", {}).get("tags", []) for c in code) == 1
+    assert "".join(markdown[0]["source"]).startswith("# ")  # a Danish title opens the report
+    for cell in code:
+        source = "".join(cell["source"])
+        assert "def " not in source and "class " not in source, path.name
+        assert len(source.splitlines()) <= 12, (path.name, source)
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_paired_script_matches(path):
+    script = path.with_suffix(".py")
+    from_script = jupytext.read(script)
+    from_notebook = jupytext.read(path)
+    assert [("".join(c.source), c.cell_type) for c in from_script.cells] == \
+           [("".join(c.source), c.cell_type) for c in from_notebook.cells]
