@@ -114,17 +114,22 @@ def main(argv=None) -> int:
         rows.append({"dimension": dim, "method": "coder B (human)",
                      **scores(np.array(truth)[has_b], b[has_b].tolist())})
         for persona, idx in test.groupby("persona").groups.items():
+            idx = np.asarray(idx)
+            b_idx = idx[has_b.to_numpy()[idx]]
             persona_rows.append({"dimension": dim, "persona": persona, "n": len(idx),
                                  "macro_f1": f1_score(np.array(truth)[idx], pred[dim].to_numpy()[idx],
-                                                      average="macro", zero_division=0)})
+                                                      average="macro", zero_division=0),
+                                 "coder_b_f1": f1_score(np.array(truth)[b_idx], b.to_numpy()[b_idx],
+                                                        average="macro", zero_division=0)})
     table = pd.DataFrame(rows)
     pd.set_option("display.width", 140)
     print("Held-out gold part (reference = majority of coders A and B, ties to A):")
     print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     personas = pd.DataFrame(persona_rows)
-    print("\nworkshopnlp macro-F1 per persona (equal treatment):")
-    print(personas.pivot(index="persona", columns="dimension", values="macro_f1").join(
-        personas.groupby("persona")["n"].first()).to_string(float_format=lambda v: f"{v:.3f}"))
+    print("\nMacro-F1 per persona (equal treatment), workshopnlp and – for comparison – coder B:")
+    wide = personas.pivot(index="persona", columns="dimension", values=["macro_f1", "coder_b_f1"])
+    wide.columns = [f"{'model' if m == 'macro_f1' else 'coder B'} {d}" for m, d in wide.columns]
+    print(wide.join(personas.groupby("persona")["n"].first()).to_string(float_format=lambda v: f"{v:.3f}"))
     print("\nTargets:")
     for dim in DIMENSIONS:
         f1 = table[(table["dimension"] == dim) & (table["method"] == "workshopnlp")]["macro_f1"].iloc[0]
