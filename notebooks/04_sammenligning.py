@@ -45,6 +45,9 @@ if len(frames) > 1:
 # ## Temaer siden sidst
 
 # %%
+changes = reporting.theme_comparison(b)
+if changes is not None:
+    reporting.show(figures.fig_theme_changes(*changes))
 reporting.theme_changes(b)
 
 # %%

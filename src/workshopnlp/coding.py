@@ -469,7 +469,11 @@ def code_table(input_path, out_path, text_column: str = "text", id_column: str =
     empty_answers = {a.lower() for a in params["ingest"]["empty_answers"]}
     is_empty = [t.strip(" .!").lower() in empty_answers for t in texts]
     embedder, cache = _embedding_setup(params, data_dir)
-    model = fit_coder(codebook, embedder, params["coding"], cache)
+    # Learn from every human-coded statement in the data dir too (never the held-out part).
+    workshops = {ws: read_statements(data_dir, ws) for ws in known_workshops(data_dir)}
+    human = load_all_human_codes(data_dir, codebook, workshops) if workshops else None
+    tune = training_references(human, params["gold"]["holdout_share"])[0] if human is not None else None
+    model = fit_coder(codebook, embedder, params["coding"], cache, human=tune)
     predicted = model.predict(texts, is_empty)
     out = pd.concat([frame[[id_column]].reset_index(drop=True),
                      predicted[["focus_area", "focus_area_score", "principle", "principle_score", "explanation"]]],

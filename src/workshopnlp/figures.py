@@ -69,7 +69,8 @@ __all__ = [
     "PALETTE", "OKABE_ITO", "CODE_COLOURS", "NEUTRAL", "SEQUENTIAL_CMAP", "SOURCE_KIND_LABELS_DA",
     "setup_style", "suppress_small", "workshop_label", "workshop_labels", "code_colours",
     "fig_codes_by_persona", "fig_principle_by_focus", "fig_themes_codebook", "fig_theme_overview",
-    "fig_codes_by_source_kind", "fig_codes_by_workshop", "fig_agreement", "dilemma_cards", "fig_dilemma_card",
+    "fig_codes_by_source_kind", "fig_codes_by_workshop", "fig_themes_by_source_kind", "fig_theme_changes",
+    "fig_agreement", "dilemma_cards", "fig_dilemma_card",
     "save_figure", "build_figures",
 ]
 
@@ -246,8 +247,13 @@ def _dec(x: float, digits: int = 2) -> str:
 
 
 def _pct_axis(ax, axis: str = "x") -> None:
+    from matplotlib.ticker import MaxNLocator
+
     fmt = FuncFormatter(lambda v, _pos: f"{v * 100:.0f} %")
-    (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(fmt)
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    # Ticks on whole percentages (1, 2, 5, 10 … %), so labels never round ("2 %" at 2.5 %).
+    target.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10], min_n_ticks=3))
+    target.set_major_formatter(fmt)
 
 
 def _dec_axis(ax, axis: str = "x") -> None:
@@ -599,6 +605,53 @@ def _theme_rows(themes: pd.DataFrame) -> pd.DataFrame:
         unique.append(lab if seen[lab] == 1 else f"{lab} ({seen[lab]})")
     t["_label"] = unique
     return t
+
+
+def fig_themes_by_source_kind(themes: pd.DataFrame, *, params: Mapping[str, Any] | None = None) -> Figure:
+    """Share of each theme's statements from plenum, group discussions and survey answers."""
+    fp = _fig_params(params)
+    t = _theme_rows(themes)
+    t = t[~t["_outlier"]].sort_values(["size", "theme_id"], ascending=[False, True])
+    cols = [f"n_{k}" for k in SOURCE_KINDS]
+    _require(t, cols, "tematabellen")
+    counts = t.set_index("theme_id")[cols].rename(columns=lambda c: c[2:]).astype(int)
+    colours = {"plenum": OKABE_ITO["blå"], "gruppe": OKABE_ITO["orange"], "survey": OKABE_ITO["blågrøn"]}
+    return _share_bars(counts, dict(zip(t["theme_id"], (_wrap(x, 34) for x in t["_label"]))), list(SOURCE_KINDS),
+                       SOURCE_KIND_LABELS_DA, colours, "Temaer fordelt på kilde", _dim_subtitle(int(fp["min_cell_count"])),
+                       int(fp["min_cell_count"]), fp, "Andel af temaets udsagn")
+
+
+def fig_theme_changes(comparison: pd.DataFrame, earlier_label: str, later_label: str, *,
+                      params: Mapping[str, Any] | None = None) -> Figure:
+    """Each theme's share of the statements before and now (from ``comparison_<earlier>.csv``)."""
+    fp = _fig_params(params)
+    _require(comparison, ["status", "label_a", "share_a", "label_b", "share_b"], "temasammenligningen")
+    c = comparison.copy()
+    c["label"] = [str(b) if str(b) not in ("", "nan") else str(a) for a, b in zip(c["label_a"], c["label_b"])]
+    c = c.sort_values(["share_b", "share_a", "label"], ascending=[False, False, True]).reset_index(drop=True)
+    if c.empty:
+        raise TooFewStatementsError("ingen temaer at sammenligne", fix="kør workshopnlp compare")
+    n = len(c)
+    with _styled(fp):
+        fig = _new_figure(9.5, 1.8 + 0.5 * n)
+        ax = fig.add_subplot()
+        h = 0.38
+        ax.barh([y - h / 2 for y in range(n)], c["share_a"].astype(float), height=h, color=OKABE_ITO["himmelblå"],
+                label=earlier_label)
+        ax.barh([y + h / 2 for y in range(n)], c["share_b"].astype(float), height=h, color=OKABE_ITO["blå"],
+                label=later_label)
+        ax.set_yticks(range(n), [f"{_wrap(lab, 38)}\n({status})" for lab, status in zip(c["label"], c["status"])])
+        ax.set_ylim(n - 0.5, -0.5)
+        _pct_axis(ax)
+        ax.set_xlabel("Andel af workshoppens brugbare udsagn")
+        ax.tick_params(axis="y", length=0)
+        ax.spines["left"].set_visible(False)
+        handles = [Patch(facecolor=OKABE_ITO["himmelblå"], label=earlier_label),
+                   Patch(facecolor=OKABE_ITO["blå"], label=later_label)]
+        _legend(fig, handles, 2)
+        _title(fig, "Temaer før og nu", "Temaer matchet på indhold mellem workshops: nye, vokset, skrumpet, uændret "
+                                        "og forsvundet.", ax)
+    return fig
 
 
 def fig_themes_codebook(themes: pd.DataFrame, theme_codes: pd.DataFrame, codebook: Codebook, dimension: str,
@@ -1139,6 +1192,17 @@ def build_figures(workshop_id: str, data_dir: str | Path, out_dir: str | Path,
     for d in dims:
         plan.append((f"temaer_{fname[d]}", f"Temaer og {plural[d].lower()}", themes_reason,
                      lambda d=d: fig_themes_codebook(themes, theme_codes, cb, d, params=params)))
+    plan.append(("temaer_kilde", "Temaer fordelt på kilde",
+                 themes_reason or ("kun én slags kilde" if len(kinds) < 2 else ""),
+                 lambda: fig_themes_by_source_kind(themes, params=params)))
+    comparisons = sorted(paths.themes_dir.glob("comparison_*.csv")) if paths.themes_dir.is_dir() else []
+    comparison_reason = themes_reason or ("" if comparisons else "ingen tidligere workshop med temaer")
+    if comparisons:
+        earlier_id = comparisons[-1].stem[len("comparison_"):]
+        inputs[f"themes/{comparisons[-1].name}"] = sha256_file(comparisons[-1])
+    plan.append(("temaer_workshops", "Temaer før og nu", comparison_reason,
+                 lambda: fig_theme_changes(pd.read_csv(comparisons[-1], keep_default_na=False),
+                                           workshop_label(earlier_id), workshop_label(workshop_id), params=params)))
     agreement_reason = "" if agreement is not None and len(agreement) else \
         "enighed mangler: ingen udsagn er kodet af mindst to kodere (kodeark)"
     plan.append(("enighed", "Enighed mellem kodere og model", agreement_reason,

@@ -327,3 +327,13 @@ def theme_changes(b: WorkshopBundle) -> pd.DataFrame:
     return table.rename(columns={"status": "Status", "label_a": "Tema før", "share_a": "Andel før",
                                  "label_b": "Tema nu", "share_b": "Andel nu", "change_points": "Ændring"}
                         )[["Status", "Tema før", "Andel før", "Tema nu", "Andel nu", "Ændring"]]
+
+
+def theme_comparison(b: WorkshopBundle) -> tuple[pd.DataFrame, str, str] | None:
+    """(comparison table, earlier label, this workshop's label) for the figure, or None if none exists."""
+    folder = WorkshopPaths(b.data_dir, b.workshop_id).themes_dir
+    files = sorted(folder.glob("comparison_*.csv")) if folder.is_dir() else []
+    if not files:
+        return None
+    earlier = files[-1].stem[len("comparison_"):]
+    return pd.read_csv(files[-1], keep_default_na=False), workshop_label(earlier), b.label

