@@ -25,12 +25,9 @@ data_dir = "../data"
 figures_dir = "../reports/figures"
 
 # %%
-from IPython.display import Markdown, display
-
 from workshopnlp import reporting
 
-b = reporting.load_bundle(workshop_id, data_dir)
-display(Markdown(reporting.how_it_was_made(b)))
+b = reporting.open_report(workshop_id, data_dir)
 
 # %% [markdown]
 # ## Kilder
@@ -55,4 +52,4 @@ reporting.persona_table(b)
 reporting.redaction_table(b)
 
 # %%
-display(Markdown(reporting.provenance_footer(b)))
+reporting.close_report(b)

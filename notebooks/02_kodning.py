@@ -26,13 +26,9 @@ data_dir = "../data"
 figures_dir = "../reports/figures"
 
 # %%
-from IPython.display import Markdown, display
-
 from workshopnlp import figures, reporting
 
-b = reporting.load_bundle(workshop_id, data_dir)
-figures.setup_style(b.params)
-display(Markdown(reporting.how_it_was_made(b)))
+b = reporting.open_report(workshop_id, data_dir)
 
 # %% [markdown]
 # ## Fokusområder fordelt på persona
@@ -70,4 +66,4 @@ reporting.examples_with_explanations(b, "focus_area")
 reporting.examples_with_explanations(b, "principle", per_code=1)
 
 # %%
-display(Markdown(reporting.provenance_footer(b)))
+reporting.close_report(b)

@@ -30,9 +30,7 @@ from IPython.display import Markdown, display
 
 from workshopnlp import figures, reporting
 
-b = reporting.load_bundle(workshop_id, data_dir)
-figures.setup_style(b.params)
-display(Markdown(reporting.how_it_was_made(b)))
+b = reporting.open_report(workshop_id, data_dir)
 display(Markdown(reporting.themes_note(b)))
 
 # %%
@@ -65,4 +63,4 @@ if b.themes is not None:
     display(reporting.theme_quotes(b))
 
 # %%
-display(Markdown(reporting.provenance_footer(b)))
+reporting.close_report(b)

@@ -30,9 +30,7 @@ from IPython.display import Markdown, display
 
 from workshopnlp import figures, reporting
 
-b = reporting.load_bundle(workshop_id, data_dir)
-figures.setup_style(b.params)
-display(Markdown(reporting.how_it_was_made(b)))
+b = reporting.open_report(workshop_id, data_dir)
 frames = reporting.workshop_frames(data_dir, until=workshop_id)
 display(Markdown(reporting.comparison_note(frames, workshop_id)))
 
@@ -51,4 +49,4 @@ if changes is not None:
 reporting.theme_changes(b)
 
 # %%
-display(Markdown(reporting.provenance_footer(b)))
+reporting.close_report(b)

@@ -31,9 +31,7 @@ from IPython.display import Markdown, display
 
 from workshopnlp import figures, reporting
 
-b = reporting.load_bundle(workshop_id, data_dir)
-figures.setup_style(b.params)
-display(Markdown(reporting.how_it_was_made(b)))
+b = reporting.open_report(workshop_id, data_dir)
 
 # %%
 if b.agreement is None:
@@ -44,4 +42,4 @@ else:
     reporting.show(figures.fig_agreement(b.agreement, b.codebook))
 
 # %%
-display(Markdown(reporting.provenance_footer(b)))
+reporting.close_report(b)

@@ -26,13 +26,9 @@ data_dir = "../data"
 figures_dir = "../reports/figures"
 
 # %%
-from IPython.display import Markdown, display
-
 from workshopnlp import figures, reporting
 
-b = reporting.load_bundle(workshop_id, data_dir)
-figures.setup_style(b.params)
-display(Markdown(reporting.how_it_was_made(b)))
+b = reporting.open_report(workshop_id, data_dir)
 cards = figures.dilemma_cards(b.statements, b.codes, b.codebook)
 
 # %%
@@ -40,4 +36,4 @@ for card in cards:
     reporting.show(figures.fig_dilemma_card(card))
 
 # %%
-display(Markdown(reporting.provenance_footer(b)))
+reporting.close_report(b)

@@ -337,3 +337,23 @@ def theme_comparison(b: WorkshopBundle) -> tuple[pd.DataFrame, str, str] | None:
         return None
     earlier = files[-1].stem[len("comparison_"):]
     return pd.read_csv(files[-1], keep_default_na=False), workshop_label(earlier), b.label
+
+
+def open_report(workshop_id: str, data_dir: str | Path = "data") -> WorkshopBundle:
+    """Start a report notebook: load the workshop, apply the figure style, and show the page
+    "Sådan er analysen lavet" that every reader report opens with. Returns the bundle."""
+    from IPython.display import Markdown, display
+
+    from .figures import setup_style
+
+    bundle = load_bundle(workshop_id, data_dir)
+    setup_style(bundle.params)
+    display(Markdown(how_it_was_made(bundle)))
+    return bundle
+
+
+def close_report(b: WorkshopBundle) -> None:
+    """End a report notebook with the provenance footer."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(provenance_footer(b)))

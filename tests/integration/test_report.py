@@ -48,7 +48,7 @@ def test_reports_for_readers_and_researchers(reported):
             researcher = (out / "forsker" / f"{nb.stem}.html").read_text(encoding="utf-8")
             assert f"laeser/{nb.stem}.html" in index and f"forsker/{nb.stem}.html" in index
             assert "Sådan er analysen lavet" in reader and "Proveniens" in reader
-            assert "load_bundle" not in reader and "load_bundle" in researcher  # code hidden for readers
+            assert "open_report" not in reader and "open_report" in researcher  # code hidden for readers
             assert "https://cdn" not in reader and "<script src=\"http" not in reader
             assert "Traceback" not in reader
         figures = list((out / "figures").glob("*.png"))
