@@ -41,5 +41,15 @@ else:
     display(reporting.agreement_summary(b))
     reporting.show(figures.fig_agreement(b.agreement, b.codebook))
 
+# %% [markdown]
+# ## Hvor er koderne uenige?
+# Krydstabeller for fokusområder: rækker er den første koders kode, kolonner den andens. Tal uden for
+# diagonalen er udsagn, de to har kodet forskelligt.
+
+# %%
+for pair in reporting.agreement_pairs(b):
+    display(Markdown(f"**{pair}**"))
+    display(reporting.confusion_table(b, "focus_area", pair))
+
 # %%
 reporting.close_report(b)

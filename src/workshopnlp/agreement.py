@@ -96,3 +96,13 @@ def confusion(a: pd.Series, b: pd.Series, codes: Sequence[str]) -> pd.DataFrame:
                         dropna=False)
     table.index.name, table.columns.name = a.name or "a", b.name or "b"
     return table
+
+
+def tentative_codes(agreement: pd.DataFrame | None) -> set[tuple[str, str]]:
+    """``(dimension, code)`` pairs that human coders agree on too little (alpha below the threshold
+    between people; the model's agreement does not decide this)."""
+    if agreement is None or agreement.empty:
+        return set()
+    human_pairs = ~agreement["par"].str.contains("model") & (agreement["par"] != "alle")
+    rows = agreement[human_pairs & (agreement["kode"] != OVERALL) & agreement["foreloebig"].astype(bool)]
+    return set(zip(rows["dimension"], rows["kode"]))

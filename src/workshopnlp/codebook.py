@@ -208,3 +208,17 @@ def parse_codebook(data: Any, shown: str = "<kodebog>", sha256: str = "") -> Cod
                     title=str(data.get("title") or ""), source=str(data.get("source") or ""),
                     dimensions=tuple(dims), sha256=sha256, path=shown,
                     notes=" ".join(notes) if isinstance(notes, list) else str(notes))
+
+
+TENTATIVE_SUFFIX = " (foreløbig)"
+
+
+def with_tentative_labels(codebook: Codebook, tentative: set[tuple[str, str]]) -> Codebook:
+    """A copy whose labels of the ``(dimension, code)`` pairs in ``tentative`` end in "(foreløbig)",
+    so every figure and table that shows a code's label also shows that its coding is tentative."""
+    from dataclasses import replace
+
+    dims = tuple(replace(d, codes=tuple(replace(c, label=c.label + TENTATIVE_SUFFIX)
+                                        if (d.id, c.id) in tentative and not c.label.endswith(TENTATIVE_SUFFIX)
+                                        else c for c in d.codes)) for d in codebook.dimensions)
+    return replace(codebook, dimensions=dims)

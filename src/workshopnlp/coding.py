@@ -395,6 +395,8 @@ def code_workshop(workshop_id: str, data_dir, params: dict[str, Any] | None = No
         human_out[["statement_id", "coder", "focus_area", "principle", "sheet"]].to_parquet(
             tmp / "human_codes.parquet", index=False)
         agreement.to_csv(tmp / "agreement.csv", index=False)
+        workshop_confusions(codes, human_out, codebook, set(held_out["statement_id"])).to_csv(
+            tmp / "confusion.csv", index=False)
         write_json(tmp / "codes.provenance.json", provenance_record(
             "code", inputs, {k: params[k] for k in ("coding", "embeddings", "gold")},
             {"workshop_id": workshop_id, "codebook": f"{codebook.codebook_id} {codebook.version}",
@@ -426,6 +428,33 @@ def workshop_agreement(codes: pd.DataFrame, human: pd.DataFrame, codebook: Codeb
         table.insert(0, "dimension", dim)
         frames.append(table)
     return pd.concat(frames, ignore_index=True)
+
+
+def workshop_confusions(codes: pd.DataFrame, human: pd.DataFrame, codebook: Codebook,
+                        model_on: set[str] | None = None) -> pd.DataFrame:
+    """Long table of confusion matrices: for each dimension and pair (model ~ coder on held-out
+    statements, coder ~ coder on all), counts of (code of the first, code of the second)."""
+    from itertools import combinations
+
+    from .agreement import confusion
+
+    rows = []
+    if human is None or human.empty:
+        return pd.DataFrame(columns=["dimension", "par", "kode_1", "kode_2", "n"])
+    for dim in DIMENSIONS:
+        series = {"model": codes.set_index("statement_id")[f"model_{dim}"]}
+        if model_on is not None:
+            series["model"] = series["model"][series["model"].index.isin(model_on)]
+        for coder, group in human.groupby("coder"):
+            series[str(coder)] = group.set_index("statement_id")[dim].dropna()
+        ids = codebook.dimension(dim).code_ids
+        for a, b in combinations(sorted(series), 2):
+            table = confusion(series[a].rename(a), series[b].rename(b), ids)
+            for k1 in ids:
+                for k2 in ids:
+                    rows.append({"dimension": dim, "par": f"{a} ~ {b}", "kode_1": k1, "kode_2": k2,
+                                 "n": int(table.loc[k1, k2])})
+    return pd.DataFrame(rows, columns=["dimension", "par", "kode_1", "kode_2", "n"])
 
 
 def code_table(input_path, out_path, text_column: str = "text", id_column: str = "id", params=None,

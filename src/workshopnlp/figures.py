@@ -1131,6 +1131,11 @@ def build_figures(workshop_id: str, data_dir: str | Path, out_dir: str | Path,
     if agreement_path.is_file():
         agreement = _read_table(agreement_path, "enighedstabellen", f"kør kodningen igen for {workshop_id}")
         inputs["agreement.csv"] = sha256_file(agreement_path)
+        # Codes people do not agree on carry "(foreløbig)" in every label of every figure.
+        from .agreement import tentative_codes
+        from .codebook import with_tentative_labels
+
+        cb = with_tentative_labels(cb, tentative_codes(agreement))
     themes = theme_codes = None
     themes_reason = ""
     if (paths.themes_dir / "themes.csv").is_file() and (paths.themes_dir / "theme_codes.csv").is_file():

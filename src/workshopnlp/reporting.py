@@ -96,19 +96,25 @@ def load_bundle(workshop_id: str, data_dir: str | Path = "data", codebook_path=N
     rec = _read_json(themes_dir / "themes.provenance.json")
     if rec:
         provenance["themes"] = rec
+    agreement_path = processed / "agreement.csv"
+    agreement = pd.read_csv(agreement_path) if agreement_path.exists() and agreement_path.stat().st_size > 60 \
+        else None
+    from .agreement import tentative_codes as tentative
+    from .codebook import with_tentative_labels
+
+    codebook = with_tentative_labels(load_codebook(codebook_path), tentative(agreement))
     return WorkshopBundle(
         workshop_id=workshop_id, data_dir=Path(data_dir), statements=pd.read_parquet(paths.statements),
         codes=pd.read_parquet(paths.codes) if paths.codes.exists() else None,
         human_codes=pd.read_parquet(processed / "human_codes.parquet")
         if (processed / "human_codes.parquet").exists() else None,
-        agreement=pd.read_csv(processed / "agreement.csv") if (processed / "agreement.csv").exists()
-        and (processed / "agreement.csv").stat().st_size > 60 else None,
+        agreement=agreement,
         redactions=pd.read_csv(processed / "redaction_log.csv"),
         themes=pd.read_csv(themes_dir / "themes.csv") if not reason else None,
         theme_codes=pd.read_csv(themes_dir / "theme_codes.csv") if not reason else None,
         themes_json=_read_json(themes_dir / "themes.json") if not reason else None,
         stability=_read_json(themes_dir / "stability.json") if not reason else None,
-        themes_missing_reason=reason, codebook=load_codebook(codebook_path), params=load_params(),
+        themes_missing_reason=reason, codebook=codebook, params=load_params(),
         provenance=provenance)
 
 
@@ -121,7 +127,7 @@ def sources_table(b: WorkshopBundle) -> pd.DataFrame:
         dubletter=("is_duplicate", "sum")).reset_index()
     table["source_kind"] = table["source_kind"].map(SOURCE_KIND_LABELS_DA)
     return table.rename(columns={"source_file": "Fil", "source_kind": "Type", "udsagn": "Udsagn",
-                                 "uden_indhold": "Uden indhold", "dubletter": "Dubletter"})
+                                 "uden_indhold": "Uden indhold", "dubletter": "Dubletter"}).set_index("Fil")
 
 
 def persona_table(b: WorkshopBundle, min_count: int | None = None) -> pd.DataFrame:
@@ -137,9 +143,10 @@ def persona_table(b: WorkshopBundle, min_count: int | None = None) -> pd.DataFra
 
 def redaction_table(b: WorkshopBundle) -> pd.DataFrame:
     if b.redactions.empty:
-        return pd.DataFrame({"Type": [], "Antal erstatninger": []})
+        return pd.DataFrame({"Type": [], "Antal erstatninger": []}).set_index("Type")
     table = b.redactions.groupby("kind")["count"].sum().reindex(list(REDACTION_LABELS_DA), fill_value=0)
-    return pd.DataFrame({"Type": [REDACTION_LABELS_DA[k] for k in table.index], "Antal erstatninger": table.values})
+    return pd.DataFrame({"Type": [REDACTION_LABELS_DA[k] for k in table.index],
+                         "Antal erstatninger": table.values}).set_index("Type")
 
 
 def examples_with_explanations(b: WorkshopBundle, dimension: str, per_code: int = 2) -> pd.DataFrame:
@@ -156,7 +163,7 @@ def examples_with_explanations(b: WorkshopBundle, dimension: str, per_code: int 
         for _, r in sub.iterrows():
             rows.append({"Kode": label, "Persona": PERSONA_LABELS_DA[r["persona"]], "Udsagn": r["text"],
                          "Hvorfor": r["explanation"]})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).set_index(["Kode", "Persona"]) if rows else pd.DataFrame()
 
 
 def theme_table(b: WorkshopBundle) -> pd.DataFrame:
@@ -166,7 +173,7 @@ def theme_table(b: WorkshopBundle) -> pd.DataFrame:
     t["Stabilitet"] = t["stable"].map({True: "stabil", False: "ustabil"}).fillna("")
     return t.rename(columns={"theme_id": "Tema", "label": "Navn", "size": "Udsagn", "top_words": "Nøgleord",
                              "code_label": "Nærmeste kode"})[["Tema", "Navn", "Udsagn", "Nøgleord",
-                                                               "Nærmeste kode", "Stabilitet"]]
+                                                               "Nærmeste kode", "Stabilitet"]].set_index("Tema")
 
 
 def agreement_summary(b: WorkshopBundle) -> pd.DataFrame:
@@ -177,16 +184,15 @@ def agreement_summary(b: WorkshopBundle) -> pd.DataFrame:
     a["foreloebig"] = a["foreloebig"].map({True: "foreløbig", False: ""})
     return a.rename(columns={"dimension": "Dimension", "par": "Sammenligning", "n_statements": "Udsagn",
                              "kappa": "Cohens kappa", "alpha": "Krippendorffs alfa", "foreloebig": "Status"}
-                    )[["Dimension", "Sammenligning", "Udsagn", "Cohens kappa", "Krippendorffs alfa", "Status"]]
+                    )[["Dimension", "Sammenligning", "Udsagn", "Cohens kappa", "Krippendorffs alfa", "Status"]
+                      ].set_index(["Dimension", "Sammenligning"])
 
 
 def tentative_codes(b: WorkshopBundle) -> list[str]:
-    """Codes whose coder-vs-coder alpha is below the threshold (reported as foreløbig)."""
-    if b.agreement is None:
-        return []
-    rows = b.agreement[(b.agreement["par"] == "A ~ B") & (b.agreement["kode"] != "samlet") & b.agreement["foreloebig"]]
-    labels = {c.id: c.label for d in b.codebook.dimensions for c in d.codes}
-    return sorted({labels.get(k, k) for k in rows["kode"]})
+    """Labels of codes whose coder-vs-coder alpha is below the threshold (reported as foreløbig)."""
+    from .agreement import tentative_codes as tentative
+
+    return sorted(b.codebook.dimension(d).code(c).label for d, c in tentative(b.agreement))
 
 
 # ---------------------------------------------------------------- texts for readers
@@ -197,8 +203,8 @@ def how_it_was_made(b: WorkshopBundle) -> str:
     n_files = st["source_file"].nunique()
     n_empty, n_dup = int(st["is_empty_content"].sum()), int(st["is_duplicate"].sum())
     red = redaction_table(b)
-    red_text = ", ".join(f"{r['Type'].lower()}: {r['Antal erstatninger']}" for _, r in red.iterrows()
-                         if r["Antal erstatninger"]) or "ingen fundet"
+    red_text = ", ".join(f"{kind.lower()}: {n}" for kind, n in red["Antal erstatninger"].items() if n) \
+        or "ingen fundet"
     n_human = int(b.human_codes["statement_id"].nunique()) if b.human_codes is not None else 0
     lines = [
         "## Sådan er analysen lavet",
@@ -292,7 +298,7 @@ def theme_quotes(b: WorkshopBundle) -> pd.DataFrame:
         for ex in theme.get("exemplars", []):
             rows.append({"Tema": theme["label"], "Persona": PERSONA_LABELS_DA.get(ex.get("persona", "ukendt"), ""),
                          "Citat": ex["text"]})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).set_index(["Tema", "Persona"]) if rows else pd.DataFrame()
 
 
 def workshop_frames(data_dir: str | Path, until: str | None = None) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
@@ -326,7 +332,7 @@ def theme_changes(b: WorkshopBundle) -> pd.DataFrame:
     table = pd.read_csv(files[-1], keep_default_na=False)
     return table.rename(columns={"status": "Status", "label_a": "Tema før", "share_a": "Andel før",
                                  "label_b": "Tema nu", "share_b": "Andel nu", "change_points": "Ændring"}
-                        )[["Status", "Tema før", "Andel før", "Tema nu", "Andel nu", "Ændring"]]
+                        )[["Status", "Tema før", "Andel før", "Tema nu", "Andel nu", "Ændring"]].set_index("Status")
 
 
 def theme_comparison(b: WorkshopBundle) -> tuple[pd.DataFrame, str, str] | None:
@@ -357,3 +363,29 @@ def close_report(b: WorkshopBundle) -> None:
     from IPython.display import Markdown, display
 
     display(Markdown(provenance_footer(b)))
+
+
+def confusion_table(b: WorkshopBundle, dimension: str, pair: str) -> pd.DataFrame:
+    """Confusion matrix of one pair ("A ~ B", "A ~ model" …) with Danish code labels; empty if absent."""
+    path = WorkshopPaths(b.data_dir, b.workshop_id).processed / "confusion.csv"
+    if not path.exists():
+        return pd.DataFrame()
+    long = pd.read_csv(path)
+    long = long[(long["dimension"] == dimension) & (long["par"] == pair)]
+    if long.empty:
+        return pd.DataFrame()
+    labels = b.codebook.dimension(dimension).labels()
+    first, second = pair.split(" ~ ")
+    wide = long.pivot(index="kode_1", columns="kode_2", values="n")
+    order = list(labels)
+    wide = wide.reindex(index=order, columns=order).rename(index=labels, columns=labels)
+    wide.index.name, wide.columns.name = f"{first} ↓", f"{second} →"
+    return wide
+
+
+def agreement_pairs(b: WorkshopBundle) -> list[str]:
+    """The pairs in the agreement table, people first."""
+    if b.agreement is None:
+        return []
+    pairs = [p for p in b.agreement["par"].unique() if p != "alle"]
+    return sorted(pairs, key=lambda p: ("model" in p, p))

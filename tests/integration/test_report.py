@@ -171,3 +171,16 @@ def test_reader_report_renders_offline_in_a_real_browser(reported, tmp_path):
         assert (tmp_path / "laeser_06.png").stat().st_size > 10_000
     finally:
         driver.quit()
+
+
+def test_how_it_was_made_states_this_workshops_numbers(reported):
+    import pandas as pd
+
+    data_dir, reports, _ = reported
+    page = (reports / OCTOBER / "laeser" / "01_data_og_kvalitet.html").read_text(encoding="utf-8")
+    st = pd.read_parquet(data_dir / "processed" / OCTOBER / "statements.parquet")
+    log = pd.read_csv(data_dir / "processed" / OCTOBER / "redaction_log.csv")
+    assert f"{len(st)} udsagn fra {st['source_file'].nunique()} filer" in page
+    assert f"personnavne: {int(log.loc[log['kind'] == 'navn', 'count'].sum())}" in page
+    assert "(foreløbig)" in page or "foreløbige" in page  # tentative codes are named
+    assert "fordi maskinen siger det" in page

@@ -38,3 +38,19 @@ def test_agreement_table_flags_tentative_codes():
     assert row.loc["samlet", "alpha"] < 0.667 and row.loc["samlet", "foreloebig"]
     assert math.isnan(row.loc["ingen", "alpha"]) or row.loc["ingen", "alpha"] == 1.0
     assert confusion(a.rename("A"), b.rename("B"), ["formaal", "tillid"]).loc["tillid", "formaal"] == 10
+
+
+def test_tentative_codes_come_from_human_pairs_only_and_mark_labels():
+    from workshopnlp.agreement import tentative_codes
+    from workshopnlp.codebook import load_codebook, with_tentative_labels
+
+    agreement = pd.DataFrame([
+        {"dimension": "focus_area", "par": "A ~ B", "kode": "tillid", "foreloebig": True},
+        {"dimension": "focus_area", "par": "A ~ B", "kode": "formaal", "foreloebig": False},
+        {"dimension": "focus_area", "par": "A ~ model", "kode": "teknologisk_forstaaelse", "foreloebig": True},
+        {"dimension": "principle", "par": "A ~ B", "kode": "samlet", "foreloebig": True}])
+    assert tentative_codes(agreement) == {("focus_area", "tillid")}
+    cb = with_tentative_labels(load_codebook(), tentative_codes(agreement))
+    assert cb.dimension("focus_area").labels()["tillid"] == "Tillid (foreløbig)"
+    assert cb.dimension("focus_area").labels()["formaal"] == "Formål"
+    assert tentative_codes(None) == set()
