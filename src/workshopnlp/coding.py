@@ -95,10 +95,15 @@ class CodingModel:
         return sparse.hstack([self.word_vectorizer.transform(lemmas),
                               self.char_vectorizer.transform([t.lower() for t in texts])]).tocsr()
 
-    def scores(self, texts: Sequence[str]) -> dict[str, pd.DataFrame]:
+    def _features(self, texts: Sequence[str]) -> tuple[np.ndarray, list[str]]:
+        """Embeddings (cached) and content lemmas of ``texts``, computed once per call."""
+        return (embed_texts(list(texts), self.embedder, self.cache),
+                [" ".join(a.content_lemmas) for a in analyse(texts)])
+
+    def scores(self, texts: Sequence[str], features: tuple[np.ndarray, list[str]] | None = None
+               ) -> dict[str, pd.DataFrame]:
         """Probability of every code per dimension (rows = texts, columns = code ids)."""
-        vectors = embed_texts(list(texts), self.embedder, self.cache)
-        lemmas = [" ".join(a.content_lemmas) for a in analyse(texts)]
+        vectors, lemmas = features or self._features(texts)
         lex = self._lexical_features(lemmas, texts)
         w = self.params["lexical_weight"]
         out = {}
@@ -115,9 +120,8 @@ class CodingModel:
         """
         texts = [t or "" for t in texts]
         is_empty = list(is_empty) if is_empty is not None else [not t.strip() for t in texts]
-        scores = self.scores(texts)
-        vectors = embed_texts(texts, self.embedder, self.cache)
-        lemmas = [" ".join(a.content_lemmas) for a in analyse(texts)]
+        vectors, lemmas = features = self._features(texts)
+        scores = self.scores(texts, features)
         word_x = self.word_vectorizer.transform(lemmas)
         frame = pd.DataFrame(index=range(len(texts)))
         parts: list[list[str]] = [[] for _ in texts]
