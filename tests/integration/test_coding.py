@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import f1_score
 
-from conftest import JANUARY, OCTOBER
+from conftest import JANUARY, OCTOBER, REPO
 from workshopnlp.cli import main
 from workshopnlp.codebook import load_codebook
 from workshopnlp.coding import load_all_human_codes, reference_codes, training_references
@@ -64,7 +64,7 @@ def test_model_agreement_is_reported_on_held_out_statements_only(coded_data_dir)
 
 def test_model_beats_keyword_rules_on_the_held_out_gold_part(coded_data_dir):
     """The coder, trained without the held-out part, against codebook keyword rules on that part."""
-    sys.path.insert(0, str(coded_data_dir.parents[1]))
+    sys.path.insert(0, str(REPO))
     from benchmarks.coding_quality import keyword_baseline  # noqa: E402  (the benchmark's own baseline)
     from workshopnlp.coding import _embedding_setup, fit_coder
 
