@@ -96,8 +96,10 @@ def build_steps(workshop_id: str, data_dir: Path, reports_dir: Path, params: dic
     return [
         Step("ingest", "Indlæser og pseudonymiserer", lambda: _files(paths.raw),
              lambda: [paths.statements], ingest_run, ("ingest", "nlp")),
+        # The coder learns from the human codes of every workshop in the data dir, so all of them are inputs.
         Step("code", "Koder udsagn", lambda: [paths.statements, *codebook_files,
-                                               *_files(paths.human_codes_dir, "*.xlsx")],
+                                               *sorted(Path(data_dir).glob("raw/*/kodning/*.xlsx")),
+                                               *sorted(Path(data_dir).glob("processed/*/statements.parquet"))],
              lambda: [paths.codes], code_run, ("coding", "embeddings", "gold")),
         Step("themes", "Finder temaer",
              lambda: [paths.statements, paths.codes,
