@@ -1,0 +1,72 @@
+"""Danish NLP components and the embedder contract (the real loading code, no network)."""
+
+import numpy as np
+import pytest
+
+from workshopnlp.embeddings import EmbeddingCache, HashingEmbedder, embed_texts, get_embedder
+from workshopnlp.errors import ModelMissingError
+from workshopnlp.nlp import analyse, build_pipeline, domain_stop_words, stop_words
+
+
+def test_simplemma_lemmas_lower_case_first_words_too():
+    (a,) = analyse(["Borgerne spurgte kommunernes sagsbehandlere om algoritmerne."])
+    assert a.lemmas[:3] == ("borger", "spørge", "kommune")
+    assert "algoritme" in a.lemmas and "sagsbehandler" in a.lemmas
+    assert a.token_count == 6
+
+
+def test_stop_words_are_spacy_plus_the_documented_domain_list():
+    words = stop_words()
+    assert {"og", "at", "det"} <= words and {"synes", "altså", "workshop"} <= words
+    assert domain_stop_words() < words
+    assert not {"tillid", "formål", "data", "borger", "samtykke"} & words  # codebook words stay
+
+
+def test_placeholders_stay_single_tokens_and_are_not_content():
+    (a,) = analyse(["Ring til [NAVN] på [TELEFON] om samtykke."])
+    assert "[NAVN]" in a.tokens and "[TELEFON]" in a.tokens
+    assert len(a.content_lemmas) == 2 and a.content_lemmas[1] == "samtykke"  # "ring", "samtykke"
+    assert not {"[NAVN]", "[TELEFON]", "NAVN", "TELEFON", "navn", "telefon"} & set(a.content_lemmas)
+
+
+def test_spacy_lookup_lemmatizer_is_a_working_alternative():
+    nlp = build_pipeline("lookup")
+    doc = nlp("kommunerne gemmer oplysningerne")
+    assert [t.lemma_ for t in doc] == ["kommune", "gemme", "oplysning"]
+
+
+def test_unknown_lemmatizer_names_the_fix():
+    with pytest.raises(ModelMissingError, match="ukendt lemmatiser"):
+        build_pipeline("stanza")
+
+
+def test_hashing_embedder_honours_the_contract():
+    embedder = HashingEmbedder()
+    v = embedder.embed(["tillid til kommunen", "tillid til kommunen!", "kaffe i pausen"])
+    assert v.shape == (3, 512) and v.dtype == np.float32
+    assert np.allclose(np.linalg.norm(v, axis=1), 1, atol=1e-5)
+    assert v[0] @ v[1] > v[0] @ v[2]
+    assert np.array_equal(v, HashingEmbedder().embed(["tillid til kommunen", "tillid til kommunen!",
+                                                      "kaffe i pausen"]))
+
+
+def test_cache_computes_only_what_is_missing(tmp_path):
+    calls = []
+
+    class Counting:
+        model_id = "tæller-1"
+
+        def embed(self, texts):
+            calls.append(list(texts))
+            return HashingEmbedder().embed(texts)
+
+    cache = EmbeddingCache(tmp_path / "e.sqlite")
+    first = embed_texts(["a b c", "d e f", "a b c"], Counting(), cache)
+    second = embed_texts(["d e f", "g h i"], Counting(), cache)
+    assert calls == [["a b c", "d e f"], ["g h i"]]
+    assert np.array_equal(first[1], second[0]) and np.array_equal(first[0], first[2])
+
+
+def test_unknown_embedder_is_refused_not_replaced():
+    with pytest.raises(ModelMissingError, match="ukendt embedder"):
+        get_embedder("sentence-transformers")
