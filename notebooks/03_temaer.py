@@ -48,11 +48,12 @@ if b.themes is not None:
     reporting.show(figures.fig_themes_codebook(b.themes, b.theme_codes, b.codebook, "principle"))
 
 # %% [markdown]
-# ## Hvor kom temaerne fra?
-# Andelen af hvert temas udsagn fra plenum, gruppedrøftelser og spørgeskema.
+# ## Hvem talte om hvad, og hvor?
+# Andelen af hvert temas udsagn fra hver persona og fra plenum, gruppedrøftelser og spørgeskema.
 
 # %%
 if b.themes is not None:
+    reporting.show(figures.fig_themes_by_persona(b.themes))
     reporting.show(figures.fig_themes_by_source_kind(b.themes))
 
 # %% [markdown]

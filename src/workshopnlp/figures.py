@@ -69,7 +69,8 @@ __all__ = [
     "PALETTE", "OKABE_ITO", "CODE_COLOURS", "NEUTRAL", "SEQUENTIAL_CMAP", "SOURCE_KIND_LABELS_DA",
     "setup_style", "suppress_small", "workshop_label", "workshop_labels", "code_colours",
     "fig_codes_by_persona", "fig_principle_by_focus", "fig_themes_codebook", "fig_theme_overview",
-    "fig_codes_by_source_kind", "fig_codes_by_workshop", "fig_themes_by_source_kind", "fig_theme_changes",
+    "fig_codes_by_source_kind", "fig_codes_by_workshop", "fig_themes_by_source_kind", "fig_themes_by_persona",
+    "fig_theme_changes",
     "fig_agreement", "dilemma_cards", "fig_dilemma_card",
     "save_figure", "build_figures",
 ]
@@ -619,6 +620,22 @@ def fig_themes_by_source_kind(themes: pd.DataFrame, *, params: Mapping[str, Any]
     return _share_bars(counts, dict(zip(t["theme_id"], (_wrap(x, 34) for x in t["_label"]))), list(SOURCE_KINDS),
                        SOURCE_KIND_LABELS_DA, colours, "Temaer fordelt på kilde", _dim_subtitle(int(fp["min_cell_count"])),
                        int(fp["min_cell_count"]), fp, "Andel af temaets udsagn")
+
+
+def fig_themes_by_persona(themes: pd.DataFrame, *, params: Mapping[str, Any] | None = None) -> Figure:
+    """Who raised each theme: share of its statements per persona (small cells hidden)."""
+    fp = _fig_params(params)
+    t = _theme_rows(themes)
+    t = t[~t["_outlier"]].sort_values(["size", "theme_id"], ascending=[False, True])
+    personas = [p for p in PERSONA_LABELS_DA if f"n_{p}" in t.columns]
+    _require(t, [f"n_{p}" for p in personas], "tematabellen")
+    counts = t.set_index("theme_id")[[f"n_{p}" for p in personas]].rename(columns=lambda c: c[2:]).astype(int)
+    palette = [OKABE_ITO["orange"], OKABE_ITO["himmelblå"], OKABE_ITO["blågrøn"], OKABE_ITO["rødlilla"]]
+    colours = {p: (NEUTRAL if p == "ukendt" else palette[i % len(palette)]) for i, p in enumerate(personas)}
+    return _share_bars(counts, dict(zip(t["theme_id"], (_wrap(x, 34) for x in t["_label"]))), personas,
+                       PERSONA_LABELS_DA, colours, "Temaer fordelt på persona",
+                       _dim_subtitle(int(fp["min_cell_count"])), int(fp["min_cell_count"]), fp,
+                       "Andel af temaets udsagn")
 
 
 def fig_theme_changes(comparison: pd.DataFrame, earlier_label: str, later_label: str, *,
@@ -1200,6 +1217,8 @@ def build_figures(workshop_id: str, data_dir: str | Path, out_dir: str | Path,
     plan.append(("temaer_kilde", "Temaer fordelt på kilde",
                  themes_reason or ("kun én slags kilde" if len(kinds) < 2 else ""),
                  lambda: fig_themes_by_source_kind(themes, params=params)))
+    plan.append(("temaer_persona", "Temaer fordelt på persona", themes_reason,
+                 lambda: fig_themes_by_persona(themes, params=params)))
     comparisons = sorted(paths.themes_dir.glob("comparison_*.csv")) if paths.themes_dir.is_dir() else []
     comparison_reason = themes_reason or ("" if comparisons else "ingen tidligere workshop med temaer")
     if comparisons:

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.integration
 
 EXPECTED_OCTOBER = {
     "fokusomraader_persona", "principper_persona", "principper_fokusomraader", "fokusomraader_kilde",
-    "principper_kilde", "temaer_oversigt", "temaer_fokusomraader", "temaer_principper", "temaer_kilde", "enighed",
+    "principper_kilde", "temaer_oversigt", "temaer_fokusomraader", "temaer_principper", "temaer_kilde", "temaer_persona", "enighed",
     "dilemmakort_formaal", "dilemmakort_tillid", "dilemmakort_teknologisk_forstaaelse",
 }
 
@@ -85,7 +85,7 @@ def test_january_compares_with_october_and_skips_missing_themes(january):
         result["figures"])
     skipped = {s["name"]: s["reason"] for s in result["skipped"]}
     assert set(skipped) == {"temaer_oversigt", "temaer_fokusomraader", "temaer_principper", "temaer_kilde",
-                            "temaer_workshops"}
+                            "temaer_persona", "temaer_workshops"}
     assert all(r.startswith("temaer mangler") and "workshopnlp themes" in r for r in skipped.values())
 
 

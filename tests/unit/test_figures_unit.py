@@ -382,3 +382,15 @@ def test_theme_changes_show_both_workshops_and_the_status():
     assert ticks == ["Tillid: robot\n(vokset)", "Leverandører\n(ny)", "kaffe, pause\n(forsvundet)"]
     assert "Oktober 2022" in texts and "Januar 2023" in texts and "Temaer før og nu" in texts
     assert {"0 %", "10 %", "20 %"} <= set(t.get_text() for t in fig.axes[0].get_xticklabels())
+
+
+def test_themes_by_persona_uses_danish_persona_labels_and_hides_small_cells():
+    themes, _ = _themes()
+    themes = themes.assign(n_raadgiver=[8, 6, 1], n_leder=[2, 0, 0], n_sikret_ledig=[5, 6, 3],
+                           n_borger_i_ressourceforloeb=[5, 0, 4], n_ukendt=[0, 0, 0])
+    fig = figures.fig_themes_by_persona(themes)
+    texts = _texts(fig)
+    assert "Temaer fordelt på persona" in texts
+    assert {"Rådgiver", "Sikret ledig", "Borger i ressourceforløb"} <= set(texts)
+    assert "8" in texts and "2" not in texts  # T01's two manager statements are hidden
+    assert any("Skjult" in t for t in texts)
