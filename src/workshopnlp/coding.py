@@ -469,6 +469,7 @@ def code_table(input_path, out_path, text_column: str = "text", id_column: str =
     from .codebook import load_codebook
     from .config import load_params
     from .errors import InputError
+    from .ingest import empty_content_mask
     from .provenance import atomic_file
     from .pseudonymise import Pseudonymiser
     from .readers import ROW_COLUMN, read_csv_table, read_xlsx_sheets
@@ -499,8 +500,7 @@ def code_table(input_path, out_path, text_column: str = "text", id_column: str =
     codebook = load_codebook(codebook_path)
     pseudo = Pseudonymiser()
     texts = [pseudo.pseudonymise(t)[0] for t in frame[text_column]]
-    empty_answers = {a.lower() for a in params["ingest"]["empty_answers"]}
-    is_empty = [t.strip(" .!").lower() in empty_answers for t in texts]
+    is_empty = empty_content_mask(texts, params["ingest"]).tolist()
     embedder, cache = _embedding_setup(params, data_dir)
     # Learn from every human-coded statement in the data dir too (never the held-out part).
     workshops = {ws: read_statements(data_dir, ws) for ws in known_workshops(data_dir)}

@@ -181,6 +181,15 @@ def _normalise_for_match(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def empty_content_mask(texts: pd.Series, ingest_params: dict[str, Any]) -> pd.Series:
+    """True for answers without content: the listed empty answers ("Ingen kommentarer", "-", "ved ikke")
+    after normalisation, or fewer letters than ``min_statement_letters``."""
+    texts = pd.Series(list(texts), dtype=object).fillna("").astype(str)
+    empty_answers = {_normalise_for_match(a) for a in ingest_params["empty_answers"]}
+    return texts.map(_normalise_for_match).isin(empty_answers) | (
+        texts.str.count(r"[^\W\d_]") < ingest_params["min_statement_letters"])
+
+
 def read_sources(paths: WorkshopPaths, params: dict[str, Any]) -> tuple[Manifest, list[RawStatement]]:
     raw_dir = paths.raw
     if not raw_dir.is_dir():
@@ -246,7 +255,6 @@ def build_statement_table(manifest: Manifest, raw: list[RawStatement], params: d
     speakers: dict[str, str] = {}
     respondents: dict[tuple[str, str], str] = {}
     rows = []
-    empty_answers = {_normalise_for_match(a) for a in ingest_params["empty_answers"]}
     for st in raw:
         text, redactions = pseudo.pseudonymise(st.text)
         for r in redactions:
@@ -273,10 +281,9 @@ def build_statement_table(manifest: Manifest, raw: list[RawStatement], params: d
     frame["token_count"] = [a.token_count for a in analyses]
     frame["char_count"] = frame["text"].str.len()
     normalised = frame["text"].map(_normalise_for_match)
+    frame["is_empty_content"] = empty_content_mask(frame["text"], ingest_params)
     # Ids hash the raw text, so an improved pseudonymiser does not change them (coding sheets key on them).
     raw_normalised = pd.Series([_normalise_for_match(st.text) for st in raw])
-    min_letters = ingest_params["min_statement_letters"]
-    frame["is_empty_content"] = normalised.isin(empty_answers) | (frame["text"].str.count(r"[^\W\d_]") < min_letters)
     occurrence: Counter[tuple[str, str]] = Counter()
     ids = []
     for file, norm in zip(frame["source_file"], raw_normalised):

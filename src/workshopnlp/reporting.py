@@ -16,26 +16,17 @@ import pandas as pd
 from .codebook import Codebook, load_codebook
 from .config import WorkshopPaths, load_params
 from .errors import InputError
+from .figures import SOURCE_KIND_LABELS_DA
+from .figures import workshop_label as figure_workshop_label
 from .personas import PERSONA_LABELS_DA
 
-SOURCE_KIND_LABELS_DA = {"plenum": "Plenum", "gruppe": "Gruppedrøftelse", "survey": "Spørgeskema"}
 REDACTION_LABELS_DA = {"cpr": "CPR-numre", "telefon": "Telefonnumre", "email": "E-mailadresser",
                        "adresse": "Adresser", "navn": "Personnavne"}
-MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
-             "november", "december")
 
 
 def workshop_label(workshop_id: str) -> str:
     """"2022-10-28-dataetik" -> "28. oktober 2022"; ids without a date are returned as they are."""
-    parts = workshop_id.split("-")
-    try:
-        year, month = int(parts[0]), int(parts[1])
-        day = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else None
-    except (ValueError, IndexError):
-        return workshop_id
-    if not 1 <= month <= 12:
-        return workshop_id
-    return f"{day}. {MONTHS_DA[month - 1]} {year}" if day else f"{MONTHS_DA[month - 1]} {year}"
+    return figure_workshop_label(workshop_id, with_day=True)
 
 
 @dataclass
