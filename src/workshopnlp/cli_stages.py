@@ -24,7 +24,8 @@ def cmd_code(args: argparse.Namespace) -> int:
         return 0
     if not args.input or not args.out:
         raise InputError("angiv INPUT og --out, eller --workshop", fix="fx: workshopnlp code svar.csv --out koder.csv")
-    out = code_table(args.input, args.out, args.text_column, args.id_column, params, args.codebook, args.data_dir)
+    out = code_table(args.input, args.out, args.text_column, args.id_column, params, args.codebook, args.data_dir,
+                     context_column=args.context_column)
     print(f"{len(out)} rækker kodet. Skrevet: {args.out}")
     return 0
 
@@ -117,6 +118,8 @@ def register(sub, add_common) -> None:
     p.add_argument("--out", type=Path, help="hvor resultatet skrives (.csv eller .xlsx)")
     p.add_argument("--text-column", default="text", help="kolonnen med teksten (standard: text)")
     p.add_argument("--id-column", default="id", help="kolonnen med id (standard: id)")
+    p.add_argument("--context-column", default=None,
+                   help="valgfri kolonne med spørgsmålet eller afsnittet, svaret hører til (bruges som kontekst)")
     p.add_argument("--workshop", help="kod en workshops udsagnstabel og skriv codes.parquet ved siden af")
     p.add_argument("--codebook", type=Path, default=None, help="en anden kodebog (YAML) end den medfølgende")
     add_common(p)

@@ -22,17 +22,20 @@ from .errors import InputError
 SHEET = "Kodning"
 CODES_SHEET = "Koder"
 INFO_SHEET = "Vejledning"
-COLUMNS = ["statement_id", "kilde", "persona", "tekst", "forslag_fokusomraade", "forslag_princip",
+COLUMNS = ["statement_id", "kilde", "kontekst", "persona", "tekst", "forslag_fokusomraade", "forslag_princip",
            "forklaring", "fokusomraade", "princip", "koder", "kommentar"]
 HUMAN_COLUMNS = {"fokusomraade": "focus_area", "princip": "principle"}
-WIDTHS = {"statement_id": 15, "kilde": 22, "persona": 14, "tekst": 70, "forslag_fokusomraade": 18,
+WIDTHS = {"statement_id": 15, "kilde": 22, "kontekst": 28, "persona": 14, "tekst": 70, "forslag_fokusomraade": 18,
           "forslag_princip": 20, "forklaring": 60, "fokusomraade": 22, "princip": 24, "koder": 10, "kommentar": 30}
 
 
 def write_coding_sheet(statements: pd.DataFrame, codes: pd.DataFrame | None, codebook: Codebook, path: Path,
                        workshop_id: str) -> None:
     """Write an XLSX coding sheet for ``statements`` (with the model's suggestions if ``codes`` is given)."""
+    from .coding import contexts_of
+
     frame = statements[["statement_id", "source_file", "locator", "persona", "text"]].copy()
+    frame["context"] = contexts_of(statements)
     if codes is not None:
         frame = frame.merge(codes[["statement_id", "focus_area", "principle", "explanation"]], on="statement_id",
                             how="left")
@@ -43,7 +46,7 @@ def write_coding_sheet(statements: pd.DataFrame, codes: pd.DataFrame | None, cod
     ws.title = SHEET
     ws.append(COLUMNS)
     for row in frame.itertuples(index=False):
-        ws.append([row.statement_id, f"{row.source_file}, {row.locator}", row.persona, row.text,
+        ws.append([row.statement_id, f"{row.source_file}, {row.locator}", row.context, row.persona, row.text,
                    row.focus_area or "", row.principle or "", row.explanation or "", "", "", "", ""])
     header_fill = PatternFill("solid", fgColor="DDDDDD")
     coder_fill = PatternFill("solid", fgColor="FFF2CC")
@@ -78,6 +81,7 @@ def write_coding_sheet(statements: pd.DataFrame, codes: pd.DataFrame | None, cod
     for line in (f"Kodeark for workshop {workshop_id} – kodebog {codebook.codebook_id} version {codebook.version}",
                  "Udfyld de gule kolonner: fokusomraade og princip (vælg fra listen) og dine initialer i 'koder'.",
                  "Kod udsagnets primære betydning, ikke de ord der bruges. 'ingen' når ingen kode passer.",
+                 "'kontekst' er afsnittet eller spørgsmålet, udsagnet blev sagt eller skrevet til.",
                  "Forslagene er maskinens; de er kun et udgangspunkt. Lad feltet stå tomt, hvis du ikke koder udsagnet.",
                  "Gem filen i data/raw/<workshop>/kodning/ og kør: workshopnlp coding-sheet import --workshop <id>"):
         info.append([line])

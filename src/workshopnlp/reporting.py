@@ -210,8 +210,10 @@ def how_it_was_made(b: WorkshopBundle) -> str:
         "dataetisk princip fra workshoppens materiale – eller \"ingen\", når intet passer. Koderne er foreslået af "
         "en sprogmodel, der kører på denne computer og har lært af kodebogens eksempler og af mennesker, der har "
         f"kodet udsagn i hånden. {n_human} udsagn er kodet af mennesker; deres koder går forud for maskinens. "
-        "Ved hver kode står en forklaring: hvilke af kodebogens eksempler udsagnet ligner, og hvilke ord der "
-        "vejede tungest. Svaret er aldrig \"fordi maskinen siger det\".",
+        "Ved fokusområdet læser maskinen – ligesom en menneskelig koder – svaret sammen med spørgsmålet eller "
+        "runden, det blev givet i (fx \"Runde 2: Tillid\"). "
+        "Ved hver kode står en forklaring: hvilke af kodebogens eksempler udsagnet ligner, hvilke ord der "
+        "vejede tungest, og om spørgsmålet eller runden nævner koden. Svaret er aldrig \"fordi maskinen siger det\".",
     ]
     if b.themes is not None:
         n_themes = int((~b.themes["is_outlier_group"]).sum())

@@ -66,7 +66,7 @@ def test_model_beats_keyword_rules_on_the_held_out_gold_part(coded_data_dir):
     """The coder, trained without the held-out part, against codebook keyword rules on that part."""
     sys.path.insert(0, str(REPO))
     from benchmarks.coding_quality import keyword_baseline  # noqa: E402  (the benchmark's own baseline)
-    from workshopnlp.coding import _embedding_setup, fit_coder
+    from workshopnlp.coding import _embedding_setup, contexts_of, fit_coder
 
     params = load_params()
     codebook = load_codebook()
@@ -77,8 +77,8 @@ def test_model_beats_keyword_rules_on_the_held_out_gold_part(coded_data_dir):
     assert len(test) >= 150 * 0.4 and not set(tune["statement_id"]) & set(test["statement_id"])
     embedder, cache = _embedding_setup(params, coded_data_dir)
     model = fit_coder(codebook, embedder, params["coding"], cache, human=tune)
-    pred = model.predict(test["text"].tolist(), test["is_empty_content"].tolist())
-    for dim, floor in (("focus_area", 0.65), ("principle", 0.55)):
+    pred = model.predict(test["text"].tolist(), test["is_empty_content"].tolist(), contexts_of(test))
+    for dim, floor in (("focus_area", 0.75), ("principle", 0.6)):
         f1 = f1_score(test[dim], pred[dim], average="macro")
         keywords = f1_score(test[dim], keyword_baseline(test["text"], codebook.dimension(dim)), average="macro")
         assert f1 >= floor and f1 > keywords + 0.1, (dim, f1, keywords)
@@ -109,10 +109,12 @@ def test_code_any_table_on_real_danish_prose(tmp_path, corpora_available, coded_
     assert coded["id"].tolist() == table["id"].tolist()
     none_share = (coded["focus_area"] == "ingen").groupby(table["kind"]).mean()
     # Off-theme news and culture sentences are mostly "ingen"; public-sector text on AI and data is not.
-    # (Measured with codebook 1.1.0: off 0.67, on 0.09. News prose is far from workshop talk, so a third of
-    # it still gets a code; the gap between the two corpora is what this test guards.)
-    assert none_share["off"] > 0.55 and none_share["on"] < 0.25, none_share.to_dict()
-    assert none_share["off"] - none_share["on"] > 0.4, none_share.to_dict()
+    # (Measured with codebook 1.2.0 and the ingen threshold calibrated out-of-fold for statements without
+    # context: off 0.86, on 0.25. With 1.1.0 and an uncalibrated threshold: off 0.67, on 0.09. The public-
+    # sector sentences now coded "ingen" are mostly bill summaries on legal basis, which the codebook's notes
+    # put under "ingen" on the focus dimension; the gap between the two corpora is what this test guards.)
+    assert none_share["off"] > 0.7 and none_share["on"] < 0.35, none_share.to_dict()
+    assert none_share["off"] - none_share["on"] > 0.5, none_share.to_dict()
 
 
 def test_embedding_cache_is_reused(coded_data_dir, monkeypatch):
@@ -129,3 +131,44 @@ def test_embedding_cache_is_reused(coded_data_dir, monkeypatch):
     assert calls == []  # coded before: every statement is in the cache
     new = embeddings.embed_texts(["En helt ny sætning om samtykke og sletning af data."], embedder, cache)
     assert calls == [1] and first.shape[1] == new.shape[1]
+
+
+def test_context_lifts_focus_areas_on_the_held_out_part_and_is_named_in_explanations(coded_data_dir):
+    """Reading an answer with its question (as coders do) must help on statements never trained on."""
+    from workshopnlp.coding import _embedding_setup, contexts_of, fit_coder
+
+    params = load_params()
+    codebook = load_codebook()
+    statements = {ws: pd.read_parquet(coded_data_dir / "processed" / ws / "statements.parquet")
+                  for ws in (OCTOBER, JANUARY)}
+    human = load_all_human_codes(coded_data_dir, codebook, statements)
+    tune, test = training_references(human, params["gold"]["holdout_share"])
+    test = test[~test["is_empty_content"].astype(bool)].reset_index(drop=True)
+    embedder, cache = _embedding_setup(params, coded_data_dir)
+    model = fit_coder(codebook, embedder, params["coding"], cache, human=tune)
+    with_context = model.predict(test["text"].tolist(), None, contexts_of(test))
+    text_only = model.predict(test["text"].tolist(), None)
+    f1 = {name: f1_score(test["focus_area"], pred["focus_area"], average="macro")
+          for name, pred in (("context", with_context), ("text", text_only))}
+    assert f1["context"] > f1["text"] + 0.03, f1
+    # principles do not use the context (coding.context_weight.principle = 0)
+    assert with_context["principle"].tolist() == text_only["principle"].tolist()
+    named = with_context["explanation"].str.contains("konteksten «")
+    assert named.any() and not text_only["explanation"].str.contains("konteksten «").any()
+    # thresholds come from out-of-fold scores, so they are not the degenerate 0
+    assert all(0 < m.threshold < 0.7 for m in model.dims.values())
+
+
+def test_coding_sheet_shows_the_context(coded_data_dir, tmp_path):
+    from openpyxl import load_workbook
+
+    from workshopnlp.coding_sheet import COLUMNS, SHEET
+
+    sheet = tmp_path / "ark.xlsx"
+    assert main(["coding-sheet", "export", "--workshop", OCTOBER, "--out", str(sheet),
+                 "--data-dir", str(coded_data_dir)]) == 0
+    rows = list(load_workbook(sheet, read_only=True)[SHEET].iter_rows(values_only=True))
+    assert list(rows[0]) == COLUMNS
+    contexts = [r[COLUMNS.index("kontekst")] for r in rows[1:]]
+    assert sum(1 for c in contexts if c) > 0.5 * len(contexts)
+    assert any(c and "tillid" in c.lower() for c in contexts)
