@@ -155,6 +155,16 @@ def main(argv=None) -> int:
     wide = personas.pivot(index="persona", columns="dimension", values=["macro_f1", "coder_b_f1"])
     wide.columns = [f"{'model' if m == 'macro_f1' else 'coder B'} {d}" for m, d in wide.columns]
     print(wide.join(personas.groupby("persona")["n"].first()).to_string(float_format=lambda v: f"{v:.3f}"))
+    print("\nCitizens' answers against staff's (personas pooled: more statements per side than per persona):")
+    groups = {"citizens (sikret_ledig, borger_i_ressourceforloeb)": ("sikret_ledig", "borger_i_ressourceforloeb"),
+              "staff (raadgiver, leder)": ("raadgiver", "leder")}
+    for dim in DIMENSIONS:
+        members = {g: np.flatnonzero(test["persona"].isin(ps).to_numpy()) for g, ps in groups.items()}
+        f1s = {g: f1_score(np.asarray(test[dim])[m], pred[dim].to_numpy()[m], average="macro", zero_division=0)
+               for g, m in members.items()}
+        lo, hi = bootstrap_f1(test[dim], pred[dim], groups=list(members.values()))
+        print(f"  {dim}: " + "; ".join(f"{g} {v:.3f} (n={len(members[g])})" for g, v in f1s.items())
+              + f"; difference {abs(np.subtract(*f1s.values())):.3f} [{lo:.3f}-{hi:.3f}]")
     print("\nTargets (95 % bootstrap intervals in brackets):")
     for dim in DIMENSIONS:
         f1 = table[(table["dimension"] == dim) & (table["method"] == "workshopnlp")]["macro_f1"].iloc[0]

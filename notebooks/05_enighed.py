@@ -42,6 +42,21 @@ else:
     reporting.show(figures.fig_agreement(b.agreement, b.codebook))
 
 # %% [markdown]
+# ## Virker maskinen lige godt for alle personaer?
+# Princippet om ligeværdighed gælder også værktøjet: maskinens koder må ikke være dårligere for borgernes
+# uformelle svar end for medarbejdernes referater. Tabellen sammenligner maskinen med menneskenes koder på
+# de udsagn, maskinen ikke har lært af. "Andel enige" er andelen af udsagn, hvor maskinen og menneskene gav
+# samme kode. Med få udsagn pr. persona er tallene usikre: en forskel på 10-15 procentpoint kan være
+# tilfældig.
+
+# %%
+quality = reporting.persona_quality_table(b)
+if quality.empty:
+    display(Markdown("*Ingen udsagn fra denne workshop er kodet af mennesker og holdt ude af træningen.*"))
+else:
+    display(quality)
+
+# %% [markdown]
 # ## Hvor er koderne uenige?
 # Krydstabeller for fokusområder: rækker er den første koders kode, kolonner den andens. Tal uden for
 # diagonalen er udsagn, de to har kodet forskelligt.

@@ -550,6 +550,8 @@ def code_workshop(workshop_id: str, data_dir, params: dict[str, Any] | None = No
         agreement.to_csv(tmp / "agreement.csv", index=False)
         workshop_confusions(codes, human_out, codebook, set(held_out["statement_id"])).to_csv(
             tmp / "confusion.csv", index=False)
+        persona_quality(codes, statements, own_refs, set(held_out["statement_id"])).to_csv(
+            tmp / "persona_quality.csv", index=False)
         write_json(tmp / "codes.provenance.json", provenance_record(
             "code", inputs, {k: params[k] for k in ("coding", "embeddings", "gold")},
             {"workshop_id": workshop_id, "codebook": f"{codebook.codebook_id} {codebook.version}",
@@ -559,6 +561,37 @@ def code_workshop(workshop_id: str, data_dir, params: dict[str, Any] | None = No
              "ingen_thresholds": {d: m.threshold for d, m in model.dims.items()},
              "ingen_thresholds_without_context": {d: m.threshold_without_context for d, m in model.dims.items()}}))
     return codes
+
+
+PERSONA_QUALITY_COLUMNS = ["dimension", "persona", "n_statements", "accuracy", "macro_f1"]
+
+
+def persona_quality(codes: pd.DataFrame, statements: pd.DataFrame, reference: pd.DataFrame | None,
+                    held_out: set[str]) -> pd.DataFrame:
+    """How well the model agrees with the human reference, per persona (equal treatment of the tool).
+
+    Only held-out statements with content count: the model never learnt from them. One row per
+    dimension and persona plus ``persona = "alle"``; ``accuracy`` is the share where model and reference
+    agree, ``macro_f1`` the macro-averaged F1 over the codes present.
+    """
+    if reference is None or reference.empty:
+        return pd.DataFrame(columns=PERSONA_QUALITY_COLUMNS)
+    frame = (statements[["statement_id", "persona", "is_empty_content"]]
+             .merge(codes[["statement_id", "model_focus_area", "model_principle"]], on="statement_id")
+             .merge(reference[["statement_id", *DIMENSIONS]], on="statement_id"))
+    frame = frame[frame["statement_id"].isin(held_out) & ~frame["is_empty_content"].astype(bool)]
+    rows = []
+    for dim in DIMENSIONS:
+        part = frame[frame[dim].notna()]
+        groups = [("alle", part)] + [(str(p), g) for p, g in part.groupby("persona", sort=True)]
+        for persona, g in groups:
+            if g.empty:
+                continue
+            truth, pred = g[dim].tolist(), g[f"model_{dim}"].tolist()
+            rows.append({"dimension": dim, "persona": persona, "n_statements": len(g),
+                         "accuracy": round(float(np.mean(np.array(truth) == np.array(pred))), 4),
+                         "macro_f1": round(float(f1_score(truth, pred, average="macro", zero_division=0)), 4)})
+    return pd.DataFrame(rows, columns=PERSONA_QUALITY_COLUMNS)
 
 
 def workshop_agreement(codes: pd.DataFrame, human: pd.DataFrame, codebook: Codebook, tentative_alpha: float,

@@ -179,6 +179,27 @@ def agreement_summary(b: WorkshopBundle) -> pd.DataFrame:
                       ].set_index(["Dimension", "Sammenligning"])
 
 
+def persona_quality_table(b: WorkshopBundle) -> pd.DataFrame:
+    """The model against the human reference per persona, on held-out statements (Danish labels).
+
+    Personas with fewer than ``figures.min_cell_count`` such statements are shown as "<N" without figures.
+    """
+    path = WorkshopPaths(b.data_dir, b.workshop_id).processed / "persona_quality.csv"
+    if not path.exists() or path.stat().st_size < 60:
+        return pd.DataFrame()
+    q = pd.read_csv(path)
+    min_n = int(b.params["figures"]["min_cell_count"])
+    rows = []
+    for row in q.itertuples(index=False):
+        small = row.n_statements < min_n
+        rows.append({"Dimension": b.codebook.dimension(row.dimension).label,
+                     "Persona": "Alle" if row.persona == "alle" else PERSONA_LABELS_DA.get(row.persona, row.persona),
+                     "Udsagn": f"<{min_n}" if small else int(row.n_statements),
+                     "Andel enige": "" if small else f"{row.accuracy:.0%}",
+                     "Makro-F1": "" if small else f"{row.macro_f1:.2f}".replace(".", ",")})
+    return pd.DataFrame(rows).set_index(["Dimension", "Persona"])
+
+
 def tentative_codes(b: WorkshopBundle) -> list[str]:
     """Labels of codes whose coder-vs-coder alpha is below the threshold (reported as foreløbig)."""
     from .agreement import tentative_codes as tentative

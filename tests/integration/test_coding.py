@@ -172,3 +172,28 @@ def test_coding_sheet_shows_the_context(coded_data_dir, tmp_path):
     contexts = [r[COLUMNS.index("kontekst")] for r in rows[1:]]
     assert sum(1 for c in contexts if c) > 0.5 * len(contexts)
     assert any(c and "tillid" in c.lower() for c in contexts)
+
+
+def test_quality_per_persona_is_written_on_held_out_statements_and_reported(coded_data_dir):
+    from workshopnlp.coding import holdout_mask
+    from workshopnlp.reporting import load_bundle, persona_quality_table
+
+    params = load_params()
+    processed = coded_data_dir / "processed" / OCTOBER
+    quality = pd.read_csv(processed / "persona_quality.csv")
+    st = pd.read_parquet(processed / "statements.parquet")
+    codes = pd.read_parquet(processed / "codes.parquet")
+    ref = reference_codes(pd.read_parquet(processed / "human_codes.parquet"))
+    frame = st.merge(codes, on="statement_id").merge(ref, on="statement_id", suffixes=("", "_ref"))
+    frame = frame[holdout_mask(frame["statement_id"].tolist(), params["gold"]["holdout_share"])
+                  & ~frame["is_empty_content"].astype(bool)]
+    for dim in ("focus_area", "principle"):
+        rows = quality[quality["dimension"] == dim].set_index("persona")
+        assert rows.loc["alle", "n_statements"] == len(frame) > 30
+        assert rows.drop("alle")["n_statements"].sum() == len(frame)
+        for persona, group in frame.groupby("persona"):
+            agree = (group[f"model_{dim}"] == group[f"{dim}_ref"]).mean()
+            assert abs(rows.loc[persona, "accuracy"] - agree) < 1e-3, (dim, persona)
+    table = persona_quality_table(load_bundle(OCTOBER, coded_data_dir))
+    assert ("Fokusområde", "Alle") in table.index and len(table.loc["Fokusområde"]) >= 5
+    assert table["Andel enige"].str.endswith("%").any()
