@@ -23,6 +23,21 @@ PRINCIPLES = {"mennesket_i_centrum", "individuel_datakontrol", "gennemskuelighed
               "ligevaerdighed", "baeredygtighed", "ingen"}
 
 
+@pytest.fixture(scope="module")
+def held_out_fit(coded_data_dir):
+    """The coder fitted on the tuning part of the gold set, and the held-out part (fitted once)."""
+    from workshopnlp.coding import _embedding_setup, fit_coder
+
+    params = load_params()
+    codebook = load_codebook()
+    statements = {ws: pd.read_parquet(coded_data_dir / "processed" / ws / "statements.parquet")
+                  for ws in (OCTOBER, JANUARY)}
+    human = load_all_human_codes(coded_data_dir, codebook, statements)
+    tune, test = training_references(human, params["gold"]["holdout_share"])
+    embedder, cache = _embedding_setup(params, coded_data_dir)
+    return codebook, tune, test, fit_coder(codebook, embedder, params["coding"], cache, human=tune)
+
+
 def test_every_statement_gets_codes_scores_and_a_checkable_explanation(coded_data_dir):
     for ws in (OCTOBER, JANUARY):
         st = pd.read_parquet(coded_data_dir / "processed" / ws / "statements.parquet")
@@ -62,21 +77,14 @@ def test_model_agreement_is_reported_on_held_out_statements_only(coded_data_dir)
     assert agreement["foreloebig"].dtype == bool
 
 
-def test_model_beats_keyword_rules_on_the_held_out_gold_part(coded_data_dir):
+def test_model_beats_keyword_rules_on_the_held_out_gold_part(held_out_fit):
     """The coder, trained without the held-out part, against codebook keyword rules on that part."""
     sys.path.insert(0, str(REPO))
     from benchmarks.coding_quality import keyword_baseline  # noqa: E402  (the benchmark's own baseline)
-    from workshopnlp.coding import _embedding_setup, contexts_of, fit_coder
+    from workshopnlp.coding import contexts_of
 
-    params = load_params()
-    codebook = load_codebook()
-    statements = {ws: pd.read_parquet(coded_data_dir / "processed" / ws / "statements.parquet")
-                  for ws in (OCTOBER, JANUARY)}
-    human = load_all_human_codes(coded_data_dir, codebook, statements)
-    tune, test = training_references(human, params["gold"]["holdout_share"])
+    codebook, tune, test, model = held_out_fit
     assert len(test) >= 150 * 0.4 and not set(tune["statement_id"]) & set(test["statement_id"])
-    embedder, cache = _embedding_setup(params, coded_data_dir)
-    model = fit_coder(codebook, embedder, params["coding"], cache, human=tune)
     pred = model.predict(test["text"].tolist(), test["is_empty_content"].tolist(), contexts_of(test))
     for dim, floor in (("focus_area", 0.75), ("principle", 0.6)):
         f1 = f1_score(test[dim], pred[dim], average="macro")
@@ -133,19 +141,12 @@ def test_embedding_cache_is_reused(coded_data_dir, monkeypatch):
     assert calls == [1] and first.shape[1] == new.shape[1]
 
 
-def test_context_lifts_focus_areas_on_the_held_out_part_and_is_named_in_explanations(coded_data_dir):
+def test_context_lifts_focus_areas_on_the_held_out_part_and_is_named_in_explanations(held_out_fit):
     """Reading an answer with its question (as coders do) must help on statements never trained on."""
-    from workshopnlp.coding import _embedding_setup, contexts_of, fit_coder
+    from workshopnlp.coding import contexts_of
 
-    params = load_params()
-    codebook = load_codebook()
-    statements = {ws: pd.read_parquet(coded_data_dir / "processed" / ws / "statements.parquet")
-                  for ws in (OCTOBER, JANUARY)}
-    human = load_all_human_codes(coded_data_dir, codebook, statements)
-    tune, test = training_references(human, params["gold"]["holdout_share"])
+    _, _, test, model = held_out_fit
     test = test[~test["is_empty_content"].astype(bool)].reset_index(drop=True)
-    embedder, cache = _embedding_setup(params, coded_data_dir)
-    model = fit_coder(codebook, embedder, params["coding"], cache, human=tune)
     with_context = model.predict(test["text"].tolist(), None, contexts_of(test))
     text_only = model.predict(test["text"].tolist(), None)
     f1 = {name: f1_score(test["focus_area"], pred["focus_area"], average="macro")
