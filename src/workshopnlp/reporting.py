@@ -368,6 +368,10 @@ def open_report(workshop_id: str, data_dir: str | Path = "data") -> WorkshopBund
 
     bundle = load_bundle(workshop_id, data_dir)
     setup_style(bundle.params)
+    # Tables show whole statements and explanations: a reader must be able to check the "why", and
+    # pandas would otherwise cut every cell after 50 characters.
+    pd.set_option("display.max_colwidth", None)
+    pd.set_option("display.max_rows", 200)
     display(Markdown(how_it_was_made(bundle)))
     return bundle
 

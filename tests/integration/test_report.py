@@ -58,6 +58,15 @@ def test_reports_for_readers_and_researchers(reported):
     assert "oktober 2022" in january  # compared with the earlier workshop
 
 
+def test_reader_sees_whole_statements_and_explanations(reported):
+    """The 'why' must be readable: no cell cut off after 50 characters."""
+    _, reports, _ = reported
+    page = (reports / OCTOBER / "laeser" / "02_kodning.html").read_text(encoding="utf-8")
+    start = page.index("Hvorfor fik udsagnene")
+    # a cut cell would end after "Kodet af menneske (kodeark); maskinens forslag..."
+    assert page[start:].count("ligner kodebogens eksempler «") >= 6 and "vægtige ord:" in page[start:]
+
+
 def test_agreement_report_shows_the_model_per_persona(reported):
     _, reports, _ = reported
     page = (reports / OCTOBER / "laeser" / "05_enighed.html").read_text(encoding="utf-8")
