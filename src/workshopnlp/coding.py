@@ -257,8 +257,11 @@ class CodingModel:
             quotes = "; ligner kodebogens eksempler " + " og ".join(f"«{_short(t)}»" for t in texts)
         words = self._weighty_words(model, code, word_row)
         word_part = f"; vægtige ord: {', '.join(words)}" if words else ""
-        if self.context_weight(dim) > 0 and context and (dim, code) in self.context.named_codes(context):
-            word_part += f"; konteksten «{_short(context, 60)}» nævner {labels[code].lower()}"
+        if self.context_weight(dim) > 0 and context:
+            if (dim, code) in self.context.named_codes(context):
+                word_part += f"; konteksten «{_short(context, 60)}» nævner {labels[code].lower()}"
+            else:
+                word_part += f"; læst sammen med konteksten «{_short(context, 60)}»"
         reason = ""
         if code == NO_CODE and score < threshold:
             reason = f" (ingen kode nåede tærsklen {threshold:.2f})"

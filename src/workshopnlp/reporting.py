@@ -234,7 +234,8 @@ def how_it_was_made(b: WorkshopBundle) -> str:
         "Ved fokusområdet læser maskinen – ligesom en menneskelig koder – svaret sammen med spørgsmålet eller "
         "runden, det blev givet i (fx \"Runde 2: Tillid\"). "
         "Ved hver kode står en forklaring: hvilke af kodebogens eksempler udsagnet ligner, hvilke ord der "
-        "vejede tungest, og om spørgsmålet eller runden nævner koden. Svaret er aldrig \"fordi maskinen siger det\".",
+        "vejede tungest, og hvilket spørgsmål eller hvilken runde svaret er læst sammen med. Svaret er aldrig "
+        "\"fordi maskinen siger det\".",
     ]
     if b.themes is not None:
         n_themes = int((~b.themes["is_outlier_group"]).sum())

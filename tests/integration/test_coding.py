@@ -156,6 +156,9 @@ def test_context_lifts_focus_areas_on_the_held_out_part_and_is_named_in_explanat
     assert with_context["principle"].tolist() == text_only["principle"].tolist()
     named = with_context["explanation"].str.contains("konteksten «")
     assert named.any() and not text_only["explanation"].str.contains("konteksten «").any()
+    # every statement read with a context says so, whether or not the context names the chosen code
+    has_context = np.array([bool(c) for c in contexts_of(test)])
+    assert named.to_numpy()[has_context].all() and not named.to_numpy()[~has_context].any()
     # thresholds come from out-of-fold scores, so they are not the degenerate 0
     assert all(0 < m.threshold < 0.7 for m in model.dims.values())
 
@@ -198,3 +201,23 @@ def test_quality_per_persona_is_written_on_held_out_statements_and_reported(code
     table = persona_quality_table(load_bundle(OCTOBER, coded_data_dir))
     assert ("Fokusområde", "Alle") in table.index and len(table.loc["Fokusområde"]) >= 5
     assert table["Andel enige"].str.endswith("%").any()
+
+
+def test_code_any_table_with_a_context_column(tmp_path, coded_data_dir):
+    """A short answer is coded by the question it answers when the table names its context column."""
+    table = pd.DataFrame({"id": [1, 2, 3, 4],
+                          "svar": ["Mig og min mentor", "at de spørger os først", "Mig og min mentor",
+                                   "at de spørger os først"],
+                          "spm": ["Hvem skal inddrages, og hvor tidligt?", "Hvad skal der til, for at du har "
+                                  "tillid til, at kommunen bruger data til dit bedste?", "", ""]})
+    src = tmp_path / "svar.csv"
+    table.to_csv(src, index=False, sep=";")
+    with_ctx, without = tmp_path / "med.csv", tmp_path / "uden.csv"
+    args = [str(src), "--text-column", "svar", "--data-dir", str(coded_data_dir)]
+    assert main(["code", *args, "--out", str(with_ctx), "--context-column", "spm"]) == 0
+    assert main(["code", *args, "--out", str(without)]) == 0
+    a, b = pd.read_csv(with_ctx), pd.read_csv(without)
+    # rows 3 and 4 have an empty context: coded as if no context column were given
+    assert a.loc[2:, ["focus_area", "focus_area_score"]].equals(b.loc[2:, ["focus_area", "focus_area_score"]])
+    assert a.loc[1, "focus_area"] == "tillid" and "konteksten «" in a.loc[1, "explanation"]
+    assert (a.loc[:1, "focus_area_score"] != b.loc[:1, "focus_area_score"]).all()

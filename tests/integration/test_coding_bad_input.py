@@ -60,6 +60,15 @@ def test_table_without_the_text_column(tmp_path, capsys, data_dir):
     assert out.read_text(encoding="utf-8") == "tidligere resultat\n"
 
 
+def test_table_without_the_named_context_column(tmp_path, capsys, data_dir):
+    src = tmp_path / "svar.csv"
+    src.write_text("id;text\n1;Hvem ser mine data?\n", encoding="utf-8")
+    out = tmp_path / "ud.csv"
+    _fails(capsys, ["code", str(src), "--out", str(out), "--context-column", "spørgsmål", "--data-dir", str(data_dir)],
+           "svar.csv", "'spørgsmål'", "--context-column", "id, text")
+    assert not out.exists()
+
+
 def test_empty_table(tmp_path, capsys, data_dir):
     src = tmp_path / "tom.csv"
     src.write_text("id,text\n", encoding="utf-8")
