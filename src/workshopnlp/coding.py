@@ -19,7 +19,8 @@ Method (per dimension):
 7. Empty answers ("Ingen kommentarer", "-") are ``ingen`` without asking the model.
 
 The explanation names the two nearest codebook examples of the chosen code, the words that weighed
-most for it in the lexical model and, when it does, that the context names the code: never a bare label.
+most for it in the lexical model and, for a dimension that reads the context, the context it was read
+with (and whether that names the code): never a bare label.
 """
 
 from __future__ import annotations
