@@ -134,9 +134,11 @@ class ContextFeatures:
                 out[r, index[key]] = 1.0
         return out
 
-    def sparse(self, contexts: Sequence[str]):
+    def sparse(self, contexts: Sequence[str], dense: np.ndarray | None = None):
+        """Named codes and context words; ``dense`` is :meth:`dense` of ``contexts`` if already computed."""
         words = self.vectorizer.transform([c.lower() for c in contexts])
-        return sparse.hstack([sparse.csr_matrix(self.dense(contexts)), words]).tocsr()
+        named = self.dense(contexts) if dense is None else dense
+        return sparse.hstack([sparse.csr_matrix(named), words]).tocsr()
 
 
 def _words(text: str) -> list[str]:
@@ -192,8 +194,9 @@ class CodingModel:
         w = self.context_weight(dim)
         if w <= 0:
             return lex, vectors
-        return (sparse.hstack([lex, self.context.sparse(contexts) * w]).tocsr(),
-                np.hstack([vectors, self.context.dense(contexts) * w]))
+        named = self.context.dense(contexts)
+        return (sparse.hstack([lex, self.context.sparse(contexts, named) * w]).tocsr(),
+                np.hstack([vectors, named * w]))
 
     def _features(self, texts: Sequence[str]) -> tuple[np.ndarray, list[str]]:
         """Embeddings (cached) and content lemmas of ``texts``, computed once per call."""
