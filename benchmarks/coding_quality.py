@@ -9,7 +9,10 @@ Prints macro-F1, accuracy and Cohen's kappa for focus areas and principles, for
     --context-column), to show what the context adds,
 and the model's macro-F1 per persona. Targets (issue 3): focus areas >= 0.80, principles >= 0.70,
 no persona more than 0.10 below the best. With about 35-45 held-out statements per persona the
-per-persona figures are noisy, so 95 % bootstrap intervals (2,000 resamples, fixed seed) are printed too.
+per-persona figures are noisy, so 95 % bootstrap intervals (2,000 resamples, fixed seed) are printed too,
+and a permutation test of the persona gap: how large a gap random groups of the same sizes show when
+the persona labels are shuffled (each statement keeps its reference and its prediction), i.e. what the
+gap looks like if the coder worked equally well whoever spoke.
 
 Usage:  .venv/bin/python benchmarks/coding_quality.py [--data-dir DIR]
 It copies the sample workshops' raw folders (with their coding sheets) to a temporary data dir and
@@ -43,6 +46,7 @@ TARGETS = {"focus_area": 0.80, "principle": 0.70}
 PERSONA_GAP = 0.10
 BOOTSTRAP = 2000
 BOOTSTRAP_SEED = 20221028
+PERMUTATIONS = 2000
 
 
 def bootstrap_f1(truth, pred, groups=None, n=BOOTSTRAP, seed=BOOTSTRAP_SEED):
@@ -61,6 +65,25 @@ def bootstrap_f1(truth, pred, groups=None, n=BOOTSTRAP, seed=BOOTSTRAP_SEED):
                 per.append(f1_score(truth[idx], pred[idx], average="macro", zero_division=0))
             values.append(max(per) - min(per))
     return np.percentile(values, [2.5, 97.5])
+
+
+def permutation_gap(truth, pred, groups, n=PERMUTATIONS, seed=BOOTSTRAP_SEED) -> tuple[float, np.ndarray, float]:
+    """(observed gap, the gaps under shuffled persona labels, one-sided p-value).
+
+    The gap is the largest minus the smallest macro-F1 over ``groups`` (index arrays, one per persona).
+    Shuffling the persona labels among the statements gives the gap expected by chance alone."""
+    truth, pred = np.asarray(truth, dtype=object), np.asarray(pred, dtype=object)
+
+    def gap(parts):
+        f1s = [f1_score(truth[i], pred[i], average="macro", zero_division=0) for i in parts]
+        return max(f1s) - min(f1s)
+
+    pool = np.concatenate(groups)
+    cuts = np.cumsum([len(g) for g in groups])[:-1]
+    rng = np.random.default_rng(seed)
+    observed = gap(groups)
+    null = np.array([gap(np.split(rng.permutation(pool), cuts)) for _ in range(n)])
+    return observed, null, float((1 + (null >= observed - 1e-12).sum()) / (n + 1))
 
 
 def keyword_baseline(texts, dimension) -> list[str]:
@@ -173,10 +196,14 @@ def main(argv=None) -> int:
         lo, hi = bootstrap_f1(test[dim], pred[dim])
         members = [np.flatnonzero((test["persona"] == p).to_numpy()) for p in per["persona"]]
         glo, ghi = bootstrap_f1(test[dim], pred[dim], groups=members)
+        _, null, pvalue = permutation_gap(test[dim], pred[dim], members)
         print(f"  {dim}: macro-F1 {f1:.3f} [{lo:.3f}-{hi:.3f}] (target {TARGETS[dim]:.2f}: "
               f"{'met' if f1 >= TARGETS[dim] else 'NOT met'}); persona gap {gap:.3f} [{glo:.3f}-{ghi:.3f}] over "
               f"personas with >= 10 held-out statements (target <= {PERSONA_GAP:.2f}: "
               f"{'met' if gap <= PERSONA_GAP else 'NOT met'})")
+        print(f"      random groups of the same sizes (persona labels shuffled, {PERMUTATIONS} times): median gap "
+              f"{np.median(null):.3f}, 95th percentile {np.percentile(null, 95):.3f}; p = {pvalue:.3f} for a gap of "
+              f"{gap:.3f} by chance; gap <= {PERSONA_GAP:.2f} in {np.mean(null <= PERSONA_GAP):.1%} of shuffles")
     print(f"\nTiming: fit {fit_s:.1f} s (embeddings cached after the first run), predict {len(test)} statements "
           f"{predict_s:.1f} s. Thresholds for ingen: {({d: m.threshold for d, m in model.dims.items()})}; "
           f"without context: {({d: m.threshold_without_context for d, m in model.dims.items()})}")

@@ -1,10 +1,12 @@
-"""Choose the coder's lexical weight, regularisation and context weight by cross-validation on the
-TUNING part only.
+"""Choose the coder's lexical weight, regularisation, context weight and shared-ingen weight by
+cross-validation on the TUNING part only.
 
 The held-out gold part is never read here, so benchmarks/coding_quality.py stays an honest test.
 Prints the mean macro-F1 (5-fold, stratified by focus area) for every grid point and the best one;
 the values in src/workshopnlp/params.yaml (coding.lexical_weight, coding.C, coding.context_weight) were
 chosen with it. Each grid point fits 30 models (5 folds x the out-of-fold ingen calibration): ~1 min.
+At the best grid point it then sweeps coding.principle_ingen_from_focus (shared ingen) and prints the
+macro-F1 per persona of the chosen setting (the equal-treatment target, on tuning data).
 (context_weight 0, text only, was also tried: focus-area macro-F1 0.74 against 0.85-0.87 with context.)
 
 Usage:  .venv/bin/python benchmarks/tune_coding.py   (uses ./data with the sample workshops ingested)
@@ -28,6 +30,7 @@ from workshopnlp.ingest import ingest
 
 WORKSHOPS = ("2022-10-28-dataetik", "2023-01-19-fokusomraader")
 GRID = {"lexical_weight": (0.4, 0.55), "C": (4.0, 8.0), "context_weight_focus": (0.25, 0.5)}
+SHARED_INGEN = (0.0, 0.25, 0.5, 0.75)
 FOLDS = 5
 
 
@@ -45,19 +48,26 @@ def main() -> int:
     embedder, cache = _embedding_setup(params, data_dir)
     folds = list(StratifiedKFold(FOLDS, shuffle=True, random_state=params["coding"]["seed"]).split(
         tune, tune["focus_area"]))
-    results = []
-    for lw, c, ctx in itertools.product(GRID["lexical_weight"], GRID["C"], GRID["context_weight_focus"]):
-        p = {**params["coding"], "lexical_weight": lw, "C": c,
-             "context_weight": {**params["coding"]["context_weight"], "focus_area": ctx}}
+    def cross_validate(p):
         scores = {d: [] for d in DIMENSIONS}
+        preds = []
         for train_idx, test_idx in folds:
             model = fit_coder(codebook, embedder, p, cache, human=tune.iloc[train_idx])
             part = tune.iloc[test_idx]
             pred = model.predict(part["text"].tolist(), part["is_empty_content"].astype(bool).tolist(),
                                  contexts_of(part))
+            pred.index = test_idx
+            preds.append(pred)
             for d in DIMENSIONS:
                 scores[d].append(f1_score(part[d], pred[d], average="macro", zero_division=0))
-        row = {"lexical_weight": lw, "C": c, "context_weight_focus": ctx, **{d: float(np.mean(v)) for d, v in scores.items()}}
+        return {d: float(np.mean(v)) for d, v in scores.items()}, pd.concat(preds).sort_index()
+
+    results = []
+    for lw, c, ctx in itertools.product(GRID["lexical_weight"], GRID["C"], GRID["context_weight_focus"]):
+        p = {**params["coding"], "lexical_weight": lw, "C": c,
+             "context_weight": {**params["coding"]["context_weight"], "focus_area": ctx}}
+        means, _ = cross_validate(p)
+        row = {"lexical_weight": lw, "C": c, "context_weight_focus": ctx, **means}
         row["mean"] = (row["focus_area"] + row["principle"]) / 2
         results.append(row)
         print(f"lexical_weight={lw:<5} C={c:<5} context_weight_focus={ctx:<5} focus_area={row['focus_area']:.3f} principle={row['principle']:.3f}",
@@ -67,6 +77,24 @@ def main() -> int:
     best = table.iloc[0]
     print(f"\nBest by {FOLDS}-fold CV on {len(tune)} tuning statements: lexical_weight={best['lexical_weight']}, "
           f"C={best['C']}, context_weight focus_area={best['context_weight_focus']} (focus_area {best['focus_area']:.3f}, principle {best['principle']:.3f})")
+    best_p = {**params["coding"], "lexical_weight": float(best["lexical_weight"]), "C": float(best["C"]),
+              "context_weight": {**params["coding"]["context_weight"], "focus_area": float(best["context_weight_focus"])}}
+    print("\nShared ingen (coding.principle_ingen_from_focus) at that point:")
+    sweep = {}
+    for w in SHARED_INGEN:
+        means, pred = cross_validate({**best_p, "principle_ingen_from_focus": w})
+        sweep[w] = (means, pred)
+        print(f"principle_ingen_from_focus={w:<5} focus_area={means['focus_area']:.3f} principle={means['principle']:.3f}",
+              flush=True)
+    chosen = max(SHARED_INGEN, key=lambda w: (round(sweep[w][0]["principle"], 3), -w))
+    print(f"Best: principle_ingen_from_focus={chosen}")
+    pred = sweep[chosen][1]
+    content = ~tune["is_empty_content"].astype(bool).to_numpy()
+    print("\nOut-of-fold macro-F1 per persona at the chosen setting (non-empty tuning statements):")
+    for persona in sorted(tune["persona"].unique()):
+        m = content & (tune["persona"] == persona).to_numpy()
+        print(f"  {persona:<28} n={m.sum():>3}  " + "  ".join(
+            f"{d} {f1_score(tune[d][m], pred[d][m], average='macro', zero_division=0):.3f}" for d in DIMENSIONS))
     return 0
 
 

@@ -152,15 +152,45 @@ def test_context_lifts_focus_areas_on_the_held_out_part_and_is_named_in_explanat
     f1 = {name: f1_score(test["focus_area"], pred["focus_area"], average="macro")
           for name, pred in (("context", with_context), ("text", text_only))}
     assert f1["context"] > f1["text"] + 0.03, f1
-    # principles do not use the context (coding.context_weight.principle = 0)
-    assert with_context["principle"].tolist() == text_only["principle"].tolist()
+    # principles do not read the context themselves (coding.context_weight.principle = 0); only their
+    # 'ingen' borrows from the focus area's (coding.principle_ingen_from_focus), so a principle may change
+    # with the context only between ingen and a code
+    changed = with_context["principle"] != text_only["principle"]
+    assert ((with_context["principle"] == "ingen") | (text_only["principle"] == "ingen"))[changed].all()
     named = with_context["explanation"].str.contains("konteksten «")
     assert named.any() and not text_only["explanation"].str.contains("konteksten «").any()
     # every statement read with a context says so, whether or not the context names the chosen code
     has_context = np.array([bool(c) for c in contexts_of(test)])
     assert named.to_numpy()[has_context].all() and not named.to_numpy()[~has_context].any()
-    # thresholds come from out-of-fold scores, so they are not the degenerate 0
-    assert all(0 < m.threshold < 0.7 for m in model.dims.values())
+    # the focus-area threshold comes from out-of-fold scores, so it is not the degenerate 0 that
+    # calibrating on the training statements gives; the principle's may be 0, because its ingen now
+    # borrows the focus area's probability (shared ingen) and so wins by itself where it should
+    assert 0 < model.dims["focus_area"].threshold < 0.7
+    assert 0 <= model.dims["principle"].threshold < 0.7
+
+
+def test_principle_ingen_follows_the_focus_area_and_says_so(held_out_fit):
+    """Shared ingen: a statement about no focus area tips to no principle, and the explanation says why."""
+    import dataclasses
+
+    from workshopnlp.coding import contexts_of
+
+    _, _, test, model = held_out_fit
+    assert model.params["principle_ingen_from_focus"] > 0
+    test = test[~test["is_empty_content"].astype(bool)].reset_index(drop=True)
+    unshared = dataclasses.replace(model, params={**model.params, "principle_ingen_from_focus": 0.0})
+    shared_pred = model.predict(test["text"].tolist(), None, contexts_of(test))
+    unshared_pred = unshared.predict(test["text"].tolist(), None, contexts_of(test))
+    assert (shared_pred["focus_area"] == unshared_pred["focus_area"]).all()  # the focus area is never changed
+
+    def consistent(pred):
+        return float(((pred["principle"] == "ingen") == (pred["focus_area"] == "ingen")).mean())
+
+    assert consistent(shared_pred) > consistent(unshared_pred)
+    both = (shared_pred["principle"] == "ingen") & (shared_pred["focus_area"] == "ingen")
+    assert both.any()
+    told = shared_pred["explanation"].str.contains("heller intet fokusområde")
+    assert told[both].all() and not told[~both].any()
 
 
 def test_coding_sheet_shows_the_context(coded_data_dir, tmp_path):
