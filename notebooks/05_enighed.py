@@ -46,8 +46,8 @@ else:
 # Princippet om ligeværdighed gælder også værktøjet: maskinens koder må ikke være dårligere for borgernes
 # uformelle svar end for medarbejdernes referater. Tabellen sammenligner maskinen med menneskenes koder på
 # de udsagn, maskinen ikke har lært af. "Andel enige" er andelen af udsagn, hvor maskinen og menneskene gav
-# samme kode. Med få udsagn pr. persona er tallene usikre: en forskel på 10-15 procentpoint kan være
-# tilfældig.
+# samme kode. Med få udsagn pr. persona er tallene usikre, så under tabellen står, hvor store forskelle
+# tilfældet alene giver med grupper af samme størrelse.
 
 # %%
 quality = reporting.persona_quality_table(b)
@@ -55,6 +55,9 @@ if quality.empty:
     display(Markdown("*Ingen udsagn fra denne workshop er kodet af mennesker og holdt ude af træningen.*"))
 else:
     display(quality)
+    gap_text = reporting.persona_gap_text(b)
+    if gap_text:
+        display(Markdown(gap_text))
 
 # %% [markdown]
 # ## Hvor er koderne uenige?

@@ -106,3 +106,45 @@ def tentative_codes(agreement: pd.DataFrame | None) -> set[tuple[str, str]]:
     human_pairs = ~agreement["par"].str.contains("model") & (agreement["par"] != "alle")
     rows = agreement[human_pairs & (agreement["kode"] != OVERALL) & agreement["foreloebig"].astype(bool)]
     return set(zip(rows["dimension"], rows["kode"]))
+
+
+# ---------------------------------------------------------------- equal treatment across groups
+
+def macro_f1_encoded(truth: np.ndarray, pred: np.ndarray, n_labels: int) -> float:
+    """Macro-F1 of integer-coded labels, as scikit-learn computes it (labels in truth or prediction,
+    zero_division=0), but fast enough to be called thousands of times in a permutation test."""
+    tp = np.bincount(truth[truth == pred], minlength=n_labels)
+    support = np.bincount(truth, minlength=n_labels)
+    predicted = np.bincount(pred, minlength=n_labels)
+    denominator = support + predicted  # = 2TP + FP + FN
+    used = denominator > 0
+    return float(np.mean(2 * tp[used] / denominator[used])) if used.any() else 0.0
+
+
+def group_gap_test(truth: Sequence[object], pred: Sequence[object], groups: Sequence[Sequence[int]],
+                   permutations: int = 2000, seed: int = 0) -> dict[str, float]:
+    """Is the macro-F1 gap between groups (e.g. personas) larger than chance would make it?
+
+    ``groups`` are index lists into ``truth``/``pred``. The gap is the best group's macro-F1 minus the
+    worst's. Under the null hypothesis "the coder works equally well for every group", the group labels
+    are exchangeable: shuffling them among the statements (each keeps its reference and its prediction)
+    ``permutations`` times gives the gaps that chance alone produces with groups of these sizes.
+    Returns ``gap``, ``chance_gap_median``, ``chance_gap_p95`` and the one-sided ``p_value``.
+    """
+    labels = {v: i for i, v in enumerate(sorted(set(truth) | set(pred), key=str))}
+    t = np.array([labels[v] for v in truth])
+    p = np.array([labels[v] for v in pred])
+    groups = [np.asarray(g, dtype=int) for g in groups]
+
+    def gap(parts) -> float:
+        f1s = [macro_f1_encoded(t[g], p[g], len(labels)) for g in parts]
+        return max(f1s) - min(f1s)
+
+    observed = gap(groups)
+    pool = np.concatenate(groups)
+    cuts = np.cumsum([len(g) for g in groups])[:-1]
+    rng = np.random.default_rng(seed)
+    null = np.array([gap(np.split(rng.permutation(pool), cuts)) for _ in range(permutations)])
+    return {"gap": observed, "chance_gap_median": float(np.median(null)),
+            "chance_gap_p95": float(np.percentile(null, 95)),
+            "p_value": float((1 + np.sum(null >= observed - 1e-12)) / (permutations + 1))}

@@ -580,6 +580,8 @@ def code_workshop(workshop_id: str, data_dir, params: dict[str, Any] | None = No
             tmp / "confusion.csv", index=False)
         persona_quality(codes, statements, own_refs, set(held_out["statement_id"])).to_csv(
             tmp / "persona_quality.csv", index=False)
+        persona_gap(codes, statements, own_refs, set(held_out["statement_id"]), params["coding"]).to_csv(
+            tmp / "persona_gap.csv", index=False)
         write_json(tmp / "codes.provenance.json", provenance_record(
             "code", inputs, {k: params[k] for k in ("coding", "embeddings", "gold")},
             {"workshop_id": workshop_id, "codebook": f"{codebook.codebook_id} {codebook.version}",
@@ -620,6 +622,46 @@ def persona_quality(codes: pd.DataFrame, statements: pd.DataFrame, reference: pd
                          "accuracy": round(float(np.mean(np.array(truth) == np.array(pred))), 4),
                          "macro_f1": round(float(f1_score(truth, pred, average="macro", zero_division=0)), 4)})
     return pd.DataFrame(rows, columns=PERSONA_QUALITY_COLUMNS)
+
+
+PERSONA_GAP_COLUMNS = ["dimension", "personas", "n_statements", "gap_macro_f1", "chance_gap_median",
+                       "chance_gap_p95", "p_value"]
+UNKNOWN_PERSONA = "ukendt"
+
+
+def persona_gap(codes: pd.DataFrame, statements: pd.DataFrame, reference: pd.DataFrame | None,
+                held_out: set[str], params: dict[str, Any]) -> pd.DataFrame:
+    """Is the gap between the best and the worst persona more than chance? (equal treatment of the tool)
+
+    On the held-out statements with content, per dimension: the macro-F1 gap between the personas with at
+    least ``coding.persona_gap_min_statements`` statements (not ``ukendt``), and what gaps random groups of
+    the same sizes show (:func:`workshopnlp.agreement.group_gap_test`, ``coding.persona_gap_permutations``
+    shuffles, seed ``coding.seed``). Empty when fewer than two personas qualify.
+    """
+    from .agreement import group_gap_test
+
+    if reference is None or reference.empty:
+        return pd.DataFrame(columns=PERSONA_GAP_COLUMNS)
+    frame = (statements[["statement_id", "persona", "is_empty_content"]]
+             .merge(codes[["statement_id", "model_focus_area", "model_principle"]], on="statement_id")
+             .merge(reference[["statement_id", *DIMENSIONS]], on="statement_id"))
+    frame = frame[frame["statement_id"].isin(held_out) & ~frame["is_empty_content"].astype(bool)]
+    min_n = int(params.get("persona_gap_min_statements", 10))
+    rows = []
+    for dim in DIMENSIONS:
+        part = frame[frame[dim].notna() & (frame["persona"] != UNKNOWN_PERSONA)].reset_index(drop=True)
+        sizes = part["persona"].value_counts()
+        personas = sorted(sizes[sizes >= min_n].index)
+        if len(personas) < 2:
+            continue
+        groups = [np.flatnonzero((part["persona"] == p).to_numpy()) for p in personas]
+        test = group_gap_test(part[dim].tolist(), part[f"model_{dim}"].tolist(), groups,
+                              int(params.get("persona_gap_permutations", 2000)), int(params["seed"]))
+        rows.append({"dimension": dim, "personas": " ".join(personas),
+                     "n_statements": int(sum(len(g) for g in groups)),
+                     **{k: round(v, 4) for k, v in test.items() if k != "gap"},
+                     "gap_macro_f1": round(test["gap"], 4)})
+    return pd.DataFrame(rows, columns=PERSONA_GAP_COLUMNS)
 
 
 def workshop_agreement(codes: pd.DataFrame, human: pd.DataFrame, codebook: Codebook, tentative_alpha: float,

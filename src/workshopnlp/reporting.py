@@ -200,6 +200,38 @@ def persona_quality_table(b: WorkshopBundle) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index(["Dimension", "Persona"])
 
 
+def persona_gap_text(b: WorkshopBundle) -> str:
+    """Danish sentences, one per dimension: is the gap between the best and the worst persona more than
+    chance would make it? (``persona_gap.csv``, see :func:`workshopnlp.coding.persona_gap`)."""
+    path = WorkshopPaths(b.data_dir, b.workshop_id).processed / "persona_gap.csv"
+    if not path.exists() or path.stat().st_size < 60:
+        return ""
+    gaps = pd.read_csv(path)
+    min_n = int(b.params["coding"].get("persona_gap_min_statements", 10))
+
+    def num(v: float) -> str:
+        return f"{v:.2f}".replace(".", ",")
+
+    lines = []
+    for row in gaps.itertuples(index=False):
+        label = b.codebook.dimension(row.dimension).label
+        personas = ", ".join(PERSONA_LABELS_DA.get(p, p) for p in row.personas.split())
+        if row.p_value < 0.05:
+            verdict = "Så stor en forskel opstår sjældent af sig selv; den bør undersøges nærmere."
+        elif row.p_value < 0.10:
+            verdict = ("Forskellen er på grænsen af, hvad tilfældet giver; hold øje med den, når flere udsagn "
+                       "er kodet af mennesker.")
+        else:
+            verdict = "Forskellen kan altså godt være tilfældig."
+        lines.append(f"- **{label}:** forskellen i makro-F1 mellem den bedste og den svageste persona er "
+                     f"{num(row.gap_macro_f1)}. Hvis maskinen virkede lige godt for alle, ville tilfældige grupper "
+                     f"af samme størrelse give en forskel på {num(row.chance_gap_median)} eller mere i halvdelen af "
+                     f"tilfældene og på {num(row.chance_gap_p95)} eller mere i 5 % (p = {num(row.p_value)}). "
+                     f"{verdict}")
+    return (f"Personaer med mindst {min_n} udsagn, som maskinen ikke har lært af: {personas}.\n\n"
+            + "\n".join(lines)) if lines else ""
+
+
 def tentative_codes(b: WorkshopBundle) -> list[str]:
     """Labels of codes whose coder-vs-coder alpha is below the threshold (reported as foreløbig)."""
     from .agreement import tentative_codes as tentative

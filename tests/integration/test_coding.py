@@ -233,6 +233,27 @@ def test_quality_per_persona_is_written_on_held_out_statements_and_reported(code
     assert table["Andel enige"].str.endswith("%").any()
 
 
+def test_persona_gap_is_tested_against_chance_and_explained_in_danish(coded_data_dir):
+    from workshopnlp.reporting import load_bundle, persona_gap_text
+
+    params = load_params()["coding"]
+    processed = coded_data_dir / "processed" / OCTOBER
+    gaps = pd.read_csv(processed / "persona_gap.csv").set_index("dimension")
+    quality = pd.read_csv(processed / "persona_quality.csv")
+    assert set(gaps.index) == {"focus_area", "principle"}
+    for dim, row in gaps.iterrows():
+        personas = row["personas"].split()
+        assert "ukendt" not in personas and len(personas) >= 2
+        per = quality[(quality["dimension"] == dim) & quality["persona"].isin(personas)]
+        assert (per["n_statements"] >= params["persona_gap_min_statements"]).all()
+        # the gap is the one in persona_quality.csv, between the personas that qualify
+        assert abs(row["gap_macro_f1"] - (per["macro_f1"].max() - per["macro_f1"].min())) < 1e-3
+        assert 0 < row["chance_gap_median"] <= row["chance_gap_p95"] and 0 < row["p_value"] <= 1
+    text = persona_gap_text(load_bundle(OCTOBER, coded_data_dir))
+    assert "tilfældige grupper" in text and "Fokusområde" in text and "princip" in text.lower()
+    assert "Rådgiver" in text or "rådgiver" in text
+
+
 def test_code_any_table_with_a_context_column(tmp_path, coded_data_dir):
     """A short answer is coded by the question it answers when the table names its context column."""
     table = pd.DataFrame({"id": [1, 2, 3, 4],
