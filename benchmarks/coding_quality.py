@@ -70,7 +70,26 @@ def bootstrap_f1(truth, pred, groups=None, n=BOOTSTRAP, seed=BOOTSTRAP_SEED):
     return np.percentile(values, [2.5, 97.5])
 
 
-def whole_gold_per_persona(codebook, embedder, params, cache, gold: pd.DataFrame) -> None:
+CITIZENS_AND_STAFF = {"citizens (sikret_ledig, borger_i_ressourceforloeb)": ("sikret_ledig", "borger_i_ressourceforloeb"),
+                      "staff (raadgiver, leder)": ("raadgiver", "leder")}
+
+
+def citizens_vs_staff(gold: pd.DataFrame, pred: pd.DataFrame) -> None:
+    """Print macro-F1 of citizens' and staff's statements pooled, the difference with its bootstrap interval,
+    and the permutation p-value of the difference (citizen/staff labels shuffled)."""
+    for dim in DIMENSIONS:
+        members = {g: np.flatnonzero(gold["persona"].isin(ps).to_numpy()) for g, ps in CITIZENS_AND_STAFF.items()}
+        f1s = {g: f1_score(np.asarray(gold[dim])[m], np.asarray(pred[dim])[m], average="macro", zero_division=0)
+               for g, m in members.items()}
+        lo, hi = bootstrap_f1(gold[dim], pred[dim], groups=list(members.values()))
+        chance = group_gap_test(gold[dim].tolist(), list(pred[dim]), list(members.values()), PERMUTATIONS,
+                                BOOTSTRAP_SEED)
+        print(f"  {dim}: " + "; ".join(f"{g} {v:.3f} (n={len(members[g])})" for g, v in f1s.items())
+              + f"; difference {abs(np.subtract(*f1s.values())):.3f} [{lo:.3f}-{hi:.3f}], p = {chance['p_value']:.3f}"
+              " (labels shuffled)")
+
+
+def whole_gold_per_persona(codebook, embedder, params, cache, gold: pd.DataFrame, coder_b: pd.DataFrame) -> None:
     """Per-persona quality with about 2.5 times the statements: every gold statement (tuning and held-out)
     coded by a coder fitted on the other folds (5 folds, stratified by persona). The parameters were chosen
     on the tuning part, so this is slightly optimistic, equally for every persona."""
@@ -98,6 +117,12 @@ def whole_gold_per_persona(codebook, embedder, params, cache, gold: pd.DataFrame
                                                      for (p, v), m in zip(f1s.items(), members)))
         print(f"      gap {chance['gap']:.3f}; random groups of the same sizes: median {chance['chance_gap_median']:.3f}, "
               f"95th percentile {chance['chance_gap_p95']:.3f}; p = {chance['p_value']:.3f}")
+    print("  citizens against staff, pooled:")
+    citizens_vs_staff(gold, pred)
+    has_b = gold["statement_id"].isin(coder_b.index).to_numpy()
+    print("  the same for coder B against the reference (are citizens' statements harder for people too?):")
+    citizens_vs_staff(gold[has_b].reset_index(drop=True),
+                      pd.DataFrame({d: gold.loc[has_b, "statement_id"].map(coder_b[d]).to_numpy() for d in DIMENSIONS}))
 
 
 def keyword_baseline(texts, dimension) -> list[str]:
@@ -193,15 +218,7 @@ def main(argv=None) -> int:
     wide.columns = [f"{'model' if m == 'macro_f1' else 'coder B'} {d}" for m, d in wide.columns]
     print(wide.join(personas.groupby("persona")["n"].first()).to_string(float_format=lambda v: f"{v:.3f}"))
     print("\nCitizens' answers against staff's (personas pooled: more statements per side than per persona):")
-    groups = {"citizens (sikret_ledig, borger_i_ressourceforloeb)": ("sikret_ledig", "borger_i_ressourceforloeb"),
-              "staff (raadgiver, leder)": ("raadgiver", "leder")}
-    for dim in DIMENSIONS:
-        members = {g: np.flatnonzero(test["persona"].isin(ps).to_numpy()) for g, ps in groups.items()}
-        f1s = {g: f1_score(np.asarray(test[dim])[m], pred[dim].to_numpy()[m], average="macro", zero_division=0)
-               for g, m in members.items()}
-        lo, hi = bootstrap_f1(test[dim], pred[dim], groups=list(members.values()))
-        print(f"  {dim}: " + "; ".join(f"{g} {v:.3f} (n={len(members[g])})" for g, v in f1s.items())
-              + f"; difference {abs(np.subtract(*f1s.values())):.3f} [{lo:.3f}-{hi:.3f}]")
+    citizens_vs_staff(test, pred)
     print("\nTargets (95 % bootstrap intervals in brackets):")
     for dim in DIMENSIONS:
         f1 = table[(table["dimension"] == dim) & (table["method"] == "workshopnlp")]["macro_f1"].iloc[0]
@@ -218,7 +235,7 @@ def main(argv=None) -> int:
         print(f"      random groups of the same sizes (persona labels shuffled, {PERMUTATIONS} times): median gap "
               f"{chance['chance_gap_median']:.3f}, 95th percentile {chance['chance_gap_p95']:.3f}; p = "
               f"{chance['p_value']:.3f} for a gap of {gap:.3f} by chance")
-    whole_gold_per_persona(codebook, embedder, params, cache, pd.concat([tune, test], ignore_index=True))
+    whole_gold_per_persona(codebook, embedder, params, cache, pd.concat([tune, test], ignore_index=True), coder_b)
     print(f"\nTiming: fit {fit_s:.1f} s (embeddings cached after the first run), predict {len(test)} statements "
           f"{predict_s:.1f} s. Thresholds for ingen: {({d: m.threshold for d, m in model.dims.items()})}; "
           f"without context: {({d: m.threshold_without_context for d, m in model.dims.items()})}")
