@@ -624,8 +624,9 @@ def persona_quality(codes: pd.DataFrame, statements: pd.DataFrame, reference: pd
     return pd.DataFrame(rows, columns=PERSONA_QUALITY_COLUMNS)
 
 
-PERSONA_GAP_COLUMNS = ["dimension", "personas", "n_statements", "gap_macro_f1", "chance_gap_median",
-                       "chance_gap_p95", "p_value"]
+PERSONA_GAP_COLUMNS = ["dimension", "comparison", "groups", "n_statements", "best_group", "best_macro_f1",
+                       "worst_group", "worst_macro_f1", "gap_macro_f1", "chance_gap_median", "chance_gap_p95",
+                       "p_value"]
 UNKNOWN_PERSONA = "ukendt"
 
 
@@ -633,12 +634,15 @@ def persona_gap(codes: pd.DataFrame, statements: pd.DataFrame, reference: pd.Dat
                 held_out: set[str], params: dict[str, Any]) -> pd.DataFrame:
     """Is the gap between the best and the worst persona more than chance? (equal treatment of the tool)
 
-    On the held-out statements with content, per dimension: the macro-F1 gap between the personas with at
-    least ``coding.persona_gap_min_statements`` statements (not ``ukendt``), and what gaps random groups of
-    the same sizes show (:func:`workshopnlp.agreement.group_gap_test`, ``coding.persona_gap_permutations``
-    shuffles, seed ``coding.seed``). Empty when fewer than two personas qualify.
+    On the held-out statements with content, per dimension and comparison – ``personaer`` (the personas
+    with at least ``coding.persona_gap_min_statements`` statements, not ``ukendt``) and
+    ``borgere_mod_medarbejdere`` (citizens' personas pooled against staff's) – the macro-F1 of the best
+    and the worst group, the gap, and what gaps random groups of the same sizes show
+    (:func:`workshopnlp.agreement.group_gap_test`, ``coding.persona_gap_permutations`` shuffles, seed
+    ``coding.seed``). A comparison with fewer than two qualifying groups is left out.
     """
     from .agreement import group_gap_test
+    from .personas import CITIZEN_PERSONAS, STAFF_PERSONAS
 
     if reference is None or reference.empty:
         return pd.DataFrame(columns=PERSONA_GAP_COLUMNS)
@@ -648,19 +652,27 @@ def persona_gap(codes: pd.DataFrame, statements: pd.DataFrame, reference: pd.Dat
     frame = frame[frame["statement_id"].isin(held_out) & ~frame["is_empty_content"].astype(bool)]
     min_n = int(params.get("persona_gap_min_statements", 10))
     rows = []
+    sides = {**{p: "borgere" for p in CITIZEN_PERSONAS}, **{p: "medarbejdere" for p in STAFF_PERSONAS}}
     for dim in DIMENSIONS:
         part = frame[frame[dim].notna() & (frame["persona"] != UNKNOWN_PERSONA)].reset_index(drop=True)
-        sizes = part["persona"].value_counts()
-        personas = sorted(sizes[sizes >= min_n].index)
-        if len(personas) < 2:
-            continue
-        groups = [np.flatnonzero((part["persona"] == p).to_numpy()) for p in personas]
-        test = group_gap_test(part[dim].tolist(), part[f"model_{dim}"].tolist(), groups,
-                              int(params.get("persona_gap_permutations", 2000)), int(params["seed"]))
-        rows.append({"dimension": dim, "personas": " ".join(personas),
-                     "n_statements": int(sum(len(g) for g in groups)),
-                     **{k: round(v, 4) for k, v in test.items() if k != "gap"},
-                     "gap_macro_f1": round(test["gap"], 4)})
+        part["side"] = part["persona"].map(sides)
+        for comparison, column in (("personaer", "persona"), ("borgere_mod_medarbejdere", "side")):
+            sizes = part[column].value_counts()
+            names = sorted(sizes[sizes >= min_n].index)
+            if len(names) < 2:
+                continue
+            groups = [np.flatnonzero((part[column] == g).to_numpy()) for g in names]
+            truth, pred = part[dim].to_numpy(), part[f"model_{dim}"].to_numpy()
+            f1s = {g: float(f1_score(truth[m], pred[m], average="macro", zero_division=0)) for g, m in zip(names, groups)}
+            best, worst = max(names, key=lambda g: (f1s[g], g)), min(names, key=lambda g: (f1s[g], g))
+            test = group_gap_test(truth.tolist(), pred.tolist(), groups,
+                                  int(params.get("persona_gap_permutations", 2000)), int(params["seed"]))
+            rows.append({"dimension": dim, "comparison": comparison, "groups": " ".join(names),
+                         "n_statements": int(sum(len(g) for g in groups)),
+                         "best_group": best, "best_macro_f1": round(f1s[best], 4),
+                         "worst_group": worst, "worst_macro_f1": round(f1s[worst], 4),
+                         "gap_macro_f1": round(test["gap"], 4),
+                         **{k: round(v, 4) for k, v in test.items() if k != "gap"}})
     return pd.DataFrame(rows, columns=PERSONA_GAP_COLUMNS)
 
 

@@ -6,6 +6,12 @@ import re
 
 PERSONAS = ("raadgiver", "leder", "sikret_ledig", "borger_i_ressourceforloeb", "ukendt")
 
+# The seed's two sides: citizens (informal answers) and job-centre staff (minutes). Equal treatment of the
+# coding tool is checked between these two groups as well as between the four personas.
+CITIZEN_PERSONAS = ("sikret_ledig", "borger_i_ressourceforloeb")
+STAFF_PERSONAS = ("raadgiver", "leder")
+SIDE_LABELS_DA = {"borgere": "Borgere", "medarbejdere": "Medarbejdere"}
+
 PERSONA_LABELS_DA = {
     "raadgiver": "Rådgiver",
     "leder": "Leder",

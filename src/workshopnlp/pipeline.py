@@ -1,13 +1,14 @@
 """The declared chain behind ``workshopnlp run``: ingest → code → themes → report.
 
 Each step names its inputs; a step runs only when the SHA-256 of its inputs (files, parameters,
-package version) differs from the stamp left by its last successful run, or when its outputs are
+package version and the package's own files) differs from the stamp left by its last successful run, or when its outputs are
 missing (spaCy-projects style). Stamps live in ``processed/<workshop>/.pipeline/<step>.json``.
 A workshop too small for themes still gets its report, with a note where the themes would be.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -36,9 +37,23 @@ def _files(folder: Path, pattern: str = "*") -> list[Path]:
     return sorted(p for p in folder.glob(pattern) if p.is_file()) if folder.is_dir() else []
 
 
+@functools.lru_cache(maxsize=1)
+def package_fingerprint() -> str:
+    """SHA-256 over the package's own files (code, parameters, codebooks, templates): a changed stage
+    reruns even when the version number has not been raised (a researcher editing ``src/``)."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for f in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+                    and p.suffix not in (".pyc", ".pyo")):
+        h.update(f.relative_to(root).as_posix().encode())
+        h.update(sha256_file(f).encode())
+    return h.hexdigest()
+
+
 def _digest(paths: list[Path], params: dict[str, Any], keys: tuple[str, ...], root: Path) -> str:
     h = hashlib.sha256()
     h.update(__version__.encode())
+    h.update(package_fingerprint().encode())
     for p in paths:
         h.update(str(p.relative_to(root) if p.is_relative_to(root) else p.name).encode())
         h.update(sha256_file(p).encode() if p.exists() else b"missing")

@@ -201,21 +201,28 @@ def persona_quality_table(b: WorkshopBundle) -> pd.DataFrame:
 
 
 def persona_gap_text(b: WorkshopBundle) -> str:
-    """Danish sentences, one per dimension: is the gap between the best and the worst persona more than
-    chance would make it? (``persona_gap.csv``, see :func:`workshopnlp.coding.persona_gap`)."""
+    """Danish sentences per dimension: is the gap between the best and the worst persona, and between
+    citizens and staff, more than chance would make it? (``persona_gap.csv``, see
+    :func:`workshopnlp.coding.persona_gap`)."""
+    from .personas import SIDE_LABELS_DA
+
     path = WorkshopPaths(b.data_dir, b.workshop_id).processed / "persona_gap.csv"
     if not path.exists() or path.stat().st_size < 60:
         return ""
     gaps = pd.read_csv(path)
+    if "comparison" not in gaps.columns:  # written by an older version: rerun 'code' to get it
+        return ""
     min_n = int(b.params["coding"].get("persona_gap_min_statements", 10))
 
     def num(v: float) -> str:
         return f"{v:.2f}".replace(".", ",")
 
+    def name(group: str) -> str:
+        return SIDE_LABELS_DA.get(group) or PERSONA_LABELS_DA.get(group, group)
+
     lines = []
     for row in gaps.itertuples(index=False):
         label = b.codebook.dimension(row.dimension).label
-        personas = ", ".join(PERSONA_LABELS_DA.get(p, p) for p in row.personas.split())
         if row.p_value < 0.05:
             verdict = "Så stor en forskel opstår sjældent af sig selv; den bør undersøges nærmere."
         elif row.p_value < 0.10:
@@ -223,13 +230,19 @@ def persona_gap_text(b: WorkshopBundle) -> str:
                        "er kodet af mennesker.")
         else:
             verdict = "Forskellen kan altså godt være tilfældig."
-        lines.append(f"- **{label}:** forskellen i makro-F1 mellem den bedste og den svageste persona er "
+        what = ("mellem den bedste og den svageste persona" if row.comparison == "personaer"
+                else "mellem borgernes og medarbejdernes udsagn")
+        lines.append(f"- **{label}, {what}:** {name(row.best_group)} {num(row.best_macro_f1)} mod "
+                     f"{name(row.worst_group)} {num(row.worst_macro_f1)} i makro-F1, en forskel på "
                      f"{num(row.gap_macro_f1)}. Hvis maskinen virkede lige godt for alle, ville tilfældige grupper "
                      f"af samme størrelse give en forskel på {num(row.chance_gap_median)} eller mere i halvdelen af "
                      f"tilfældene og på {num(row.chance_gap_p95)} eller mere i 5 % (p = {num(row.p_value)}). "
                      f"{verdict}")
-    return (f"Personaer med mindst {min_n} udsagn, som maskinen ikke har lært af: {personas}.\n\n"
-            + "\n".join(lines)) if lines else ""
+    personas = gaps.loc[gaps["comparison"] == "personaer", "groups"]
+    intro = (f"Personaer med mindst {min_n} udsagn, som maskinen ikke har lært af: "
+             f"{', '.join(name(p) for p in personas.iloc[0].split())}. Borgere er sikrede ledige og borgere i "
+             "ressourceforløb; medarbejdere er rådgivere og ledere.\n\n") if len(personas) else ""
+    return (intro + "\n".join(lines)) if lines else ""
 
 
 def tentative_codes(b: WorkshopBundle) -> list[str]:

@@ -93,6 +93,21 @@ def test_rerun_skips_unchanged_steps_and_redoes_changed_ones(reported, tmp_path)
     assert status["ingest"] == "kørt" and status["code"] == "kørt"
 
 
+def test_a_changed_package_reruns_every_step(tmp_path, monkeypatch):
+    """Editing src/ (same version number) must not leave results made by the old code in place."""
+    from workshopnlp import pipeline
+
+    stage_input = tmp_path / "statements.parquet"
+    stage_input.write_bytes(b"same input")
+    params = {"coding": {"C": 4.0}}
+    fingerprint = pipeline.package_fingerprint()
+    assert len(fingerprint) == 64 and fingerprint == pipeline.package_fingerprint()
+    before = pipeline._digest([stage_input], params, ("coding",), tmp_path)
+    assert before == pipeline._digest([stage_input], params, ("coding",), tmp_path)
+    monkeypatch.setattr(pipeline, "package_fingerprint", lambda: "0" * 64)
+    assert pipeline._digest([stage_input], params, ("coding",), tmp_path) != before
+
+
 def test_failing_notebook_is_named_and_the_previous_report_kept(reported, tmp_path, capsys):
     data_dir, reports, _ = reported
     d, r, nbs = tmp_path / "data", tmp_path / "reports", tmp_path / "notebooks"
