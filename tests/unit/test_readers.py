@@ -81,3 +81,18 @@ def test_csv_delimiters_are_sniffed(tmp_path, sep):
     ("Privatperson", None), ("Facilitator", None), ("Runde 1: Formål", None)])
 def test_persona_labels(label, persona):
     assert normalise_persona(label) == persona
+
+
+def test_non_answers_are_empty_content_but_answers_that_start_like_them_are_not():
+    import pandas as pd
+
+    from workshopnlp.config import load_params
+    from workshopnlp.ingest import empty_content_mask
+
+    texts = pd.Series(["ved ik", "Kan ikke svare på det.", "Jeg har ikke nogen mening om det", "pas",
+                       "Ingen kommentarer!",
+                       "Jeg har ikke nogen mening om AI, men formålet skal være klart for borgeren",
+                       "ved ikke om jeg stoler på det, hvis ingen forklarer hvad data bruges til",
+                       "pas på med at love for meget"])
+    mask = empty_content_mask(texts, load_params()["ingest"]).tolist()
+    assert mask == [True, True, True, True, True, False, False, False]
