@@ -596,6 +596,15 @@ def code_workshop(workshop_id: str, data_dir, params: dict[str, Any] | None = No
 PERSONA_QUALITY_COLUMNS = ["dimension", "persona", "n_statements", "accuracy", "macro_f1"]
 
 
+def _held_out_model_and_reference(codes: pd.DataFrame, statements: pd.DataFrame, reference: pd.DataFrame,
+                                  held_out: set[str]) -> pd.DataFrame:
+    """Held-out statements with content: persona, the model's codes (``model_<dim>``) and the reference."""
+    frame = (statements[["statement_id", "persona", "is_empty_content"]]
+             .merge(codes[["statement_id", "model_focus_area", "model_principle"]], on="statement_id")
+             .merge(reference[["statement_id", *DIMENSIONS]], on="statement_id"))
+    return frame[frame["statement_id"].isin(held_out) & ~frame["is_empty_content"].astype(bool)]
+
+
 def persona_quality(codes: pd.DataFrame, statements: pd.DataFrame, reference: pd.DataFrame | None,
                     held_out: set[str]) -> pd.DataFrame:
     """How well the model agrees with the human reference, per persona (equal treatment of the tool).
@@ -606,10 +615,7 @@ def persona_quality(codes: pd.DataFrame, statements: pd.DataFrame, reference: pd
     """
     if reference is None or reference.empty:
         return pd.DataFrame(columns=PERSONA_QUALITY_COLUMNS)
-    frame = (statements[["statement_id", "persona", "is_empty_content"]]
-             .merge(codes[["statement_id", "model_focus_area", "model_principle"]], on="statement_id")
-             .merge(reference[["statement_id", *DIMENSIONS]], on="statement_id"))
-    frame = frame[frame["statement_id"].isin(held_out) & ~frame["is_empty_content"].astype(bool)]
+    frame = _held_out_model_and_reference(codes, statements, reference, held_out)
     rows = []
     for dim in DIMENSIONS:
         part = frame[frame[dim].notna()]
@@ -646,10 +652,7 @@ def persona_gap(codes: pd.DataFrame, statements: pd.DataFrame, reference: pd.Dat
 
     if reference is None or reference.empty:
         return pd.DataFrame(columns=PERSONA_GAP_COLUMNS)
-    frame = (statements[["statement_id", "persona", "is_empty_content"]]
-             .merge(codes[["statement_id", "model_focus_area", "model_principle"]], on="statement_id")
-             .merge(reference[["statement_id", *DIMENSIONS]], on="statement_id"))
-    frame = frame[frame["statement_id"].isin(held_out) & ~frame["is_empty_content"].astype(bool)]
+    frame = _held_out_model_and_reference(codes, statements, reference, held_out)
     min_n = int(params.get("persona_gap_min_statements", 10))
     rows = []
     sides = {**{p: "borgere" for p in CITIZEN_PERSONAS}, **{p: "medarbejdere" for p in STAFF_PERSONAS}}

@@ -1,8 +1,8 @@
 """The declared chain behind ``workshopnlp run``: ingest → code → themes → report.
 
 Each step names its inputs; a step runs only when the SHA-256 of its inputs (files, parameters,
-package version and the package's own files) differs from the stamp left by its last successful run, or when its outputs are
-missing (spaCy-projects style). Stamps live in ``processed/<workshop>/.pipeline/<step>.json``.
+package version and the package's own files) differs from the stamp left by its last successful run,
+or when its outputs are missing (spaCy-projects style). Stamps live in ``processed/<workshop>/.pipeline/<step>.json``.
 A workshop too small for themes still gets its report, with a note where the themes would be.
 """
 
