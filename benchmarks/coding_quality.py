@@ -40,6 +40,7 @@ from workshopnlp.codebook import DIMENSIONS, NO_CODE, load_codebook
 from workshopnlp.coding import (_embedding_setup, calibrate_threshold, contexts_of, decide, fit_coder,
                                 load_all_human_codes, training_references)
 from workshopnlp.config import load_params
+from workshopnlp.personas import CITIZEN_PERSONAS, STAFF_PERSONAS, UNKNOWN_PERSONA
 from workshopnlp.ingest import ingest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -71,8 +72,8 @@ def bootstrap_f1(truth, pred, groups=None, n=BOOTSTRAP, seed=BOOTSTRAP_SEED):
     return np.percentile(values, [2.5, 97.5])
 
 
-CITIZENS_AND_STAFF = {"citizens (sikret_ledig, borger_i_ressourceforloeb)": ("sikret_ledig", "borger_i_ressourceforloeb"),
-                      "staff (raadgiver, leder)": ("raadgiver", "leder")}
+CITIZENS_AND_STAFF = {f"citizens ({', '.join(CITIZEN_PERSONAS)})": CITIZEN_PERSONAS,
+                      f"staff ({', '.join(STAFF_PERSONAS)})": STAFF_PERSONAS}
 
 
 def side_gap(gold: pd.DataFrame, pred, dim: str) -> tuple[dict[str, float], float, float, float]:
@@ -104,7 +105,8 @@ def whole_gold_per_persona(codebook, embedder, params, cache, gold: pd.DataFrame
     from sklearn.model_selection import StratifiedKFold
 
     gold = gold[~gold["is_empty_content"].astype(bool)].reset_index(drop=True)
-    personas = [p for p, n in gold["persona"].value_counts().sort_index().items() if p != "ukendt" and n >= 10]
+    personas = [p for p, n in gold["persona"].value_counts().sort_index().items() if p != UNKNOWN_PERSONA
+                and n >= params["coding"]["persona_gap_min_statements"]]
     members = [np.flatnonzero((gold["persona"] == p).to_numpy()) for p in personas]
     runs = []
     for repeat in range(WHOLE_GOLD_REPEATS):
@@ -243,7 +245,8 @@ def main(argv=None) -> int:
     print("\nTargets (95 % bootstrap intervals in brackets):")
     for dim in DIMENSIONS:
         f1 = table[(table["dimension"] == dim) & (table["method"] == "workshopnlp")]["macro_f1"].iloc[0]
-        per = personas[(personas["dimension"] == dim) & (personas["persona"] != "ukendt") & (personas["n"] >= 10)]
+        per = personas[(personas["dimension"] == dim) & (personas["persona"] != UNKNOWN_PERSONA)
+                       & (personas["n"] >= params["coding"]["persona_gap_min_statements"])]
         gap = per["macro_f1"].max() - per["macro_f1"].min()
         lo, hi = bootstrap_f1(test[dim], pred[dim])
         members = [np.flatnonzero((test["persona"] == p).to_numpy()) for p in per["persona"]]
@@ -251,7 +254,7 @@ def main(argv=None) -> int:
         chance = group_gap_test(test[dim].tolist(), pred[dim].tolist(), members, PERMUTATIONS, BOOTSTRAP_SEED)
         print(f"  {dim}: macro-F1 {f1:.3f} [{lo:.3f}-{hi:.3f}] (target {TARGETS[dim]:.2f}: "
               f"{'met' if f1 >= TARGETS[dim] else 'NOT met'}); persona gap {gap:.3f} [{glo:.3f}-{ghi:.3f}] over "
-              f"personas with >= 10 held-out statements (target <= {PERSONA_GAP:.2f}: "
+              f"personas with >= {params['coding']['persona_gap_min_statements']} held-out statements (target <= {PERSONA_GAP:.2f}: "
               f"{'met' if gap <= PERSONA_GAP else 'NOT met'})")
         print(f"      random groups of the same sizes (persona labels shuffled, {PERMUTATIONS} times): median gap "
               f"{chance['chance_gap_median']:.3f}, 95th percentile {chance['chance_gap_p95']:.3f}; p = "

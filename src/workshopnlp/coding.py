@@ -633,7 +633,6 @@ def persona_quality(codes: pd.DataFrame, statements: pd.DataFrame, reference: pd
 PERSONA_GAP_COLUMNS = ["dimension", "comparison", "groups", "n_statements", "best_group", "best_macro_f1",
                        "worst_group", "worst_macro_f1", "gap_macro_f1", "chance_gap_median", "chance_gap_p95",
                        "p_value"]
-UNKNOWN_PERSONA = "ukendt"
 
 
 def persona_gap(codes: pd.DataFrame, statements: pd.DataFrame, reference: pd.DataFrame | None,
@@ -648,7 +647,7 @@ def persona_gap(codes: pd.DataFrame, statements: pd.DataFrame, reference: pd.Dat
     ``coding.seed``). A comparison with fewer than two qualifying groups is left out.
     """
     from .agreement import group_gap_test
-    from .personas import CITIZEN_PERSONAS, STAFF_PERSONAS
+    from .personas import CITIZEN_PERSONAS, STAFF_PERSONAS, UNKNOWN_PERSONA
 
     if reference is None or reference.empty:
         return pd.DataFrame(columns=PERSONA_GAP_COLUMNS)

@@ -8,6 +8,7 @@ PERSONAS = ("raadgiver", "leder", "sikret_ledig", "borger_i_ressourceforloeb", "
 
 # The seed's two sides: citizens (informal answers) and job-centre staff (minutes). Equal treatment of the
 # coding tool is checked between these two groups as well as between the four personas.
+UNKNOWN_PERSONA = "ukendt"  # a speaker whose persona could not be told: not a persona of its own
 CITIZEN_PERSONAS = ("sikret_ledig", "borger_i_ressourceforloeb")
 STAFF_PERSONAS = ("raadgiver", "leder")
 SIDE_LABELS_DA = {"borgere": "Borgere", "medarbejdere": "Medarbejdere"}
