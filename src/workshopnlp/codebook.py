@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from .errors import InputError
+from .personas import UNKNOWN_PERSONA
 
 DEFAULT_CODEBOOK = "codebooks/dataetik_2022.yaml"
 NO_CODE = "ingen"
@@ -38,7 +39,7 @@ MIN_EXAMPLES = 5  # a code with fewer examples cannot be learnt; the shipped cod
 class Example:
     text: str
     code: str          # the code the example belongs to (for counter-examples: belongs_to)
-    persona: str = "ukendt"
+    persona: str = UNKNOWN_PERSONA
     register: str = ""
     counter_of: str = ""  # for counter-examples: the code whose words it uses
 
@@ -174,7 +175,7 @@ def parse_codebook(data: Any, shown: str = "<kodebog>", sha256: str = "") -> Cod
                 if not str(ex.get("text") or "").strip():
                     raise _err("eksemplet har ingen tekst", shown, f"{cwhere}.examples[{e_i}]", "tilføj 'text:'")
                 examples.append(Example(text=str(ex["text"]).strip(), code=code_id,
-                                        persona=str(ex.get("persona") or "ukendt"),
+                                        persona=str(ex.get("persona") or UNKNOWN_PERSONA),
                                         register=str(ex.get("register") or "")))
             if len(examples) < MIN_EXAMPLES:
                 raise _err(f"koden har {len(examples)} eksempler; mindst {MIN_EXAMPLES} er nødvendige for at "

@@ -63,7 +63,7 @@ from matplotlib.ticker import FuncFormatter
 from .codebook import NO_CODE, Codebook, load_codebook
 from .config import WorkshopPaths, load_params
 from .errors import InputError, TooFewStatementsError, WorkshopError
-from .personas import PERSONA_LABELS_DA, PERSONAS
+from .personas import PERSONA_LABELS_DA, PERSONAS, UNKNOWN_PERSONA
 
 __all__ = [
     "PALETTE", "OKABE_ITO", "CODE_COLOURS", "NEUTRAL", "SEQUENTIAL_CMAP", "SOURCE_KIND_LABELS_DA",
@@ -631,7 +631,7 @@ def fig_themes_by_persona(themes: pd.DataFrame, *, params: Mapping[str, Any] | N
     _require(t, [f"n_{p}" for p in personas], "tematabellen")
     counts = t.set_index("theme_id")[[f"n_{p}" for p in personas]].rename(columns=lambda c: c[2:]).astype(int)
     palette = [OKABE_ITO["orange"], OKABE_ITO["himmelblå"], OKABE_ITO["blågrøn"], OKABE_ITO["rødlilla"]]
-    colours = {p: (NEUTRAL if p == "ukendt" else palette[i % len(palette)]) for i, p in enumerate(personas)}
+    colours = {p: (NEUTRAL if p == UNKNOWN_PERSONA else palette[i % len(palette)]) for i, p in enumerate(personas)}
     return _share_bars(counts, dict(zip(t["theme_id"], (_wrap(x, 34) for x in t["_label"]))), personas,
                        PERSONA_LABELS_DA, colours, "Temaer fordelt på persona",
                        _dim_subtitle(int(fp["min_cell_count"])), int(fp["min_cell_count"]), fp,
@@ -916,7 +916,7 @@ def dilemma_cards(statements: pd.DataFrame, codes: pd.DataFrame, codebook: Codeb
         quotes, too_few = [], []
         per = sub["persona"].value_counts()
         for persona in PERSONAS:
-            if persona == "ukendt":
+            if persona == UNKNOWN_PERSONA:
                 continue
             n = int(per.get(persona, 0))
             if n == 0:
@@ -1186,7 +1186,7 @@ def build_figures(workshop_id: str, data_dir: str | Path, out_dir: str | Path,
     label = workshop_label(workshop_id)
     n_usable = len(_coded(statements, codes))
     kinds = set(_coded(statements, codes)["source_kind"]) if n_usable else set()
-    personas = set(_coded(statements, codes)["persona"]) - {"ukendt"} if n_usable else set()
+    personas = set(_coded(statements, codes)["persona"]) - {UNKNOWN_PERSONA} if n_usable else set()
     cards = dilemma_cards(statements, codes, cb, int(fp.get("quotes_per_persona", 1)), params=params) \
         if n_usable else []
     for card in cards:

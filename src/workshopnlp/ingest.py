@@ -22,7 +22,7 @@ from .errors import InputError
 from .manifest import (Manifest, SourceSpec, infer_column_roles, infer_notes_kind, is_table,
                        list_source_files, load_manifest, write_manifest)
 from .nlp import analyse
-from .personas import normalise_persona
+from .personas import UNKNOWN_PERSONA, normalise_persona
 from .provenance import hash_files, provenance_record, staged_files, write_json
 from .pseudonymise import Pseudonymiser
 from .readers import ROW_COLUMN, Block, read_csv_table, read_notes, read_xlsx_sheets
@@ -70,7 +70,7 @@ class RawStatement:
     locator: str
     text: str
     section: str = ""
-    persona: str = "ukendt"
+    persona: str = UNKNOWN_PERSONA
     persona_source: str = "none"
     municipality: str = ""
     question: str = ""
@@ -100,11 +100,11 @@ def statements_from_blocks(blocks: list[Block], spec: SourceSpec, municipalities
         m = _SPEAKER.match(text)
         if m and m.group("label").strip().lower() not in _NOT_SPEAKERS and len(m.group("label").split()) <= 5:
             label, text = m.group("label").strip(), m.group("text").strip()
-        persona, source = "ukendt", "none"
+        persona, source = UNKNOWN_PERSONA, "none"
         speaker_persona = normalise_persona(label) if label else None
         heading_persona = next((h[2] for h in reversed(headings) if h[2]), None)
         if label and _FACILITATOR.match(label):
-            persona, source = "ukendt", "speaker"
+            persona, source = UNKNOWN_PERSONA, "speaker"
         elif speaker_persona:
             persona, source = speaker_persona, "speaker"
         elif heading_persona:
@@ -159,7 +159,7 @@ def statements_from_table(frame: pd.DataFrame, spec: SourceSpec, path: Path) -> 
         raw_persona = row[roles["persona"]] if roles.get("persona") else ""
         persona = normalise_persona(raw_persona)
         source = "survey" if persona else ("manifest" if spec.persona else "none")
-        persona = persona or spec.persona or "ukendt"
+        persona = persona or spec.persona or UNKNOWN_PERSONA
         for col in roles["text"]:
             value = row[col]
             if value == "":

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-PERSONAS = ("raadgiver", "leder", "sikret_ledig", "borger_i_ressourceforloeb", "ukendt")
+UNKNOWN_PERSONA = "ukendt"  # a speaker whose persona could not be told: not a persona of its own
+PERSONAS = ("raadgiver", "leder", "sikret_ledig", "borger_i_ressourceforloeb", UNKNOWN_PERSONA)
 
 # The seed's two sides: citizens (informal answers) and job-centre staff (minutes). Equal treatment of the
 # coding tool is checked between these two groups as well as between the four personas.
-UNKNOWN_PERSONA = "ukendt"  # a speaker whose persona could not be told: not a persona of its own
 CITIZEN_PERSONAS = ("sikret_ledig", "borger_i_ressourceforloeb")
 STAFF_PERSONAS = ("raadgiver", "leder")
 SIDE_LABELS_DA = {"borgere": "Borgere", "medarbejdere": "Medarbejdere"}
@@ -18,7 +18,7 @@ PERSONA_LABELS_DA = {
     "leder": "Leder",
     "sikret_ledig": "Sikret ledig",
     "borger_i_ressourceforloeb": "Borger i ressourceforløb",
-    "ukendt": "Ukendt",
+    UNKNOWN_PERSONA: "Ukendt",
 }
 
 # Order matters: the first pattern that matches wins ("borger i ressourceforløb" before "borger").

@@ -18,7 +18,7 @@ from .config import WorkshopPaths, load_params
 from .errors import InputError
 from .figures import SOURCE_KIND_LABELS_DA
 from .figures import workshop_label as figure_workshop_label
-from .personas import PERSONA_LABELS_DA
+from .personas import PERSONA_LABELS_DA, UNKNOWN_PERSONA
 
 REDACTION_LABELS_DA = {"cpr": "CPR-numre", "telefon": "Telefonnumre", "email": "E-mailadresser",
                        "adresse": "Adresser", "navn": "Personnavne"}
@@ -356,7 +356,7 @@ def theme_quotes(b: WorkshopBundle) -> pd.DataFrame:
     rows = []
     for theme in b.themes_json.get("themes", []):
         for ex in theme.get("exemplars", []):
-            rows.append({"Tema": theme["label"], "Persona": PERSONA_LABELS_DA.get(ex.get("persona", "ukendt"), ""),
+            rows.append({"Tema": theme["label"], "Persona": PERSONA_LABELS_DA.get(ex.get("persona", UNKNOWN_PERSONA), ""),
                          "Citat": ex["text"]})
     return pd.DataFrame(rows).set_index(["Tema", "Persona"]) if rows else pd.DataFrame()
 

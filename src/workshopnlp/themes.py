@@ -120,10 +120,10 @@ import pandas as pd
 
 from .config import WorkshopPaths, load_params
 from .errors import InputError, TooFewStatementsError
+from .personas import PERSONAS
 
 OUTLIER_ID = "ovrigt"
 OUTLIER_LABEL = "Øvrigt/ikke tematiseret"
-PERSONAS = ("raadgiver", "leder", "sikret_ledig", "borger_i_ressourceforloeb", "ukendt")
 SOURCE_KINDS = ("plenum", "gruppe", "survey")
 DIMENSIONS = ("focus_area", "principle")
 NO_CODE = "ingen"
