@@ -4,7 +4,9 @@ Prints macro-F1, accuracy and Cohen's kappa for focus areas and principles, for
   - workshopnlp's coder (e5 embeddings + lexical features, trained on the codebook and the tuning part),
   - keyword rules from the codebook (most keyword hits wins; none -> ingen),
   - TF-IDF similarity to the codebook's definitions (ingen threshold tuned on the tuning part),
-  - coder B against the reference (how far two people agree on the same statements),
+  - the human coders against each other, pair by pair, beside the model against each human coder
+    (a human coder is part of the majority reference, so only pairwise figures compare people and
+    model fairly),
   - workshopnlp without the statements' context (text only: what 'code INPUT' does without
     --context-column), to show what the context adds,
 and the model's macro-F1 per persona. Targets (issue 3): focus areas >= 0.80, principles >= 0.70,
@@ -97,7 +99,53 @@ def citizens_vs_staff(gold: pd.DataFrame, pred) -> None:
               " (labels shuffled)")
 
 
-def whole_gold_per_persona(codebook, embedder, params, cache, gold: pd.DataFrame, coder_b: pd.DataFrame) -> None:
+def human_pairs(coders: dict[str, pd.DataFrame]) -> list[tuple[str, str]]:
+    """Every pair of human coders, in name order."""
+    names = sorted(coders)
+    return [(a, b) for i, a in enumerate(names) for b in names[i + 1:]]
+
+
+def codes_of(coder: pd.DataFrame, ids: pd.Series, dim: str) -> np.ndarray:
+    """One coder's codes for the given statement ids (None where the coder did not code the statement)."""
+    return ids.map(coder[dim]).to_numpy(dtype=object)
+
+
+def pairwise_f1(frames: dict[str, np.ndarray], mask: np.ndarray | None = None) -> dict[tuple[str, str], float]:
+    """Macro-F1 between every two coders on the statements both coded (macro-F1 over the union of the two
+    coders' labels is symmetric, so it needs no reference)."""
+    names = list(frames)
+    out = {}
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            ok = np.array([x is not None and y is not None and x == x and y == y
+                           for x, y in zip(frames[a], frames[b])])
+            if mask is not None:
+                ok &= mask
+            out[(a, b)] = (f1_score(frames[a][ok].tolist(), frames[b][ok].tolist(), average="macro", zero_division=0)
+                           if ok.any() else float("nan"))
+    return out
+
+
+def print_pairwise(test: pd.DataFrame, pred: pd.DataFrame, coders: dict[str, pd.DataFrame], personas: list[str]) -> None:
+    """Macro-F1 of the model against each human coder and of the humans against each other, overall and per
+    persona: the fair comparison of model and people when the reference is the people's majority."""
+    for dim in DIMENSIONS:
+        frames = {"model": pred[dim].to_numpy(dtype=object)}
+        frames.update({c: codes_of(df, test["statement_id"], dim) for c, df in sorted(coders.items())})
+        rows = {}
+        for group in ["all", *personas]:
+            mask = None if group == "all" else (test["persona"] == group).to_numpy()
+            pairs = pairwise_f1(frames, mask)
+            human = [v for (a, b), v in pairs.items() if a != "model" and b != "model"]
+            model = [v for (a, b), v in pairs.items() if "model" in (a, b)]
+            rows[group] = {**{f"{a}~{b}": v for (a, b), v in pairs.items()},
+                           "model~human mean": np.mean(model), "human~human mean": np.mean(human) if human else np.nan}
+        print(f"  {dim}:")
+        print(pd.DataFrame(rows).T.to_string(float_format=lambda v: f"{v:.3f}"))
+
+
+def whole_gold_per_persona(codebook, embedder, params, cache, gold: pd.DataFrame,
+                           coders: dict[str, pd.DataFrame]) -> None:
     """Per-persona quality with about 2.5 times the statements: every gold statement (tuning and held-out)
     coded by a coder fitted on the other folds (5 folds, stratified by persona), repeated with
     WHOLE_GOLD_REPEATS fold seeds because a single split moves the figures by a few points. The parameters
@@ -142,10 +190,14 @@ def whole_gold_per_persona(codebook, embedder, params, cache, gold: pd.DataFrame
             values = [r[(dim, key)] for r in runs]
             n = f" (n={sizes[key]})" if key in sizes else ""
             print(f"    {key + n:<36} {np.mean(values):.3f} [{min(values):.3f}-{max(values):.3f}]")
-    has_b = gold["statement_id"].isin(coder_b.index).to_numpy()
-    print("  coder B against the reference on the same statements (are citizens' statements harder for people too?):")
-    citizens_vs_staff(gold[has_b].reset_index(drop=True),
-                      pd.DataFrame({d: gold.loc[has_b, "statement_id"].map(coder_b[d]).to_numpy() for d in DIMENSIONS}))
+    print("  the human coders against each other on the same statements, citizens against staff (are citizens'\n"
+          "  statements harder for people too?):")
+    for a, b in human_pairs(coders):
+        both = (gold["statement_id"].isin(coders[a].index) & gold["statement_id"].isin(coders[b].index)).to_numpy()
+        part = gold[both].reset_index(drop=True)
+        print(f"   {a} ~ {b}:")
+        citizens_vs_staff(part.assign(**{d: codes_of(coders[a], part["statement_id"], d) for d in DIMENSIONS}),
+                          pd.DataFrame({d: codes_of(coders[b], part["statement_id"], d) for d in DIMENSIONS}))
 
 
 def keyword_baseline(texts, dimension) -> list[str]:
@@ -206,7 +258,7 @@ def main(argv=None) -> int:
     pred = model.predict(test["text"].tolist(), [False] * len(test), contexts_of(test))
     predict_s = time.perf_counter() - t0
     text_only = model.predict(test["text"].tolist(), [False] * len(test))
-    coder_b = human[human["coder"] == "B"].set_index("statement_id")
+    coders = {c: frame.set_index("statement_id") for c, frame in human.groupby("coder")}
     rows = []
     persona_rows = []
     tune_texts = tune[~tune["is_empty_content"].astype(bool)]
@@ -219,27 +271,27 @@ def main(argv=None) -> int:
         t = calibrate_threshold(definition_similarity(tune_texts["text"].tolist(), dimension), tune_texts[dim].tolist())
         tfidf_pred, _ = decide(definition_similarity(test["text"].tolist(), dimension), t)
         rows.append({"dimension": dim, "method": "TF-IDF to definitions", **scores(truth, tfidf_pred)})
-        b = test["statement_id"].map(coder_b[dim])
-        has_b = b.notna()
-        rows.append({"dimension": dim, "method": "coder B (human)",
-                     **scores(np.array(truth)[has_b], b[has_b].tolist())})
+        if "A" in coders and len(coders) > 1:
+            a = codes_of(coders["A"], test["statement_id"], dim)
+            rows.append({"dimension": dim, "method": "workshopnlp against coder A alone",
+                         **scores(a.tolist(), pred[dim].tolist())})
         for persona, idx in test.groupby("persona").groups.items():
             idx = np.asarray(idx)
-            b_idx = idx[has_b.to_numpy()[idx]]
             persona_rows.append({"dimension": dim, "persona": persona, "n": len(idx),
                                  "macro_f1": f1_score(np.array(truth)[idx], pred[dim].to_numpy()[idx],
-                                                      average="macro", zero_division=0),
-                                 "coder_b_f1": f1_score(np.array(truth)[b_idx], b.to_numpy()[b_idx],
-                                                        average="macro", zero_division=0)})
+                                                      average="macro", zero_division=0)})
     table = pd.DataFrame(rows)
-    pd.set_option("display.width", 140)
-    print("Held-out gold part (reference = majority of coders A and B, ties to A):")
+    pd.set_option("display.width", 160)
+    print(f"Held-out gold part (reference = majority of coders {', '.join(sorted(coders))}; ties to the coder "
+          "whose name sorts first):")
     print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     personas = pd.DataFrame(persona_rows)
-    print("\nMacro-F1 per persona (equal treatment), workshopnlp and – for comparison – coder B:")
-    wide = personas.pivot(index="persona", columns="dimension", values=["macro_f1", "coder_b_f1"])
-    wide.columns = [f"{'model' if m == 'macro_f1' else 'coder B'} {d}" for m, d in wide.columns]
+    print("\nMacro-F1 per persona (equal treatment), workshopnlp against the reference:")
+    wide = personas.pivot(index="persona", columns="dimension", values="macro_f1")
     print(wide.join(personas.groupby("persona")["n"].first()).to_string(float_format=lambda v: f"{v:.3f}"))
+    print("\nPairwise macro-F1 on the held-out part: the model against each human coder, and the humans against\n"
+          "each other (the fair comparison of model and people):")
+    print_pairwise(test, pred, coders, sorted(p for p in test["persona"].unique() if p != UNKNOWN_PERSONA))
     print("\nCitizens' answers against staff's (personas pooled: more statements per side than per persona):")
     citizens_vs_staff(test, pred)
     print("\nTargets (95 % bootstrap intervals in brackets):")
@@ -259,7 +311,7 @@ def main(argv=None) -> int:
         print(f"      random groups of the same sizes (persona labels shuffled, {PERMUTATIONS} times): median gap "
               f"{chance['chance_gap_median']:.3f}, 95th percentile {chance['chance_gap_p95']:.3f}; p = "
               f"{chance['p_value']:.3f} for a gap of {gap:.3f} by chance")
-    whole_gold_per_persona(codebook, embedder, params, cache, pd.concat([tune, test], ignore_index=True), coder_b)
+    whole_gold_per_persona(codebook, embedder, params, cache, pd.concat([tune, test], ignore_index=True), coders)
     print(f"\nTiming: fit {fit_s:.1f} s (embeddings cached after the first run), predict {len(test)} statements "
           f"{predict_s:.1f} s. Thresholds for ingen: {({d: m.threshold for d, m in model.dims.items()})}; "
           f"without context: {({d: m.threshold_without_context for d, m in model.dims.items()})}")

@@ -17,7 +17,7 @@
 # %% [markdown]
 # # 5. Enighed mellem kodere og maskine
 #
-# Hvor godt stemmer maskinens koder med menneskers, og hvor enige er to mennesker om de samme udsagn?
+# Hvor godt stemmer maskinens koder med menneskers, og hvor enige er menneskene indbyrdes om de samme udsagn?
 # Maskinen sammenlignes kun på udsagn, den ikke har lært af. Koder med Krippendorffs alfa under 0,667
 # er foreløbige.
 
@@ -44,10 +44,10 @@ else:
 # %% [markdown]
 # ## Virker maskinen lige godt for alle personaer?
 # Princippet om ligeværdighed gælder også værktøjet: maskinens koder må ikke være dårligere for borgernes
-# uformelle svar end for medarbejdernes referater. Tabellen sammenligner maskinen med menneskenes koder på
-# de udsagn, maskinen ikke har lært af. "Andel enige" er andelen af udsagn, hvor maskinen og menneskene gav
-# samme kode. Med få udsagn pr. persona er tallene usikre, så under tabellen står, hvor store forskelle
-# tilfældet alene giver med grupper af samme størrelse.
+# uformelle svar end for medarbejdernes referater. Tabellen sammenligner maskinen med den kode, flest
+# menneskelige kodere gav, på de udsagn, maskinen ikke har lært af. "Andel enige" er andelen af udsagn,
+# hvor maskinen gav samme kode som menneskene. Med få udsagn pr. persona er tallene usikre, så under
+# tabellen står, hvor store forskelle tilfældet alene giver med grupper af samme størrelse.
 
 # %%
 quality = reporting.persona_quality_table(b)

@@ -292,8 +292,9 @@ def how_it_was_made(b: WorkshopBundle) -> str:
         lines.append(f"**Temaer.** Der er ikke beregnet temaer for denne workshop: {b.themes_missing_reason}.")
     tentative = tentative_codes(b)
     if tentative:
-        lines.append("**Hvor sikre er resultaterne?** To mennesker, der kodede de samme udsagn, var ikke enige nok "
-                     f"om disse koder til at de kan stå alene; de er markeret som foreløbige: {', '.join(tentative)}.")
+        lines.append("**Hvor sikre er resultaterne?** Mindst to af de mennesker, der kodede de samme udsagn, var "
+                     "ikke enige nok om disse koder til at de kan stå alene; de er markeret som foreløbige: "
+                     f"{', '.join(tentative)}.")
     else:
         lines.append("**Hvor sikre er resultaterne?** Se afsnittet om enighed mellem kodere.")
     lines.append("**Hvad man ikke skal slutte.** Tallene viser, hvad der blev sagt og skrevet på workshoppen – ikke "

@@ -4,7 +4,11 @@ Provenance of the gold set (see data/raw/README.md):
 - coder "A": the codes the sample data's author assigned while writing each statement
   (author_codes_<workshop>.csv);
 - coder "B": an independent second coder who coded the same statements blind, from the codebook
-  and the seed only (coder_b_<workshop>.csv).
+  and the seed only (coder_b_<workshop>.csv);
+- coder "C": an independent third coder, equally blind (no other coder's codes, no model output), who
+  read each statement with its section and question, in document order (coder_c_<workshop>.csv; its
+  `note` column – where C hesitated between two codes – goes into the sheet's `kommentar`).
+The reference is the majority of the three; a three-way split goes to A.
 Both are matched to statement ids by file and order, and the match is checked text by text.
 Run after `workshopnlp ingest` of both sample workshops:  .venv/bin/python tests/gold/make_coding_sheets.py
 """
@@ -24,7 +28,7 @@ from workshopnlp.pseudonymise import Pseudonymiser
 
 REPO = Path(__file__).resolve().parents[2]
 WORKSHOPS = ("2022-10-28-dataetik", "2023-01-19-fokusomraader")
-CODERS = {"A": "author_codes_{ws}.csv", "B": "coder_b_{ws}.csv"}
+CODERS = {"A": "author_codes_{ws}.csv", "B": "coder_b_{ws}.csv", "C": "coder_c_{ws}.csv"}
 
 
 def _norm(text: str) -> str:
@@ -62,6 +66,8 @@ def main() -> int:
                 row[COLUMNS.index("fokusomraade")].value = codes.loc[sid, "focus_area"]
                 row[COLUMNS.index("princip")].value = codes.loc[sid, "principle"]
                 row[COLUMNS.index("koder")].value = coder
+                if "note" in codes.columns and str(codes.loc[sid, "note"]).strip():
+                    row[COLUMNS.index("kommentar")].value = str(codes.loc[sid, "note"]).strip()
             wb.save(out)
             print(f"{out.relative_to(REPO)}: {len(gold)} statements coded by {coder}")
     return 0

@@ -72,7 +72,11 @@ def test_model_agreement_is_reported_on_held_out_statements_only(coded_data_dir)
     agreement = pd.read_csv(coded_data_dir / "processed" / OCTOBER / "agreement.csv")
     model_rows = agreement[agreement["par"].str.contains("model") & (agreement["kode"] == "samlet")]
     coder_rows = agreement[(agreement["par"] == "A ~ B") & (agreement["kode"] == "samlet")]
-    assert len(model_rows) == 4 and len(coder_rows) == 2
+    coders = sorted(pd.read_parquet(coded_data_dir / "processed" / OCTOBER / "human_codes.parquet")["coder"].unique())
+    assert len(coders) >= 2
+    # one model row per coder and dimension, one row per pair of coders and dimension
+    assert len(model_rows) == 2 * len(coders) and len(coder_rows) == 2
+    assert set(model_rows["par"]) == {f"{c} ~ model" for c in coders}
     assert (model_rows["n_statements"] < 0.6 * coder_rows["n_statements"].iloc[0]).all()
     assert agreement["foreloebig"].dtype == bool
 
@@ -86,10 +90,13 @@ def test_model_beats_keyword_rules_on_the_held_out_gold_part(held_out_fit):
     codebook, tune, test, model = held_out_fit
     assert len(test) >= 150 * 0.4 and not set(tune["statement_id"]) & set(test["statement_id"])
     pred = model.predict(test["text"].tolist(), test["is_empty_content"].tolist(), contexts_of(test))
-    for dim, floor in (("focus_area", 0.75), ("principle", 0.6)):
+    # Keyword rules say ingen wherever no keyword appears. Coders B and C do that far more often than
+    # coder A, so under the three coders' majority the rules reach about 0.60 on principles (0.48 against
+    # coder A alone) and the model's lead there is smaller than on focus areas.
+    for dim, floor, lead in (("focus_area", 0.75, 0.1), ("principle", 0.6, 0.03)):
         f1 = f1_score(test[dim], pred[dim], average="macro")
         keywords = f1_score(test[dim], keyword_baseline(test["text"], codebook.dimension(dim)), average="macro")
-        assert f1 >= floor and f1 > keywords + 0.1, (dim, f1, keywords)
+        assert f1 >= floor and f1 > keywords + lead, (dim, f1, keywords)
 
 
 def test_coding_is_deterministic(coded_data_dir, tmp_path):
@@ -116,13 +123,17 @@ def test_code_any_table_on_real_danish_prose(tmp_path, corpora_available, coded_
                                    "explanation"]
     assert coded["id"].tolist() == table["id"].tolist()
     none_share = (coded["focus_area"] == "ingen").groupby(table["kind"]).mean()
+    coded_share = ((coded["focus_area"] != "ingen") | (coded["principle"] != "ingen")).groupby(table["kind"]).mean()
     # Off-theme news and culture sentences are mostly "ingen"; public-sector text on AI and data is not.
-    # (Measured with codebook 1.2.0 and the ingen threshold calibrated out-of-fold for statements without
-    # context: off 0.86, on 0.25. With 1.1.0 and an uncalibrated threshold: off 0.67, on 0.09. The public-
-    # sector sentences now coded "ingen" are mostly bill summaries on legal basis, which the codebook's notes
-    # put under "ingen" on the focus dimension; the gap between the two corpora is what this test guards.)
-    assert none_share["off"] > 0.7 and none_share["on"] < 0.35, none_share.to_dict()
-    assert none_share["off"] - none_share["on"] > 0.5, none_share.to_dict()
+    # Measured with the three coders' majority as reference: focus area "ingen" off 0.88, on 0.38; a code
+    # on at least one dimension off 0.19, on 0.83. (Under coder A alone: focus "ingen" off 0.86, on 0.25.)
+    # The public-sector sentences without a focus area are mostly bill summaries on legal basis and data
+    # protection, which the codebook puts under no focus area but, like coders B and C, under a principle
+    # (ansvarlighed) - so the guard is the gap between the two corpora on both dimensions together.
+    assert none_share["off"] > 0.7 and none_share["on"] < 0.5, none_share.to_dict()
+    assert coded_share["on"] > 0.7 and coded_share["off"] < 0.3, coded_share.to_dict()
+    assert none_share["off"] - none_share["on"] > 0.4, none_share.to_dict()
+    assert coded_share["on"] - coded_share["off"] > 0.5, coded_share.to_dict()
 
 
 def test_embedding_cache_is_reused(coded_data_dir, monkeypatch):
@@ -153,18 +164,21 @@ def test_context_lifts_focus_areas_on_the_held_out_part_and_is_named_in_explanat
           for name, pred in (("context", with_context), ("text", text_only))}
     assert f1["context"] > f1["text"] + 0.03, f1
     # principles do not read the context themselves (coding.context_weight.principle = 0); only their
-    # 'ingen' borrows from the focus area's (coding.principle_ingen_from_focus), so a principle may change
-    # with the context only between ingen and a code
+    # 'ingen' may borrow from the focus area's (coding.principle_ingen_from_focus), so a principle may
+    # change with the context only between ingen and a code, and not at all when nothing is borrowed
+    assert model.params["context_weight"]["principle"] == 0
     changed = with_context["principle"] != text_only["principle"]
     assert ((with_context["principle"] == "ingen") | (text_only["principle"] == "ingen"))[changed].all()
+    if model.params["principle_ingen_from_focus"] == 0:
+        assert not changed.any()
     named = with_context["explanation"].str.contains("konteksten «")
     assert named.any() and not text_only["explanation"].str.contains("konteksten «").any()
     # every statement read with a context says so, whether or not the context names the chosen code
     has_context = np.array([bool(c) for c in contexts_of(test)])
     assert named.to_numpy()[has_context].all() and not named.to_numpy()[~has_context].any()
     # the focus-area threshold comes from out-of-fold scores, so it is not the degenerate 0 that
-    # calibrating on the training statements gives; the principle's may be 0, because its ingen now
-    # borrows the focus area's probability (shared ingen) and so wins by itself where it should
+    # calibrating on the training statements gives; the principle's may be 0, where ingen already wins
+    # by itself wherever it should (it is the most frequent principle code in the reference)
     assert 0 < model.dims["focus_area"].threshold < 0.7
     assert 0 <= model.dims["principle"].threshold < 0.7
 
@@ -176,9 +190,12 @@ def test_principle_ingen_follows_the_focus_area_and_says_so(held_out_fit):
     from workshopnlp.coding import contexts_of
 
     _, _, test, model = held_out_fit
-    assert model.params["principle_ingen_from_focus"] > 0
     test = test[~test["is_empty_content"].astype(bool)].reset_index(drop=True)
+    # the mechanism is tested at the weight it had when the reference was coder A's (0.5), whatever the
+    # configured weight is now (params.yaml explains why it is off under the three coders' majority)
+    shared = dataclasses.replace(model, params={**model.params, "principle_ingen_from_focus": 0.5})
     unshared = dataclasses.replace(model, params={**model.params, "principle_ingen_from_focus": 0.0})
+    model = shared
     shared_pred = model.predict(test["text"].tolist(), None, contexts_of(test))
     unshared_pred = unshared.predict(test["text"].tolist(), None, contexts_of(test))
     assert (shared_pred["focus_area"] == unshared_pred["focus_area"]).all()  # the focus area is never changed
@@ -275,8 +292,8 @@ def test_persona_gap_is_tested_against_chance_and_explained_in_danish(coded_data
 def test_code_any_table_with_a_context_column(tmp_path, coded_data_dir):
     """A short answer is coded by the question it answers when the table names its context column."""
     table = pd.DataFrame({"id": [1, 2, 3, 4],
-                          "svar": ["Mig og min mentor", "at de spørger os først", "Mig og min mentor",
-                                   "at de spørger os først"],
+                          "svar": ["Mig og min mentor", "at min rådgiver kender mig", "Mig og min mentor",
+                                   "at min rådgiver kender mig"],
                           "spm": ["Hvem skal inddrages, og hvor tidligt?", "Hvad skal der til, for at du har "
                                   "tillid til, at kommunen bruger data til dit bedste?", "", ""]})
     src = tmp_path / "svar.csv"
@@ -288,5 +305,10 @@ def test_code_any_table_with_a_context_column(tmp_path, coded_data_dir):
     a, b = pd.read_csv(with_ctx), pd.read_csv(without)
     # rows 3 and 4 have an empty context: coded as if no context column were given
     assert a.loc[2:, ["focus_area", "focus_area_score"]].equals(b.loc[2:, ["focus_area", "focus_area_score"]])
+    # the relation to the adviser is trust (the codebook's note) when it answers the trust question; read
+    # alone it is not. ("at de spørger os først" was the example while coder A was the reference; under
+    # the three coders' majority it is consent – individuel_datakontrol – and no focus area, as B and C
+    # code such answers.)
     assert a.loc[1, "focus_area"] == "tillid" and "konteksten «" in a.loc[1, "explanation"]
+    assert b.loc[1, "focus_area"] != "tillid"
     assert (a.loc[:1, "focus_area_score"] != b.loc[:1, "focus_area_score"]).all()
