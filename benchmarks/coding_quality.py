@@ -30,6 +30,7 @@ import shutil
 import sys
 import tempfile
 import time
+from itertools import combinations
 from pathlib import Path
 
 import numpy as np
@@ -99,12 +100,6 @@ def citizens_vs_staff(gold: pd.DataFrame, pred) -> None:
               " (labels shuffled)")
 
 
-def human_pairs(coders: dict[str, pd.DataFrame]) -> list[tuple[str, str]]:
-    """Every pair of human coders, in name order."""
-    names = sorted(coders)
-    return [(a, b) for i, a in enumerate(names) for b in names[i + 1:]]
-
-
 def codes_of(coder: pd.DataFrame, ids: pd.Series, dim: str) -> np.ndarray:
     """One coder's codes for the given statement ids (None where the coder did not code the statement)."""
     return ids.map(coder[dim]).to_numpy(dtype=object)
@@ -113,16 +108,13 @@ def codes_of(coder: pd.DataFrame, ids: pd.Series, dim: str) -> np.ndarray:
 def pairwise_f1(frames: dict[str, np.ndarray], mask: np.ndarray | None = None) -> dict[tuple[str, str], float]:
     """Macro-F1 between every two coders on the statements both coded (macro-F1 over the union of the two
     coders' labels is symmetric, so it needs no reference)."""
-    names = list(frames)
     out = {}
-    for i, a in enumerate(names):
-        for b in names[i + 1:]:
-            ok = np.array([x is not None and y is not None and x == x and y == y
-                           for x, y in zip(frames[a], frames[b])])
-            if mask is not None:
-                ok &= mask
-            out[(a, b)] = (f1_score(frames[a][ok].tolist(), frames[b][ok].tolist(), average="macro", zero_division=0)
-                           if ok.any() else float("nan"))
+    for a, b in combinations(frames, 2):
+        ok = pd.notna(frames[a]) & pd.notna(frames[b])
+        if mask is not None:
+            ok &= mask
+        out[(a, b)] = (f1_score(frames[a][ok].tolist(), frames[b][ok].tolist(), average="macro", zero_division=0)
+                       if ok.any() else float("nan"))
     return out
 
 
@@ -192,7 +184,7 @@ def whole_gold_per_persona(codebook, embedder, params, cache, gold: pd.DataFrame
             print(f"    {key + n:<36} {np.mean(values):.3f} [{min(values):.3f}-{max(values):.3f}]")
     print("  the human coders against each other on the same statements, citizens against staff (are citizens'\n"
           "  statements harder for people too?):")
-    for a, b in human_pairs(coders):
+    for a, b in combinations(sorted(coders), 2):
         both = (gold["statement_id"].isin(coders[a].index) & gold["statement_id"].isin(coders[b].index)).to_numpy()
         part = gold[both].reset_index(drop=True)
         print(f"   {a} ~ {b}:")
