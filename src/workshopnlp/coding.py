@@ -43,6 +43,7 @@ from .agreement import agreement_table
 from .codebook import DIMENSIONS, NO_CODE, Codebook
 from .embeddings import Embedder, EmbeddingCache, embed_texts
 from .nlp import analyse
+from .personas import SIDE_OF_PERSONA, UNKNOWN_PERSONA
 
 THRESHOLD_GRID = tuple(np.round(np.arange(0.0, 0.71, 0.025), 3))
 MIN_CALIBRATION_STATEMENTS = 40
@@ -647,17 +648,15 @@ def persona_gap(codes: pd.DataFrame, statements: pd.DataFrame, reference: pd.Dat
     ``coding.seed``). A comparison with fewer than two qualifying groups is left out.
     """
     from .agreement import group_gap_test
-    from .personas import CITIZEN_PERSONAS, STAFF_PERSONAS, UNKNOWN_PERSONA
 
     if reference is None or reference.empty:
         return pd.DataFrame(columns=PERSONA_GAP_COLUMNS)
     frame = _held_out_model_and_reference(codes, statements, reference, held_out)
     min_n = int(params.get("persona_gap_min_statements", 10))
     rows = []
-    sides = {**{p: "borgere" for p in CITIZEN_PERSONAS}, **{p: "medarbejdere" for p in STAFF_PERSONAS}}
     for dim in DIMENSIONS:
         part = frame[frame[dim].notna() & (frame["persona"] != UNKNOWN_PERSONA)].reset_index(drop=True)
-        part["side"] = part["persona"].map(sides)
+        part["side"] = part["persona"].map(SIDE_OF_PERSONA)
         for comparison, column in (("personaer", "persona"), ("borgere_mod_medarbejdere", "side")):
             sizes = part[column].value_counts()
             names = sorted(sizes[sizes >= min_n].index)

@@ -12,6 +12,7 @@ PERSONAS = ("raadgiver", "leder", "sikret_ledig", "borger_i_ressourceforloeb", U
 CITIZEN_PERSONAS = ("sikret_ledig", "borger_i_ressourceforloeb")
 STAFF_PERSONAS = ("raadgiver", "leder")
 SIDE_LABELS_DA = {"borgere": "Borgere", "medarbejdere": "Medarbejdere"}
+SIDE_OF_PERSONA = {**{p: "borgere" for p in CITIZEN_PERSONAS}, **{p: "medarbejdere" for p in STAFF_PERSONAS}}
 
 PERSONA_LABELS_DA = {
     "raadgiver": "Rådgiver",

@@ -18,7 +18,7 @@ from .config import WorkshopPaths, load_params
 from .errors import InputError
 from .figures import SOURCE_KIND_LABELS_DA
 from .figures import workshop_label as figure_workshop_label
-from .personas import PERSONA_LABELS_DA, UNKNOWN_PERSONA
+from .personas import PERSONA_LABELS_DA, SIDE_LABELS_DA, UNKNOWN_PERSONA
 
 REDACTION_LABELS_DA = {"cpr": "CPR-numre", "telefon": "Telefonnumre", "email": "E-mailadresser",
                        "adresse": "Adresser", "navn": "Personnavne"}
@@ -204,8 +204,6 @@ def persona_gap_text(b: WorkshopBundle) -> str:
     """Danish sentences per dimension: is the gap between the best and the worst persona, and between
     citizens and staff, more than chance would make it? (``persona_gap.csv``, see
     :func:`workshopnlp.coding.persona_gap`)."""
-    from .personas import SIDE_LABELS_DA
-
     path = WorkshopPaths(b.data_dir, b.workshop_id).processed / "persona_gap.csv"
     if not path.exists() or path.stat().st_size < 60:
         return ""
