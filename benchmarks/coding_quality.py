@@ -42,6 +42,7 @@ from workshopnlp.agreement import group_gap_test
 from workshopnlp.codebook import DIMENSIONS, NO_CODE, load_codebook
 from workshopnlp.coding import (_embedding_setup, calibrate_threshold, contexts_of, decide, fit_coder,
                                 load_all_human_codes, training_references)
+from workshopnlp.coding_sheet import blind_codes
 from workshopnlp.config import load_params
 from workshopnlp.personas import CITIZEN_PERSONAS, STAFF_PERSONAS, UNKNOWN_PERSONA
 from workshopnlp.ingest import ingest
@@ -250,7 +251,7 @@ def main(argv=None) -> int:
     pred = model.predict(test["text"].tolist(), [False] * len(test), contexts_of(test))
     predict_s = time.perf_counter() - t0
     text_only = model.predict(test["text"].tolist(), [False] * len(test))
-    coders = {c: frame.set_index("statement_id") for c, frame in human.groupby("coder")}
+    coders = {c: frame.set_index("statement_id") for c, frame in blind_codes(human).groupby("coder")}
     rows = []
     persona_rows = []
     tune_texts = tune[~tune["is_empty_content"].astype(bool)]

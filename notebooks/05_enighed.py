@@ -69,5 +69,13 @@ for pair in reporting.agreement_pairs(b):
     display(Markdown(f"**{pair}**"))
     display(reporting.confusion_table(b, "focus_area", pair))
 
+# %% [markdown]
+# ## Hvordan afgøres uenighederne?
+
+# %%
+disputes = reporting.disputes_text(b.human_codes, workshop_id)
+if disputes:
+    display(Markdown(disputes))
+
 # %%
 reporting.close_report(b)

@@ -34,17 +34,37 @@ def cmd_sheet_export(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from .codebook import load_codebook
-    from .coding import read_statements
-    from .coding_sheet import write_coding_sheet
+    from .coding import load_all_human_codes, read_statements
+    from .coding_sheet import disputed_statements, sample_per_persona, write_coding_sheet
     from .config import WorkshopPaths
 
+    codebook = load_codebook(args.codebook)
     paths = WorkshopPaths(args.data_dir, args.workshop)
-    statements = read_statements(args.data_dir, args.workshop)
-    statements = statements[~statements["is_empty_content"]] if not args.include_empty else statements
-    codes = pd.read_parquet(paths.codes) if paths.codes.exists() else None
-    out = args.out or (paths.processed / f"kodeark_{args.workshop}.xlsx")
-    write_coding_sheet(statements, codes, load_codebook(args.codebook), Path(out), args.workshop)
-    print(f"Kodeark med {len(statements)} udsagn skrevet: {out}")
+    all_statements = read_statements(args.data_dir, args.workshop)
+    statements = all_statements[~all_statements["is_empty_content"]] if not args.include_empty else all_statements
+    earlier = None
+    if args.review:
+        human = load_all_human_codes(args.data_dir, codebook, {args.workshop: all_statements})
+        earlier = disputed_statements(human)
+        if not earlier:
+            raise InputError(f"ingen udsagn at gennemgå i {args.workshop}: "
+                             + ("koderne er enige om alle udsagn" if len(human) else "ingen kodeark fundet"),
+                             file=paths.human_codes_dir,
+                             fix="læg mindst to udfyldte kodeark i mappen (se 'coding-sheet export')")
+        statements = statements[statements["statement_id"].isin(earlier)]
+    if args.per_persona is not None:
+        statements = sample_per_persona(statements, args.per_persona, load_params(args.params)["coding"]["seed"])
+    blind = args.blind or args.per_persona is not None
+    codes = pd.read_parquet(paths.codes) if paths.codes.exists() and not blind else None
+    kind = "gennemgang" if args.review else "stikprøve" if args.per_persona is not None else ""
+    default_name = f"kodeark_{args.workshop}{'_' + kind if kind else ''}.xlsx"
+    out = args.out or (paths.processed / default_name)
+    write_coding_sheet(statements, codes, codebook, Path(out), args.workshop, earlier_codes=earlier)
+    what = {"gennemgang": "Gennemgangsark", "stikprøve": "Blindt stikprøveark"}.get(kind, "Kodeark")
+    print(f"{what} med {len(statements)} udsagn skrevet: {out}")
+    if args.per_persona is not None:
+        print("Udsagn pr. persona: " + ", ".join(f"{p} {n}" for p, n in statements["persona"].value_counts()
+                                                   .sort_index().items()))
     print(f"Når det er udfyldt: gem det i {paths.human_codes_dir}/ og kør "
           f"'workshopnlp coding-sheet import --workshop {args.workshop}'.")
     return 0
@@ -132,6 +152,11 @@ def register(sub, add_common) -> None:
     e.add_argument("--workshop", required=True)
     e.add_argument("--out", type=Path, help="sti til arket (standard: processed/<id>/kodeark_<id>.xlsx)")
     e.add_argument("--include-empty", action="store_true", help="tag også tomme svar med")
+    e.add_argument("--blind", action="store_true", help="uden maskinens forslag (til en guldstandard)")
+    e.add_argument("--per-persona", type=int, default=None, metavar="N",
+                   help="blind stikprøve: N tilfældige udsagn pr. persona (fast seed: coding.seed)")
+    e.add_argument("--review", action="store_true",
+                   help="kun udsagn, koderne er uenige om, med deres koder; gennemgangens koder afgør udsagnet")
     e.add_argument("--codebook", type=Path, default=None)
     add_common(e)
     e.set_defaults(func=cmd_sheet_export)

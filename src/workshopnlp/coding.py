@@ -41,6 +41,7 @@ from sklearn.metrics import f1_score
 
 from .agreement import agreement_table
 from .codebook import DIMENSIONS, NO_CODE, Codebook
+from .coding_sheet import HUMAN_CODE_COLUMNS, blind_codes
 from .embeddings import Embedder, EmbeddingCache, embed_texts
 from .nlp import analyse
 from .personas import SIDE_OF_PERSONA, UNKNOWN_PERSONA
@@ -434,12 +435,16 @@ def holdout_mask(statement_ids: Sequence[str], share: float) -> np.ndarray:
 
 def reference_codes(human: pd.DataFrame) -> pd.DataFrame:
     """One reference code per statement and dimension: the majority of coders; ties go to the coder
-    whose name sorts first. Returns ``statement_id, focus_area, principle, n_coders``."""
+    whose name sorts first. A code from a review sheet (``decides``, see :mod:`workshopnlp.coding_sheet`)
+    decides instead of the majority, by the same rule among reviewers if several reviewed the statement.
+    Returns ``statement_id, focus_area, principle, n_coders`` (``n_coders``: the blind coders)."""
     rows = []
-    for sid, group in human.sort_values("coder").groupby("statement_id", sort=True):
-        row = {"statement_id": sid, "n_coders": int(group["coder"].nunique())}
+    decides = human["decides"].astype(bool) if "decides" in human else pd.Series(False, index=human.index)
+    for sid, group in human.assign(_decides=decides).sort_values("coder").groupby("statement_id", sort=True):
+        row = {"statement_id": sid, "n_coders": int(group.loc[~group["_decides"], "coder"].nunique())}
         for dim in DIMENSIONS:
-            values = group[dim].dropna().tolist()
+            reviewed = group.loc[group["_decides"], dim].dropna().tolist()
+            values = reviewed or group[dim].dropna().tolist()
             if not values:
                 row[dim] = None
                 continue
@@ -472,8 +477,8 @@ def load_all_human_codes(data_dir, codebook: Codebook, statements_by_workshop: d
         human["workshop_id"] = ws
         frames.append(human)
     if not frames:
-        return pd.DataFrame(columns=["statement_id", "coder", "focus_area", "principle", "sheet", "text", "persona",
-                                     "source_kind", "is_empty_content", "workshop_id"])
+        return pd.DataFrame(columns=["statement_id", "coder", "focus_area", "principle", "sheet", "decides", "text",
+                                     "persona", "source_kind", "is_empty_content", "workshop_id"])
     return pd.concat(frames, ignore_index=True)
 
 
@@ -574,7 +579,7 @@ def code_workshop(workshop_id: str, data_dir, params: dict[str, Any] | None = No
         codes.to_parquet(tmp / "codes.parquet", index=False)
         codes.to_csv(tmp / "codes.csv", index=False, sep=";", encoding="utf-8-sig")
         human_out = human[human["workshop_id"] == workshop_id] if len(human) else human
-        human_out[["statement_id", "coder", "focus_area", "principle", "sheet"]].to_parquet(
+        human_out[HUMAN_CODE_COLUMNS].to_parquet(
             tmp / "human_codes.parquet", index=False)
         agreement.to_csv(tmp / "agreement.csv", index=False)
         workshop_confusions(codes, human_out, codebook, set(held_out["statement_id"])).to_csv(
@@ -692,7 +697,7 @@ def workshop_agreement(codes: pd.DataFrame, human: pd.DataFrame, codebook: Codeb
         if model_on is not None:
             model_codes = model_codes[model_codes.index.isin(model_on)]
         coders = {"model": model_codes}
-        for coder, group in human.groupby("coder"):
+        for coder, group in blind_codes(human).groupby("coder"):
             coders[str(coder)] = group.set_index("statement_id")[dim].dropna()
         table = agreement_table(coders, codebook.dimension(dim).code_ids, tentative_alpha)
         table.insert(0, "dimension", dim)
@@ -715,7 +720,7 @@ def workshop_confusions(codes: pd.DataFrame, human: pd.DataFrame, codebook: Code
         series = {"model": codes.set_index("statement_id")[f"model_{dim}"]}
         if model_on is not None:
             series["model"] = series["model"][series["model"].index.isin(model_on)]
-        for coder, group in human.groupby("coder"):
+        for coder, group in blind_codes(human).groupby("coder"):
             series[str(coder)] = group.set_index("statement_id")[dim].dropna()
         ids = codebook.dimension(dim).code_ids
         for a, b in combinations(sorted(series), 2):

@@ -4,6 +4,17 @@ A sheet holds one row per statement with the model's suggestion and empty coder 
 drop-down lists of code ids (Excel data validation). Filled sheets are stored as raw input in
 ``data/raw/<workshop>/kodning/`` and read back by :func:`read_coding_sheets`; human codes override
 the model's.
+
+Three kinds of sheet, all read back the same way:
+
+- a *coding sheet* of all statements (with the model's suggestions, or ``blind`` without them);
+- a *sample* of ``n`` statements per persona (:func:`sample_per_persona`), for staff who code a gold
+  set that can measure every persona: blind, because a suggestion anchors the coder;
+- a *review sheet* of the statements the coders disagree on (:func:`disputed_statements`), which shows
+  every earlier coder's codes in the column ``tidligere_koder``. A reviewer who has seen the others'
+  codes is not an independent coder: codes from a review sheet *decide* the reference where given
+  (``decides`` = True, see :func:`workshopnlp.coding.reference_codes`) and are left out of the
+  agreement figures, which compare blind coders only.
 """
 
 from __future__ import annotations
@@ -25,14 +36,53 @@ INFO_SHEET = "Vejledning"
 COLUMNS = ["statement_id", "kilde", "kontekst", "persona", "tekst", "forslag_fokusomraade", "forslag_princip",
            "forklaring", "fokusomraade", "princip", "koder", "kommentar"]
 HUMAN_COLUMNS = {"fokusomraade": "focus_area", "princip": "principle"}
+REVIEW_COLUMN = "tidligere_koder"  # present only in a review sheet; its codes decide (see module docstring)
+HUMAN_CODE_COLUMNS = ["statement_id", "coder", "focus_area", "principle", "sheet", "decides"]
 WIDTHS = {"statement_id": 15, "kilde": 22, "kontekst": 28, "persona": 14, "tekst": 70, "forslag_fokusomraade": 18,
-          "forslag_princip": 20, "forklaring": 60, "fokusomraade": 22, "princip": 24, "koder": 10, "kommentar": 30}
+          "forslag_princip": 20, "forklaring": 60, REVIEW_COLUMN: 40, "fokusomraade": 22, "princip": 24, "koder": 10,
+          "kommentar": 30}
+
+
+def sample_per_persona(statements: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
+    """``n`` statements drawn at random from every persona (all of a persona's if it has fewer), in the
+    statement table's order; the same ``seed`` draws the same sample."""
+    if n < 1:
+        raise InputError(f"--per-persona skal være mindst 1 (fik {n})", fix="fx --per-persona 100")
+    parts = [group.sample(n=min(n, len(group)), random_state=seed)
+             for _, group in statements.groupby("persona", sort=True)]
+    picked = pd.concat(parts).index if parts else statements.index[:0]
+    return statements.loc[statements.index.isin(picked)]
+
+
+def blind_codes(human: pd.DataFrame) -> pd.DataFrame:
+    """The codes of blind coders only (not from a review sheet): agreement compares people who did not
+    see each other's codes."""
+    return human[~human["decides"].astype(bool)] if "decides" in human else human
+
+
+def disputed_statements(human: pd.DataFrame) -> dict[str, str]:
+    """Statements on which the blind coders disagree on either dimension -> every coder's codes, e.g.
+    ``"A: tillid / ingen · B: ingen / ansvarlighed"`` (codes of earlier reviews are not counted)."""
+    out = {}
+    for sid, group in blind_codes(human).sort_values("coder").groupby("statement_id", sort=True):
+        if any(group[dim].dropna().nunique() > 1 for dim in HUMAN_COLUMNS.values()):
+            out[str(sid)] = " · ".join(f"{r.coder}: {r.focus_area or '–'} / {r.principle or '–'}"
+                                       for r in group.itertuples())
+    return out
 
 
 def write_coding_sheet(statements: pd.DataFrame, codes: pd.DataFrame | None, codebook: Codebook, path: Path,
-                       workshop_id: str) -> None:
-    """Write an XLSX coding sheet for ``statements`` (with the model's suggestions if ``codes`` is given)."""
+                       workshop_id: str, earlier_codes: dict[str, str] | None = None) -> None:
+    """Write an XLSX coding sheet for ``statements`` (with the model's suggestions if ``codes`` is given).
+
+    ``earlier_codes`` (statement id -> the earlier coders' codes, see :func:`disputed_statements`) makes
+    it a review sheet: the column ``tidligere_koder`` shows them, and the reviewer's codes decide.
+    """
     from .coding import contexts_of
+
+    columns = list(COLUMNS)
+    if earlier_codes is not None:
+        columns.insert(columns.index("fokusomraade"), REVIEW_COLUMN)
 
     frame = statements[["statement_id", "source_file", "locator", "persona", "text"]].copy()
     frame["context"] = contexts_of(statements)
@@ -44,13 +94,17 @@ def write_coding_sheet(statements: pd.DataFrame, codes: pd.DataFrame | None, cod
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
-    ws.append(COLUMNS)
+    ws.append(columns)
     for row in frame.itertuples(index=False):
-        ws.append([row.statement_id, f"{row.source_file}, {row.locator}", row.context, row.persona, row.text,
-                   row.focus_area or "", row.principle or "", row.explanation or "", "", "", "", ""])
+        values = {"statement_id": row.statement_id, "kilde": f"{row.source_file}, {row.locator}",
+                  "kontekst": row.context, "persona": row.persona, "tekst": row.text,
+                  "forslag_fokusomraade": row.focus_area or "", "forslag_princip": row.principle or "",
+                  "forklaring": row.explanation or "",
+                  REVIEW_COLUMN: (earlier_codes or {}).get(row.statement_id, "")}
+        ws.append([values.get(c, "") for c in columns])
     header_fill = PatternFill("solid", fgColor="DDDDDD")
     coder_fill = PatternFill("solid", fgColor="FFF2CC")
-    for i, col in enumerate(COLUMNS, start=1):
+    for i, col in enumerate(columns, start=1):
         cell = ws.cell(row=1, column=i)
         cell.font, cell.fill = Font(bold=True), header_fill
         ws.column_dimensions[cell.column_letter].width = WIDTHS[col]
@@ -58,7 +112,7 @@ def write_coding_sheet(statements: pd.DataFrame, codes: pd.DataFrame | None, cod
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         for col in ("fokusomraade", "princip", "koder"):
-            row[COLUMNS.index(col)].fill = coder_fill
+            row[columns.index(col)].fill = coder_fill
     ws.freeze_panes = "B2"
     lists = wb.create_sheet(CODES_SHEET)
     focus = list(codebook.dimension("focus_area").code_ids)
@@ -74,7 +128,7 @@ def write_coding_sheet(statements: pd.DataFrame, codes: pd.DataFrame | None, cod
                         ("princip", f"{CODES_SHEET}!$C$2:$C${len(principles) + 1}")):
         dv = DataValidation(type="list", formula1=f"={source}", allow_blank=True, showErrorMessage=True,
                             errorTitle="Ukendt kode", error="Vælg en kode fra listen (se arket Koder).")
-        letter = ws.cell(row=1, column=COLUMNS.index(col) + 1).column_letter
+        letter = ws.cell(row=1, column=columns.index(col) + 1).column_letter
         dv.add(f"{letter}2:{letter}{max(last, 2)}")
         ws.add_data_validation(dv)
     info = wb.create_sheet(INFO_SHEET)
@@ -82,9 +136,18 @@ def write_coding_sheet(statements: pd.DataFrame, codes: pd.DataFrame | None, cod
                  "Udfyld de gule kolonner: fokusomraade og princip (vælg fra listen) og dine initialer i 'koder'.",
                  "Kod udsagnets primære betydning, ikke de ord der bruges. 'ingen' når ingen kode passer.",
                  "'kontekst' er afsnittet eller spørgsmålet, udsagnet blev sagt eller skrevet til.",
-                 "Forslagene er maskinens; de er kun et udgangspunkt. Lad feltet stå tomt, hvis du ikke koder udsagnet.",
+                 "Forslagene er maskinens; de er kun et udgangspunkt. Lad feltet stå tomt, hvis du ikke koder udsagnet."
+                 if codes is not None else
+                 "Arket er blindt: det viser ikke maskinens forslag, så de ikke påvirker din kodning. Lad feltet stå "
+                 "tomt, hvis du ikke koder udsagnet.",
                  "Gem filen i data/raw/<workshop>/kodning/ og kør: workshopnlp coding-sheet import --workshop <id>"):
         info.append([line])
+    if earlier_codes is not None:
+        for line in ("Dette er et gennemgangsark: udsagnene er dem, de tidligere kodere var uenige om, og "
+                     "'tidligere_koder' viser deres koder (koder: fokusområde / princip).",
+                     "Din kode afgør udsagnet: den går forud for flertallet af de tidligere kodere. Fordi du har set "
+                     "deres koder, tæller den ikke med i enighedstallene, som kun sammenligner blinde kodere."):
+            info.append([line])
     info.column_dimensions["A"].width = 110
     wb.properties.title = f"workshopnlp kodeark {workshop_id}"
     wb.properties.creator = "workshopnlp"
@@ -94,7 +157,8 @@ def write_coding_sheet(statements: pd.DataFrame, codes: pd.DataFrame | None, cod
 
 def read_coding_sheets(paths: Iterable[Path], codebook: Codebook, statement_ids: set[str] | None = None,
                        workshop_id: str = "") -> pd.DataFrame:
-    """Read filled sheets into ``statement_id, coder, focus_area, principle, sheet`` rows.
+    """Read filled sheets into ``statement_id, coder, focus_area, principle, sheet, decides`` rows
+    (``decides``: the code comes from a review sheet, see the module docstring).
 
     Raises :class:`InputError` for unknown codes, unknown statement ids, a missing coder name, or a
     statement coded twice by the same coder with different codes.
@@ -122,6 +186,7 @@ def read_coding_sheets(paths: Iterable[Path], codebook: Codebook, statement_ids:
             raise InputError(f"kolonnerne mangler: {', '.join(missing)}", file=path, location=f"ark '{SHEET}', række 1",
                              fix="slet ikke kolonner i kodearket; eksportér et nyt hvis nødvendigt")
         col = {name: header.index(name) for name in header if name}
+        decides = REVIEW_COLUMN in col
         for r, values_row in enumerate(values[1:], start=2):
             def cell(name):
                 v = values_row[col[name]] if col[name] < len(values_row) else None
@@ -144,13 +209,15 @@ def read_coding_sheets(paths: Iterable[Path], codebook: Codebook, statement_ids:
                 raise InputError("kodernavnet mangler", file=path, location=f"{where}, kolonne koder",
                                  fix="skriv dine initialer i kolonnen 'koder' ud for hvert udsagn du koder")
             rows.append({"statement_id": sid, "coder": coder, "focus_area": f or None, "principle": p or None,
-                         "sheet": path.name})
-    frame = pd.DataFrame(rows, columns=["statement_id", "coder", "focus_area", "principle", "sheet"])
-    clash = frame.groupby(["statement_id", "coder"]).agg(n=("focus_area", "size"),
-                                                         f=("focus_area", "nunique"), p=("principle", "nunique"))
+                         "sheet": path.name, "decides": decides})
+    frame = pd.DataFrame(rows, columns=HUMAN_CODE_COLUMNS).astype({"decides": bool})
+    # A coder may code a statement blind and later review it (a review sheet); those are two codes.
+    keys = ["statement_id", "coder", "decides"]
+    clash = frame.groupby(keys).agg(n=("focus_area", "size"), f=("focus_area", "nunique"),
+                                    p=("principle", "nunique"))
     bad = clash[(clash["f"] > 1) | (clash["p"] > 1)]
     if len(bad):
-        sid, coder = bad.index[0]
+        sid, coder, _ = bad.index[0]
         raise InputError(f"koderen '{coder}' har givet udsagnet '{sid}' forskellige koder i flere ark",
                          file=", ".join(p.name for p in paths), fix="ret eller fjern det ene ark")
-    return frame.drop_duplicates(["statement_id", "coder"]).sort_values(["statement_id", "coder"]).reset_index(drop=True)
+    return frame.drop_duplicates(keys).sort_values(keys).reset_index(drop=True)

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from .codebook import Codebook, load_codebook
+from .coding_sheet import disputed_statements
 from .config import WorkshopPaths, load_params
 from .errors import InputError
 from .figures import SOURCE_KIND_LABELS_DA
@@ -261,6 +262,9 @@ def how_it_was_made(b: WorkshopBundle) -> str:
     red_text = ", ".join(f"{kind.lower()}: {n}" for kind, n in red["Antal erstatninger"].items() if n) \
         or "ingen fundet"
     n_human = int(b.human_codes["statement_id"].nunique()) if b.human_codes is not None else 0
+    n_reviewed = (int(b.human_codes.loc[b.human_codes["decides"].astype(bool), "statement_id"].nunique())
+                  if b.human_codes is not None and "decides" in b.human_codes else 0)
+    reviewed = (f"{n_reviewed} af dem, som koderne var uenige om, er afgjort ved en gennemgang. " if n_reviewed else "")
     lines = [
         "## Sådan er analysen lavet",
         f"**Data.** Analysen bygger på {len(st)} udsagn fra {n_files} filer fra workshoppen {b.label} "
@@ -274,6 +278,7 @@ def how_it_was_made(b: WorkshopBundle) -> str:
         "dataetisk princip fra workshoppens materiale – eller \"ingen\", når intet passer. Koderne er foreslået af "
         "en sprogmodel, der kører på denne computer og har lært af kodebogens eksempler og af mennesker, der har "
         f"kodet udsagn i hånden. {n_human} udsagn er kodet af mennesker; deres koder går forud for maskinens. "
+        f"{reviewed}"
         "Ved fokusområdet læser maskinen – ligesom en menneskelig koder – svaret sammen med spørgsmålet eller "
         "runden, det blev givet i (fx \"Runde 2: Tillid\"). "
         "Ved hver kode står en forklaring: hvilke af kodebogens eksempler udsagnet ligner, hvilke ord der "
@@ -444,6 +449,27 @@ def confusion_table(b: WorkshopBundle, dimension: str, pair: str) -> pd.DataFram
     wide = wide.reindex(index=order, columns=order).rename(index=labels, columns=labels)
     wide.index.name, wide.columns.name = f"{first} ↓", f"{second} →"
     return wide
+
+
+def disputes_text(human_codes: pd.DataFrame | None, workshop_id: str) -> str:
+    """Danish: how many statements the blind coders disagree on, how many a review has settled, and the
+    command that makes a review sheet of the rest (see :mod:`workshopnlp.coding_sheet`)."""
+    if human_codes is None or human_codes.empty:
+        return ""
+    disputed = disputed_statements(human_codes)
+    reviewed = (set(human_codes.loc[human_codes["decides"].astype(bool), "statement_id"])
+                if "decides" in human_codes else set())
+    open_ = [s for s in disputed if s not in reviewed]
+    if not disputed:
+        return "Koderne er enige om alle de udsagn, de har kodet."
+    text = (f"Koderne er uenige om {len(disputed)} udsagn på mindst én dimension; "
+            f"{len(disputed) - len(open_)} af dem er afgjort ved en gennemgang. ")
+    if open_:
+        text += ("Indtil de er afgjort, gælder flertallets kode. Projektgruppen kan afgøre dem: "
+                 f"`workshopnlp coding-sheet export --workshop {workshop_id} --review` laver et regneark med netop "
+                 "disse udsagn og de tidligere koderes koder. Den kode, gennemgangen giver, afgør udsagnet; den "
+                 "tæller ikke med i enighedstallene ovenfor, fordi den, der gennemgår, har set de andres koder.")
+    return text
 
 
 def agreement_pairs(b: WorkshopBundle) -> list[str]:

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from conftest import JANUARY, OCTOBER, REPO
 from workshopnlp.cli import main
+from workshopnlp.coding import reference_codes
 from workshopnlp.coding_sheet import COLUMNS, SHEET
 
 pytestmark = pytest.mark.integration
@@ -142,3 +143,70 @@ def test_the_real_bundled_model_understands_danish_paraphrases():
                         "Der var kaffe og rundstykker i pausen."])
     assert v.shape == (3, 384)
     assert v[0] @ v[1] > v[0] @ v[2] + 0.05
+
+
+def test_review_sheet_of_disputed_statements_decides_the_reference(data_dir, tmp_path, capsys):
+    """Staff settle the coders' disagreements: a review sheet holds exactly the disputed statements with
+    the earlier codes, and a reviewer's code becomes the reference without entering the agreement figures."""
+    processed, kodning = data_dir / "processed" / OCTOBER, data_dir / "raw" / OCTOBER / "kodning"
+    blind = pd.read_parquet(processed / "human_codes.parquet")
+    spread = blind.groupby("statement_id")[["focus_area", "principle"]].nunique()
+    disputed = set(spread.index[(spread > 1).any(axis=1)])
+    sheet = kodning / "gennemgang_R.xlsx"
+    assert main(["coding-sheet", "export", "--workshop", OCTOBER, "--review", "--out", str(sheet),
+                 "--data-dir", str(data_dir)]) == 0
+    wb = load_workbook(sheet)
+    ws = wb[SHEET]
+    header = [c.value for c in ws[1]]
+    rows = list(ws.iter_rows(min_row=2))
+    assert {r[header.index("statement_id")].value for r in rows} == disputed
+    before_ref = reference_codes(blind).set_index("statement_id")
+    flipped = {}
+    for row in rows[:5]:
+        sid = row[header.index("statement_id")].value
+        earlier = row[header.index("tidligere_koder")].value
+        assert all(f"{c}: " in earlier for c in blind.loc[blind["statement_id"] == sid, "coder"])
+        # the reviewer picks a focus area the majority did not
+        choice = next(c for c in ("formaal", "tillid", "teknologisk_forstaaelse", "ingen")
+                      if c != before_ref.loc[sid, "focus_area"])
+        row[header.index("fokusomraade")].value, row[header.index("koder")].value = choice, "R"
+        flipped[sid] = choice
+    wb.save(sheet)
+    raw_before = {p.name: _digest(p) for p in kodning.glob("kodeark_*.xlsx")}
+    assert main(["code", "--workshop", OCTOBER, "--data-dir", str(data_dir)]) == 0
+    codes = pd.read_parquet(processed / "codes.parquet").set_index("statement_id")
+    for sid, choice in flipped.items():
+        assert codes.loc[sid, "focus_area"] == choice and codes.loc[sid, "code_source"] == "menneske"
+    human = pd.read_parquet(processed / "human_codes.parquet")
+    assert set(human.loc[human["decides"], "statement_id"]) == set(flipped)
+    agreement = pd.read_csv(processed / "agreement.csv")
+    assert not agreement["par"].str.contains(r"\bR\b").any() and agreement["par"].str.contains("A ~ B").any()
+    assert {p.name: _digest(p) for p in kodning.glob("kodeark_*.xlsx")} == raw_before
+    capsys.readouterr()
+
+
+def test_blind_sample_per_persona_for_new_gold_codes(data_dir, tmp_path, capsys):
+    sheet = tmp_path / "stikproeve.xlsx"
+    assert main(["coding-sheet", "export", "--workshop", JANUARY, "--per-persona", "15", "--out", str(sheet),
+                 "--data-dir", str(data_dir)]) == 0
+    out = capsys.readouterr().out
+    frame = pd.read_excel(sheet, sheet_name=SHEET)
+    statements = pd.read_parquet(data_dir / "processed" / JANUARY / "statements.parquet")
+    content = statements[~statements["is_empty_content"]]
+    expected = content["persona"].value_counts().clip(upper=15).sort_index()
+    assert frame["persona"].value_counts().sort_index().to_dict() == expected.to_dict()
+    assert frame["forslag_fokusomraade"].isna().all() and frame["forklaring"].isna().all()  # blind
+    assert "Udsagn pr. persona" in out
+    again = tmp_path / "igen.xlsx"
+    assert main(["coding-sheet", "export", "--workshop", JANUARY, "--per-persona", "15", "--out", str(again),
+                 "--data-dir", str(data_dir)]) == 0
+    assert pd.read_excel(again, sheet_name=SHEET)["statement_id"].tolist() == frame["statement_id"].tolist()
+    _fails(capsys, ["coding-sheet", "export", "--workshop", JANUARY, "--per-persona", "0", "--data-dir",
+                    str(data_dir)], "--per-persona")
+
+
+def test_review_without_coding_sheets_says_where_to_put_them(data_dir, capsys):
+    shutil.rmtree(data_dir / "raw" / JANUARY / "kodning")
+    _fails(capsys, ["coding-sheet", "export", "--workshop", JANUARY, "--review", "--data-dir", str(data_dir)],
+           "ingen kodeark fundet", "kodning")
+    assert not list((data_dir / "processed" / JANUARY).glob("*gennemgang*"))

@@ -1,0 +1,114 @@
+"""Blind samples, review sheets and how a reviewer's codes enter the reference (small hand-made tables)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from workshopnlp.codebook import load_codebook
+from workshopnlp.coding import reference_codes, workshop_agreement
+from workshopnlp.coding_sheet import (REVIEW_COLUMN, SHEET, disputed_statements, read_coding_sheets,
+                                      sample_per_persona, write_coding_sheet)
+from workshopnlp.errors import InputError
+from workshopnlp.reporting import disputes_text
+
+
+def _statements(per_persona: dict[str, int]) -> pd.DataFrame:
+    rows = []
+    for persona, n in per_persona.items():
+        rows += [{"statement_id": f"{persona}-{i:02d}", "persona": persona, "text": f"udsagn {i} fra {persona}",
+                  "source_file": "noter.docx", "locator": f"afsnit {i}", "section": "Runde 2: Tillid",
+                  "question": ""} for i in range(n)]
+    return pd.DataFrame(rows)
+
+
+def _codes(*rows) -> pd.DataFrame:
+    return pd.DataFrame([dict(zip(("statement_id", "coder", "focus_area", "principle", "decides"), r))
+                         for r in rows])
+
+
+def test_sample_per_persona_caps_each_persona_and_is_repeatable():
+    st = _statements({"leder": 30, "raadgiver": 12, "sikret_ledig": 3})
+    first = sample_per_persona(st, 10, seed=7)
+    assert first["persona"].value_counts().to_dict() == {"leder": 10, "raadgiver": 10, "sikret_ledig": 3}
+    assert first["statement_id"].tolist() == sample_per_persona(st, 10, seed=7)["statement_id"].tolist()
+    assert set(first["statement_id"]) != set(sample_per_persona(st, 10, seed=8)["statement_id"])
+    assert list(first.index) == sorted(first.index)  # the statement table's order, not the draw's
+    with pytest.raises(InputError, match="mindst 1"):
+        sample_per_persona(st, 0, seed=7)
+
+
+def test_disputed_statements_are_those_the_blind_coders_disagree_on():
+    human = _codes(("s1", "A", "tillid", "ingen", False), ("s1", "B", "tillid", "ingen", False),
+                   ("s2", "A", "tillid", "ingen", False), ("s2", "B", "ingen", "ansvarlighed", False),
+                   ("s3", "A", "formaal", "ingen", False), ("s3", "B", "formaal", "ingen", False),
+                   ("s3", "R", "ingen", "ingen", True))  # a reviewer's code is not a disagreement
+    assert disputed_statements(human) == {"s2": "A: tillid / ingen · B: ingen / ansvarlighed"}
+
+
+def test_a_reviewers_code_decides_the_reference_over_the_majority():
+    human = _codes(("s1", "A", "ingen", "ansvarlighed", False), ("s1", "B", "ingen", "ansvarlighed", False),
+                   ("s1", "C", "tillid", "ingen", False), ("s1", "R", "tillid", None, True),
+                   ("s2", "A", "tillid", "ingen", False), ("s2", "B", "ingen", "ingen", False),
+                   ("s2", "C", "ingen", "ingen", False))
+    ref = reference_codes(human).set_index("statement_id")
+    # s1: the reviewer chose the minority's focus area and left the principle to the majority
+    assert ref.loc["s1", "focus_area"] == "tillid" and ref.loc["s1", "principle"] == "ansvarlighed"
+    assert ref.loc["s1", "n_coders"] == 3
+    assert ref.loc["s2", "focus_area"] == "ingen"  # not reviewed: the majority
+    without_review = reference_codes(human[~human["decides"]]).set_index("statement_id")
+    assert without_review.loc["s1", "focus_area"] == "ingen"
+
+
+def test_agreement_compares_blind_coders_only():
+    codebook = load_codebook()
+    human = _codes(*[(f"s{i}", "A", "tillid", "ingen", False) for i in range(6)],
+                   *[(f"s{i}", "B", "tillid" if i % 2 else "formaal", "ingen", False) for i in range(6)],
+                   *[(f"s{i}", "R", "tillid", "ingen", True) for i in range(6)])
+    codes = pd.DataFrame({"statement_id": [f"s{i}" for i in range(6)], "model_focus_area": "tillid",
+                          "model_principle": "ingen"})
+    pairs = set(workshop_agreement(codes, human, codebook, 0.667)["par"])
+    assert any("A" in p and "B" in p for p in pairs)
+    assert not any("R" in p.replace("model", "") for p in pairs), pairs
+
+
+def test_review_sheet_round_trip_marks_codes_as_deciding(tmp_path):
+    codebook = load_codebook()
+    st = _statements({"leder": 3})
+    earlier = {"leder-01": "A: tillid / ingen · B: ingen / ansvarlighed"}
+    review, plain = tmp_path / "gennemgang.xlsx", tmp_path / "kodeark.xlsx"
+    write_coding_sheet(st[st["statement_id"] == "leder-01"], None, codebook, review, "ws", earlier_codes=earlier)
+    write_coding_sheet(st, None, codebook, plain, "ws")
+    for path in (review, plain):
+        wb = load_workbook(path)
+        ws = wb[SHEET]
+        header = [c.value for c in ws[1]]
+        assert (REVIEW_COLUMN in header) == (path == review)
+        if path == review:
+            assert ws.cell(row=2, column=header.index(REVIEW_COLUMN) + 1).value == earlier["leder-01"]
+            info = " ".join(str(r[0].value) for r in wb["Vejledning"].iter_rows())
+            assert "afgør" in info and "blinde kodere" in info
+        for row in ws.iter_rows(min_row=2):
+            if row[header.index("statement_id")].value == "leder-01":
+                row[header.index("fokusomraade")].value = "tillid" if path == review else "ingen"
+                row[header.index("princip")].value = "ansvarlighed"
+                row[header.index("koder")].value = "A"  # A codes blind, then reviews: two codes, no clash
+        wb.save(path)
+    human = read_coding_sheets([review, plain], codebook, set(st["statement_id"]), "ws")
+    assert human[["coder", "focus_area", "decides"]].values.tolist() == [["A", "ingen", False], ["A", "tillid", True]]
+    assert reference_codes(human).set_index("statement_id").loc["leder-01", "focus_area"] == "tillid"
+
+
+
+def test_report_says_how_many_disputes_are_open_and_how_to_settle_them():
+    human = _codes(("s1", "A", "tillid", "ingen", False), ("s1", "B", "ingen", "ingen", False),
+                   ("s2", "A", "formaal", "ingen", False), ("s2", "B", "formaal", "ansvarlighed", False),
+                   ("s3", "A", "formaal", "ingen", False), ("s3", "B", "formaal", "ingen", False))
+    text = disputes_text(human, "ws-1")
+    assert "uenige om 2 udsagn" in text and "0 af dem er afgjort" in text and "--workshop ws-1 --review" in text
+    settled = pd.concat([human, _codes(("s1", "R", "tillid", None, True), ("s2", "R", None, "ingen", True))])
+    text = disputes_text(settled, "ws-1")
+    assert "uenige om 2 udsagn" in text and "2 af dem er afgjort" in text and "--review" not in text
+    assert disputes_text(human[human["statement_id"] == "s3"], "ws-1").startswith("Koderne er enige")
+    assert disputes_text(None, "ws-1") == ""
