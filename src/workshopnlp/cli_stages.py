@@ -73,12 +73,12 @@ def cmd_sheet_export(args: argparse.Namespace) -> int:
 def cmd_sheet_import(args: argparse.Namespace) -> int:
     from .codebook import load_codebook
     from .coding import read_statements
-    from .coding_sheet import read_coding_sheets
+    from .coding_sheet import read_coding_sheets, sheets_in
     from .config import WorkshopPaths
     from .provenance import staged_files
 
     paths = WorkshopPaths(args.data_dir, args.workshop)
-    sheets = [Path(p) for p in args.sheets] or sorted(paths.human_codes_dir.glob("*.xlsx"))
+    sheets = [Path(p) for p in args.sheets] or sheets_in(paths.human_codes_dir)
     if not sheets:
         raise InputError("ingen udfyldte kodeark fundet", file=paths.human_codes_dir,
                          fix="angiv kodeark som argumenter eller læg dem i mappen")
@@ -86,8 +86,9 @@ def cmd_sheet_import(args: argparse.Namespace) -> int:
     human = read_coding_sheets(sheets, load_codebook(args.codebook), set(statements["statement_id"]), args.workshop)
     with staged_files(paths.processed) as tmp:
         human.to_parquet(tmp / "human_codes.parquet", index=False)
+    n_reviews = int(human["decides"].sum())
     print(f"{len(human)} koder fra {human['coder'].nunique()} kodere på {human['statement_id'].nunique()} udsagn "
-          f"læst fra {len(sheets)} ark.")
+          f"læst fra {len(sheets)} ark" + (f"; heraf {n_reviews} afgørelser fra gennemgangsark." if n_reviews else "."))
     if args.sheets and paths.human_codes_dir.resolve() not in {Path(s).resolve().parent for s in sheets}:
         print(f"Bemærk: 'workshopnlp code' bruger kodeark i {paths.human_codes_dir}/ – kopiér arkene dertil.")
     return 0

@@ -41,7 +41,7 @@ from sklearn.metrics import f1_score
 
 from .agreement import agreement_table
 from .codebook import DIMENSIONS, NO_CODE, Codebook
-from .coding_sheet import HUMAN_CODE_COLUMNS, blind_codes
+from .coding_sheet import HUMAN_CODE_COLUMNS, blind_codes, read_coding_sheets, sheets_in
 from .embeddings import Embedder, EmbeddingCache, embed_texts
 from .nlp import analyse
 from .personas import SIDE_OF_PERSONA, UNKNOWN_PERSONA
@@ -460,14 +460,11 @@ def load_all_human_codes(data_dir, codebook: Codebook, statements_by_workshop: d
     """Human codes from ``raw/<workshop>/kodning/*.xlsx`` of every workshop given, with their texts."""
     from pathlib import Path
 
-    from .coding_sheet import read_coding_sheets
     from .config import WorkshopPaths
 
     frames = []
     for ws, st in statements_by_workshop.items():
-        folder = WorkshopPaths(Path(data_dir), ws).human_codes_dir
-        sheets = sorted(folder.glob("*.xlsx")) if folder.is_dir() else []
-        sheets = [s for s in sheets if not s.name.startswith("~$")]
+        sheets = sheets_in(WorkshopPaths(Path(data_dir), ws).human_codes_dir)
         if not sheets:
             continue
         human = read_coding_sheets(sheets, codebook, set(st["statement_id"]), ws)
@@ -573,7 +570,7 @@ def code_workshop(workshop_id: str, data_dir, params: dict[str, Any] | None = No
                                    codebook, params["coding"]["tentative_alpha"],
                                    model_on=set(held_out["statement_id"]))
     inputs = {"statements.parquet": sha256_file(paths.statements), "codebook": codebook.sha256}
-    for sheet in sorted(paths.human_codes_dir.glob("*.xlsx")) if paths.human_codes_dir.is_dir() else []:
+    for sheet in sheets_in(paths.human_codes_dir):
         inputs[f"kodning/{sheet.name}"] = sha256_file(sheet)
     with staged_files(paths.processed) as tmp:
         codes.to_parquet(tmp / "codes.parquet", index=False)

@@ -54,6 +54,12 @@ def sample_per_persona(statements: pd.DataFrame, n: int, seed: int) -> pd.DataFr
     return statements.loc[statements.index.isin(picked)]
 
 
+def sheets_in(folder: Path) -> list[Path]:
+    """The coding sheets in ``folder`` (sorted), without the lock files Excel leaves beside an open sheet."""
+    folder = Path(folder)
+    return sorted(p for p in folder.glob("*.xlsx") if not p.name.startswith("~$")) if folder.is_dir() else []
+
+
 def blind_codes(human: pd.DataFrame) -> pd.DataFrame:
     """The codes of blind coders only (not from a review sheet): agreement compares people who did not
     see each other's codes."""

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from workshopnlp.codebook import load_codebook
 from workshopnlp.coding import reference_codes, workshop_agreement
-from workshopnlp.coding_sheet import (REVIEW_COLUMN, SHEET, disputed_statements, read_coding_sheets,
+from workshopnlp.coding_sheet import (REVIEW_COLUMN, SHEET, disputed_statements, read_coding_sheets, sheets_in,
                                       sample_per_persona, write_coding_sheet)
 from workshopnlp.errors import InputError
 from workshopnlp.reporting import disputes_text
@@ -112,3 +112,11 @@ def test_report_says_how_many_disputes_are_open_and_how_to_settle_them():
     assert "uenige om 2 udsagn" in text and "2 af dem er afgjort" in text and "--review" not in text
     assert disputes_text(human[human["statement_id"] == "s3"], "ws-1").startswith("Koderne er enige")
     assert disputes_text(None, "ws-1") == ""
+
+
+def test_lock_files_of_open_sheets_are_not_read_as_sheets(tmp_path):
+    # Excel leaves "~$name.xlsx" beside a sheet that is open; it is not a workbook openpyxl can read.
+    write_coding_sheet(_statements({"leder": 2}), None, load_codebook(), tmp_path / "kodeark_A.xlsx", "ws")
+    (tmp_path / "~$kodeark_A.xlsx").write_bytes(b"\x00lock")
+    assert [p.name for p in sheets_in(tmp_path)] == ["kodeark_A.xlsx"]
+    assert sheets_in(tmp_path / "findes_ikke") == []
