@@ -16,6 +16,9 @@ and a permutation test of the persona gap: how large a gap random groups of the 
 the persona labels are shuffled (each statement keeps its reference and its prediction), i.e. what the
 gap looks like if the coder worked equally well whoever spoke. Last, for about 2.5 times the statements
 per persona, the same per-persona figures over the whole gold set out-of-fold (5 folds x 3 fold seeds; ~4 min).
+The reference is the blind coders' majority, except where a review sheet ('coding-sheet export --review')
+settled a statement; the header says how many disputes are settled so. Reviews never enter the
+pairwise figures: the reviewer saw the others' codes.
 
 Usage:  .venv/bin/python benchmarks/coding_quality.py [--data-dir DIR]
 It copies the sample workshops' raw folders (with their coding sheets) to a temporary data dir and
@@ -42,7 +45,7 @@ from workshopnlp.agreement import group_gap_test
 from workshopnlp.codebook import DIMENSIONS, NO_CODE, load_codebook
 from workshopnlp.coding import (_embedding_setup, calibrate_threshold, contexts_of, decide, fit_coder,
                                 load_all_human_codes, training_references)
-from workshopnlp.coding_sheet import blind_codes
+from workshopnlp.coding_sheet import blind_codes, disputed_statements
 from workshopnlp.config import load_params
 from workshopnlp.personas import CITIZEN_PERSONAS, STAFF_PERSONAS, UNKNOWN_PERSONA
 from workshopnlp.ingest import ingest
@@ -240,9 +243,14 @@ def main(argv=None) -> int:
     human = load_all_human_codes(data_dir, codebook, statements)
     tune, test = training_references(human, params["gold"]["holdout_share"])
     test = test[~test["is_empty_content"].astype(bool)].reset_index(drop=True)
-    print(f"Gold set: {human['statement_id'].nunique()} statements coded by {sorted(human['coder'].unique())}; "
+    blind = blind_codes(human)
+    disputed = disputed_statements(human)
+    reviewed = set(human.loc[~human.index.isin(blind.index), "statement_id"])
+    print(f"Gold set: {human['statement_id'].nunique()} statements coded blind by {sorted(blind['coder'].unique())}; "
           f"tuning part {len(tune)}, held-out part {len(test)} (non-empty) – the held-out part is never trained "
-          f"or tuned on.\n")
+          f"or tuned on.\nThe blind coders disagree on {len(disputed)} statements; {len(reviewed & set(disputed))} of "
+          f"them are settled by a review sheet ('workshopnlp coding-sheet export --review'), the rest by the "
+          f"majority.\n")
     embedder, cache = _embedding_setup(params, data_dir)
     t0 = time.perf_counter()
     model = fit_coder(codebook, embedder, params["coding"], cache, human=tune)
