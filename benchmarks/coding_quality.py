@@ -45,7 +45,7 @@ from workshopnlp.agreement import group_gap_test
 from workshopnlp.codebook import DIMENSIONS, NO_CODE, load_codebook
 from workshopnlp.coding import (_embedding_setup, calibrate_threshold, contexts_of, decide, fit_coder,
                                 load_all_human_codes, training_references)
-from workshopnlp.coding_sheet import blind_codes, disputed_statements
+from workshopnlp.coding_sheet import blind_codes, disputed_statements, is_review
 from workshopnlp.config import load_params
 from workshopnlp.personas import CITIZEN_PERSONAS, STAFF_PERSONAS, UNKNOWN_PERSONA
 from workshopnlp.ingest import ingest
@@ -245,7 +245,7 @@ def main(argv=None) -> int:
     test = test[~test["is_empty_content"].astype(bool)].reset_index(drop=True)
     blind = blind_codes(human)
     disputed = disputed_statements(human)
-    reviewed = set(human.loc[~human.index.isin(blind.index), "statement_id"])
+    reviewed = set(human.loc[is_review(human), "statement_id"])
     print(f"Gold set: {human['statement_id'].nunique()} statements coded blind by {sorted(blind['coder'].unique())}; "
           f"tuning part {len(tune)}, held-out part {len(test)} (non-empty) – the held-out part is never trained "
           f"or tuned on.\nThe blind coders disagree on {len(disputed)} statements; {len(reviewed & set(disputed))} of "

@@ -73,7 +73,7 @@ def cmd_sheet_export(args: argparse.Namespace) -> int:
 def cmd_sheet_import(args: argparse.Namespace) -> int:
     from .codebook import load_codebook
     from .coding import read_statements
-    from .coding_sheet import read_coding_sheets, sheets_in
+    from .coding_sheet import is_review, read_coding_sheets, sheets_in
     from .config import WorkshopPaths
     from .provenance import staged_files
 
@@ -86,7 +86,7 @@ def cmd_sheet_import(args: argparse.Namespace) -> int:
     human = read_coding_sheets(sheets, load_codebook(args.codebook), set(statements["statement_id"]), args.workshop)
     with staged_files(paths.processed) as tmp:
         human.to_parquet(tmp / "human_codes.parquet", index=False)
-    n_reviews = int(human["decides"].sum())
+    n_reviews = int(is_review(human).sum())
     print(f"{len(human)} koder fra {human['coder'].nunique()} kodere på {human['statement_id'].nunique()} udsagn "
           f"læst fra {len(sheets)} ark" + (f"; heraf {n_reviews} afgørelser fra gennemgangsark." if n_reviews else "."))
     if args.sheets and paths.human_codes_dir.resolve() not in {Path(s).resolve().parent for s in sheets}:

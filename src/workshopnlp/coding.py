@@ -41,7 +41,7 @@ from sklearn.metrics import f1_score
 
 from .agreement import agreement_table
 from .codebook import DIMENSIONS, NO_CODE, Codebook
-from .coding_sheet import HUMAN_CODE_COLUMNS, blind_codes, read_coding_sheets, sheets_in
+from .coding_sheet import HUMAN_CODE_COLUMNS, blind_codes, is_review, read_coding_sheets, sheets_in
 from .embeddings import Embedder, EmbeddingCache, embed_texts
 from .nlp import analyse
 from .personas import SIDE_OF_PERSONA, UNKNOWN_PERSONA
@@ -439,8 +439,7 @@ def reference_codes(human: pd.DataFrame) -> pd.DataFrame:
     decides instead of the majority, by the same rule among reviewers if several reviewed the statement.
     Returns ``statement_id, focus_area, principle, n_coders`` (``n_coders``: the blind coders)."""
     rows = []
-    decides = human["decides"].astype(bool) if "decides" in human else pd.Series(False, index=human.index)
-    for sid, group in human.assign(_decides=decides).sort_values("coder").groupby("statement_id", sort=True):
+    for sid, group in human.assign(_decides=is_review(human)).sort_values("coder").groupby("statement_id", sort=True):
         row = {"statement_id": sid, "n_coders": int(group.loc[~group["_decides"], "coder"].nunique())}
         for dim in DIMENSIONS:
             reviewed = group.loc[group["_decides"], dim].dropna().tolist()
@@ -474,8 +473,8 @@ def load_all_human_codes(data_dir, codebook: Codebook, statements_by_workshop: d
         human["workshop_id"] = ws
         frames.append(human)
     if not frames:
-        return pd.DataFrame(columns=["statement_id", "coder", "focus_area", "principle", "sheet", "decides", "text",
-                                     "persona", "source_kind", "is_empty_content", "workshop_id"])
+        return pd.DataFrame(columns=[*HUMAN_CODE_COLUMNS, "text", "persona", "source_kind", "is_empty_content",
+                                     "workshop_id"])
     return pd.concat(frames, ignore_index=True)
 
 

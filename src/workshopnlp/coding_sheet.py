@@ -60,10 +60,15 @@ def sheets_in(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.xlsx") if not p.name.startswith("~$")) if folder.is_dir() else []
 
 
+def is_review(human: pd.DataFrame) -> pd.Series:
+    """True for the rows of ``human`` that come from a review sheet (``decides``; False if the column is absent)."""
+    return human["decides"].astype(bool) if "decides" in human else pd.Series(False, index=human.index)
+
+
 def blind_codes(human: pd.DataFrame) -> pd.DataFrame:
     """The codes of blind coders only (not from a review sheet): agreement compares people who did not
     see each other's codes."""
-    return human[~human["decides"].astype(bool)] if "decides" in human else human
+    return human[~is_review(human)]
 
 
 def disputed_statements(human: pd.DataFrame) -> dict[str, str]:
@@ -142,10 +147,9 @@ def write_coding_sheet(statements: pd.DataFrame, codes: pd.DataFrame | None, cod
                  "Udfyld de gule kolonner: fokusomraade og princip (vælg fra listen) og dine initialer i 'koder'.",
                  "Kod udsagnets primære betydning, ikke de ord der bruges. 'ingen' når ingen kode passer.",
                  "'kontekst' er afsnittet eller spørgsmålet, udsagnet blev sagt eller skrevet til.",
-                 "Forslagene er maskinens; de er kun et udgangspunkt. Lad feltet stå tomt, hvis du ikke koder udsagnet."
-                 if codes is not None else
-                 "Arket er blindt: det viser ikke maskinens forslag, så de ikke påvirker din kodning. Lad feltet stå "
-                 "tomt, hvis du ikke koder udsagnet.",
+                 ("Forslagene er maskinens; de er kun et udgangspunkt." if codes is not None else
+                  "Arket er blindt: det viser ikke maskinens forslag, så de ikke påvirker din kodning.")
+                 + " Lad feltet stå tomt, hvis du ikke koder udsagnet.",
                  "Gem filen i data/raw/<workshop>/kodning/ og kør: workshopnlp coding-sheet import --workshop <id>"):
         info.append([line])
     if earlier_codes is not None:

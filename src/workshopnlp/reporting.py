@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from .codebook import Codebook, load_codebook
-from .coding_sheet import disputed_statements
+from .coding_sheet import disputed_statements, is_review
 from .config import WorkshopPaths, load_params
 from .errors import InputError
 from .figures import SOURCE_KIND_LABELS_DA
@@ -262,8 +262,8 @@ def how_it_was_made(b: WorkshopBundle) -> str:
     red_text = ", ".join(f"{kind.lower()}: {n}" for kind, n in red["Antal erstatninger"].items() if n) \
         or "ingen fundet"
     n_human = int(b.human_codes["statement_id"].nunique()) if b.human_codes is not None else 0
-    n_reviewed = (int(b.human_codes.loc[b.human_codes["decides"].astype(bool), "statement_id"].nunique())
-                  if b.human_codes is not None and "decides" in b.human_codes else 0)
+    n_reviewed = (int(b.human_codes.loc[is_review(b.human_codes), "statement_id"].nunique())
+                  if b.human_codes is not None else 0)
     reviewed = (f"{n_reviewed} af dem, som koderne var uenige om, er afgjort ved en gennemgang. " if n_reviewed else "")
     lines = [
         "## Sådan er analysen lavet",
@@ -457,8 +457,7 @@ def disputes_text(human_codes: pd.DataFrame | None, workshop_id: str) -> str:
     if human_codes is None or human_codes.empty:
         return ""
     disputed = disputed_statements(human_codes)
-    reviewed = (set(human_codes.loc[human_codes["decides"].astype(bool), "statement_id"])
-                if "decides" in human_codes else set())
+    reviewed = set(human_codes.loc[is_review(human_codes), "statement_id"])
     open_ = [s for s in disputed if s not in reviewed]
     if not disputed:
         return "Koderne er enige om alle de udsagn, de har kodet."
