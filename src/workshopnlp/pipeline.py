@@ -34,7 +34,10 @@ class Step:
 
 
 def _files(folder: Path, pattern: str = "*") -> list[Path]:
-    return sorted(p for p in folder.glob(pattern) if p.is_file()) if folder.is_dir() else []
+    """Files under ``folder`` matching ``pattern``, without the lock files Word and Excel leave beside an
+    open document ("~$…"): opening a raw file must not make a step look changed."""
+    return sorted(p for p in folder.glob(pattern) if p.is_file() and not p.name.startswith("~$")) \
+        if folder.is_dir() else []
 
 
 @functools.lru_cache(maxsize=1)
@@ -113,7 +116,7 @@ def build_steps(workshop_id: str, data_dir: Path, reports_dir: Path, params: dic
              lambda: [paths.statements], ingest_run, ("ingest", "nlp")),
         # The coder learns from the human codes of every workshop in the data dir, so all of them are inputs.
         Step("code", "Koder udsagn", lambda: [paths.statements, *codebook_files,
-                                               *sorted(Path(data_dir).glob("raw/*/kodning/*.xlsx")),
+                                               *_files(Path(data_dir) / "raw", "*/kodning/*.xlsx"),
                                                *sorted(Path(data_dir).glob("processed/*/statements.parquet"))],
              lambda: [paths.codes], code_run, ("coding", "embeddings", "gold")),
         Step("themes", "Finder temaer",

@@ -87,6 +87,11 @@ def test_rerun_skips_unchanged_steps_and_redoes_changed_ones(reported, tmp_path)
     shutil.copytree(reports, r)
     status = run_pipeline(OCTOBER, d, r, echo=lambda _: None)
     assert set(status.values()) == {"uændret – sprunget over"}
+    # Word and Excel leave "~$…" lock files beside an open document: opening a file changes nothing
+    (d / "raw" / OCTOBER / "~$uppe_raadgivere.docx").write_bytes(b"\x00lock")
+    (d / "raw" / OCTOBER / "kodning" / "~$deark_A.xlsx").write_bytes(b"\x00lock")
+    status = run_pipeline(OCTOBER, d, r, echo=lambda _: None)
+    assert set(status.values()) == {"uændret – sprunget over"}
     notes = d / "raw" / OCTOBER / "gruppe_ledere.md"
     notes.write_text(notes.read_text("utf-8") + "\n- Vi skal kunne forklare formålet for borgerne.\n", "utf-8")
     status = run_pipeline(OCTOBER, d, r, echo=lambda _: None)
