@@ -35,7 +35,7 @@ def cmd_sheet_export(args: argparse.Namespace) -> int:
 
     from .codebook import load_codebook
     from .coding import load_all_human_codes, read_statements
-    from .coding_sheet import disputed_statements, sample_per_persona, write_coding_sheet
+    from .coding_sheet import blind_codes, disputed_statements, sample_per_persona, write_coding_sheet
     from .config import WorkshopPaths
 
     codebook = load_codebook(args.codebook)
@@ -43,8 +43,11 @@ def cmd_sheet_export(args: argparse.Namespace) -> int:
     all_statements = read_statements(args.data_dir, args.workshop)
     statements = all_statements[~all_statements["is_empty_content"]] if not args.include_empty else all_statements
     earlier = None
+    human = (load_all_human_codes(args.data_dir, codebook, {args.workshop: all_statements})
+             if args.review or args.uncoded else None)
+    if args.uncoded:
+        statements = statements[~statements["statement_id"].isin(blind_codes(human)["statement_id"])]
     if args.review:
-        human = load_all_human_codes(args.data_dir, codebook, {args.workshop: all_statements})
         earlier = disputed_statements(human)
         if not earlier:
             raise InputError(f"ingen udsagn at gennemgå i {args.workshop}: "
@@ -52,6 +55,9 @@ def cmd_sheet_export(args: argparse.Namespace) -> int:
                              file=paths.human_codes_dir,
                              fix="læg mindst to udfyldte kodeark i mappen (se 'coding-sheet export')")
         statements = statements[statements["statement_id"].isin(earlier)]
+    if args.uncoded and statements.empty:
+        raise InputError(f"ingen udsagn at lægge i arket for {args.workshop}: alle er allerede kodet",
+                         file=paths.human_codes_dir, fix="udelad --uncoded, eller brug --review til uenighederne")
     if args.per_persona is not None:
         statements = sample_per_persona(statements, args.per_persona, load_params(args.params)["coding"]["seed"])
     blind = args.blind or args.per_persona is not None
@@ -156,6 +162,8 @@ def register(sub, add_common) -> None:
     e.add_argument("--blind", action="store_true", help="uden maskinens forslag (til en guldstandard)")
     e.add_argument("--per-persona", type=int, default=None, metavar="N",
                    help="blind stikprøve: N tilfældige udsagn pr. persona (fast seed: coding.seed)")
+    e.add_argument("--uncoded", action="store_true",
+                   help="kun udsagn, ingen har kodet endnu (fx til en ny stikprøve efter den første)")
     e.add_argument("--review", action="store_true",
                    help="kun udsagn, koderne er uenige om, med deres koder; gennemgangens koder afgør udsagnet")
     e.add_argument("--codebook", type=Path, default=None)

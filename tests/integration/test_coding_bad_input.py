@@ -210,3 +210,22 @@ def test_review_without_coding_sheets_says_where_to_put_them(data_dir, capsys):
     _fails(capsys, ["coding-sheet", "export", "--workshop", JANUARY, "--review", "--data-dir", str(data_dir)],
            "ingen kodeark fundet", "kodning")
     assert not list((data_dir / "processed" / JANUARY).glob("*gennemgang*"))
+
+
+def test_uncoded_leaves_out_what_has_been_coded(data_dir, tmp_path, capsys):
+    """A second sample after the first: --uncoded leaves out every statement a blind coder has coded."""
+    kodning = data_dir / "raw" / JANUARY / "kodning"
+    _fails(capsys, ["coding-sheet", "export", "--workshop", JANUARY, "--uncoded", "--data-dir", str(data_dir)],
+           "alle er allerede kodet", "kodning")
+    shutil.rmtree(kodning)
+    kodning.mkdir()
+    first = _filled_sheet(data_dir, tmp_path, lambda ws: None)  # 5 statements coded by C
+    shutil.copy(first, kodning / "kodeark_C.xlsx")
+    coded = set(pd.read_excel(first, sheet_name=SHEET).dropna(subset=["koder"])["statement_id"])
+    second = tmp_path / "anden_runde.xlsx"
+    assert main(["coding-sheet", "export", "--workshop", JANUARY, "--uncoded", "--per-persona", "200",
+                 "--out", str(second), "--data-dir", str(data_dir)]) == 0
+    statements = pd.read_parquet(data_dir / "processed" / JANUARY / "statements.parquet")
+    content = set(statements.loc[~statements["is_empty_content"], "statement_id"])
+    assert len(coded) == 5 and set(pd.read_excel(second, sheet_name=SHEET)["statement_id"]) == content - coded
+    capsys.readouterr()
