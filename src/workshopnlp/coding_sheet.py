@@ -28,6 +28,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .codebook import Codebook
+from .config import LOCK_FILE_PREFIX
 from .errors import InputError
 
 SHEET = "Kodning"
@@ -55,9 +56,11 @@ def sample_per_persona(statements: pd.DataFrame, n: int, seed: int) -> pd.DataFr
 
 
 def sheets_in(folder: Path) -> list[Path]:
-    """The coding sheets in ``folder`` (sorted), without the lock files Excel leaves beside an open sheet."""
+    """The coding sheets in ``folder`` (sorted), without the lock file Excel leaves beside an open sheet."""
     folder = Path(folder)
-    return sorted(p for p in folder.glob("*.xlsx") if not p.name.startswith("~$")) if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*.xlsx") if not p.name.startswith(LOCK_FILE_PREFIX))
 
 
 def is_review(human: pd.DataFrame) -> pd.Series:

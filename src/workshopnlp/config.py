@@ -16,6 +16,8 @@ from .errors import InputError
 DEFAULT_DATA_DIR = Path("data")
 DEFAULT_REPORTS_DIR = Path("reports")
 MANIFEST_NAME = "workshop.yaml"
+# Word and Excel leave "~$<name>" beside an open document: never input, never a change.
+LOCK_FILE_PREFIX = "~$"
 
 
 @lru_cache(maxsize=1)

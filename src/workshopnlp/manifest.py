@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from .config import LOCK_FILE_PREFIX, MANIFEST_NAME
 from .errors import InputError
 from .personas import PERSONAS, normalise_persona
 from .readers import ROW_COLUMN, SUPPORTED_EXTENSIONS, TABLE_EXTENSIONS
@@ -208,7 +209,7 @@ def list_source_files(raw_dir: Path) -> list[Path]:
     """Top-level files of a workshop folder, sorted; sub-folders (e.g. ``kodning/``) are not sources."""
     files = []
     for path in sorted(raw_dir.iterdir()):
-        if path.is_dir() or path.name.startswith((".", "~$")) or path.name == "workshop.yaml":
+        if path.is_dir() or path.name.startswith((".", LOCK_FILE_PREFIX)) or path.name == MANIFEST_NAME:
             continue
         if path.name.lower() in ("readme.md", "readme.txt"):
             continue

@@ -18,7 +18,7 @@ from typing import Any, Callable
 from tqdm.auto import tqdm
 
 from . import __version__
-from .config import MANIFEST_NAME, WorkshopPaths, load_params
+from .config import LOCK_FILE_PREFIX, MANIFEST_NAME, WorkshopPaths, load_params
 from .errors import TooFewStatementsError
 from .provenance import sha256_file, write_json
 
@@ -34,9 +34,9 @@ class Step:
 
 
 def _files(folder: Path, pattern: str = "*") -> list[Path]:
-    """Files under ``folder`` matching ``pattern``, without the lock files Word and Excel leave beside an
-    open document ("~$…"): opening a raw file must not make a step look changed."""
-    return sorted(p for p in folder.glob(pattern) if p.is_file() and not p.name.startswith("~$")) \
+    """Files under ``folder`` matching ``pattern``, without lock files (``LOCK_FILE_PREFIX``): opening a
+    raw file must not make a step look changed."""
+    return sorted(p for p in folder.glob(pattern) if p.is_file() and not p.name.startswith(LOCK_FILE_PREFIX)) \
         if folder.is_dir() else []
 
 
