@@ -45,7 +45,7 @@ from workshopnlp.agreement import group_gap_test
 from workshopnlp.codebook import DIMENSIONS, NO_CODE, load_codebook
 from workshopnlp.coding import (_embedding_setup, calibrate_threshold, contexts_of, decide, fit_coder,
                                 load_all_human_codes, training_references)
-from workshopnlp.coding_sheet import blind_codes, disputed_statements, is_review
+from workshopnlp.coding_sheet import blind_codes, disputed_statements, open_disputes
 from workshopnlp.config import load_params
 from workshopnlp.personas import CITIZEN_PERSONAS, STAFF_PERSONAS, UNKNOWN_PERSONA
 from workshopnlp.ingest import ingest
@@ -245,10 +245,10 @@ def main(argv=None) -> int:
     test = test[~test["is_empty_content"].astype(bool)].reset_index(drop=True)
     blind = blind_codes(human)
     disputed = disputed_statements(human)
-    reviewed = set(human.loc[is_review(human), "statement_id"])
+    n_settled = len(disputed) - len(open_disputes(human))
     print(f"Gold set: {human['statement_id'].nunique()} statements coded blind by {sorted(blind['coder'].unique())}; "
           f"tuning part {len(tune)}, held-out part {len(test)} (non-empty) – the held-out part is never trained "
-          f"or tuned on.\nThe blind coders disagree on {len(disputed)} statements; {len(reviewed & set(disputed))} of "
+          f"or tuned on.\nThe blind coders disagree on {len(disputed)} statements; {n_settled} of "
           f"them are settled by a review sheet ('workshopnlp coding-sheet export --review'), the rest by the "
           f"majority.\n")
     embedder, cache = _embedding_setup(params, data_dir)

@@ -35,7 +35,7 @@ def cmd_sheet_export(args: argparse.Namespace) -> int:
 
     from .codebook import load_codebook
     from .coding import load_all_human_codes, read_statements
-    from .coding_sheet import blind_codes, disputed_statements, sample_per_persona, write_coding_sheet
+    from .coding_sheet import blind_codes, disputed_statements, open_disputes, sample_per_persona, write_coding_sheet
     from .config import WorkshopPaths
 
     codebook = load_codebook(args.codebook)
@@ -48,12 +48,16 @@ def cmd_sheet_export(args: argparse.Namespace) -> int:
     if args.uncoded:
         statements = statements[~statements["statement_id"].isin(blind_codes(human)["statement_id"])]
     if args.review:
-        earlier = disputed_statements(human)
+        earlier = open_disputes(human)
         if not earlier:
+            n_disputed = len(disputed_statements(human))
             raise InputError(f"ingen udsagn at gennemgå i {args.workshop}: "
-                             + ("koderne er enige om alle udsagn" if len(human) else "ingen kodeark fundet"),
+                             + (f"alle {n_disputed} uenigheder er allerede afgjort ved en gennemgang" if n_disputed
+                                else "koderne er enige om alle udsagn" if len(human) else "ingen kodeark fundet"),
                              file=paths.human_codes_dir,
-                             fix="læg mindst to udfyldte kodeark i mappen (se 'coding-sheet export')")
+                             fix=("en ny gennemgang kræver nye uenigheder: lad flere kode blindt (se "
+                                  "'coding-sheet export --per-persona N --uncoded')" if n_disputed else
+                                  "læg mindst to udfyldte kodeark i mappen (se 'coding-sheet export')"))
         statements = statements[statements["statement_id"].isin(earlier)]
     if args.uncoded and statements.empty:
         raise InputError(f"ingen udsagn at lægge i arket for {args.workshop}: alle er allerede kodet",

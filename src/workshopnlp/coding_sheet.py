@@ -85,6 +85,13 @@ def disputed_statements(human: pd.DataFrame) -> dict[str, str]:
     return out
 
 
+def open_disputes(human: pd.DataFrame) -> dict[str, str]:
+    """:func:`disputed_statements` that no review sheet has settled yet: what ``--review`` exports, so a
+    second review round does not ask again about statements a reviewer has already decided."""
+    reviewed = set(human.loc[is_review(human), "statement_id"].astype(str))
+    return {sid: codes for sid, codes in disputed_statements(human).items() if sid not in reviewed}
+
+
 def write_coding_sheet(statements: pd.DataFrame, codes: pd.DataFrame | None, codebook: Codebook, path: Path,
                        workshop_id: str, earlier_codes: dict[str, str] | None = None) -> None:
     """Write an XLSX coding sheet for ``statements`` (with the model's suggestions if ``codes`` is given).

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from .codebook import Codebook, load_codebook
-from .coding_sheet import disputed_statements, is_review
+from .coding_sheet import disputed_statements, is_review, open_disputes
 from .config import WorkshopPaths, load_params
 from .errors import InputError
 from .figures import SOURCE_KIND_LABELS_DA
@@ -457,8 +457,7 @@ def disputes_text(human_codes: pd.DataFrame | None, workshop_id: str) -> str:
     if human_codes is None or human_codes.empty:
         return ""
     disputed = disputed_statements(human_codes)
-    reviewed = set(human_codes.loc[is_review(human_codes), "statement_id"])
-    open_ = [s for s in disputed if s not in reviewed]
+    open_ = open_disputes(human_codes)
     if not disputed:
         return "Koderne er enige om alle de udsagn, de har kodet."
     text = (f"Koderne er uenige om {len(disputed)} udsagn på mindst én dimension; "

@@ -182,6 +182,11 @@ def test_review_sheet_of_disputed_statements_decides_the_reference(data_dir, tmp
     agreement = pd.read_csv(processed / "agreement.csv")
     assert not agreement["par"].str.contains(r"\bR\b").any() and agreement["par"].str.contains("A ~ B").any()
     assert {p.name: _digest(p) for p in kodning.glob("kodeark_*.xlsx")} == raw_before
+    # a second review round asks only about what is still open
+    second = tmp_path / "gennemgang_2.xlsx"
+    assert main(["coding-sheet", "export", "--workshop", OCTOBER, "--review", "--out", str(second),
+                 "--data-dir", str(data_dir)]) == 0
+    assert set(pd.read_excel(second, sheet_name=SHEET)["statement_id"]) == disputed - set(flipped)
     capsys.readouterr()
 
 

@@ -8,8 +8,8 @@ from openpyxl import load_workbook
 
 from workshopnlp.codebook import load_codebook
 from workshopnlp.coding import reference_codes, workshop_agreement
-from workshopnlp.coding_sheet import (REVIEW_COLUMN, SHEET, disputed_statements, read_coding_sheets, sheets_in,
-                                      sample_per_persona, write_coding_sheet)
+from workshopnlp.coding_sheet import (REVIEW_COLUMN, SHEET, disputed_statements, open_disputes, read_coding_sheets,
+                                      sample_per_persona, sheets_in, write_coding_sheet)
 from workshopnlp.errors import InputError
 from workshopnlp.reporting import disputes_text
 
@@ -45,6 +45,15 @@ def test_disputed_statements_are_those_the_blind_coders_disagree_on():
                    ("s3", "A", "formaal", "ingen", False), ("s3", "B", "formaal", "ingen", False),
                    ("s3", "R", "ingen", "ingen", True))  # a reviewer's code is not a disagreement
     assert disputed_statements(human) == {"s2": "A: tillid / ingen · B: ingen / ansvarlighed"}
+
+
+def test_open_disputes_leave_out_what_a_review_has_settled():
+    human = _codes(("s1", "A", "tillid", "ingen", False), ("s1", "B", "ingen", "ingen", False),
+                   ("s2", "A", "tillid", "ingen", False), ("s2", "B", "ingen", "ansvarlighed", False),
+                   ("s2", "R", None, "ansvarlighed", True))  # settled, even if only on one dimension
+    assert set(disputed_statements(human)) == {"s1", "s2"}
+    assert open_disputes(human) == {"s1": "A: tillid / ingen · B: ingen / ingen"}
+    assert "1 af dem er afgjort" in disputes_text(human, "ws")
 
 
 def test_a_reviewers_code_decides_the_reference_over_the_majority():
