@@ -58,7 +58,8 @@ reporting.show(figures.fig_codes_by_source_kind(b.statements, b.codes, b.codeboo
 # ## Hvorfor fik udsagnene deres kode?
 # For hvert fokusområde de udsagn, maskinen er mest sikker på, og forklaringen: de eksempler fra kodebogen,
 # udsagnet ligner mest, de ord der vejede tungest, og – for fokusområdet – om spørgsmålet eller runden,
-# svaret blev givet i, nævner koden.
+# svaret blev givet i, nævner koden. For princippet nævner forklaringen også de ord i udsagnet, som
+# kodebogen har som nøgleord for koden.
 
 # %%
 reporting.examples_with_explanations(b, "focus_area")

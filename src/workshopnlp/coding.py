@@ -10,21 +10,26 @@ Method (per dimension):
 4. Context (per dimension, ``coding.context_weight``): both models also see the statement's context –
    the innermost section heading and the survey question it answers (:class:`ContextFeatures`) – as a
    human coder does. Used for focus areas; for principles it lowered cross-validated macro-F1.
-5. Training data: the codebook's examples and counter-examples, plus every human-coded statement
+5. Codebook keywords (per dimension, ``coding.keyword_weight``): the lexical model also sees, for every
+   code, whether the statement uses one of the codebook's keywords for it (:class:`KeywordFeatures`).
+   Used for principles (cross-validated macro-F1 0.537 -> 0.614 on the tuning part); not for focus areas,
+   where it did not help. The explanation quotes the statement's words that are keywords of its code.
+6. Training data: the codebook's examples and counter-examples, plus every human-coded statement
    given (coding sheets), except those held out for evaluation.
-6. ``ingen``: besides being a class of its own, a statement whose best non-``ingen`` score is below a
+7. ``ingen``: besides being a class of its own, a statement whose best non-``ingen`` score is below a
    threshold becomes ``ingen``. The threshold maximises macro-F1 on out-of-fold scores of the
    human-coded statements (:func:`out_of_fold_scores`), once for statements read with their context and
    once without; with too few human codes it is ``coding.default_ingen_threshold``.
-7. Shared ``ingen`` (``coding.principle_ingen_from_focus``): a statement about no focus area is rarely
+8. Shared ``ingen`` (``coding.principle_ingen_from_focus``): a statement about no focus area is rarely
    about a principle (the coders agree on that for 95 % of the tuning statements), and the focus area
    is the surer dimension because it reads the context. So the principle's ``ingen`` probability is
    blended with the focus area's before the threshold is applied, and the principle scores renormalised.
-8. Empty answers ("Ingen kommentarer", "-") are ``ingen`` without asking the model.
+9. Empty answers ("Ingen kommentarer", "-") are ``ingen`` without asking the model.
 
 The explanation names the two nearest codebook examples of the chosen code, the words that weighed
-most for it in the lexical model and, for a dimension that reads the context, the context it was read
-with (and whether that names the code): never a bare label.
+most for it in the lexical model, the statement's words that are codebook keywords of it and, for a
+dimension that reads the context, the context it was read with (and whether that names the code):
+never a bare label.
 """
 
 from __future__ import annotations
@@ -147,6 +152,48 @@ class ContextFeatures:
         return sparse.hstack([sparse.csr_matrix(named), words]).tocsr()
 
 
+class KeywordFeatures:
+    """The codebook's keywords as features: for every code of both dimensions, 1 if the statement uses one
+    of its keywords (a keyword matches at the start of a word, so "bekymr" matches "bekymret"; a keyword
+    of several words matches as a phrase).
+
+    The TF-IDF features learn every word and letter sequence from the training statements; these few
+    features carry what the codebook itself says each code sounds like, so one learnt weight covers all
+    of a code's keywords, including those the training statements rarely use. The keywords a statement
+    uses for its chosen code are quoted in its explanation.
+    """
+
+    def __init__(self, codebook: Codebook):
+        import re
+
+        self.codes: list[tuple[str, str]] = []
+        self.patterns: list[list[tuple[str, "re.Pattern[str]"]]] = []
+        for dim in DIMENSIONS:
+            for code in codebook.dimension(dim).codes:
+                if code.id == NO_CODE or not code.keywords:
+                    continue
+                self.codes.append((dim, code.id))
+                self.patterns.append([(k, re.compile(r"\b" + re.escape(k) + r"\w*")) for k in code.keywords])
+
+    def dense(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), len(self.codes)), dtype=np.float32)
+        for r, text in enumerate(texts):
+            low = (text or "").lower()
+            for c, patterns in enumerate(self.patterns):
+                if any(p.search(low) for _, p in patterns):
+                    out[r, c] = 1.0
+        return out
+
+    def matches(self, text: str, dim: str, code: str) -> list[str]:
+        """The words of ``text`` that match a keyword of ``code`` (e.g. "bekymret" for "bekymr"), in the
+        codebook's order of keywords, each once."""
+        if (dim, code) not in self.codes:
+            return []
+        low = (text or "").lower()
+        found = [m.group(0) for _, p in self.patterns[self.codes.index((dim, code))] if (m := p.search(low))]
+        return list(dict.fromkeys(found))
+
+
 def _words(text: str) -> list[str]:
     import re
 
@@ -183,6 +230,7 @@ class CodingModel:
     word_vectorizer: TfidfVectorizer
     char_vectorizer: TfidfVectorizer
     context: ContextFeatures | None = None
+    keywords: KeywordFeatures | None = None
     dims: dict[str, _DimensionModel] = field(default_factory=dict)
     n_training: dict[str, int] = field(default_factory=dict)
 
@@ -191,18 +239,34 @@ class CodingModel:
         weights = self.params.get("context_weight") or {}
         return float(weights.get(dim, 0.0)) if self.context is not None else 0.0
 
+    def keyword_weight(self, dim: str) -> float:
+        """Weight of the codebook-keyword features for ``dim`` (``coding.keyword_weight``; 0 = none)."""
+        weights = self.params.get("keyword_weight") or {}
+        return float(weights.get(dim, 0.0)) if self.keywords is not None else 0.0
+
     def _lexical_features(self, lemmas: Sequence[str], texts: Sequence[str]):
         return sparse.hstack([self.word_vectorizer.transform(lemmas),
                               self.char_vectorizer.transform([t.lower() for t in texts])]).tocsr()
 
-    def _with_context(self, dim: str, lex, vectors: np.ndarray, contexts: Sequence[str]):
-        """(lexical, semantic) features of ``dim``: the text's, plus its context's if weighted."""
+    def _keyword_hits(self, texts: Sequence[str]) -> np.ndarray | None:
+        return self.keywords.dense(texts) if self.keywords is not None else None
+
+    def _dimension_features(self, dim: str, lex, vectors: np.ndarray, contexts: Sequence[str],
+                            keyword_hits: np.ndarray | None = None):
+        """(lexical, semantic) features of ``dim``: the text's, plus its context's and the codebook
+        keywords it uses, each if weighted for ``dim``."""
+        lex_parts, sem_parts = [lex], [vectors]
         w = self.context_weight(dim)
-        if w <= 0:
+        if w > 0:
+            named = self.context.dense(contexts)
+            lex_parts.append(self.context.sparse(contexts, named) * w)
+            sem_parts.append(named * w)
+        k = self.keyword_weight(dim)
+        if k > 0 and keyword_hits is not None:
+            lex_parts.append(sparse.csr_matrix(keyword_hits * k))
+        if len(lex_parts) == 1:
             return lex, vectors
-        named = self.context.dense(contexts)
-        return (sparse.hstack([lex, self.context.sparse(contexts, named) * w]).tocsr(),
-                np.hstack([vectors, named * w]))
+        return sparse.hstack(lex_parts).tocsr(), np.hstack(sem_parts)
 
     def _features(self, texts: Sequence[str]) -> tuple[np.ndarray, list[str]]:
         """Embeddings (cached) and content lemmas of ``texts``, computed once per call."""
@@ -215,10 +279,11 @@ class CodingModel:
         vectors, lemmas = features or self._features(texts)
         contexts = list(contexts) if contexts is not None else [""] * len(texts)
         lex_text = self._lexical_features(lemmas, texts)
+        hits = self._keyword_hits(texts)
         w = self.params["lexical_weight"]
         out = {}
         for dim, model in self.dims.items():
-            lex, sem = self._with_context(dim, lex_text, vectors, contexts)
+            lex, sem = self._dimension_features(dim, lex_text, vectors, contexts, hits)
             p = (1 - w) * model.semantic.predict_proba(sem) + w * model.lexical.predict_proba(lex)
             out[dim] = pd.DataFrame(p, columns=model.classes)
         return share_ingen(out, float(self.params.get("principle_ingen_from_focus", 0.0)))
@@ -251,12 +316,12 @@ class CodingModel:
                 no_focus = (dim == "principle" and self.params.get("principle_ingen_from_focus", 0) > 0
                             and frame.get("focus_area") is not None and frame["focus_area"].iat[i] == NO_CODE)
                 parts[i].append(self._explain(dim, model, labels, code, best[i], vectors[i], word_x[i], is_empty[i],
-                                              contexts[i], thresholds[i], no_focus))
+                                              contexts[i], thresholds[i], no_focus, texts[i]))
         frame["explanation"] = [" ".join(p) for p in parts]
         return frame
 
     def _explain(self, dim, model, labels, code, score, vector, word_row, empty, context="", threshold=0.0,
-                 no_focus=False) -> str:
+                 no_focus=False, text="") -> str:
         dim_label = self.codebook.dimension(dim).label
         if empty:
             return f"{dim_label}: {labels[NO_CODE]} – svaret har intet indhold (fx 'ingen kommentarer')."
@@ -270,6 +335,10 @@ class CodingModel:
             quotes = "; ligner kodebogens eksempler " + " og ".join(f"«{_short(t)}»" for t in texts)
         words = self._weighty_words(model, code, word_row)
         word_part = f"; vægtige ord: {', '.join(words)}" if words else ""
+        if self.keyword_weight(dim) > 0:
+            used = self.keywords.matches(text, dim, code)
+            if used:
+                word_part += f"; bruger kodebogens nøgleord for koden: {', '.join(used)}"
         if self.context_weight(dim) > 0 and context:
             if (dim, code) in self.context.named_codes(context):
                 word_part += f"; konteksten «{_short(context, 60)}» nævner {labels[code].lower()}"
@@ -350,6 +419,9 @@ def fit_coder(codebook: Codebook, embedder: Embedder, params: dict[str, Any], ca
     model = CodingModel(codebook, embedder, cache, params, word_vec, char_vec)
     if any(float(v) > 0 for v in (params.get("context_weight") or {}).values()):
         model.context = ContextFeatures(codebook).fit(train.contexts)
+    if any(float(v) > 0 for v in (params.get("keyword_weight") or {}).values()):
+        model.keywords = KeywordFeatures(codebook)
+    hits = model._keyword_hits(train.texts)
     lex_text = sparse.hstack([word_x, char_x]).tocsr()
     book_mask = np.array([o == "kodebog" for o in train.origin])
     weights = np.where(book_mask, 1.0, float(params.get("human_weight", 1.0)))
@@ -357,7 +429,7 @@ def fit_coder(codebook: Codebook, embedder: Embedder, params: dict[str, Any], ca
     for dim in DIMENSIONS:
         y = np.array([lab if lab is not None else "" for lab in train.labels[dim]], dtype=object)
         rows = np.flatnonzero(y != "")
-        lex_x, sem_x = model._with_context(dim, lex_text, vectors, train.contexts)
+        lex_x, sem_x = model._dimension_features(dim, lex_text, vectors, train.contexts, hits)
         classes = list(codebook.dimension(dim).code_ids)
         sem = LogisticRegression(C=params["C"], max_iter=2000, random_state=seed, class_weight=class_weight)
         sem.fit(sem_x[rows], y[rows], sample_weight=weights[rows])

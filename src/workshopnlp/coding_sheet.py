@@ -233,8 +233,7 @@ def read_coding_sheets(paths: Iterable[Path], codebook: Codebook, statement_ids:
     frame = pd.DataFrame(rows, columns=HUMAN_CODE_COLUMNS).astype({"decides": bool})
     # A coder may code a statement blind and later review it (a review sheet); those are two codes.
     keys = ["statement_id", "coder", "decides"]
-    clash = frame.groupby(keys).agg(n=("focus_area", "size"), f=("focus_area", "nunique"),
-                                    p=("principle", "nunique"))
+    clash = frame.groupby(keys).agg(f=("focus_area", "nunique"), p=("principle", "nunique"))
     bad = clash[(clash["f"] > 1) | (clash["p"] > 1)]
     if len(bad):
         sid, coder, _ = bad.index[0]

@@ -312,3 +312,30 @@ def test_code_any_table_with_a_context_column(tmp_path, coded_data_dir):
     assert a.loc[1, "focus_area"] == "tillid" and "konteksten «" in a.loc[1, "explanation"]
     assert b.loc[1, "focus_area"] != "tillid"
     assert (a.loc[:1, "focus_area_score"] != b.loc[:1, "focus_area_score"]).all()
+
+
+def test_codebook_keywords_lift_principles_on_the_held_out_part_and_are_quoted(held_out_fit, coded_data_dir):
+    """coding.keyword_weight: the codebook's keywords as features must help principles on statements never
+    trained on, and an explanation names the keywords of the chosen code that the statement uses."""
+    from workshopnlp.coding import _embedding_setup, contexts_of, fit_coder
+
+    codebook, tune, test, model = held_out_fit
+    test = test[~test["is_empty_content"].astype(bool)].reset_index(drop=True)
+    assert model.keyword_weight("principle") > 0 and model.keyword_weight("focus_area") == 0
+    embedder, cache = _embedding_setup(load_params(), coded_data_dir)
+    f1 = {}
+    for weight in (0.0, model.params["keyword_weight"]["principle"]):  # same fit otherwise, default threshold
+        params = {**model.params, "keyword_weight": {"focus_area": 0.0, "principle": weight}}
+        fitted = fit_coder(codebook, embedder, params, cache, human=tune, calibrate_on=tune.iloc[:0])
+        pred = fitted.predict(test["text"].tolist(), None, contexts_of(test))
+        f1[weight] = f1_score(test["principle"], pred["principle"], average="macro")
+    assert f1[model.params["keyword_weight"]["principle"]] > f1[0.0] + 0.03, f1
+
+    pred = model.predict(test["text"].tolist(), None, contexts_of(test))
+    quoted = pred["explanation"].str.contains("kodebogens nøgleord")
+    assert quoted.any()
+    for text, code, explanation in zip(test["text"], pred["principle"], pred["explanation"]):
+        used = model.keywords.matches(text, "principle", code)
+        # only the principle reads keywords (keyword_weight.focus_area = 0), so only it can quote them
+        assert ("kodebogens nøgleord" in explanation) == bool(used), (text, code, explanation)
+        assert all(word in text.lower() for word in used)
