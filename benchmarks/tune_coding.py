@@ -8,7 +8,8 @@ chosen with it, last after coder C joined the reference (lexical_weight 0.55, C 
 areas 0.866, principles 0.537). Each grid point fits 30 models (5 folds x the out-of-fold ingen calibration): ~1 min.
 At the best grid point it then sweeps coding.principle_ingen_from_focus (shared ingen), then
 coding.keyword_weight (codebook keywords as features: principles 0.537 -> 0.614 at 0.5, focus areas no
-gain; chosen at the grid point above, the full grid has not been rerun with keywords), and prints the macro-F1 per persona of the chosen setting (the equal-treatment target, on tuning data).
+gain; chosen at the grid point above, the full grid has not been rerun with keywords), and prints the
+macro-F1 per persona of the chosen setting (the equal-treatment target, on tuning data).
 (context_weight 0, text only, was also tried: focus-area macro-F1 0.74 against 0.85-0.87 with context.)
 
 Usage:  .venv/bin/python benchmarks/tune_coding.py   (uses ./data with the sample workshops ingested)
@@ -101,12 +102,14 @@ def main() -> int:
     for w in KEYWORD_WEIGHTS:
         means, pred = cross_validate({**best_p, "keyword_weight": {d: w for d in DIMENSIONS}})
         kw_sweep[w] = (means, pred)
-        print(f"keyword_weight={w:<5} focus_area={means['focus_area']:.3f} principle={means['principle']:.3f}", flush=True)
+        print(f"keyword_weight={w:<5} focus_area={means['focus_area']:.3f} principle={means['principle']:.3f}",
+              flush=True)
     kw_chosen = {}
     for d in DIMENSIONS:
         top = max(kw_sweep[w][0][d] for w in KEYWORD_WEIGHTS)
         kw_chosen[d] = min(w for w in KEYWORD_WEIGHTS if kw_sweep[w][0][d] >= top - SIMPLER_WITHIN)
-    print(f"Chosen: keyword_weight={kw_chosen} (per dimension, the smallest weight within {SIMPLER_WITHIN} of its best)")
+    print(f"Chosen: keyword_weight={kw_chosen} (per dimension, the smallest weight within {SIMPLER_WITHIN} "
+          "of its best)")
     _, pred = cross_validate({**best_p, "keyword_weight": kw_chosen})
 
     content = ~tune["is_empty_content"].astype(bool).to_numpy()
