@@ -339,3 +339,22 @@ def test_codebook_keywords_lift_principles_on_the_held_out_part_and_are_quoted(h
         # only the principle reads keywords (keyword_weight.focus_area = 0), so only it can quote them
         assert ("kodebogens nøgleord" in explanation) == bool(used), (text, code, explanation)
         assert all(word in text.lower() for word in used)
+
+
+def test_codes_do_not_depend_on_the_number_of_cores(held_out_fit, coded_data_dir):
+    """A multi-threaded BLAS sums in an order that depends on its thread count; the coder pins it, so a
+    laptop and an 8-core server give bit-identical scores for the same input."""
+    from threadpoolctl import threadpool_limits
+
+    from workshopnlp.coding import _embedding_setup, contexts_of, fit_coder
+
+    codebook, tune, test, model = held_out_fit
+    embedder, cache = _embedding_setup(load_params(), coded_data_dir)
+    texts, contexts = test["text"].tolist(), contexts_of(test)
+    scores = []
+    for threads in (1, 4):
+        with threadpool_limits(limits=threads):
+            fitted = fit_coder(codebook, embedder, model.params, cache, human=tune, calibrate_on=tune.iloc[:0])
+            scores.append(fitted.scores(texts, contexts=contexts))
+    for dim in scores[0]:
+        assert np.array_equal(scores[0][dim].to_numpy(), scores[1][dim].to_numpy()), dim

@@ -23,7 +23,7 @@ def test_a_keyword_matches_at_the_start_of_a_word_and_phrases_match_whole():
     # 'stol' (tillid) starts 'stoler', but not a word that only contains it
     assert features.matches("Jeg stoler på min rådgiver", "focus_area", "tillid") == ["stoler"]
     assert features.matches("Han tabte sin pistol", "focus_area", "tillid") == []
-    assert features.matches("Borgeren", "focus_area", "ingen") == []  # 'ingen' has no keywords
+    assert features.matches("Borgeren", "focus_area", "ingen") == []  # "ingen" is no feature
     hits = features.dense([text, "Der var kaffe i pausen.", ""])
     assert hits.shape == (3, len(features.codes)) and hits.dtype == np.float32
     on = {features.codes[i] for i in np.flatnonzero(hits[0])}
