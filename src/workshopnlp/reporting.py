@@ -265,6 +265,10 @@ def how_it_was_made(b: WorkshopBundle) -> str:
     n_reviewed = (int(b.human_codes.loc[is_review(b.human_codes), "statement_id"].nunique())
                   if b.human_codes is not None else 0)
     reviewed = (f"{n_reviewed} af dem, som koderne var uenige om, er afgjort ved en gennemgang. " if n_reviewed else "")
+    uses_keywords = float((b.params["coding"].get("keyword_weight") or {}).get("principle", 0.0)) > 0
+    keywords = ("Ved princippet ser maskinen også efter kodebogens nøgleord for hvert princip (fx \"samtykke\" "
+                "for individuel datakontrol). " if uses_keywords else "")
+    keywords_explained = " hvilke af kodebogens nøgleord for princippet udsagnet bruger," if uses_keywords else ""
     lines = [
         "## Sådan er analysen lavet",
         f"**Data.** Analysen bygger på {len(st)} udsagn fra {n_files} filer fra workshoppen {b.label} "
@@ -281,9 +285,10 @@ def how_it_was_made(b: WorkshopBundle) -> str:
         f"{reviewed}"
         "Ved fokusområdet læser maskinen – ligesom en menneskelig koder – svaret sammen med spørgsmålet eller "
         "runden, det blev givet i (fx \"Runde 2: Tillid\"). "
+        f"{keywords}"
         "Ved hver kode står en forklaring: hvilke af kodebogens eksempler udsagnet ligner, hvilke ord der "
-        "vejede tungest, og hvilket spørgsmål eller hvilken runde svaret er læst sammen med. Svaret er aldrig "
-        "\"fordi maskinen siger det\".",
+        f"vejede tungest,{keywords_explained} og hvilket spørgsmål eller hvilken runde svaret er læst sammen med. "
+        "Svaret er aldrig \"fordi maskinen siger det\".",
     ]
     if b.themes is not None:
         n_themes = int((~b.themes["is_outlier_group"]).sum())

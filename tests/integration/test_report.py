@@ -220,3 +220,4 @@ def test_how_it_was_made_states_this_workshops_numbers(reported):
     assert f"personnavne: {int(log.loc[log['kind'] == 'navn', 'count'].sum())}" in page
     assert "(foreløbig)" in page or "foreløbige" in page  # tentative codes are named
     assert "fordi maskinen siger det" in page
+    assert "kodebogens nøgleord for hvert princip" in page  # coding.keyword_weight.principle > 0
