@@ -99,12 +99,12 @@ def main() -> int:
     print("\nShared ingen (coding.principle_ingen_from_focus) at that point:")
     sweep = {}
     for w in SHARED_INGEN:
-        means, pred = cross_validate({**best_p, "principle_ingen_from_focus": w})
-        sweep[w] = (means, pred)
+        means, _ = cross_validate({**best_p, "principle_ingen_from_focus": w})
+        sweep[w] = means
         print(f"principle_ingen_from_focus={w:<5} focus_area={means['focus_area']:.3f} principle={means['principle']:.3f}",
               flush=True)
-    best_f1 = max(means["principle"] for means, _ in sweep.values())
-    chosen = min(w for w in SHARED_INGEN if sweep[w][0]["principle"] >= best_f1 - SIMPLER_WITHIN)
+    best_f1 = max(means["principle"] for means in sweep.values())
+    chosen = min(w for w in SHARED_INGEN if sweep[w]["principle"] >= best_f1 - SIMPLER_WITHIN)
     print(f"Chosen: principle_ingen_from_focus={chosen} (the smallest weight within {SIMPLER_WITHIN} of the best "
           f"principle macro-F1, {best_f1:.3f}: CV cannot tell such settings apart, so the simpler one wins)")
     best_p = {**best_p, "principle_ingen_from_focus": chosen}
