@@ -14,8 +14,12 @@ no persona more than 0.10 below the best. With about 35-45 held-out statements p
 per-persona figures are noisy, so 95 % bootstrap intervals (2,000 resamples, fixed seed) are printed too,
 and a permutation test of the persona gap: how large a gap random groups of the same sizes show when
 the persona labels are shuffled (each statement keeps its reference and its prediction), i.e. what the
-gap looks like if the coder worked equally well whoever spoke. Last, for about 2.5 times the statements
-per persona, the same per-persona figures over the whole gold set out-of-fold (5 folds x 3 fold seeds; ~4 min).
+gap looks like if the coder worked equally well whoever spoke, and how many statements per persona it
+would take for such an even coder, with this coder's errors, to keep the gap within 0.10 in four draws of
+five (statements_needed_for_gap; the planning figure for coding more gold). Accuracy per persona is
+printed beside macro-F1. Last, for about 2.5 times the statements per persona, the same per-persona
+figures over the whole gold set out-of-fold (5 folds x 3 fold seeds; ~2 min with a warm embedding cache),
+with F1 per code and persona: which rare code pulls a persona's macro-F1 down.
 The reference is the blind coders' majority, except where a review sheet ('coding-sheet export --review')
 settled a statement; the header says how many disputes are settled so. Reviews never enter the
 pairwise figures: the reviewer saw the others' codes.
@@ -41,7 +45,7 @@ import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import accuracy_score, cohen_kappa_score, f1_score
 
-from workshopnlp.agreement import group_gap_test
+from workshopnlp.agreement import group_gap_test, statements_needed_for_gap
 from workshopnlp.codebook import DIMENSIONS, NO_CODE, load_codebook
 from workshopnlp.coding import (_embedding_setup, calibrate_threshold, contexts_of, decide, fit_coder,
                                 load_all_human_codes, training_references)
@@ -59,6 +63,11 @@ BOOTSTRAP_SEED = 20221028
 PERMUTATIONS = 2000
 WHOLE_GOLD_FOLDS = 5
 WHOLE_GOLD_REPEATS = 3
+# Statements per persona at which a coder that works equally well for every persona is simulated
+# (statements_needed_for_gap): how large must a gold set be before the persona-gap target can be shown?
+POWER_SIZES = (35, 50, 100, 200, 400, 800)
+POWER_PROBABILITY = 0.8
+POWER_DRAWS = 1000
 
 
 def bootstrap_f1(truth, pred, groups=None, n=BOOTSTRAP, seed=BOOTSTRAP_SEED):
@@ -140,6 +149,22 @@ def print_pairwise(test: pd.DataFrame, pred: pd.DataFrame, coders: dict[str, pd.
         print(pd.DataFrame(rows).T.to_string(float_format=lambda v: f"{v:.3f}"))
 
 
+def print_power(truth, pred, n_groups: int, n_now: int, where: str) -> None:
+    """How many statements per persona a coder with these errors, working equally well for every persona,
+    would need for its persona gap to stay within the target (:func:`statements_needed_for_gap`)."""
+    power = statements_needed_for_gap(list(truth), list(pred), n_groups, PERSONA_GAP, POWER_SIZES,
+                                       POWER_PROBABILITY, POWER_DRAWS, BOOTSTRAP_SEED)
+    now = statements_needed_for_gap(list(truth), list(pred), n_groups, PERSONA_GAP, [n_now], POWER_PROBABILITY,
+                                    POWER_DRAWS, BOOTSTRAP_SEED)["rows"][0]["share_within_target"]
+    needed = (f"about {power['needed']}" if power["needed"] is not None else f"more than {max(POWER_SIZES)}")
+    print(f"      if the coder worked equally well for every persona (its {where} errors, {n_groups} personas "
+          f"drawn from one pool, {POWER_DRAWS} times), the gap would be <= {PERSONA_GAP:.2f} in {now:.0%} of draws "
+          f"at {n_now} statements per persona; {POWER_PROBABILITY:.0%} of draws need {needed} per persona:")
+    print("        n per persona  " + "  ".join(f"{r['n_per_group']:>5}" for r in power["rows"]))
+    print("        median gap     " + "  ".join(f"{r['median_gap']:>5.3f}" for r in power["rows"]))
+    print(f"        gap <= {PERSONA_GAP:.2f}    " + "  ".join(f"{r['share_within_target']:>5.0%}" for r in power["rows"]))
+
+
 def whole_gold_per_persona(codebook, embedder, params, cache, gold: pd.DataFrame,
                            coders: dict[str, pd.DataFrame]) -> None:
     """Per-persona quality with about 2.5 times the statements: every gold statement (tuning and held-out)
@@ -152,7 +177,7 @@ def whole_gold_per_persona(codebook, embedder, params, cache, gold: pd.DataFrame
     personas = [p for p, n in gold["persona"].value_counts().sort_index().items() if p != UNKNOWN_PERSONA
                 and n >= params["coding"]["persona_gap_min_statements"]]
     members = [np.flatnonzero((gold["persona"] == p).to_numpy()) for p in personas]
-    runs = []
+    runs, preds = [], []
     for repeat in range(WHOLE_GOLD_REPEATS):
         pred = pd.DataFrame(index=gold.index, columns=list(DIMENSIONS), dtype=object)
         folds = StratifiedKFold(WHOLE_GOLD_FOLDS, shuffle=True, random_state=params["coding"]["seed"] + repeat)
@@ -168,6 +193,7 @@ def whole_gold_per_persona(codebook, embedder, params, cache, gold: pd.DataFrame
             run[(dim, "all")] = f1_score(truth, guess, average="macro", zero_division=0)
             for p, m in zip(personas, members):
                 run[(dim, p)] = f1_score(truth[m], guess[m], average="macro", zero_division=0)
+                run[(dim, f"{p} accuracy")] = accuracy_score(truth[m], guess[m])
             chance = group_gap_test(truth.tolist(), guess.tolist(), members, PERMUTATIONS, BOOTSTRAP_SEED)
             run[(dim, "gap")], run[(dim, "chance median")], run[(dim, "p")] = (
                 chance["gap"], chance["chance_gap_median"], chance["p_value"])
@@ -175,6 +201,7 @@ def whole_gold_per_persona(codebook, embedder, params, cache, gold: pd.DataFrame
             (run[(dim, "citizens")], run[(dim, "staff")]), run[(dim, "citizens-staff p")] = f1s.values(), pvalue
             run[(dim, "staff - citizens")] = run[(dim, "staff")] - run[(dim, "citizens")]
         runs.append(run)
+        preds.append(pred)
     print(f"\nOver the whole gold set, out-of-fold ({WHOLE_GOLD_FOLDS} folds x {WHOLE_GOLD_REPEATS} fold seeds; "
           f"{len(gold)} non-empty statements, each coded by a coder that did not learn from it); mean "
           "[lowest-highest over the fold seeds]:")
@@ -186,6 +213,22 @@ def whole_gold_per_persona(codebook, embedder, params, cache, gold: pd.DataFrame
             values = [r[(dim, key)] for r in runs]
             n = f" (n={sizes[key]})" if key in sizes else ""
             print(f"    {key + n:<36} {np.mean(values):.3f} [{min(values):.3f}-{max(values):.3f}]")
+        accuracy = "; ".join(f"{p} {np.mean([r[(dim, f'{p} accuracy')] for r in runs]):.3f}" for p in personas)
+        print(f"    accuracy per persona (share of statements coded as the reference): {accuracy}")
+        in_groups = np.concatenate(members)
+        truth = np.tile(gold[dim].to_numpy()[in_groups], WHOLE_GOLD_REPEATS)
+        guess = np.concatenate([pred[dim].to_numpy()[in_groups] for pred in preds])
+        print_power(truth, guess, len(members), int(np.mean([len(m) for m in members])), "out-of-fold")
+        print("    F1 per code and persona (n = statements with that reference code; macro-F1 is their mean over the\n"
+              "    codes present, so a code a persona uses a handful of times weighs as much as its most frequent one):")
+        codes = list(codebook.dimension(dim).code_ids)
+        table = {}
+        for p, m in zip(personas, members):
+            t = np.tile(gold[dim].to_numpy()[m], WHOLE_GOLD_REPEATS)
+            g = np.concatenate([pred[dim].to_numpy()[m] for pred in preds])
+            f1s = f1_score(t, g, labels=codes, average=None, zero_division=0)
+            table[p] = [f"{f:.2f} ({int(np.sum(t == c)) // WHOLE_GOLD_REPEATS})" for c, f in zip(codes, f1s)]
+        print(pd.DataFrame(table, index=codes).to_string(col_space=12).replace("\n", "\n      ").join(["      ", ""]))
     print("  the human coders against each other on the same statements, citizens against staff (are citizens'\n"
           "  statements harder for people too?):")
     for a, b in combinations(sorted(coders), 2):
@@ -280,15 +323,17 @@ def main(argv=None) -> int:
             idx = np.asarray(idx)
             persona_rows.append({"dimension": dim, "persona": persona, "n": len(idx),
                                  "macro_f1": f1_score(np.array(truth)[idx], pred[dim].to_numpy()[idx],
-                                                      average="macro", zero_division=0)})
+                                                      average="macro", zero_division=0),
+                                 "accuracy": accuracy_score(np.array(truth)[idx], pred[dim].to_numpy()[idx])})
     table = pd.DataFrame(rows)
     pd.set_option("display.width", 160)
     print(f"Held-out gold part (reference = majority of coders {', '.join(sorted(coders))}; ties to the coder "
           "whose name sorts first):")
     print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     personas = pd.DataFrame(persona_rows)
-    print("\nMacro-F1 per persona (equal treatment), workshopnlp against the reference:")
-    wide = personas.pivot(index="persona", columns="dimension", values="macro_f1")
+    print("\nMacro-F1 and accuracy per persona (equal treatment), workshopnlp against the reference:")
+    wide = personas.pivot(index="persona", columns="dimension", values=["macro_f1", "accuracy"])
+    wide.columns = [f"{dim} {measure}" for measure, dim in wide.columns]
     print(wide.join(personas.groupby("persona")["n"].first()).to_string(float_format=lambda v: f"{v:.3f}"))
     print("\nPairwise macro-F1 on the held-out part: the model against each human coder, and the humans against\n"
           "each other (the fair comparison of model and people):")
@@ -312,6 +357,9 @@ def main(argv=None) -> int:
         print(f"      random groups of the same sizes (persona labels shuffled, {PERMUTATIONS} times): median gap "
               f"{chance['chance_gap_median']:.3f}, 95th percentile {chance['chance_gap_p95']:.3f}; p = "
               f"{chance['p_value']:.3f} for a gap of {gap:.3f} by chance")
+        in_groups = np.concatenate(members)
+        print_power(test[dim].to_numpy()[in_groups], pred[dim].to_numpy()[in_groups], len(members),
+                    int(np.mean([len(m) for m in members])), "held-out")
     whole_gold_per_persona(codebook, embedder, params, cache, pd.concat([tune, test], ignore_index=True), coders)
     print(f"\nTiming: fit {fit_s:.1f} s (embeddings cached after the first run), predict {len(test)} statements "
           f"{predict_s:.1f} s. Thresholds for ingen: {({d: m.threshold for d, m in model.dims.items()})}; "

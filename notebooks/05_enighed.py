@@ -47,7 +47,8 @@ else:
 # uformelle svar end for medarbejdernes referater. Tabellen sammenligner maskinen med den kode, flest
 # menneskelige kodere gav, på de udsagn, maskinen ikke har lært af. "Andel enige" er andelen af udsagn,
 # hvor maskinen gav samme kode som menneskene. Med få udsagn pr. persona er tallene usikre, så under
-# tabellen står, hvor store forskelle tilfældet alene giver med grupper af samme størrelse.
+# tabellen står, hvor store forskelle tilfældet alene giver med grupper af samme størrelse, og hvor mange
+# menneskekodede udsagn der skal til, før en forskel på højst målet kan vises.
 
 # %%
 quality = reporting.persona_quality_table(b)

@@ -148,3 +148,41 @@ def group_gap_test(truth: Sequence[object], pred: Sequence[object], groups: Sequ
     return {"gap": observed, "chance_gap_median": float(np.median(null)),
             "chance_gap_p95": float(np.percentile(null, 95)),
             "p_value": float((1 + np.sum(null >= observed - 1e-12)) / (permutations + 1))}
+
+
+def statements_needed_for_gap(truth: Sequence[object], pred: Sequence[object], n_groups: int,
+                              target_gap: float, sizes: Sequence[int], probability: float = 0.8,
+                              draws: int = 1000, seed: int = 0) -> dict[str, object]:
+    """How many coded statements per group would let a coder with these errors show a gap <= ``target_gap``?
+
+    The gap test (:func:`group_gap_test`) is only as good as its groups are large: macro-F1 averages the
+    codes present, so in a group of 35 statements a code seen five times weighs as much as one seen fifteen
+    times, and one miss moves the group's score by several points. This asks the planning question behind
+    a gap target. Suppose the coder works *equally well for every group*: each group's statements are then
+    a random draw from one pool of (reference, prediction) pairs – those given here, i.e. this coder's own
+    errors. For each size ``n`` in ``sizes``, ``draws`` times draw ``n_groups`` groups of ``n`` pairs (with
+    replacement) and take the gap between the best and the worst group.
+
+    Returns ``rows`` (per size: ``n_per_group``, ``median_gap``, ``p80_gap`` and ``share_within_target``,
+    the share of draws whose gap is <= ``target_gap``) and ``needed``: the smallest size whose share is
+    at least ``probability``, or ``None`` if no size in ``sizes`` reaches it.
+    """
+    labels = {v: i for i, v in enumerate(sorted(set(truth) | set(pred), key=str))}
+    t = np.array([labels[v] for v in truth])
+    p = np.array([labels[v] for v in pred])
+    if len(t) == 0 or n_groups < 2:
+        raise ValueError("statements_needed_for_gap needs reference/prediction pairs and at least two groups")
+    rng = np.random.default_rng(seed)
+    rows, needed = [], None
+    for n in sorted(int(s) for s in sizes):
+        gaps = np.empty(draws)
+        for k in range(draws):
+            f1s = [macro_f1_encoded(t[idx], p[idx], len(labels))
+                   for idx in rng.integers(0, len(t), size=(n_groups, n))]
+            gaps[k] = max(f1s) - min(f1s)
+        share = float(np.mean(gaps <= target_gap + 1e-12))
+        rows.append({"n_per_group": n, "median_gap": float(np.median(gaps)),
+                     "p80_gap": float(np.percentile(gaps, 80)), "share_within_target": share})
+        if needed is None and share >= probability:
+            needed = n
+    return {"rows": rows, "needed": needed}

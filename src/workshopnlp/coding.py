@@ -726,9 +726,12 @@ def persona_quality(codes: pd.DataFrame, statements: pd.DataFrame, reference: pd
     return pd.DataFrame(rows, columns=PERSONA_QUALITY_COLUMNS)
 
 
+# "Four draws in five": the share of draws that must stay within the gap target (statements_needed_for_gap).
+POWER_PROBABILITY = 0.8
+
 PERSONA_GAP_COLUMNS = ["dimension", "comparison", "groups", "n_statements", "best_group", "best_macro_f1",
                        "worst_group", "worst_macro_f1", "gap_macro_f1", "chance_gap_median", "chance_gap_p95",
-                       "p_value"]
+                       "p_value", "target_gap", "share_within_target_now", "statements_needed_per_group"]
 
 
 def persona_gap(codes: pd.DataFrame, statements: pd.DataFrame, reference: pd.DataFrame | None,
@@ -741,8 +744,14 @@ def persona_gap(codes: pd.DataFrame, statements: pd.DataFrame, reference: pd.Dat
     and the worst group, the gap, and what gaps random groups of the same sizes show
     (:func:`workshopnlp.agreement.group_gap_test`, ``coding.persona_gap_permutations`` shuffles, seed
     ``coding.seed``). A comparison with fewer than two qualifying groups is left out.
+
+    And how many human-coded statements it takes to show the target gap (``coding.persona_gap_target``):
+    if the model worked equally well for every group, with its present errors, in what share of draws would
+    groups of today's mean size stay within the target (``share_within_target_now``), and what is the
+    smallest group size in ``coding.persona_gap_power_sizes`` at which four draws in five do
+    (``statements_needed_per_group``; empty if none does) – :func:`workshopnlp.agreement.statements_needed_for_gap`.
     """
-    from .agreement import group_gap_test
+    from .agreement import group_gap_test, statements_needed_for_gap
 
     if reference is None or reference.empty:
         return pd.DataFrame(columns=PERSONA_GAP_COLUMNS)
@@ -763,13 +772,25 @@ def persona_gap(codes: pd.DataFrame, statements: pd.DataFrame, reference: pd.Dat
             best, worst = max(names, key=lambda g: (f1s[g], g)), min(names, key=lambda g: (f1s[g], g))
             test = group_gap_test(truth.tolist(), pred.tolist(), groups,
                                   int(params.get("persona_gap_permutations", 2000)), int(params["seed"]))
+            pooled = np.concatenate(groups)
+            target = float(params.get("persona_gap_target", 0.10))
+            draws = int(params.get("persona_gap_power_draws", 500))
+            now_size = int(round(np.mean([len(g) for g in groups])))
+            now = statements_needed_for_gap(truth[pooled].tolist(), pred[pooled].tolist(), len(groups), target,
+                                            [now_size], POWER_PROBABILITY, draws, int(params["seed"]))
+            power = statements_needed_for_gap(truth[pooled].tolist(), pred[pooled].tolist(), len(groups), target,
+                                              params.get("persona_gap_power_sizes", [50, 100, 200, 400, 800]),
+                                              POWER_PROBABILITY, draws, int(params["seed"]))
             rows.append({"dimension": dim, "comparison": comparison, "groups": " ".join(names),
                          "n_statements": int(sum(len(g) for g in groups)),
                          "best_group": best, "best_macro_f1": round(f1s[best], 4),
                          "worst_group": worst, "worst_macro_f1": round(f1s[worst], 4),
                          "gap_macro_f1": round(test["gap"], 4),
-                         **{k: round(v, 4) for k, v in test.items() if k != "gap"}})
-    return pd.DataFrame(rows, columns=PERSONA_GAP_COLUMNS)
+                         **{k: round(v, 4) for k, v in test.items() if k != "gap"},
+                         "target_gap": target,
+                         "share_within_target_now": round(now["rows"][0]["share_within_target"], 4),
+                         "statements_needed_per_group": power["needed"]})
+    return pd.DataFrame(rows, columns=PERSONA_GAP_COLUMNS).astype({"statements_needed_per_group": "Int64"})
 
 
 def workshop_agreement(codes: pd.DataFrame, human: pd.DataFrame, codebook: Codebook, tentative_alpha: float,

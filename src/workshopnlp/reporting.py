@@ -219,6 +219,18 @@ def persona_gap_text(b: WorkshopBundle) -> str:
     def name(group: str) -> str:
         return SIDE_LABELS_DA.get(group) or PERSONA_LABELS_DA.get(group, group)
 
+    def needed_text(row) -> str:
+        if "statements_needed_per_group" not in gaps.columns:  # written by an older version
+            return ""
+        unit = "persona" if row.comparison == "personaer" else "side"
+        size = round(row.n_statements / len(str(row.groups).split()))
+        needed = (f"omkring {int(row.statements_needed_per_group)}" if pd.notna(row.statements_needed_per_group)
+                  else f"flere end {max(b.params['coding'].get('persona_gap_power_sizes', [800]))}")
+        return (f" Hvor mange udsagn skal der til? Med grupper på {size} udsagn ville en maskine, der virker lige "
+                f"godt for alle, kun holde sig inden for målet på {num(row.target_gap)} i "
+                f"{round(100 * row.share_within_target_now)} % af tilfældene; først med {needed} menneskekodede "
+                f"udsagn pr. {unit} sker det i fire ud af fem.")
+
     lines = []
     for row in gaps.itertuples(index=False):
         label = b.codebook.dimension(row.dimension).label
@@ -236,7 +248,7 @@ def persona_gap_text(b: WorkshopBundle) -> str:
                      f"{num(row.gap_macro_f1)}. Hvis maskinen virkede lige godt for alle, ville tilfældige grupper "
                      f"af samme størrelse give en forskel på {num(row.chance_gap_median)} eller mere i halvdelen af "
                      f"tilfældene og på {num(row.chance_gap_p95)} eller mere i 5 % (p = {num(row.p_value)}). "
-                     f"{verdict}")
+                     f"{verdict}{needed_text(row)}")
     personas = gaps.loc[gaps["comparison"] == "personaer", "groups"]
     intro = (f"Personaer med mindst {min_n} udsagn, som maskinen ikke har lært af: "
              f"{', '.join(name(p) for p in personas.iloc[0].split())}. Borgere er sikrede ledige og borgere i "

@@ -287,6 +287,22 @@ def test_persona_gap_is_tested_against_chance_and_explained_in_danish(coded_data
     text = persona_gap_text(load_bundle(OCTOBER, coded_data_dir))
     assert "tilfældige grupper" in text and "Fokusområde" in text and "princip" in text.lower()
     assert "borgernes og medarbejdernes udsagn" in text and "Rådgiver" in text
+    # how many human-coded statements it takes to show the target: a size from the grid, larger than today's
+    # groups whenever today's groups fall short of four draws in five, and said in the text
+    assert (gaps["target_gap"] == params["persona_gap_target"]).all()
+    assert gaps["share_within_target_now"].between(0, 1).all()
+    for row in gaps.itertuples():
+        size = row.n_statements / len(row.groups.split())
+        if pd.notna(row.statements_needed_per_group):
+            assert int(row.statements_needed_per_group) in params["persona_gap_power_sizes"]
+            if row.share_within_target_now < 0.8:
+                assert row.statements_needed_per_group > size
+        else:
+            assert row.share_within_target_now < 0.8
+        assert f"i {round(100 * row.share_within_target_now)} % af tilfældene" in text
+    principle = gaps[(gaps["dimension"] == "principle") & (gaps["comparison"] == "personaer")].iloc[0]
+    assert principle.share_within_target_now < 0.8  # ~25 held-out statements per persona: far too few
+    assert "menneskekodede udsagn pr. persona" in text and "menneskekodede udsagn pr. side" in text
 
 
 def test_code_any_table_with_a_context_column(tmp_path, coded_data_dir):

@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.metrics import f1_score
 
-from workshopnlp.agreement import group_gap_test, macro_f1_encoded
+from workshopnlp.agreement import group_gap_test, macro_f1_encoded, statements_needed_for_gap
 
 CODES = ["formaal", "tillid", "teknologisk_forstaaelse", "ingen"]
 
@@ -40,3 +40,49 @@ def test_an_even_coder_is_not_flagged_and_chance_alone_makes_gaps():
     assert result["chance_gap_median"] > 0.05  # 40 statements per group: gaps appear by chance alone
     again = group_gap_test(truth, pred, groups, permutations=500, seed=3)
     assert again == result  # fixed seed, same answer
+
+
+def _even_coder(n, error_rate, seed):
+    rng = np.random.default_rng(seed)
+    truth = [CODES[i] for i in rng.choice(4, n, p=[0.5, 0.3, 0.15, 0.05])]  # one rare code, as in practice
+    wrong = rng.random(n) < error_rate
+    return truth, [CODES[(CODES.index(t) + 1) % 4] if w else t for t, w in zip(truth, wrong)]
+
+
+def test_statements_needed_shrink_the_chance_gap_and_name_the_first_size_that_suffices():
+    truth, pred = _even_coder(400, 0.25, 5)
+    result = statements_needed_for_gap(truth, pred, n_groups=4, target_gap=0.10, sizes=[400, 25, 100],
+                                       probability=0.8, draws=300, seed=1)
+    rows = result["rows"]
+    assert [r["n_per_group"] for r in rows] == [25, 100, 400]
+    medians = [r["median_gap"] for r in rows]
+    shares = [r["share_within_target"] for r in rows]
+    assert medians[0] > medians[1] > medians[2] > 0
+    assert shares[0] < shares[1] < shares[2]
+    assert all(r["median_gap"] <= r["p80_gap"] for r in rows)
+    first = next((r["n_per_group"] for r in rows if r["share_within_target"] >= 0.8), None)
+    assert result["needed"] == first and first is not None and shares[0] < 0.8
+    # the same size as the permutation test's groups gives about the same chance gap
+    groups = [range(i, i + 100) for i in range(0, 400, 100)]
+    chance = group_gap_test(truth, pred, groups, permutations=300, seed=3)["chance_gap_median"]
+    assert abs(rows[1]["median_gap"] - chance) < 0.03
+    again = statements_needed_for_gap(truth, pred, 4, 0.10, [400, 25, 100], 0.8, draws=300, seed=1)
+    assert again == result
+
+
+def test_a_perfect_coder_needs_the_smallest_size_and_an_unreachable_target_needs_none():
+    truth, _ = _even_coder(100, 0.0, 6)
+    perfect = statements_needed_for_gap(truth, truth, 4, 0.10, [10, 50], draws=50)
+    assert perfect["needed"] == 10 and all(r["median_gap"] == 0 for r in perfect["rows"])
+    truth, pred = _even_coder(200, 0.4, 7)
+    hopeless = statements_needed_for_gap(truth, pred, 4, 0.0, [10, 20], draws=50)
+    assert hopeless["needed"] is None
+
+
+def test_statements_needed_refuses_an_empty_pool_or_a_single_group():
+    import pytest
+
+    with pytest.raises(ValueError):
+        statements_needed_for_gap([], [], 4, 0.1, [10])
+    with pytest.raises(ValueError):
+        statements_needed_for_gap(["tillid"], ["tillid"], 1, 0.1, [10])
