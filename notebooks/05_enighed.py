@@ -48,7 +48,7 @@ else:
 # menneskelige kodere gav, på de udsagn, maskinen ikke har lært af. "Andel enige" er andelen af udsagn,
 # hvor maskinen gav samme kode som menneskene. Med få udsagn pr. persona er tallene usikre, så under
 # tabellen står, hvor store forskelle tilfældet alene giver med grupper af samme størrelse, og hvor mange
-# menneskekodede udsagn der skal til, før en forskel på højst målet kan vises.
+# menneskekodede udsagn der skal til, før man kan vise, at forskellen holder sig inden for målet.
 
 # %%
 quality = reporting.persona_quality_table(b)

@@ -20,10 +20,11 @@ Method (per dimension):
    threshold becomes ``ingen``. The threshold maximises macro-F1 on out-of-fold scores of the
    human-coded statements (:func:`out_of_fold_scores`), once for statements read with their context and
    once without; with too few human codes it is ``coding.default_ingen_threshold``.
-8. Shared ``ingen`` (``coding.principle_ingen_from_focus``): a statement about no focus area is rarely
-   about a principle (the coders agree on that for 95 % of the tuning statements), and the focus area
-   is the surer dimension because it reads the context. So the principle's ``ingen`` probability is
-   blended with the focus area's before the threshold is applied, and the principle scores renormalised.
+8. Shared ``ingen`` (``coding.principle_ingen_from_focus``): a statement about no focus area is less
+   often about a principle (54 of the 98 tuning statements without a focus area have no principle), and
+   the focus area is the surer dimension because it reads the context. So the principle's ``ingen``
+   probability is blended with the focus area's (lightly: 0.25) before the threshold is applied, and the
+   principle scores renormalised.
 9. Empty answers ("Ingen kommentarer", "-") are ``ingen`` without asking the model.
 
 The explanation names the two nearest codebook examples of the chosen code, the words that weighed

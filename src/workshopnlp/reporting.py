@@ -252,7 +252,9 @@ def persona_gap_text(b: WorkshopBundle) -> str:
     personas = gaps.loc[gaps["comparison"] == "personaer", "groups"]
     intro = (f"Personaer med mindst {min_n} udsagn, som maskinen ikke har lært af: "
              f"{', '.join(name(p) for p in personas.iloc[0].split())}. Borgere er sikrede ledige og borgere i "
-             "ressourceforløb; medarbejdere er rådgivere og ledere.\n\n") if len(personas) else ""
+             "ressourceforløb; medarbejdere er rådgivere og ledere."
+             + (f" Målet er, at ingen gruppe ligger mere end {num(gaps['target_gap'].iloc[0])} under den bedste i "
+                "makro-F1." if "target_gap" in gaps.columns else "") + "\n\n") if len(personas) else ""
     return (intro + "\n".join(lines)) if lines else ""
 
 

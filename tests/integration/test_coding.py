@@ -192,7 +192,7 @@ def test_principle_ingen_follows_the_focus_area_and_says_so(held_out_fit):
     _, _, test, model = held_out_fit
     test = test[~test["is_empty_content"].astype(bool)].reset_index(drop=True)
     # the mechanism is tested at the weight it had when the reference was coder A's (0.5), whatever the
-    # configured weight is now (params.yaml explains why it is off under the three coders' majority)
+    # configured weight is now (params.yaml explains why it is lighter under the three coders' majority)
     shared = dataclasses.replace(model, params={**model.params, "principle_ingen_from_focus": 0.5})
     unshared = dataclasses.replace(model, params={**model.params, "principle_ingen_from_focus": 0.0})
     model = shared
@@ -302,6 +302,7 @@ def test_persona_gap_is_tested_against_chance_and_explained_in_danish(coded_data
         assert f"i {round(100 * row.share_within_target_now)} % af tilfældene" in text
     principle = gaps[(gaps["dimension"] == "principle") & (gaps["comparison"] == "personaer")].iloc[0]
     assert principle.share_within_target_now < 0.8  # ~25 held-out statements per persona: far too few
+    assert f"Målet er, at ingen gruppe ligger mere end {params['persona_gap_target']:.2f}".replace(".", ",") in text
     assert "menneskekodede udsagn pr. persona" in text and "menneskekodede udsagn pr. side" in text
 
 
