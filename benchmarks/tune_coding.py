@@ -7,14 +7,14 @@ coding.seed, 1 and 2 – because one split moves macro-F1 by up to 0.03, more th
 prints the mean and each split's. Each split fits 30 models (5 folds x the out-of-fold ingen calibration).
 Choices follow one rule: among the settings within SIMPLER_WITHIN (0.005) of the best mean, the simplest.
   1. grid of lexical_weight x C x context_weight (focus areas); mean of both dimensions; simplest = smallest
-     C, then smallest context weight. Last run: best mean at C 8, context 0.5 (0.737); chosen lexical_weight
-     0.55, C 4, context 0.25 (focus areas 0.867, principles 0.603).
+     C, then smallest context weight. Last run: best and chosen lexical_weight 0.55, C 4, context 0.25
+     (focus areas 0.867, principles 0.611; C 8 within the margin: 0.862 and 0.612).
   2. coding.principle_ingen_from_focus (shared ingen) at that point; simplest = smallest weight. Last run:
      0.603 / 0.611 / 0.603 / 0.582 at 0 / 0.25 / 0.5 / 0.75 -> 0.25 (one split could not tell them apart).
   3. coding.keyword_weight, per dimension; 0 if within the margin of the best, else the middle of the
      plateau. Last run: principles 0.546 / 0.592 / 0.609 / 0.611 at 0 / 0.25 / 0.5 / 1 -> 0.5; focus
      areas no gain -> 0.
-It reproduces params.yaml, and prints the macro-F1 per persona of the chosen setting (the equal-treatment
+The last run reproduces params.yaml. It also prints the macro-F1 per persona of the chosen setting (the equal-treatment
 target, on tuning data). ~20 min on 2 cores with a warm embedding cache.
 (context_weight 0, text only, was also tried: focus-area macro-F1 0.74 against 0.85-0.87 with context.)
 

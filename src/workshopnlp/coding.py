@@ -12,8 +12,9 @@ Method (per dimension):
    human coder does. Used for focus areas; for principles it lowered cross-validated macro-F1.
 5. Codebook keywords (per dimension, ``coding.keyword_weight``): the lexical model also sees, for every
    code, whether the statement uses one of the codebook's keywords for it (:class:`KeywordFeatures`).
-   Used for principles (cross-validated macro-F1 0.537 -> 0.614 on the tuning part); not for focus areas,
-   where it did not help. The explanation quotes the statement's words that are keywords of its code.
+   Used for principles (cross-validated macro-F1 0.546 -> 0.609 on the tuning part, mean of three
+   splits); not for focus areas, where it did not help. The explanation quotes the statement's words
+   that are keywords of its code.
 6. Training data: the codebook's examples and counter-examples, plus every human-coded statement
    given (coding sheets), except those held out for evaluation.
 7. ``ingen``: besides being a class of its own, a statement whose best non-``ingen`` score is below a
