@@ -14,8 +14,8 @@ Choices follow one rule: among the settings within SIMPLER_WITHIN (0.005) of the
   3. coding.keyword_weight, per dimension; 0 if within the margin of the best, else the middle of the
      plateau. Last run: principles 0.546 / 0.592 / 0.609 / 0.611 at 0 / 0.25 / 0.5 / 1 -> 0.5; focus
      areas no gain -> 0.
-The last run reproduces params.yaml. It also prints the macro-F1 per persona of the chosen setting (the equal-treatment
-target, on tuning data). ~20 min on 2 cores with a warm embedding cache.
+The last run reproduces params.yaml. It also prints the macro-F1 per persona of the chosen setting (the
+equal-treatment target, on tuning data). ~20 min on 2 cores with a warm embedding cache.
 (context_weight 0, text only, was also tried: focus-area macro-F1 0.74 against 0.85-0.87 with context.)
 
 Usage:  .venv/bin/python benchmarks/tune_coding.py   (uses ./data with the sample workshops ingested)
