@@ -47,8 +47,8 @@ from sklearn.metrics import accuracy_score, cohen_kappa_score, f1_score
 
 from workshopnlp.agreement import group_gap_test, statements_needed_for_gap
 from workshopnlp.codebook import DIMENSIONS, NO_CODE, load_codebook
-from workshopnlp.coding import (_embedding_setup, calibrate_threshold, contexts_of, decide, fit_coder,
-                                load_all_human_codes, training_references)
+from workshopnlp.coding import (POWER_PROBABILITY, _embedding_setup, calibrate_threshold, contexts_of, decide,
+                                fit_coder, load_all_human_codes, training_references)
 from workshopnlp.coding_sheet import blind_codes, disputed_statements, open_disputes
 from workshopnlp.config import load_params
 from workshopnlp.personas import CITIZEN_PERSONAS, STAFF_PERSONAS, UNKNOWN_PERSONA
@@ -66,7 +66,6 @@ WHOLE_GOLD_REPEATS = 3
 # Statements per persona at which a coder that works equally well for every persona is simulated
 # (statements_needed_for_gap): how large must a gold set be before the persona-gap target can be shown?
 POWER_SIZES = (35, 50, 100, 200, 400, 800)
-POWER_PROBABILITY = 0.8
 POWER_DRAWS = 1000
 
 
@@ -152,10 +151,10 @@ def print_pairwise(test: pd.DataFrame, pred: pd.DataFrame, coders: dict[str, pd.
 def print_power(truth, pred, n_groups: int, n_now: int, where: str) -> None:
     """How many statements per persona a coder with these errors, working equally well for every persona,
     would need for its persona gap to stay within the target (:func:`statements_needed_for_gap`)."""
-    power = statements_needed_for_gap(list(truth), list(pred), n_groups, PERSONA_GAP, POWER_SIZES,
-                                       POWER_PROBABILITY, POWER_DRAWS, BOOTSTRAP_SEED)
-    now = statements_needed_for_gap(list(truth), list(pred), n_groups, PERSONA_GAP, [n_now], POWER_PROBABILITY,
-                                    POWER_DRAWS, BOOTSTRAP_SEED)["rows"][0]["share_within_target"]
+    pairs = (list(truth), list(pred), n_groups, PERSONA_GAP)
+    power = statements_needed_for_gap(*pairs, POWER_SIZES, POWER_PROBABILITY, POWER_DRAWS, BOOTSTRAP_SEED)
+    now = statements_needed_for_gap(*pairs, [n_now], POWER_PROBABILITY, POWER_DRAWS,
+                                    BOOTSTRAP_SEED)["rows"][0]["share_within_target"]
     needed = (f"about {power['needed']}" if power["needed"] is not None else f"more than {max(POWER_SIZES)}")
     print(f"      if the coder worked equally well for every persona (its {where} errors, {n_groups} personas "
           f"drawn from one pool, {POWER_DRAWS} times), the gap would be <= {PERSONA_GAP:.2f} in {now:.0%} of draws "

@@ -728,7 +728,8 @@ def persona_quality(codes: pd.DataFrame, statements: pd.DataFrame, reference: pd
     return pd.DataFrame(rows, columns=PERSONA_QUALITY_COLUMNS)
 
 
-# "Four draws in five": the share of draws that must stay within the gap target (statements_needed_for_gap).
+# "Four draws in five": the share of draws that must stay within the gap target (statements_needed_for_gap);
+# report 05 says "fire ud af fem", so change both together.
 POWER_PROBABILITY = 0.8
 
 PERSONA_GAP_COLUMNS = ["dimension", "comparison", "groups", "n_statements", "best_group", "best_macro_f1",
@@ -778,10 +779,9 @@ def persona_gap(codes: pd.DataFrame, statements: pd.DataFrame, reference: pd.Dat
             target = float(params.get("persona_gap_target", 0.10))
             draws = int(params.get("persona_gap_power_draws", 500))
             now_size = int(round(np.mean([len(g) for g in groups])))
-            now = statements_needed_for_gap(truth[pooled].tolist(), pred[pooled].tolist(), len(groups), target,
-                                            [now_size], POWER_PROBABILITY, draws, int(params["seed"]))
-            power = statements_needed_for_gap(truth[pooled].tolist(), pred[pooled].tolist(), len(groups), target,
-                                              params.get("persona_gap_power_sizes", [50, 100, 200, 400, 800]),
+            pairs = (truth[pooled].tolist(), pred[pooled].tolist(), len(groups), target)
+            now = statements_needed_for_gap(*pairs, [now_size], POWER_PROBABILITY, draws, int(params["seed"]))
+            power = statements_needed_for_gap(*pairs, params.get("persona_gap_power_sizes", [50, 100, 200, 400, 800]),
                                               POWER_PROBABILITY, draws, int(params["seed"]))
             rows.append({"dimension": dim, "comparison": comparison, "groups": " ".join(names),
                          "n_statements": int(sum(len(g) for g in groups)),
