@@ -17,7 +17,10 @@ the persona labels are shuffled (each statement keeps its reference and its pred
 gap looks like if the coder worked equally well whoever spoke, and how many statements per persona it
 would take for such an even coder, with this coder's errors, to keep the gap within 0.10 in four draws of
 five (statements_needed_for_gap; the planning figure for coding more gold). Accuracy per persona is
-printed beside macro-F1. Last, for about 2.5 times the statements per persona, the same per-persona
+printed beside macro-F1, and three pooled comparisons with more statements per group: citizens against
+staff, survey answers against group notes and minutes, and citizens' survey answers against staff's notes and
+minutes (the issue: coding must not work worse for citizens' informal answers than for staff minutes).
+Last, for about 2.5 times the statements per persona, the same per-persona
 figures over the whole gold set out-of-fold (5 folds x 3 fold seeds; ~2 min with a warm embedding cache),
 with F1 per code and persona: which rare code pulls a persona's macro-F1 down.
 The reference is the blind coders' majority, except where a review sheet ('coding-sheet export --review')
@@ -51,7 +54,8 @@ from workshopnlp.coding import (POWER_PROBABILITY, _embedding_setup, calibrate_t
                                 fit_coder, load_all_human_codes, training_references)
 from workshopnlp.coding_sheet import blind_codes, disputed_statements, open_disputes
 from workshopnlp.config import load_params
-from workshopnlp.personas import CITIZEN_PERSONAS, STAFF_PERSONAS, UNKNOWN_PERSONA
+from workshopnlp.personas import (CITIZEN_PERSONAS, REGISTER_OF_SOURCE_KIND, STAFF_PERSONAS, UNKNOWN_PERSONA,
+                                  citizen_answer_or_staff_note)
 from workshopnlp.ingest import ingest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -87,14 +91,30 @@ def bootstrap_f1(truth, pred, groups=None, n=BOOTSTRAP, seed=BOOTSTRAP_SEED):
     return np.percentile(values, [2.5, 97.5])
 
 
-CITIZENS_AND_STAFF = {f"citizens ({', '.join(CITIZEN_PERSONAS)})": CITIZEN_PERSONAS,
-                      f"staff ({', '.join(STAFF_PERSONAS)})": STAFF_PERSONAS}
+def two_sides(gold: pd.DataFrame) -> dict[str, dict[str, np.ndarray]]:
+    """The pooled two-group comparisons, each as {group: positions in ``gold``}: citizens' personas against
+    staff's; survey answers against group notes and minutes (every persona: the register); and citizens'
+    survey answers against staff's notes and minutes (the issue's "citizens' informal answers against
+    staff minutes"; workshopnlp.personas.citizen_answer_or_staff_note)."""
+    persona, kind = gold["persona"].to_numpy(), gold["source_kind"].to_numpy()
+    register = np.array([REGISTER_OF_SOURCE_KIND.get(k) for k in kind], dtype=object)
+    answer_or_note = np.array([citizen_answer_or_staff_note(p, k) for p, k in zip(persona, kind)], dtype=object)
+    return {
+        "citizens against staff": {
+            f"citizens ({', '.join(CITIZEN_PERSONAS)})": np.flatnonzero(np.isin(persona, CITIZEN_PERSONAS)),
+            f"staff ({', '.join(STAFF_PERSONAS)})": np.flatnonzero(np.isin(persona, STAFF_PERSONAS))},
+        "survey answers against notes and minutes": {
+            "survey answers": np.flatnonzero(register == "svar"), "notes and minutes": np.flatnonzero(register == "noter")},
+        "citizens' survey answers against staff's notes and minutes": {
+            "citizens' answers": np.flatnonzero(answer_or_note == "borgersvar"),
+            "staff's notes": np.flatnonzero(answer_or_note == "medarbejdernoter")},
+    }
 
 
-def side_gap(gold: pd.DataFrame, pred, dim: str) -> tuple[dict[str, float], float, float, float]:
-    """Macro-F1 of citizens' and of staff's statements pooled, the 95 % bootstrap interval of their
-    difference and its permutation p-value (citizen/staff labels shuffled)."""
-    members = {g: np.flatnonzero(gold["persona"].isin(ps).to_numpy()) for g, ps in CITIZENS_AND_STAFF.items()}
+def side_gap(gold: pd.DataFrame, pred, dim: str, members: dict[str, np.ndarray]
+             ) -> tuple[dict[str, float], float, float, float]:
+    """Macro-F1 of two pooled groups (``members``: {group: positions}), the 95 % bootstrap interval of their
+    difference and its permutation p-value (group labels shuffled)."""
     f1s = {g: f1_score(np.asarray(gold[dim])[m], np.asarray(pred[dim])[m], average="macro", zero_division=0)
            for g, m in members.items()}
     lo, hi = bootstrap_f1(gold[dim], pred[dim], groups=list(members.values()))
@@ -102,14 +122,15 @@ def side_gap(gold: pd.DataFrame, pred, dim: str) -> tuple[dict[str, float], floa
     return f1s, lo, hi, chance["p_value"]
 
 
-def citizens_vs_staff(gold: pd.DataFrame, pred) -> None:
-    """Print :func:`side_gap` for both dimensions."""
-    for dim in DIMENSIONS:
-        f1s, lo, hi, pvalue = side_gap(gold, pred, dim)
-        sizes = {g: int(gold["persona"].isin(ps).sum()) for g, ps in CITIZENS_AND_STAFF.items()}
-        print(f"  {dim}: " + "; ".join(f"{g} {v:.3f} (n={sizes[g]})" for g, v in f1s.items())
-              + f"; difference {abs(np.subtract(*f1s.values())):.3f} [{lo:.3f}-{hi:.3f}], p = {pvalue:.3f}"
-              " (labels shuffled)")
+def print_two_sides(gold: pd.DataFrame, pred, indent: str = "  ") -> None:
+    """Print :func:`side_gap` for both dimensions and every comparison of :func:`two_sides`."""
+    for comparison, members in two_sides(gold).items():
+        print(f"{indent}{comparison}:")
+        for dim in DIMENSIONS:
+            f1s, lo, hi, pvalue = side_gap(gold, pred, dim, members)
+            print(f"{indent}  {dim}: " + "; ".join(f"{g} {v:.3f} (n={len(members[g])})" for g, v in f1s.items())
+                  + f"; difference {abs(np.subtract(*f1s.values())):.3f} [{lo:.3f}-{hi:.3f}], p = {pvalue:.3f}"
+                  " (labels shuffled)")
 
 
 def codes_of(coder: pd.DataFrame, ids: pd.Series, dim: str) -> np.ndarray:
@@ -164,6 +185,10 @@ def print_power(truth, pred, n_groups: int, n_now: int, where: str) -> None:
     print(f"        gap <= {PERSONA_GAP:.2f}    " + "  ".join(f"{r['share_within_target']:>5.0%}" for r in power["rows"]))
 
 
+# Short names of the two groups of each comparison of two_sides, in its order (rows of the whole-gold table).
+SIDE_KEYS = (("citizens", "staff"), ("answers", "notes"), ("citizens' answers", "staff's notes"))
+
+
 def whole_gold_per_persona(codebook, embedder, params, cache, gold: pd.DataFrame,
                            coders: dict[str, pd.DataFrame]) -> None:
     """Per-persona quality with about 2.5 times the statements: every gold statement (tuning and held-out)
@@ -196,19 +221,23 @@ def whole_gold_per_persona(codebook, embedder, params, cache, gold: pd.DataFrame
             chance = group_gap_test(truth.tolist(), guess.tolist(), members, PERMUTATIONS, BOOTSTRAP_SEED)
             run[(dim, "gap")], run[(dim, "chance median")], run[(dim, "p")] = (
                 chance["gap"], chance["chance_gap_median"], chance["p_value"])
-            f1s, _, _, pvalue = side_gap(gold, pred, dim)
-            (run[(dim, "citizens")], run[(dim, "staff")]), run[(dim, "citizens-staff p")] = f1s.values(), pvalue
-            run[(dim, "staff - citizens")] = run[(dim, "staff")] - run[(dim, "citizens")]
+            for (first, second), side_members in zip(SIDE_KEYS, two_sides(gold).values()):
+                f1s, _, _, pvalue = side_gap(gold, pred, dim, side_members)
+                (run[(dim, first)], run[(dim, second)]) = f1s.values()
+                run[(dim, f"{second} - {first}")] = run[(dim, second)] - run[(dim, first)]
+                run[(dim, f"{first}-{second} p")] = pvalue
         runs.append(run)
         preds.append(pred)
     print(f"\nOver the whole gold set, out-of-fold ({WHOLE_GOLD_FOLDS} folds x {WHOLE_GOLD_REPEATS} fold seeds; "
           f"{len(gold)} non-empty statements, each coded by a coder that did not learn from it); mean "
           "[lowest-highest over the fold seeds]:")
     sizes = dict(zip(personas, map(len, members)))
+    sizes.update({key: len(m) for keys, groups in zip(SIDE_KEYS, two_sides(gold).values())
+                  for key, m in zip(keys, groups.values())})
     for dim in DIMENSIONS:
         print(f"  {dim}:")
-        for key in ["all", *personas, "gap", "chance median", "p", "citizens", "staff", "staff - citizens",
-                    "citizens-staff p"]:
+        for key in ["all", *personas, "gap", "chance median", "p",
+                    *[k for a, b in SIDE_KEYS for k in (a, b, f"{b} - {a}", f"{a}-{b} p")]]:
             values = [r[(dim, key)] for r in runs]
             n = f" (n={sizes[key]})" if key in sizes else ""
             print(f"    {key + n:<36} {np.mean(values):.3f} [{min(values):.3f}-{max(values):.3f}]")
@@ -228,14 +257,15 @@ def whole_gold_per_persona(codebook, embedder, params, cache, gold: pd.DataFrame
             f1s = f1_score(t, g, labels=codes, average=None, zero_division=0)
             table[p] = [f"{f:.2f} ({int(np.sum(t == c)) // WHOLE_GOLD_REPEATS})" for c, f in zip(codes, f1s)]
         print(pd.DataFrame(table, index=codes).to_string(col_space=12).replace("\n", "\n      ").join(["      ", ""]))
-    print("  the human coders against each other on the same statements, citizens against staff (are citizens'\n"
-          "  statements harder for people too?):")
+    print("  the human coders against each other on the same statements, in the same pooled groups (are citizens'\n"
+          "  statements, or survey answers, harder for people too?):")
     for a, b in combinations(sorted(coders), 2):
         both = (gold["statement_id"].isin(coders[a].index) & gold["statement_id"].isin(coders[b].index)).to_numpy()
         part = gold[both].reset_index(drop=True)
         print(f"   {a} ~ {b}:")
-        citizens_vs_staff(part.assign(**{d: codes_of(coders[a], part["statement_id"], d) for d in DIMENSIONS}),
-                          pd.DataFrame({d: codes_of(coders[b], part["statement_id"], d) for d in DIMENSIONS}))
+        print_two_sides(part.assign(**{d: codes_of(coders[a], part["statement_id"], d) for d in DIMENSIONS}),
+                        pd.DataFrame({d: codes_of(coders[b], part["statement_id"], d) for d in DIMENSIONS}),
+                        indent="     ")
 
 
 def keyword_baseline(texts, dimension) -> list[str]:
@@ -337,8 +367,9 @@ def main(argv=None) -> int:
     print("\nPairwise macro-F1 on the held-out part: the model against each human coder, and the humans against\n"
           "each other (the fair comparison of model and people):")
     print_pairwise(test, pred, coders, sorted(p for p in test["persona"].unique() if p != UNKNOWN_PERSONA))
-    print("\nCitizens' answers against staff's (personas pooled: more statements per side than per persona):")
-    citizens_vs_staff(test, pred)
+    print("\nTwo pooled groups at a time (more statements per group than per persona): citizens against staff,\n"
+          "survey answers against notes and minutes, citizens' survey answers against staff's notes and minutes:")
+    print_two_sides(test, pred)
     print("\nTargets (95 % bootstrap intervals in brackets):")
     for dim in DIMENSIONS:
         f1 = table[(table["dimension"] == dim) & (table["method"] == "workshopnlp")]["macro_f1"].iloc[0]

@@ -49,6 +49,12 @@ else:
 # hvor maskinen gav samme kode som menneskene. Med få udsagn pr. persona er tallene usikre, så under
 # tabellen står, hvor store forskelle tilfældet alene giver med grupper af samme størrelse, og hvor mange
 # menneskekodede udsagn der skal til, før man kan vise, at forskellen holder sig inden for målet.
+# Ud over personaerne sammenlignes borgere med medarbejdere, skriftlige svar med noter og referater, og
+# borgernes egne skriftlige svar med medarbejdernes noter og referater. Er en forskel for stor til at være
+# tilfældig, står der, hvilke koder maskinen og menneskene oftest er uenige om i den svageste gruppe. Er
+# det «Intet fokusområde» mod en kode, ligger uenigheden ofte i kodebogens grænse for, hvornår et udsagn
+# hører til et fokusområde – den afgøres bedst ved, at projektgruppen gennemgår de omstridte udsagn i et
+# gennemgangsark (se nedenfor).
 
 # %%
 quality = reporting.persona_quality_table(b)

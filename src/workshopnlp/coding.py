@@ -53,7 +53,7 @@ from .codebook import DIMENSIONS, NO_CODE, Codebook
 from .coding_sheet import HUMAN_CODE_COLUMNS, blind_codes, is_review, read_coding_sheets, sheets_in
 from .embeddings import Embedder, EmbeddingCache, embed_texts
 from .nlp import analyse
-from .personas import SIDE_OF_PERSONA, UNKNOWN_PERSONA
+from .personas import REGISTER_OF_SOURCE_KIND, SIDE_OF_PERSONA, UNKNOWN_PERSONA, citizen_answer_or_staff_note
 
 THRESHOLD_GRID = tuple(np.round(np.arange(0.0, 0.71, 0.025), 3))
 MIN_CALIBRATION_STATEMENTS = 40
@@ -697,7 +697,7 @@ PERSONA_QUALITY_COLUMNS = ["dimension", "persona", "n_statements", "accuracy", "
 def _held_out_model_and_reference(codes: pd.DataFrame, statements: pd.DataFrame, reference: pd.DataFrame,
                                   held_out: set[str]) -> pd.DataFrame:
     """Held-out statements with content: persona, the model's codes (``model_<dim>``) and the reference."""
-    frame = (statements[["statement_id", "persona", "is_empty_content"]]
+    frame = (statements[["statement_id", "persona", "source_kind", "is_empty_content"]]
              .merge(codes[["statement_id", "model_focus_area", "model_principle"]], on="statement_id")
              .merge(reference[["statement_id", *DIMENSIONS]], on="statement_id"))
     return frame[frame["statement_id"].isin(held_out) & ~frame["is_empty_content"].astype(bool)]
@@ -732,18 +732,44 @@ def persona_quality(codes: pd.DataFrame, statements: pd.DataFrame, reference: pd
 # report 05 says "fire ud af fem", so change both together.
 POWER_PROBABILITY = 0.8
 
+# persona_gap.csv's comparisons: name -> the column of the held-out frame that names each statement's group
+# (statements without a group, e.g. "ukendt" for personas, are left out of that comparison).
+GAP_COMPARISONS = {"personaer": "persona", "borgere_mod_medarbejdere": "side", "svar_mod_noter": "register",
+                   "borgersvar_mod_medarbejdernoter": "citizen_answer_or_staff_note"}
+
 PERSONA_GAP_COLUMNS = ["dimension", "comparison", "groups", "n_statements", "best_group", "best_macro_f1",
                        "worst_group", "worst_macro_f1", "gap_macro_f1", "chance_gap_median", "chance_gap_p95",
-                       "p_value", "target_gap", "share_within_target_now", "statements_needed_per_group"]
+                       "p_value", "target_gap", "share_within_target_now", "statements_needed_per_group",
+                       "worst_group_disagreements"]
+# How many of the worst group's most frequent disagreements (reference code > model code) persona_gap lists.
+GAP_DISAGREEMENTS_LISTED = 3
+
+
+def top_disagreements(truth: Sequence[object], pred: Sequence[object], n: int = GAP_DISAGREEMENTS_LISTED) -> str:
+    """The ``n`` most frequent (reference, model) pairs where the two differ, as ``"ref>model=count"``
+    joined by ``"; "`` (most frequent first, ties by code id); ``""`` when they never differ.
+
+    >>> top_disagreements(["ingen", "ingen", "tillid", "formaal"], ["tillid", "tillid", "tillid", "ingen"])
+    'ingen>tillid=2; formaal>ingen=1'
+    """
+    pairs = pd.Series([f"{t}>{p}" for t, p in zip(truth, pred) if t != p], dtype=object)
+    if pairs.empty:
+        return ""
+    counts = pairs.value_counts()
+    counts = counts.sort_index().sort_values(ascending=False, kind="stable").head(n)
+    return "; ".join(f"{pair}={int(count)}" for pair, count in counts.items())
 
 
 def persona_gap(codes: pd.DataFrame, statements: pd.DataFrame, reference: pd.DataFrame | None,
                 held_out: set[str], params: dict[str, Any]) -> pd.DataFrame:
     """Is the gap between the best and the worst persona more than chance? (equal treatment of the tool)
 
-    On the held-out statements with content, per dimension and comparison – ``personaer`` (the personas
-    with at least ``coding.persona_gap_min_statements`` statements, not ``ukendt``) and
-    ``borgere_mod_medarbejdere`` (citizens' personas pooled against staff's) – the macro-F1 of the best
+    On the held-out statements with content, per dimension and comparison (:data:`GAP_COMPARISONS`) –
+    ``personaer`` (the personas, not ``ukendt``), ``borgere_mod_medarbejdere`` (citizens' personas pooled
+    against staff's), ``svar_mod_noter`` (survey answers against group notes and minutes, every persona) and
+    ``borgersvar_mod_medarbejdernoter`` (citizens' survey answers against staff's notes and minutes: the
+    issue's "citizens' informal answers against staff minutes"), each group with at least
+    ``coding.persona_gap_min_statements`` statements – the macro-F1 of the best
     and the worst group, the gap, and what gaps random groups of the same sizes show
     (:func:`workshopnlp.agreement.group_gap_test`, ``coding.persona_gap_permutations`` shuffles, seed
     ``coding.seed``). A comparison with fewer than two qualifying groups is left out.
@@ -753,6 +779,7 @@ def persona_gap(codes: pd.DataFrame, statements: pd.DataFrame, reference: pd.Dat
     groups of today's mean size stay within the target (``share_within_target_now``), and what is the
     smallest group size in ``coding.persona_gap_power_sizes`` at which four draws in five do
     (``statements_needed_per_group``; empty if none does) – :func:`workshopnlp.agreement.statements_needed_for_gap`.
+    And where the worst group's errors lie: its most frequent disagreements (:func:`top_disagreements`).
     """
     from .agreement import group_gap_test, statements_needed_for_gap
 
@@ -761,10 +788,15 @@ def persona_gap(codes: pd.DataFrame, statements: pd.DataFrame, reference: pd.Dat
     frame = _held_out_model_and_reference(codes, statements, reference, held_out)
     min_n = int(params.get("persona_gap_min_statements", 10))
     rows = []
+    frame = frame.assign(
+        side=frame["persona"].map(SIDE_OF_PERSONA),
+        register=frame["source_kind"].map(REGISTER_OF_SOURCE_KIND),
+        citizen_answer_or_staff_note=[citizen_answer_or_staff_note(p, k)
+                                      for p, k in zip(frame["persona"], frame["source_kind"])])
+    frame.loc[frame["persona"] == UNKNOWN_PERSONA, "persona"] = None
     for dim in DIMENSIONS:
-        part = frame[frame[dim].notna() & (frame["persona"] != UNKNOWN_PERSONA)].reset_index(drop=True)
-        part["side"] = part["persona"].map(SIDE_OF_PERSONA)
-        for comparison, column in (("personaer", "persona"), ("borgere_mod_medarbejdere", "side")):
+        for comparison, column in GAP_COMPARISONS.items():
+            part = frame[frame[dim].notna() & frame[column].notna()].reset_index(drop=True)
             sizes = part[column].value_counts()
             names = sorted(sizes[sizes >= min_n].index)
             if len(names) < 2:
@@ -791,7 +823,9 @@ def persona_gap(codes: pd.DataFrame, statements: pd.DataFrame, reference: pd.Dat
                          **{k: round(v, 4) for k, v in test.items() if k != "gap"},
                          "target_gap": target,
                          "share_within_target_now": round(now["rows"][0]["share_within_target"], 4),
-                         "statements_needed_per_group": power["needed"]})
+                         "statements_needed_per_group": power["needed"],
+                         "worst_group_disagreements": top_disagreements(
+                             truth[groups[names.index(worst)]], pred[groups[names.index(worst)]])})
     return pd.DataFrame(rows, columns=PERSONA_GAP_COLUMNS).astype({"statements_needed_per_group": "Int64"})
 
 

@@ -14,6 +14,30 @@ STAFF_PERSONAS = ("raadgiver", "leder")
 SIDE_LABELS_DA = {"borgere": "Borgere", "medarbejdere": "Medarbejdere"}
 SIDE_OF_PERSONA = {**{p: "borgere" for p in CITIZEN_PERSONAS}, **{p: "medarbejdere" for p in STAFF_PERSONAS}}
 
+# Register: what people wrote themselves (survey answers, informal) against what was noted from the talk
+# (group notes and plenary minutes). Issue 3 asks that coding work no worse "for citizens' informal answers
+# than for staff minutes", so that pair is compared too: citizens' survey answers against staff's notes.
+REGISTER_OF_SOURCE_KIND = {"survey": "svar", "gruppe": "noter", "plenum": "noter"}
+REGISTER_LABELS_DA = {"svar": "Skriftlige svar", "noter": "Noter og referater",
+                      "borgersvar": "Borgernes skriftlige svar", "medarbejdernoter": "Medarbejdernes noter og referater"}
+
+
+def citizen_answer_or_staff_note(persona: str, source_kind: str) -> str | None:
+    """``"borgersvar"`` for a citizen's survey answer, ``"medarbejdernoter"`` for a staff member's line in
+    group notes or minutes, ``None`` for every other statement.
+
+    >>> citizen_answer_or_staff_note("sikret_ledig", "survey"), citizen_answer_or_staff_note("leder", "plenum")
+    ('borgersvar', 'medarbejdernoter')
+    >>> citizen_answer_or_staff_note("leder", "survey") is None
+    True
+    """
+    side, register = SIDE_OF_PERSONA.get(persona), REGISTER_OF_SOURCE_KIND.get(source_kind)
+    if (side, register) == ("borgere", "svar"):
+        return "borgersvar"
+    if (side, register) == ("medarbejdere", "noter"):
+        return "medarbejdernoter"
+    return None
+
 PERSONA_LABELS_DA = {
     "raadgiver": "Rådgiver",
     "leder": "Leder",

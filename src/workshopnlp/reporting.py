@@ -19,7 +19,7 @@ from .config import WorkshopPaths, load_params
 from .errors import InputError
 from .figures import SOURCE_KIND_LABELS_DA
 from .figures import workshop_label as figure_workshop_label
-from .personas import PERSONA_LABELS_DA, SIDE_LABELS_DA, UNKNOWN_PERSONA
+from .personas import PERSONA_LABELS_DA, REGISTER_LABELS_DA, SIDE_LABELS_DA, UNKNOWN_PERSONA
 
 REDACTION_LABELS_DA = {"cpr": "CPR-numre", "telefon": "Telefonnumre", "email": "E-mailadresser",
                        "adresse": "Adresser", "navn": "Personnavne"}
@@ -201,9 +201,20 @@ def persona_quality_table(b: WorkshopBundle) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index(["Dimension", "Persona"])
 
 
+# persona_gap.csv's comparisons (workshopnlp.coding.GAP_COMPARISONS) in report 05, and the unit of a group.
+GAP_COMPARISON_DA = {
+    "personaer": "mellem den bedste og den svageste persona",
+    "borgere_mod_medarbejdere": "mellem borgernes og medarbejdernes udsagn",
+    "svar_mod_noter": "mellem skriftlige svar i spørgeskemaer og noter og referater fra drøftelserne",
+    "borgersvar_mod_medarbejdernoter": "mellem borgernes egne skriftlige svar og medarbejdernes noter og referater",
+}
+GAP_UNIT_DA = {"personaer": "persona", "borgere_mod_medarbejdere": "side"}  # otherwise "gruppe"
+
+
 def persona_gap_text(b: WorkshopBundle) -> str:
-    """Danish sentences per dimension: is the gap between the best and the worst persona, and between
-    citizens and staff, more than chance would make it? (``persona_gap.csv``, see
+    """Danish sentences per comparison and dimension: is the gap between the best and the worst persona,
+    between citizens and staff, between survey answers and notes, and between citizens' own answers and
+    staff's notes, more than chance would make it? (``persona_gap.csv``, see
     :func:`workshopnlp.coding.persona_gap`)."""
     path = WorkshopPaths(b.data_dir, b.workshop_id).processed / "persona_gap.csv"
     if not path.exists() or path.stat().st_size < 60:
@@ -217,12 +228,12 @@ def persona_gap_text(b: WorkshopBundle) -> str:
         return f"{v:.2f}".replace(".", ",")
 
     def name(group: str) -> str:
-        return SIDE_LABELS_DA.get(group) or PERSONA_LABELS_DA.get(group, group)
+        return SIDE_LABELS_DA.get(group) or REGISTER_LABELS_DA.get(group) or PERSONA_LABELS_DA.get(group, group)
 
     def needed_text(row) -> str:
         if "statements_needed_per_group" not in gaps.columns:  # written by an older version
             return ""
-        unit = "persona" if row.comparison == "personaer" else "side"
+        unit = GAP_UNIT_DA.get(row.comparison, "gruppe")
         size = round(row.n_statements / len(str(row.groups).split()))
         needed = (f"omkring {int(row.statements_needed_per_group)}" if pd.notna(row.statements_needed_per_group)
                   else f"flere end {max(b.params['coding'].get('persona_gap_power_sizes', [800]))}")
@@ -231,7 +242,23 @@ def persona_gap_text(b: WorkshopBundle) -> str:
                 f"{round(100 * row.share_within_target_now)} % af tilfældene; først med {needed} menneskekodede "
                 f"udsagn pr. {unit} sker det i fire ud af fem.")
 
+    def disagreements_text(row) -> str:
+        """Where the worse group's errors lie, for a gap that deserves a closer look (p < 0.10)."""
+        listed = getattr(row, "worst_group_disagreements", None)
+        if row.p_value >= 0.10 or not isinstance(listed, str) or not listed:
+            return ""
+        dimension = b.codebook.dimension(row.dimension)
+        parts = []
+        for item in listed.split("; "):
+            pair, count = item.rsplit("=", 1)
+            ref, model = pair.split(">")
+            parts.append(f"{count} udsagn, som menneskene kodede «{dimension.code(ref).label}» og maskinen "
+                         f"«{dimension.code(model).label}»")
+        return f" De hyppigste uenigheder i gruppen {name(row.worst_group).lower()}: {'; '.join(parts)}."
+
     lines = []
+    order = {c: i for i, c in enumerate(GAP_COMPARISON_DA)}
+    gaps = gaps.sort_values("comparison", key=lambda c: c.map(order).fillna(len(order)), kind="stable")
     for row in gaps.itertuples(index=False):
         label = b.codebook.dimension(row.dimension).label
         if row.p_value < 0.05:
@@ -241,18 +268,18 @@ def persona_gap_text(b: WorkshopBundle) -> str:
                        "er kodet af mennesker.")
         else:
             verdict = "Forskellen kan altså godt være tilfældig."
-        what = ("mellem den bedste og den svageste persona" if row.comparison == "personaer"
-                else "mellem borgernes og medarbejdernes udsagn")
+        what = GAP_COMPARISON_DA.get(row.comparison, row.comparison)
         lines.append(f"- **{label}, {what}:** {name(row.best_group)} {num(row.best_macro_f1)} mod "
                      f"{name(row.worst_group)} {num(row.worst_macro_f1)} i makro-F1, en forskel på "
                      f"{num(row.gap_macro_f1)}. Hvis maskinen virkede lige godt for alle, ville tilfældige grupper "
                      f"af samme størrelse give en forskel på {num(row.chance_gap_median)} eller mere i halvdelen af "
                      f"tilfældene og på {num(row.chance_gap_p95)} eller mere i 5 % (p = {num(row.p_value)}). "
-                     f"{verdict}{needed_text(row)}")
+                     f"{verdict}{disagreements_text(row)}{needed_text(row)}")
     personas = gaps.loc[gaps["comparison"] == "personaer", "groups"]
     intro = (f"Personaer med mindst {min_n} udsagn, som maskinen ikke har lært af: "
              f"{', '.join(name(p) for p in personas.iloc[0].split())}. Borgere er sikrede ledige og borgere i "
-             "ressourceforløb; medarbejdere er rådgivere og ledere."
+             "ressourceforløb; medarbejdere er rådgivere og ledere. Skriftlige svar er svar i spørgeskemaer; "
+             "noter og referater er gruppernes noter og referaterne fra plenum."
              + (f" Målet er, at ingen gruppe ligger mere end {num(gaps['target_gap'].iloc[0])} under den bedste i "
                 "makro-F1." if "target_gap" in gaps.columns else "") + "\n\n") if len(personas) else ""
     return (intro + "\n".join(lines)) if lines else ""

@@ -86,3 +86,28 @@ def test_statements_needed_refuses_an_empty_pool_or_a_single_group():
         statements_needed_for_gap([], [], 4, 0.1, [10])
     with pytest.raises(ValueError):
         statements_needed_for_gap(["tillid"], ["tillid"], 1, 0.1, [10])
+
+
+def test_citizens_answers_and_staff_notes_are_the_issues_two_registers():
+    from workshopnlp.personas import PERSONAS, citizen_answer_or_staff_note
+
+    groups = {(p, k): citizen_answer_or_staff_note(p, k) for p in PERSONAS for k in ("survey", "gruppe", "plenum")}
+    assert {key for key, g in groups.items() if g == "borgersvar"} == {
+        ("sikret_ledig", "survey"), ("borger_i_ressourceforloeb", "survey")}
+    assert {key for key, g in groups.items() if g == "medarbejdernoter"} == {
+        ("raadgiver", "gruppe"), ("raadgiver", "plenum"), ("leder", "gruppe"), ("leder", "plenum")}
+    # a staff member's survey answer, a citizen's line in the notes and an unknown speaker are in neither
+    assert groups[("leder", "survey")] is None and groups[("sikret_ledig", "gruppe")] is None
+    assert all(groups[("ukendt", k)] is None for k in ("survey", "gruppe", "plenum"))
+    assert citizen_answer_or_staff_note("sikret_ledig", "ukendt_kilde") is None
+
+
+def test_top_disagreements_counts_reference_model_pairs_most_frequent_first():
+    from workshopnlp.coding import top_disagreements
+
+    truth = ["ingen"] * 5 + ["tillid"] * 4 + ["formaal"] * 3
+    pred = ["tillid"] * 3 + ["ingen"] * 2 + ["ingen"] * 3 + ["tillid"] + ["ingen", "tillid", "formaal"]
+    # ingen>tillid 3, tillid>ingen 3 (a tie: by code id), formaal>ingen 1, formaal>tillid 1 (cut at n=3)
+    assert top_disagreements(truth, pred) == "ingen>tillid=3; tillid>ingen=3; formaal>ingen=1"
+    assert top_disagreements(truth, pred, n=1) == "ingen>tillid=3"
+    assert top_disagreements(truth, truth) == ""
