@@ -51,11 +51,10 @@ from sklearn.metrics import accuracy_score, cohen_kappa_score, f1_score
 from workshopnlp.agreement import group_gap_test, statements_needed_for_gap
 from workshopnlp.codebook import DIMENSIONS, NO_CODE, load_codebook
 from workshopnlp.coding import (POWER_PROBABILITY, _embedding_setup, calibrate_threshold, contexts_of, decide,
-                                fit_coder, load_all_human_codes, training_references)
+                                fit_coder, load_all_human_codes, training_references, with_gap_groups)
 from workshopnlp.coding_sheet import blind_codes, disputed_statements, open_disputes
 from workshopnlp.config import load_params
-from workshopnlp.personas import (CITIZEN_PERSONAS, REGISTER_OF_SOURCE_KIND, STAFF_PERSONAS, UNKNOWN_PERSONA,
-                                  citizen_answer_or_staff_note)
+from workshopnlp.personas import CITIZEN_PERSONAS, STAFF_PERSONAS, UNKNOWN_PERSONA
 from workshopnlp.ingest import ingest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -95,10 +94,11 @@ def two_sides(gold: pd.DataFrame) -> dict[str, dict[str, np.ndarray]]:
     """The pooled two-group comparisons, each as {group: positions in ``gold``}: citizens' personas against
     staff's; survey answers against group notes and minutes (every persona: the register); and citizens'
     survey answers against staff's notes and minutes (the issue's "citizens' informal answers against
-    staff minutes"; workshopnlp.personas.citizen_answer_or_staff_note)."""
-    persona, kind = gold["persona"].to_numpy(), gold["source_kind"].to_numpy()
-    register = np.array([REGISTER_OF_SOURCE_KIND.get(k) for k in kind], dtype=object)
-    answer_or_note = np.array([citizen_answer_or_staff_note(p, k) for p, k in zip(persona, kind)], dtype=object)
+    staff minutes"), from the same group columns as persona_gap.csv (workshopnlp.coding.with_gap_groups)."""
+    groups = with_gap_groups(gold)
+    persona = groups["persona"].to_numpy()
+    register = groups["register"].to_numpy(dtype=object)
+    answer_or_note = groups["citizen_answer_or_staff_note"].to_numpy(dtype=object)
     return {
         "citizens against staff": {
             f"citizens ({', '.join(CITIZEN_PERSONAS)})": np.flatnonzero(np.isin(persona, CITIZEN_PERSONAS)),
@@ -201,6 +201,7 @@ def whole_gold_per_persona(codebook, embedder, params, cache, gold: pd.DataFrame
     personas = [p for p, n in gold["persona"].value_counts().sort_index().items() if p != UNKNOWN_PERSONA
                 and n >= params["coding"]["persona_gap_min_statements"]]
     members = [np.flatnonzero((gold["persona"] == p).to_numpy()) for p in personas]
+    sides = two_sides(gold)
     runs, preds = [], []
     for repeat in range(WHOLE_GOLD_REPEATS):
         pred = pd.DataFrame(index=gold.index, columns=list(DIMENSIONS), dtype=object)
@@ -221,7 +222,7 @@ def whole_gold_per_persona(codebook, embedder, params, cache, gold: pd.DataFrame
             chance = group_gap_test(truth.tolist(), guess.tolist(), members, PERMUTATIONS, BOOTSTRAP_SEED)
             run[(dim, "gap")], run[(dim, "chance median")], run[(dim, "p")] = (
                 chance["gap"], chance["chance_gap_median"], chance["p_value"])
-            for (first, second), side_members in zip(SIDE_KEYS, two_sides(gold).values()):
+            for (first, second), side_members in zip(SIDE_KEYS, sides.values()):
                 f1s, _, _, pvalue = side_gap(gold, pred, dim, side_members)
                 (run[(dim, first)], run[(dim, second)]) = f1s.values()
                 run[(dim, f"{second} - {first}")] = run[(dim, second)] - run[(dim, first)]
@@ -232,7 +233,7 @@ def whole_gold_per_persona(codebook, embedder, params, cache, gold: pd.DataFrame
           f"{len(gold)} non-empty statements, each coded by a coder that did not learn from it); mean "
           "[lowest-highest over the fold seeds]:")
     sizes = dict(zip(personas, map(len, members)))
-    sizes.update({key: len(m) for keys, groups in zip(SIDE_KEYS, two_sides(gold).values())
+    sizes.update({key: len(m) for keys, groups in zip(SIDE_KEYS, sides.values())
                   for key, m in zip(keys, groups.values())})
     for dim in DIMENSIONS:
         print(f"  {dim}:")

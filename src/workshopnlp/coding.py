@@ -737,6 +737,16 @@ POWER_PROBABILITY = 0.8
 GAP_COMPARISONS = {"personaer": "persona", "borgere_mod_medarbejdere": "side", "svar_mod_noter": "register",
                    "borgersvar_mod_medarbejdernoter": "citizen_answer_or_staff_note"}
 
+def with_gap_groups(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (with ``persona`` and ``source_kind``) plus the group columns of :data:`GAP_COMPARISONS`:
+    ``side``, ``register`` and ``citizen_answer_or_staff_note`` (None where a statement has no such group)."""
+    return frame.assign(
+        side=frame["persona"].map(SIDE_OF_PERSONA),
+        register=frame["source_kind"].map(REGISTER_OF_SOURCE_KIND),
+        citizen_answer_or_staff_note=[citizen_answer_or_staff_note(p, k)
+                                      for p, k in zip(frame["persona"], frame["source_kind"])])
+
+
 PERSONA_GAP_COLUMNS = ["dimension", "comparison", "groups", "n_statements", "best_group", "best_macro_f1",
                        "worst_group", "worst_macro_f1", "gap_macro_f1", "chance_gap_median", "chance_gap_p95",
                        "p_value", "target_gap", "share_within_target_now", "statements_needed_per_group",
@@ -788,11 +798,7 @@ def persona_gap(codes: pd.DataFrame, statements: pd.DataFrame, reference: pd.Dat
     frame = _held_out_model_and_reference(codes, statements, reference, held_out)
     min_n = int(params.get("persona_gap_min_statements", 10))
     rows = []
-    frame = frame.assign(
-        side=frame["persona"].map(SIDE_OF_PERSONA),
-        register=frame["source_kind"].map(REGISTER_OF_SOURCE_KIND),
-        citizen_answer_or_staff_note=[citizen_answer_or_staff_note(p, k)
-                                      for p, k in zip(frame["persona"], frame["source_kind"])])
+    frame = with_gap_groups(frame)
     frame.loc[frame["persona"] == UNKNOWN_PERSONA, "persona"] = None
     for dim in DIMENSIONS:
         for comparison, column in GAP_COMPARISONS.items():
