@@ -46,8 +46,8 @@ else:
 # Princippet om ligeværdighed gælder også værktøjet: maskinens koder må ikke være dårligere for borgernes
 # uformelle svar end for medarbejdernes referater. Tabellen sammenligner maskinen med den kode, flest
 # menneskelige kodere gav, på de udsagn, maskinen ikke har lært af. "Andel enige" er andelen af udsagn,
-# hvor maskinen gav samme kode som menneskene. Med få udsagn pr. persona er tallene usikre, så under
-# tabellen står, hvor store forskelle tilfældet alene giver med grupper af samme størrelse, og hvor mange
+# hvor maskinen gav samme kode som menneskene. Med få udsagn pr. persona er tallene usikre. Den næste tabel
+# viser derfor, hvor store forskelle tilfældet alene giver med grupper af samme størrelse, og hvor mange
 # menneskekodede udsagn der skal til, før man kan vise, at forskellen holder sig inden for målet.
 # Ud over personaerne sammenlignes borgere med medarbejdere, skriftlige svar med noter og referater, og
 # borgernes egne skriftlige svar med medarbejdernes noter og referater. Er en forskel for stor til at være
@@ -62,9 +62,11 @@ if quality.empty:
     display(Markdown("*Ingen udsagn fra denne workshop er kodet af mennesker og holdt ude af træningen.*"))
 else:
     display(quality)
-    gap_text = reporting.persona_gap_text(b)
-    if gap_text:
-        display(Markdown(gap_text))
+    gaps = reporting.persona_gap_table(b)
+    if not gaps.empty:
+        display(Markdown("**Er forskellene større, end tilfældet giver?**"))
+        display(gaps)
+        display(Markdown(reporting.persona_gap_text(b)))
 
 # %% [markdown]
 # ## Hvor er koderne uenige?

@@ -201,51 +201,97 @@ def persona_quality_table(b: WorkshopBundle) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index(["Dimension", "Persona"])
 
 
-# persona_gap.csv's comparisons (workshopnlp.coding.GAP_COMPARISONS) in report 05, and the unit of a group.
+# persona_gap.csv's comparisons (workshopnlp.coding.GAP_COMPARISONS) in report 05: a short name for the table
+# and a phrase for the text under it.
+GAP_COMPARISON_SHORT_DA = {
+    "personaer": "Personaer",
+    "borgere_mod_medarbejdere": "Borgere mod medarbejdere",
+    "svar_mod_noter": "Skriftlige svar mod noter og referater",
+    "borgersvar_mod_medarbejdernoter": "Borgernes svar mod medarbejdernes noter",
+}
 GAP_COMPARISON_DA = {
     "personaer": "mellem den bedste og den svageste persona",
     "borgere_mod_medarbejdere": "mellem borgernes og medarbejdernes udsagn",
     "svar_mod_noter": "mellem skriftlige svar i spørgeskemaer og noter og referater fra drøftelserne",
     "borgersvar_mod_medarbejdernoter": "mellem borgernes egne skriftlige svar og medarbejdernes noter og referater",
 }
-GAP_UNIT_DA = {"personaer": "persona", "borgere_mod_medarbejdere": "side"}  # otherwise "gruppe"
+# p below these: a gap to look into, and one on the border of what chance gives (report 05's verdicts).
+GAP_P_LOOK_INTO, GAP_P_BORDER = 0.05, 0.10
+GAP_VERDICT_DA = {"look_into": "bør undersøges", "border": "på grænsen", "chance": "kan være tilfældig"}
+
+
+def _gap_verdict(p_value: float) -> str:
+    """Which of :data:`GAP_VERDICT_DA` a gap with this permutation p-value gets."""
+    return "look_into" if p_value < GAP_P_LOOK_INTO else "border" if p_value < GAP_P_BORDER else "chance"
+
+
+def _num(v: float) -> str:
+    return f"{v:.2f}".replace(".", ",")
+
+
+def _group_name(group: str) -> str:
+    return SIDE_LABELS_DA.get(group) or REGISTER_LABELS_DA.get(group) or PERSONA_LABELS_DA.get(group, group)
+
+
+def _persona_gaps(b: WorkshopBundle) -> pd.DataFrame:
+    """``persona_gap.csv`` in report order (personas, sides, registers), or empty if missing or too old."""
+    path = WorkshopPaths(b.data_dir, b.workshop_id).processed / "persona_gap.csv"
+    if not path.exists() or path.stat().st_size < 60:
+        return pd.DataFrame()
+    gaps = pd.read_csv(path)
+    if "comparison" not in gaps.columns:  # written by an older version: rerun 'code' to get it
+        return pd.DataFrame()
+    order = {c: i for i, c in enumerate(GAP_COMPARISON_DA)}
+    dims = {d: i for i, d in enumerate(("focus_area", "principle"))}
+    return gaps.sort_values(["dimension", "comparison"], kind="stable",
+                            key=lambda c: c.map(dims if c.name == "dimension" else order).fillna(len(order))
+                            ).reset_index(drop=True)
+
+
+def persona_gap_table(b: WorkshopBundle) -> pd.DataFrame:
+    """One row per dimension and comparison of ``persona_gap.csv`` (Danish labels): the best and the worst
+    group with their macro-F1, the gap, the gaps chance gives (median / 95th percentile), p, a verdict
+    (:data:`GAP_VERDICT_DA`), today's statements per group, how often a model that works equally well for
+    every group would stay within the target with groups that size, and how many it would take for four
+    draws in five. Empty when the workshop has no held-out human-coded statements."""
+    gaps = _persona_gaps(b)
+    if gaps.empty:
+        return pd.DataFrame()
+    largest = max(b.params["coding"].get("persona_gap_power_sizes", [800]))
+    rows = []
+    for row in gaps.itertuples(index=False):
+        size = round(row.n_statements / len(str(row.groups).split()))
+        record = {"Dimension": b.codebook.dimension(row.dimension).label,
+                  "Sammenligning": GAP_COMPARISON_SHORT_DA.get(row.comparison, row.comparison),
+                  "Bedst": f"{_group_name(row.best_group)} {_num(row.best_macro_f1)}",
+                  "Svagest": f"{_group_name(row.worst_group)} {_num(row.worst_macro_f1)}",
+                  "Forskel": _num(row.gap_macro_f1),
+                  "Tilfældets forskel (halvdelen / 5 %)": f"{_num(row.chance_gap_median)} / {_num(row.chance_gap_p95)}",
+                  "p": _num(row.p_value),
+                  "Vurdering": GAP_VERDICT_DA[_gap_verdict(row.p_value)],
+                  "Udsagn pr. gruppe": size}
+        if "statements_needed_per_group" in gaps.columns:  # written by an older version otherwise
+            record["Lige god maskine inden for målet nu"] = f"{round(100 * row.share_within_target_now)} %"
+            record["Udsagn pr. gruppe, der skal til"] = (
+                f"ca. {int(row.statements_needed_per_group)}" if pd.notna(row.statements_needed_per_group)
+                else f"over {largest}")
+        rows.append(record)
+    return pd.DataFrame(rows).set_index(["Dimension", "Sammenligning"])
 
 
 def persona_gap_text(b: WorkshopBundle) -> str:
-    """Danish sentences per comparison and dimension: is the gap between the best and the worst persona,
-    between citizens and staff, between survey answers and notes, and between citizens' own answers and
-    staff's notes, more than chance would make it? (``persona_gap.csv``, see
+    """The Danish text under :func:`persona_gap_table`: which groups are compared, the target, how to read
+    the table, and for every gap at least on the border of chance (p < :data:`GAP_P_BORDER`) what it is and
+    which codes people and the model disagree on most in the weaker group (``persona_gap.csv``, see
     :func:`workshopnlp.coding.persona_gap`)."""
-    path = WorkshopPaths(b.data_dir, b.workshop_id).processed / "persona_gap.csv"
-    if not path.exists() or path.stat().st_size < 60:
-        return ""
-    gaps = pd.read_csv(path)
-    if "comparison" not in gaps.columns:  # written by an older version: rerun 'code' to get it
+    gaps = _persona_gaps(b)
+    if gaps.empty:
         return ""
     min_n = int(b.params["coding"].get("persona_gap_min_statements", 10))
 
-    def num(v: float) -> str:
-        return f"{v:.2f}".replace(".", ",")
-
-    def name(group: str) -> str:
-        return SIDE_LABELS_DA.get(group) or REGISTER_LABELS_DA.get(group) or PERSONA_LABELS_DA.get(group, group)
-
-    def needed_text(row) -> str:
-        if "statements_needed_per_group" not in gaps.columns:  # written by an older version
-            return ""
-        unit = GAP_UNIT_DA.get(row.comparison, "gruppe")
-        size = round(row.n_statements / len(str(row.groups).split()))
-        needed = (f"omkring {int(row.statements_needed_per_group)}" if pd.notna(row.statements_needed_per_group)
-                  else f"flere end {max(b.params['coding'].get('persona_gap_power_sizes', [800]))}")
-        return (f" Hvor mange udsagn skal der til? Med grupper på {size} udsagn ville en maskine, der virker lige "
-                f"godt for alle, kun holde sig inden for målet på {num(row.target_gap)} i "
-                f"{round(100 * row.share_within_target_now)} % af tilfældene; først med {needed} menneskekodede "
-                f"udsagn pr. {unit} sker det i fire ud af fem.")
-
     def disagreements_text(row) -> str:
-        """Where the worse group's errors lie, for a gap that deserves a closer look (p < 0.10)."""
         listed = getattr(row, "worst_group_disagreements", None)
-        if row.p_value >= 0.10 or not isinstance(listed, str) or not listed:
+        if not isinstance(listed, str) or not listed:
             return ""
         dimension = b.codebook.dimension(row.dimension)
         parts = []
@@ -254,35 +300,50 @@ def persona_gap_text(b: WorkshopBundle) -> str:
             ref, model = pair.split(">")
             parts.append(f"{count} udsagn, som menneskene kodede «{dimension.code(ref).label}» og maskinen "
                          f"«{dimension.code(model).label}»")
-        return f" De hyppigste uenigheder i gruppen {name(row.worst_group).lower()}: {'; '.join(parts)}."
+        return f" De hyppigste uenigheder i gruppen {_group_name(row.worst_group).lower()}: {'; '.join(parts)}."
 
-    lines = []
-    order = {c: i for i, c in enumerate(GAP_COMPARISON_DA)}
-    gaps = gaps.sort_values("comparison", key=lambda c: c.map(order).fillna(len(order)), kind="stable")
-    for row in gaps.itertuples(index=False):
-        label = b.codebook.dimension(row.dimension).label
-        if row.p_value < 0.05:
-            verdict = "Så stor en forskel opstår sjældent af sig selv; den bør undersøges nærmere."
-        elif row.p_value < 0.10:
-            verdict = ("Forskellen er på grænsen af, hvad tilfældet giver; hold øje med den, når flere udsagn "
-                       "er kodet af mennesker.")
-        else:
-            verdict = "Forskellen kan altså godt være tilfældig."
-        what = GAP_COMPARISON_DA.get(row.comparison, row.comparison)
-        lines.append(f"- **{label}, {what}:** {name(row.best_group)} {num(row.best_macro_f1)} mod "
-                     f"{name(row.worst_group)} {num(row.worst_macro_f1)} i makro-F1, en forskel på "
-                     f"{num(row.gap_macro_f1)}. Hvis maskinen virkede lige godt for alle, ville tilfældige grupper "
-                     f"af samme størrelse give en forskel på {num(row.chance_gap_median)} eller mere i halvdelen af "
-                     f"tilfældene og på {num(row.chance_gap_p95)} eller mere i 5 % (p = {num(row.p_value)}). "
-                     f"{verdict}{disagreements_text(row)}{needed_text(row)}")
     personas = gaps.loc[gaps["comparison"] == "personaer", "groups"]
-    intro = (f"Personaer med mindst {min_n} udsagn, som maskinen ikke har lært af: "
-             f"{', '.join(name(p) for p in personas.iloc[0].split())}. Borgere er sikrede ledige og borgere i "
-             "ressourceforløb; medarbejdere er rådgivere og ledere. Skriftlige svar er svar i spørgeskemaer; "
-             "noter og referater er gruppernes noter og referaterne fra plenum."
-             + (f" Målet er, at ingen gruppe ligger mere end {num(gaps['target_gap'].iloc[0])} under den bedste i "
-                "makro-F1." if "target_gap" in gaps.columns else "") + "\n\n") if len(personas) else ""
-    return (intro + "\n".join(lines)) if lines else ""
+    has_power = "target_gap" in gaps.columns
+    parts = []
+    if len(personas):
+        parts.append(f"Personaer med mindst {min_n} udsagn, som maskinen ikke har lært af: "
+                     f"{', '.join(_group_name(p) for p in personas.iloc[0].split())}.")
+    parts.append("Borgere er sikrede ledige og borgere i ressourceforløb; medarbejdere er rådgivere og ledere. "
+                 "Skriftlige svar er svar i spørgeskemaer; noter og referater er gruppernes noter og referaterne "
+                 "fra plenum.")
+    if has_power:
+        parts.append(f"Målet er, at ingen gruppe ligger mere end {_num(gaps['target_gap'].iloc[0])} under den "
+                     "bedste i makro-F1.")
+    intro = " ".join(parts)
+    guide = ("**Sådan læses tabellen.** *Forskel* er den bedste gruppes makro-F1 minus den svageste gruppes. "
+             "Med få udsagn pr. gruppe svinger makro-F1 meget af sig selv, så *Tilfældets forskel* viser, hvor "
+             "stor en forskel tilfældige grupper af samme størrelse giver, hvis maskinen virkede lige godt for "
+             "alle: så stor eller større i halvdelen af tilfældene og i 5 % af dem. *p* er andelen af tilfældige "
+             f"grupper med mindst lige så stor en forskel som den målte. Under {_num(GAP_P_LOOK_INTO)} "
+             f"«{GAP_VERDICT_DA['look_into']}» – så stor en forskel opstår sjældent af sig selv; under "
+             f"{_num(GAP_P_BORDER)} «{GAP_VERDICT_DA['border']}» – hold øje med den, når flere udsagn er kodet "
+             f"af mennesker; ellers «{GAP_VERDICT_DA['chance']}».")
+    if has_power:
+        guide += (" *Lige god maskine inden for målet nu* er, hvor ofte en maskine, der virker lige godt for "
+                  "alle, ville holde sig inden for målet med grupper af den størrelse, der er i dag; *Udsagn pr. "
+                  "gruppe, der skal til* er, hvor mange menneskekodede udsagn pr. gruppe der skal til, før det "
+                  "sker i fire ud af fem tilfælde.")
+    notable = []
+    for row in gaps.itertuples(index=False):
+        verdict = _gap_verdict(row.p_value)
+        if verdict == "chance":
+            continue
+        label = b.codebook.dimension(row.dimension).label
+        what = GAP_COMPARISON_DA.get(row.comparison, row.comparison)
+        sentence = ("Så stor en forskel opstår sjældent af sig selv; den bør undersøges nærmere."
+                    if verdict == "look_into" else
+                    "Forskellen er på grænsen af, hvad tilfældet giver; hold øje med den.")
+        notable.append(f"- **{label}, {what}:** {_group_name(row.best_group)} {_num(row.best_macro_f1)} mod "
+                       f"{_group_name(row.worst_group)} {_num(row.worst_macro_f1)} i makro-F1, en forskel på "
+                       f"{_num(row.gap_macro_f1)} (p = {_num(row.p_value)}). {sentence}{disagreements_text(row)}")
+    findings = ("**Forskelle, der ikke ligner tilfældigheder:**\n\n" + "\n".join(notable) if notable else
+                "Ingen af forskellene er større, end tilfældige grupper af samme størrelse ofte giver.")
+    return f"{intro}\n\n{guide}\n\n{findings}"
 
 
 def tentative_codes(b: WorkshopBundle) -> list[str]:
