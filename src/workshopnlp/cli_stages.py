@@ -10,7 +10,7 @@ from .errors import InputError
 
 
 def cmd_code(args: argparse.Namespace) -> int:
-    from .coding import code_table, code_workshop
+    from .coding import code_table, code_workshop, provenance_path_of
 
     params = load_params(args.params)
     if args.workshop and args.input:
@@ -20,13 +20,15 @@ def cmd_code(args: argparse.Namespace) -> int:
         counts = codes["focus_area"].value_counts().to_dict()
         print(f"{len(codes)} udsagn kodet ({(codes['code_source'] == 'menneske').sum()} af mennesker). "
               f"Fokusområder: {counts}")
+        print(codes.attrs["training_summary"])
         print(f"Skrevet: {Path(args.data_dir) / 'processed' / args.workshop / 'codes.parquet'}")
         return 0
     if not args.input or not args.out:
         raise InputError("angiv INPUT og --out, eller --workshop", fix="fx: workshopnlp code svar.csv --out koder.csv")
     out = code_table(args.input, args.out, args.text_column, args.id_column, params, args.codebook, args.data_dir,
                      context_column=args.context_column)
-    print(f"{len(out)} rækker kodet. Skrevet: {args.out}")
+    print(out.attrs["training_summary"])
+    print(f"{len(out)} rækker kodet. Skrevet: {args.out} (og {provenance_path_of(args.out).name} ved siden af)")
     return 0
 
 
@@ -34,10 +36,14 @@ def cmd_sheet_export(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from .codebook import load_codebook
-    from .coding import load_all_human_codes, read_statements
+    from .coding import load_all_human_codes, model_suggestions, read_statements
     from .coding_sheet import blind_codes, disputed_statements, open_disputes, sample_per_persona, write_coding_sheet
     from .config import WorkshopPaths
 
+    if args.review and (args.blind or args.per_persona is not None or args.uncoded):
+        raise InputError("--review kan ikke kombineres med --blind, --per-persona eller --uncoded",
+                         fix="et gennemgangsark viser altid de tidligere koderes koder; brug --review alene, "
+                             "eller --per-persona N [--uncoded] til en ny blind runde")
     codebook = load_codebook(args.codebook)
     paths = WorkshopPaths(args.data_dir, args.workshop)
     all_statements = read_statements(args.data_dir, args.workshop)
@@ -65,7 +71,7 @@ def cmd_sheet_export(args: argparse.Namespace) -> int:
     if args.per_persona is not None:
         statements = sample_per_persona(statements, args.per_persona, load_params(args.params)["coding"]["seed"])
     blind = args.blind or args.per_persona is not None
-    codes = pd.read_parquet(paths.codes) if paths.codes.exists() and not blind else None
+    codes = model_suggestions(pd.read_parquet(paths.codes)) if paths.codes.exists() and not blind else None
     kind = "gennemgang" if args.review else "stikprøve" if args.per_persona is not None else ""
     default_name = f"kodeark_{args.workshop}{'_' + kind if kind else ''}.xlsx"
     out = args.out or (paths.processed / default_name)
@@ -97,8 +103,9 @@ def cmd_sheet_import(args: argparse.Namespace) -> int:
     with staged_files(paths.processed) as tmp:
         human.to_parquet(tmp / "human_codes.parquet", index=False)
     n_reviews = int(is_review(human).sum())
-    print(f"{len(human)} koder fra {human['coder'].nunique()} kodere på {human['statement_id'].nunique()} udsagn "
-          f"læst fra {len(sheets)} ark" + (f"; heraf {n_reviews} afgørelser fra gennemgangsark." if n_reviews else "."))
+    n_coders = human["coder"].nunique()
+    print(f"{len(human)} kodninger fra {n_coders} {'koder' if n_coders == 1 else 'kodere'} af "
+          f"{human['statement_id'].nunique()} udsagn læst fra {len(sheets)} ark" + (f"; heraf {n_reviews} afgørelser fra gennemgangsark." if n_reviews else "."))
     if args.sheets and paths.human_codes_dir.resolve() not in {Path(s).resolve().parent for s in sheets}:
         print(f"Bemærk: 'workshopnlp code' bruger kodeark i {paths.human_codes_dir}/ – kopiér arkene dertil.")
     return 0
@@ -148,7 +155,8 @@ def register(sub, add_common) -> None:
     p.add_argument("input", nargs="?", type=Path, help="CSV- eller XLSX-tabel der skal kodes")
     p.add_argument("--out", type=Path, help="hvor resultatet skrives (.csv eller .xlsx)")
     p.add_argument("--text-column", default="text", help="kolonnen med teksten (standard: text)")
-    p.add_argument("--id-column", default="id", help="kolonnen med id (standard: id)")
+    p.add_argument("--id-column", default=None,
+                   help="kolonnen med id (standard: id, eller rækkenummeret, hvis tabellen ingen id-kolonne har)")
     p.add_argument("--context-column", default=None,
                    help="valgfri kolonne med spørgsmålet eller afsnittet, svaret hører til (bruges som kontekst)")
     p.add_argument("--workshop", help="kod en workshops udsagnstabel og skriv codes.parquet ved siden af")

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from .errors import InputError
-from .personas import UNKNOWN_PERSONA
+from .personas import PERSONAS, UNKNOWN_PERSONA
 
 DEFAULT_CODEBOOK = "codebooks/dataetik_2022.yaml"
 NO_CODE = "ingen"
@@ -31,6 +31,8 @@ DIMENSION_KEYS = {"id", "label", "codes"}
 CODE_KEYS = {"id", "label", "definition", "dilemma", "question", "include", "exclude", "keywords", "examples",
              "counter_examples"}
 EXAMPLE_KEYS = {"text", "persona", "register"}
+# The registers an example can be written in: a written survey answer, group notes, formal minutes, speech.
+EXAMPLE_REGISTERS = ("survey", "noter", "referat", "mundtlig")
 COUNTER_KEYS = {"text", "belongs_to", "note"}
 MIN_EXAMPLES = 5  # a code with fewer examples cannot be learnt; the shipped codebook has >= 25 each
 
@@ -174,6 +176,12 @@ def parse_codebook(data: Any, shown: str = "<kodebog>", sha256: str = "") -> Cod
                 _unknown(ex, EXAMPLE_KEYS, shown, f"{cwhere}.examples[{e_i}]")
                 if not str(ex.get("text") or "").strip():
                     raise _err("eksemplet har ingen tekst", shown, f"{cwhere}.examples[{e_i}]", "tilføj 'text:'")
+                if ex.get("persona") is not None and ex["persona"] not in PERSONAS:
+                    raise _err(f"ukendt persona '{ex['persona']}'", shown, f"{cwhere}.examples[{e_i}]",
+                               f"persona skal være en af {', '.join(PERSONAS)}")
+                if ex.get("register") is not None and ex["register"] not in EXAMPLE_REGISTERS:
+                    raise _err(f"ukendt register '{ex['register']}'", shown, f"{cwhere}.examples[{e_i}]",
+                               f"register skal være en af {', '.join(EXAMPLE_REGISTERS)}")
                 examples.append(Example(text=str(ex["text"]).strip(), code=code_id,
                                         persona=str(ex.get("persona") or UNKNOWN_PERSONA),
                                         register=str(ex.get("register") or "")))

@@ -441,7 +441,9 @@ def fit_coder(codebook: Codebook, embedder: Embedder, params: dict[str, Any], ca
     word_x = word_vec.fit_transform(lemmas)
     char_x = char_vec.fit_transform([t.lower() for t in train.texts])
     model = CodingModel(codebook, embedder, cache, params, word_vec, char_vec)
-    if any(float(v) > 0 for v in (params.get("context_weight") or {}).values()):
+    # The context can only weigh if some training statement came with one (the codebook's examples come
+    # without): otherwise its features would be all zero, and explanations must not claim it was read.
+    if any(float(v) > 0 for v in (params.get("context_weight") or {}).values()) and any(train.contexts):
         model.context = ContextFeatures(codebook).fit(train.contexts)
     if any(float(v) > 0 for v in (params.get("keyword_weight") or {}).values()):
         model.keywords = KeywordFeatures(codebook)
@@ -588,6 +590,21 @@ def training_references(human: pd.DataFrame, holdout_share: float) -> tuple[pd.D
     return ref[~mask].reset_index(drop=True), ref[mask].reset_index(drop=True)
 
 
+# How a human-coded statement's explanation in codes.parquet begins; the model's own explanation follows.
+HUMAN_CODED_PREFIX = "Kodet af menneske (kodeark); maskinens forslag: "
+
+
+def model_suggestions(codes: pd.DataFrame) -> pd.DataFrame:
+    """``statement_id, focus_area, principle, explanation`` as the *model* coded them: codes.parquet's
+    ``focus_area``/``principle`` hold the human codes where there are any, and their explanation starts
+    with :data:`HUMAN_CODED_PREFIX`. A coding sheet's suggestions are the model's (its guide says so)."""
+    explanation = codes["explanation"].astype(str)
+    human = explanation.str.startswith(HUMAN_CODED_PREFIX)
+    own = explanation.where(~human, explanation.str.split(". ", n=1, regex=False).str[1])
+    return pd.DataFrame({"statement_id": codes["statement_id"], "focus_area": codes["model_focus_area"],
+                         "principle": codes["model_principle"], "explanation": own})
+
+
 CODE_COLUMNS = ["statement_id", "focus_area", "focus_area_score", "principle", "principle_score", "explanation",
                 "code_source", "model_focus_area", "model_principle"]
 
@@ -616,6 +633,74 @@ def read_statements(data_dir, workshop_id: str) -> pd.DataFrame:
     return pd.read_parquet(paths.statements)
 
 
+def workshops_with_human_codes(data_dir) -> list[str]:
+    """Workshops under ``raw/`` with at least one filled coding sheet in their ``kodning/`` folder (sorted)."""
+    from pathlib import Path
+
+    raw = Path(data_dir) / "raw"
+    return sorted(p.name for p in raw.iterdir() if p.is_dir() and sheets_in(p / "kodning")) if raw.is_dir() else []
+
+
+def training_input_files(data_dir) -> list:
+    """Every raw file the coder's training set is read from: the whole raw folder (sources, manifest and
+    coding sheets) of each workshop with human codes. Hashed into provenance and into ``run``'s skip check."""
+    from pathlib import Path
+
+    from .coding_sheet import LOCK_FILE_PREFIX
+
+    files = []
+    for ws in workshops_with_human_codes(data_dir):
+        files += [f for f in (Path(data_dir) / "raw" / ws).rglob("*")
+                  if f.is_file() and not f.name.startswith(LOCK_FILE_PREFIX)]
+    return sorted(files)
+
+
+def training_input_hashes(data_dir) -> dict[str, str]:
+    """SHA-256 of :func:`training_input_files`, keyed ``raw/<workshop>/<file>``."""
+    from pathlib import Path
+
+    from .provenance import hash_files
+
+    return hash_files(training_input_files(data_dir), Path(data_dir))
+
+
+def training_statements(data_dir, params: dict[str, Any], given: dict[str, pd.DataFrame] | None = None
+                        ) -> dict[str, pd.DataFrame]:
+    """The statement tables of every workshop the coder learns from: each workshop under ``raw/`` with
+    filled coding sheets (:func:`workshops_with_human_codes`), plus the tables in ``given`` (the workshop
+    being coded, as ingested).
+
+    A workshop not in ``given`` is read from its raw files in memory, exactly as ``ingest`` reads it
+    (statement ids are hashes of the raw text, so they match the sheets), and nothing is written. So what
+    the coder learns depends only on ``data/raw`` – not on which workshops happen to have been ingested
+    before – and the same raw folder gives the same codes on every machine and in every order of runs.
+    """
+    from pathlib import Path
+
+    from .config import WorkshopPaths
+    from .ingest import build_statement_table, read_sources
+
+    tables = dict(given or {})
+    for ws in workshops_with_human_codes(data_dir):
+        if ws not in tables:
+            paths = WorkshopPaths(Path(data_dir), ws)
+            manifest, raw = read_sources(paths, params)
+            tables[ws] = build_statement_table(manifest, raw, params, paths.raw)[0]
+    return dict(sorted(tables.items()))
+
+
+def training_summary(tune: pd.DataFrame | None, codebook: Codebook) -> str:
+    """One Danish line on what the coder learnt from, printed by ``code`` and kept in provenance."""
+    n_examples = len(codebook_training_set(codebook).texts)
+    if tune is None or tune.empty:
+        return (f"Maskinen har lært af kodebogens {n_examples} eksempler ({codebook.codebook_id} "
+                f"{codebook.version}); ingen menneskekodede udsagn fundet under data/raw/*/kodning/.")
+    per_ws = tune["workshop_id"].value_counts().sort_index()
+    return (f"Maskinen har lært af kodebogens {n_examples} eksempler ({codebook.codebook_id} {codebook.version}) "
+            f"og {len(tune)} menneskekodede udsagn ({', '.join(f'{ws}: {n}' for ws, n in per_ws.items())}); "
+            "de udsagn, der holdes ude til kvalitetsmåling, er ikke brugt.")
+
+
 def known_workshops(data_dir) -> list[str]:
     from pathlib import Path
 
@@ -637,8 +722,8 @@ def code_workshop(workshop_id: str, data_dir, params: dict[str, Any] | None = No
     codebook = load_codebook(codebook_path)
     paths = WorkshopPaths(Path(data_dir), workshop_id)
     statements = read_statements(data_dir, workshop_id)
-    others = {ws: read_statements(data_dir, ws) for ws in known_workshops(data_dir) if ws != workshop_id}
-    human = load_all_human_codes(data_dir, codebook, {workshop_id: statements, **others})
+    human = load_all_human_codes(data_dir, codebook,
+                                 training_statements(data_dir, params, {workshop_id: statements}))
     tune, held_out = training_references(human, params["gold"]["holdout_share"])
     embedder, cache = _embedding_setup(params, data_dir)
     model = fit_coder(codebook, embedder, params["coding"], cache, human=tune)
@@ -656,17 +741,16 @@ def code_workshop(workshop_id: str, data_dir, params: dict[str, Any] | None = No
             codes.loc[has, dim] = human_code[has]
         coded = codes["statement_id"].isin(ref.index)
         codes.loc[coded, "code_source"] = "menneske"
-        codes.loc[coded, "explanation"] = ("Kodet af menneske (kodeark); maskinens forslag: " +
-                                           codes.loc[coded, "model_focus_area"] + " / " +
+        codes.loc[coded, "explanation"] = (HUMAN_CODED_PREFIX + codes.loc[coded, "model_focus_area"] + " / " +
                                            codes.loc[coded, "model_principle"] + ". " + codes.loc[coded, "explanation"])
     score_cols = [c for c in codes.columns if c.startswith("score_")]
     codes = codes[CODE_COLUMNS + score_cols]
     agreement = workshop_agreement(codes, human[human["workshop_id"] == workshop_id] if len(human) else human,
                                    codebook, params["coding"]["tentative_alpha"],
                                    model_on=set(held_out["statement_id"]))
-    inputs = {"statements.parquet": sha256_file(paths.statements), "codebook": codebook.sha256}
-    for sheet in sheets_in(paths.human_codes_dir):
-        inputs[f"kodning/{sheet.name}"] = sha256_file(sheet)
+    inputs = {"statements.parquet": sha256_file(paths.statements), "codebook": codebook.sha256,
+              **training_input_hashes(data_dir)}
+    summary = training_summary(tune, codebook)
     with staged_files(paths.processed) as tmp:
         codes.to_parquet(tmp / "codes.parquet", index=False)
         codes.to_csv(tmp / "codes.csv", index=False, sep=";", encoding="utf-8-sig")
@@ -687,7 +771,9 @@ def code_workshop(workshop_id: str, data_dir, params: dict[str, Any] | None = No
              "human_coded_statements_used_for_training": int(len(tune)),
              "human_coded_statements_held_out": int(len(held_out)),
              "ingen_thresholds": {d: m.threshold for d, m in model.dims.items()},
-             "ingen_thresholds_without_context": {d: m.threshold_without_context for d, m in model.dims.items()}}))
+             "ingen_thresholds_without_context": {d: m.threshold_without_context for d, m in model.dims.items()},
+             "training": summary}))
+    codes.attrs["training_summary"] = summary
     return codes
 
 
@@ -885,11 +971,64 @@ def workshop_confusions(codes: pd.DataFrame, human: pd.DataFrame, codebook: Code
     return pd.DataFrame(rows, columns=["dimension", "par", "kode_1", "kode_2", "n"])
 
 
-def code_table(input_path, out_path, text_column: str = "text", id_column: str = "id", params=None,
-               codebook_path=None, data_dir="data", context_column: str | None = None) -> pd.DataFrame:
-    """Code any CSV/XLSX table: OUT keeps the id column and adds the codes, scores and explanation.
+# The id column of ``code INPUT`` when the table has none and none was named: the spreadsheet row number.
+ROW_ID_COLUMN = "række"
+CODE_TABLE_SUFFIXES = (".csv", ".xlsx")
 
+
+def _check_out_path(input_path, out_path) -> None:
+    """Refuse an OUT that would overwrite the input, is a folder or has a type ``code`` cannot write."""
+    from .errors import InputError
+
+    if out_path.is_dir():
+        raise InputError("--out er en mappe", file=out_path, fix="giv --out en filsti, fx koder.csv")
+    if out_path.suffix.lower() not in CODE_TABLE_SUFFIXES:
+        raise InputError(f"ukendt filtype '{out_path.suffix}' for resultatet", file=out_path,
+                         fix="giv --out en sti, der ender på .csv eller .xlsx")
+    if out_path.exists() and out_path.resolve() == input_path.resolve():
+        raise InputError("--out er den samme fil som INPUT og ville overskrive den", file=out_path,
+                         fix="giv resultatet et andet navn, fx koder.csv")
+
+
+def _ids_of(frame: pd.DataFrame, id_column: str | None, input_path) -> tuple[str, pd.Series]:
+    """The id column's name in OUT and its values. Without ``id_column``: ``id`` if the table has it,
+    otherwise the spreadsheet row number (:data:`ROW_ID_COLUMN`). Blank or repeated ids are refused, because
+    OUT could not be joined back to the input."""
+    from .errors import InputError
+    from .readers import ROW_COLUMN
+
+    if id_column is None:
+        if "id" not in frame.columns:
+            return ROW_ID_COLUMN, frame[ROW_COLUMN].reset_index(drop=True)
+        id_column = "id"
+    ids = frame[id_column].astype(str).str.strip()
+    rows = frame[ROW_COLUMN]
+    blank = ids == ""
+    if blank.any():
+        raise InputError(f"id-kolonnen '{id_column}' er tom i {int(blank.sum())} række(r)", file=input_path,
+                         location=f"række {', '.join(rows[blank].head(5))}",
+                         fix="giv hver række et id, eller angiv en anden kolonne med --id-column")
+    repeated = ids.duplicated(keep=False)
+    if repeated.any():
+        first = ids[repeated].iloc[0]
+        n = int(ids[repeated].nunique())
+        raise InputError(f"id'et '{first}' i kolonnen '{id_column}' står i flere rækker"
+                         + (f" (og {n - 1} andre id'er gør det samme)" if n > 1 else ""),
+                         file=input_path, location=f"række {', '.join(rows[ids == first])}",
+                         fix="hvert id skal være entydigt, så koderne kan kobles tilbage til rækkerne; ret id'erne, "
+                             "eller angiv en anden kolonne med --id-column")
+    return id_column, frame[id_column].reset_index(drop=True)
+
+
+def code_table(input_path, out_path, text_column: str = "text", id_column: str | None = None, params=None,
+               codebook_path=None, data_dir="data", context_column: str | None = None) -> pd.DataFrame:
+    """Code any CSV/XLSX table: OUT keeps the id column and adds the codes, scores and explanation, and
+    ``OUT.provenance.json`` beside it records the input's hash, the training set and the parameters.
+
+    ``id_column`` defaults to ``id``, or to the row number when the table has no ``id`` column.
     ``context_column`` (optional) names a column with the question or section each answer belongs to.
+    The coder learns from the codebook and from every human-coded statement under ``data_dir/raw``
+    (:func:`training_statements`; never the held-out part); ``out.attrs["training_summary"]`` says which.
     """
     from pathlib import Path
 
@@ -897,7 +1036,7 @@ def code_table(input_path, out_path, text_column: str = "text", id_column: str =
     from .config import load_params
     from .errors import InputError
     from .ingest import empty_content_mask
-    from .provenance import atomic_file
+    from .provenance import atomic_file, provenance_record, sha256_file, write_json
     from .pseudonymise import Pseudonymiser
     from .readers import ROW_COLUMN, read_csv_table, read_xlsx_sheets
 
@@ -905,6 +1044,7 @@ def code_table(input_path, out_path, text_column: str = "text", id_column: str =
     input_path, out_path = Path(input_path), Path(out_path)
     if not input_path.is_file():
         raise InputError("filen findes ikke", file=input_path, fix="angiv stien til en .csv- eller .xlsx-fil")
+    _check_out_path(input_path, out_path)
     suffix = input_path.suffix.lower()
     if suffix in (".csv", ".tsv"):
         frame = read_csv_table(input_path, params["ingest"]["max_file_bytes"])
@@ -925,25 +1065,54 @@ def code_table(input_path, out_path, text_column: str = "text", id_column: str =
                              fix=f"angiv den rigtige kolonne med {flag}; kolonnerne er: {', '.join(columns)}")
     if frame.empty:
         raise InputError("tabellen har ingen rækker", file=input_path, fix="tjek at det er den rigtige fil")
+    id_name, ids = _ids_of(frame, id_column, input_path)
     codebook = load_codebook(codebook_path)
     pseudo = Pseudonymiser()
     texts = [pseudo.pseudonymise(t)[0] for t in frame[text_column]]
     is_empty = empty_content_mask(texts, params["ingest"]).tolist()
     embedder, cache = _embedding_setup(params, data_dir)
-    # Learn from every human-coded statement in the data dir too (never the held-out part).
-    workshops = {ws: read_statements(data_dir, ws) for ws in known_workshops(data_dir)}
-    human = load_all_human_codes(data_dir, codebook, workshops) if workshops else None
-    tune = training_references(human, params["gold"]["holdout_share"])[0] if human is not None else None
+    # Learn from every human-coded statement under data/raw too (never the held-out part).
+    human = load_all_human_codes(data_dir, codebook, training_statements(data_dir, params))
+    tune = training_references(human, params["gold"]["holdout_share"])[0] if len(human) else None
     model = fit_coder(codebook, embedder, params["coding"], cache, human=tune)
     contexts = ([pseudo.pseudonymise(statement_context("", c))[0] if isinstance(c, str) else ""
                  for c in frame[context_column]] if context_column else None)
+    summary = training_summary(tune, codebook)
+    if context_column and model.context is None:
+        summary += (f" Kolonnen '{context_column}' er ikke brugt: konteksten vejer kun, når maskinen har lært af "
+                    "menneskekodede udsagn med spørgsmål eller overskrift.")
     predicted = model.predict(texts, is_empty, contexts)
-    out = pd.concat([frame[[id_column]].reset_index(drop=True),
+    out = pd.concat([ids.rename(id_name),
                      predicted[["focus_area", "focus_area_score", "principle", "principle_score", "explanation"]]],
                     axis=1)
+    record = provenance_record(
+        "code", {input_path.name: sha256_file(input_path), "codebook": codebook.sha256,
+                 **training_input_hashes(data_dir)},
+        {k: params[k] for k in ("coding", "embeddings", "gold")},
+        {"input": input_path.name, "rows": len(out), "text_column": text_column, "id_column": id_name,
+         "context_column": context_column, "codebook": f"{codebook.codebook_id} {codebook.version}",
+         "embedding_model": embedder.model_id, "training": summary})
     with atomic_file(out_path) as tmp:
         if out_path.suffix.lower() == ".xlsx":
-            out.to_excel(tmp, index=False, engine="openpyxl")
+            write_xlsx_table(out, tmp)
         else:
             out.to_csv(tmp, index=False, encoding="utf-8")
+    write_json(provenance_path_of(out_path), record)
+    out.attrs["training_summary"] = summary
     return out
+
+
+def write_xlsx_table(frame: pd.DataFrame, path) -> None:
+    """``frame`` as a one-sheet XLSX at ``path``, byte-identical for identical frames."""
+    from .provenance import make_xlsx_reproducible
+
+    frame.to_excel(path, index=False, engine="openpyxl")
+    make_xlsx_reproducible(path)
+
+
+def provenance_path_of(out_path) -> "Path":
+    """Where ``code INPUT --out OUT`` writes its provenance record: ``OUT.provenance.json`` beside OUT."""
+    from pathlib import Path
+
+    out_path = Path(out_path)
+    return out_path.with_name(out_path.name + ".provenance.json")

@@ -30,6 +30,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from .codebook import Codebook
 from .config import LOCK_FILE_PREFIX
 from .errors import InputError
+from .provenance import atomic_file, make_xlsx_reproducible
 
 SHEET = "Kodning"
 CODES_SHEET = "Koder"
@@ -172,7 +173,43 @@ def write_coding_sheet(statements: pd.DataFrame, codes: pd.DataFrame | None, cod
     wb.properties.title = f"workshopnlp kodeark {workshop_id}"
     wb.properties.creator = "workshopnlp"
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    with atomic_file(path) as tmp:
+        wb.save(tmp)
+        make_xlsx_reproducible(tmp)
+
+
+# How many of a sheet's problems one error message lists (the count says how many there are in all).
+PROBLEMS_LISTED = 15
+
+
+def code_spellings(codebook: Codebook, dim: str) -> dict[str, str]:
+    """What a coder may write for each code of ``dim``, case-folded -> code id: the id (``formaal``) or the
+    Danish label the sheet's Koder tab shows beside it (``Formål``), in any case."""
+    spellings = {}
+    for code in codebook.dimension(dim).codes:
+        spellings[code.id.casefold()] = code.id
+        spellings[code.label.casefold()] = code.id
+    return spellings
+
+
+def _sheet_problems(path: Path, problems: list[tuple[int, str, str]], codebook: Codebook) -> InputError:
+    """One error for all of a sheet's problems: each with its row and column, and the fixes that apply."""
+    listed = "; ".join(f"række {r}, kolonne {c}: {what}" for r, c, what in problems[:PROBLEMS_LISTED])
+    more = f"; og {len(problems) - PROBLEMS_LISTED} mere" if len(problems) > PROBLEMS_LISTED else ""
+    columns = {c for _, c, _ in problems}
+    fixes = []
+    if "fokusomraade" in columns:
+        fixes.append(f"fokusområder: {', '.join(codebook.dimension('focus_area').code_ids)}")
+    if "princip" in columns:
+        fixes.append(f"principper: {', '.join(codebook.dimension('principle').code_ids)}")
+    fix = ("brug en kode fra fanen Koder (id eller navn) – " + "; ".join(fixes)) if fixes else ""
+    if "koder" in columns:
+        fix += ("; " if fix else "") + "skriv dine initialer i kolonnen 'koder' ud for hvert udsagn du koder"
+    if "statement_id" in columns:
+        fix += (("; " if fix else "") + "brug et kodeark eksporteret fra samme workshop, eller kør ingest igen "
+                "hvis rå-filerne er ændret")
+    return InputError(f"{len(problems)} fejl i kodearket: {listed}{more}", file=path,
+                      location=f"ark '{SHEET}'", fix=fix)
 
 
 def read_coding_sheets(paths: Iterable[Path], codebook: Codebook, statement_ids: set[str] | None = None,
@@ -180,16 +217,19 @@ def read_coding_sheets(paths: Iterable[Path], codebook: Codebook, statement_ids:
     """Read filled sheets into ``statement_id, coder, focus_area, principle, sheet, decides`` rows
     (``decides``: the code comes from a review sheet, see the module docstring).
 
-    Raises :class:`InputError` for unknown codes, unknown statement ids, a missing coder name, or a
-    statement coded twice by the same coder with different codes.
+    A code may be written as its id or its Danish label, in any case (:func:`code_spellings`). Raises
+    :class:`InputError` for unknown codes, unknown statement ids and missing coder names – every such problem
+    of a sheet in one message, with row and column – and for a statement coded twice by the same coder with
+    different codes.
     """
-    focus = set(codebook.dimension("focus_area").code_ids)
-    principles = set(codebook.dimension("principle").code_ids)
+    accepted = {dim: code_spellings(codebook, dim) for dim in ("focus_area", "principle")}
     rows = []
     paths = sorted(Path(p) for p in paths)
     if not paths:
         raise InputError("ingen kodeark at læse", fix="angiv mindst én udfyldt .xlsx-fil")
     for path in paths:
+        if not path.is_file():
+            raise InputError("kodearket findes ikke", file=path, fix="tjek stien og filnavnet")
         try:
             wb = load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:
@@ -207,6 +247,7 @@ def read_coding_sheets(paths: Iterable[Path], codebook: Codebook, statement_ids:
                              fix="slet ikke kolonner i kodearket; eksportér et nyt hvis nødvendigt")
         col = {name: header.index(name) for name in header if name}
         decides = REVIEW_COLUMN in col
+        problems: list[tuple[int, str, str]] = []  # (row, column, what): all of a sheet's, reported at once
         for r, values_row in enumerate(values[1:], start=2):
             def cell(name):
                 v = values_row[col[name]] if col[name] < len(values_row) else None
@@ -214,22 +255,20 @@ def read_coding_sheets(paths: Iterable[Path], codebook: Codebook, statement_ids:
             sid, f, p, coder = cell("statement_id"), cell("fokusomraade"), cell("princip"), cell("koder")
             if not sid or (not f and not p):
                 continue
-            where = f"ark '{SHEET}', række {r}"
             if statement_ids is not None and sid not in statement_ids:
-                raise InputError(f"udsagnet '{sid}' findes ikke i workshoppen {workshop_id}", file=path,
-                                 location=where, fix="brug et kodeark eksporteret fra samme workshop, eller kør "
-                                                     "ingest igen hvis rå-filerne er ændret")
-            if f and f not in focus:
-                raise InputError(f"ukendt fokusområde '{f}'", file=path, location=f"{where}, kolonne fokusomraade",
-                                 fix=f"brug en af {', '.join(sorted(focus))}")
-            if p and p not in principles:
-                raise InputError(f"ukendt princip '{p}'", file=path, location=f"{where}, kolonne princip",
-                                 fix=f"brug en af {', '.join(sorted(principles))}")
+                problems.append((r, "statement_id", f"udsagnet '{sid}' findes ikke i workshoppen {workshop_id}"))
+                continue
+            f_id, p_id = accepted["focus_area"].get(f.casefold()), accepted["principle"].get(p.casefold())
+            if f and f_id is None:
+                problems.append((r, "fokusomraade", f"ukendt fokusområde '{f}'"))
+            if p and p_id is None:
+                problems.append((r, "princip", f"ukendt princip '{p}'"))
             if not coder:
-                raise InputError("kodernavnet mangler", file=path, location=f"{where}, kolonne koder",
-                                 fix="skriv dine initialer i kolonnen 'koder' ud for hvert udsagn du koder")
-            rows.append({"statement_id": sid, "coder": coder, "focus_area": f or None, "principle": p or None,
+                problems.append((r, "koder", "kodernavnet mangler"))
+            rows.append({"statement_id": sid, "coder": coder, "focus_area": f_id, "principle": p_id,
                          "sheet": path.name, "decides": decides})
+        if problems:
+            raise _sheet_problems(path, problems, codebook)
     frame = pd.DataFrame(rows, columns=HUMAN_CODE_COLUMNS).astype({"decides": bool})
     # A coder may code a statement blind and later review it (a review sheet); those are two codes.
     keys = ["statement_id", "coder", "decides"]

@@ -64,6 +64,12 @@ def _digest(paths: list[Path], params: dict[str, Any], keys: tuple[str, ...], ro
     return h.hexdigest()
 
 
+def _training_inputs(data_dir: Path) -> list[Path]:
+    from .coding import training_input_files
+
+    return training_input_files(data_dir)
+
+
 def _workshops_with_themes(data_dir: Path) -> list[str]:
     processed = Path(data_dir) / "processed"
     return sorted(p.name for p in processed.iterdir() if (p / "themes" / "themes.json").exists()) \
@@ -114,10 +120,9 @@ def build_steps(workshop_id: str, data_dir: Path, reports_dir: Path, params: dic
     return [
         Step("ingest", "Indlæser og pseudonymiserer", lambda: _files(paths.raw),
              lambda: [paths.statements], ingest_run, ("ingest", "nlp")),
-        # The coder learns from the human codes of every workshop in the data dir, so all of them are inputs.
-        Step("code", "Koder udsagn", lambda: [paths.statements, *codebook_files,
-                                               *_files(Path(data_dir) / "raw", "*/kodning/*.xlsx"),
-                                               *sorted(Path(data_dir).glob("processed/*/statements.parquet"))],
+        # The coder learns from the human codes of every workshop under raw/, read from those workshops' raw
+        # files (coding.training_statements), so all of them are inputs.
+        Step("code", "Koder udsagn", lambda: [paths.statements, *codebook_files, *_training_inputs(data_dir)],
              lambda: [paths.codes], code_run, ("coding", "embeddings", "gold")),
         Step("themes", "Finder temaer",
              lambda: [paths.statements, paths.codes,

@@ -58,6 +58,37 @@ def write_json(path: Path, data: Any) -> None:
                     encoding="utf-8")
 
 
+# XLSX files are zip archives that carry the time they were written (each entry's date, and the workbook's
+# created/modified properties). These fixed values replace it, so identical inputs give identical bytes.
+XLSX_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+XLSX_PROPERTY_TIME = "2000-01-01T00:00:00Z"
+
+
+def make_xlsx_reproducible(path: Path) -> None:
+    """Rewrite the XLSX at ``path`` in place with fixed entry dates and fixed created/modified properties
+    (:data:`XLSX_ZIP_DATE`, :data:`XLSX_PROPERTY_TIME`); the content is unchanged."""
+    import re
+    import zipfile
+
+    path = Path(path)
+    with zipfile.ZipFile(path) as zin:
+        entries = [(info.filename, zin.read(info.filename)) for info in zin.infolist()]
+    tmp = path.with_name(f".{path.name}.zip.tmp")
+    try:
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+            for name, data in entries:
+                if name == "docProps/core.xml":
+                    data = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
+                                  rb"\g<1>" + XLSX_PROPERTY_TIME.encode() + rb"\g<3>", data)
+                info = zipfile.ZipInfo(name, date_time=XLSX_ZIP_DATE)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o600 << 16
+                zout.writestr(info, data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def provenance_record(step: str, inputs: dict[str, str], parameters: dict[str, Any],
                       extra: dict[str, Any] | None = None) -> dict[str, Any]:
     record = {"step": step, "inputs_sha256": inputs, "parameters": parameters, "versions": package_versions()}
@@ -103,10 +134,9 @@ def atomic_file(target: Path) -> Iterator[Path]:
     tmp = Path(name)
     try:
         yield tmp
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    os.replace(tmp, target)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)  # a failed block or a failed replace (target is a folder) leaves no temp file
 
 
 @contextlib.contextmanager

@@ -432,3 +432,71 @@ def test_codes_do_not_depend_on_the_number_of_cores(held_out_fit, coded_data_dir
             scores.append(fitted.scores(texts, contexts=contexts))
     for dim in scores[0]:
         assert np.array_equal(scores[0][dim].to_numpy(), scores[1][dim].to_numpy()), dim
+
+
+def _data_dir_with_cache(tmp_path, coded_data_dir, workshops=(OCTOBER, JANUARY), sheets=True):
+    """A data dir holding only raw folders (nothing ingested), sharing the session's embedding cache."""
+    from conftest import copy_raw
+
+    data_dir = copy_raw(tmp_path / "data", workshops)
+    if not sheets:
+        for ws in workshops:
+            shutil.rmtree(data_dir / "raw" / ws / "kodning")
+    shutil.copytree(coded_data_dir / "processed" / "_cache", data_dir / "processed" / "_cache")
+    return data_dir
+
+
+def test_code_any_table_learns_from_raw_whatever_was_ingested_before(tmp_path, coded_data_dir, capsys):
+    """What 'code INPUT' learns from depends only on data/raw: a data dir where nothing was ingested gives
+    the same bytes as one where both workshops were ingested and coded, it says what it learnt from, and
+    it writes a provenance record beside OUT that hashes the input and every raw training file."""
+    import json
+
+    from workshopnlp.coding import training_input_files
+
+    table = pd.DataFrame({"id": ["007", "0100", "12"],
+                          "text": ["Borgerne skal kunne se, hvilke data jobcentret bruger om dem.",
+                                   "Hvad er egentlig formålet med at bruge kunstig intelligens her?",
+                                   "Tak for kaffe og kage"]})
+    src = tmp_path / "svar.csv"
+    table.to_csv(src, index=False)
+    fresh = _data_dir_with_cache(tmp_path, coded_data_dir)
+    outputs = {}
+    for name, data_dir in (("fresh", fresh), ("ingested", coded_data_dir)):
+        out = tmp_path / f"{name}.csv"
+        assert main(["code", str(src), "--out", str(out), "--data-dir", str(data_dir)]) == 0
+        printed = capsys.readouterr().out
+        assert f"{OCTOBER}: " in printed and f"{JANUARY}: " in printed and "menneskekodede udsagn" in printed
+        outputs[name] = out
+    assert outputs["fresh"].read_bytes() == outputs["ingested"].read_bytes()
+    assert not (fresh / "processed" / OCTOBER).exists()  # learnt from raw in memory: nothing ingested
+    assert pd.read_csv(outputs["fresh"], dtype=str)["id"].tolist() == ["007", "0100", "12"]
+    record = json.loads((tmp_path / "fresh.csv.provenance.json").read_text("utf-8"))
+    hashes = record["inputs_sha256"]
+    assert hashes["svar.csv"] == hashlib.sha256(src.read_bytes()).hexdigest()
+    raw_files = training_input_files(fresh)
+    assert any(p.parent.name == "kodning" for p in raw_files) and any(p.suffix == ".docx" for p in raw_files)
+    for path in raw_files:
+        assert hashes[path.relative_to(fresh).as_posix()] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert record["parameters"]["coding"]["seed"] == load_params()["coding"]["seed"]
+    assert "menneskekodede udsagn" in record["training"]
+
+
+def test_code_a_table_without_ids_or_human_codes(tmp_path, coded_data_dir, capsys):
+    """No id column: OUT keys rows by their spreadsheet row number. No human codes anywhere: the coder
+    learns from the codebook alone, says so, and neither uses nor claims to have read a context column."""
+    data_dir = _data_dir_with_cache(tmp_path, coded_data_dir, (JANUARY,), sheets=False)
+    table = pd.DataFrame({"Svar": ["Hvad skal programmet bruges til?", "Mig og min mentor"],
+                          "Spørgsmål": ["Hvorfor AI?", "Hvem skal inddrages?"]})
+    src = tmp_path / "svar.xlsx"
+    table.to_excel(src, index=False)
+    out, out2 = tmp_path / "ud.xlsx", tmp_path / "ud2.xlsx"
+    for target in (out, out2):
+        assert main(["code", str(src), "--out", str(target), "--text-column", "Svar", "--context-column",
+                     "Spørgsmål", "--data-dir", str(data_dir)]) == 0
+    printed = capsys.readouterr().out
+    assert "ingen menneskekodede udsagn" in printed and "'Spørgsmål' er ikke brugt" in printed
+    assert out.read_bytes() == out2.read_bytes()  # XLSX without its write time
+    coded = pd.read_excel(out, dtype=str)
+    assert list(coded.columns)[:2] == ["række", "focus_area"] and coded["række"].tolist() == ["2", "3"]
+    assert not coded["explanation"].str.contains("kontekst").any()

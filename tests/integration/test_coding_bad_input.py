@@ -107,6 +107,26 @@ def test_sheet_round_trip(data_dir, tmp_path, capsys):
     capsys.readouterr()
 
 
+def test_sheet_suggestions_are_the_models_and_the_sheet_is_reproducible(data_dir, tmp_path):
+    """January is coded by people throughout, so codes.parquet holds their codes; the sheet's suggestions
+    (its guide says "Forslagene er maskinens") must still be the model's, with the model's explanation.
+    The same export twice gives the same bytes (no write time in the XLSX)."""
+    first, second = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    for out in (first, second):
+        assert main(["coding-sheet", "export", "--workshop", JANUARY, "--out", str(out),
+                     "--data-dir", str(data_dir)]) == 0
+    assert first.read_bytes() == second.read_bytes()
+    sheet = pd.read_excel(first, sheet_name=SHEET, dtype=str).set_index("statement_id")
+    codes = pd.read_parquet(data_dir / "processed" / JANUARY / "codes.parquet").set_index("statement_id")
+    codes = codes.loc[sheet.index]
+    assert (codes["code_source"] == "menneske").mean() > 0.9
+    assert (codes["focus_area"] != codes["model_focus_area"]).any()  # people and model differ somewhere
+    assert (sheet["forslag_fokusomraade"] == codes["model_focus_area"]).all()
+    assert (sheet["forslag_princip"] == codes["model_principle"]).all()
+    assert not sheet["forklaring"].str.startswith("Kodet af menneske").any()
+    assert all(e in full for e, full in zip(sheet["forklaring"], codes["explanation"]))
+
+
 def test_sheet_with_codes_outside_the_codebook(data_dir, tmp_path, capsys):
     sheet = _filled_sheet(data_dir, tmp_path, lambda ws: setattr(ws.cell(row=3, column=COLUMNS.index("princip") + 1),
                                                                   "value", "retfaerdighed"))
@@ -234,3 +254,67 @@ def test_uncoded_leaves_out_what_has_been_coded(data_dir, tmp_path, capsys):
     content = set(statements.loc[~statements["is_empty_content"], "statement_id"])
     assert len(coded) == 5 and set(pd.read_excel(second, sheet_name=SHEET)["statement_id"]) == content - coded
     capsys.readouterr()
+
+
+def test_out_that_would_overwrite_the_input_or_cannot_be_written(tmp_path, capsys, data_dir):
+    work = tmp_path / "arbejde"
+    work.mkdir()
+    src = work / "svar.csv"
+    pd.DataFrame({"id": ["a", "b"], "text": ["Data skal slettes.", "Hvad skal det bruges til?"]}).to_csv(src, index=False)
+    before = _digest(src)
+    args = ["--data-dir", str(data_dir)]
+    _fails(capsys, ["code", str(src), "--out", str(src), *args], "samme fil som INPUT", "svar.csv")
+    assert _digest(src) == before
+    (work / "ud.csv").mkdir()
+    _fails(capsys, ["code", str(src), "--out", str(work / "ud.csv"), *args], "--out er en mappe")
+    _fails(capsys, ["code", str(src), "--out", str(work / "ud.txt"), *args], "'.txt'", ".csv eller .xlsx")
+    # nothing written, no temporary file left behind
+    assert sorted(p.name for p in work.iterdir()) == ["svar.csv", "ud.csv"] and not any((work / "ud.csv").iterdir())
+
+
+def test_ids_that_could_not_be_joined_back(tmp_path, capsys, data_dir):
+    repeated = tmp_path / "gentaget.csv"
+    pd.DataFrame({"id": ["x", "y", "x"], "text": ["Data skal slettes.", "Tak for i dag", "Spørg om samtykke."]}
+                 ).to_csv(repeated, index=False)
+    _fails(capsys, ["code", str(repeated), "--out", str(tmp_path / "ud.csv"), "--data-dir", str(data_dir)],
+           "'x'", "række 2, 4", "entydigt")
+    blank = tmp_path / "tomme.csv"
+    pd.DataFrame({"nr": ["1", "", "3"], "text": ["Data skal slettes.", "Tak for i dag", "Spørg om samtykke."]}
+                 ).to_csv(blank, index=False)
+    _fails(capsys, ["code", str(blank), "--out", str(tmp_path / "ud.csv"), "--id-column", "nr",
+                    "--data-dir", str(data_dir)], "'nr' er tom", "række 3")
+    assert not (tmp_path / "ud.csv").exists()
+
+
+def test_sheet_problems_are_reported_together_and_labels_are_accepted(data_dir, tmp_path, capsys):
+    """Every problem of a sheet in one message (row and column each), so a coder fixes them in one go; a
+    code written as its Danish label or in another case is read as the code."""
+    def edit(ws):
+        cell = lambda r, name: ws.cell(row=r, column=COLUMNS.index(name) + 1)  # noqa: E731
+        cell(3, "fokusomraade").value = "tilid"
+        cell(4, "princip").value = "Retfærdighed"
+        cell(5, "koder").value = None
+
+    sheet = _filled_sheet(data_dir, tmp_path, edit)
+    err = _fails(capsys, ["coding-sheet", "import", str(sheet), "--workshop", JANUARY, "--data-dir", str(data_dir)],
+                 "3 fejl", "række 3, kolonne fokusomraade: ukendt fokusområde 'tilid'",
+                 "række 4, kolonne princip: ukendt princip 'Retfærdighed'", "række 5, kolonne koder",
+                 "teknologisk_forstaaelse", "initialer")
+    assert "række 2" not in err and "række 6" not in err
+
+    def labels(ws):
+        ws.cell(row=2, column=COLUMNS.index("fokusomraade") + 1).value = "Formål"
+        ws.cell(row=3, column=COLUMNS.index("fokusomraade") + 1).value = " TILLID "
+        ws.cell(row=4, column=COLUMNS.index("princip") + 1).value = "gennemskuelighed".upper()
+
+    sheet = _filled_sheet(data_dir, tmp_path, labels)
+    assert main(["coding-sheet", "import", str(sheet), "--workshop", JANUARY, "--data-dir", str(data_dir)]) == 0
+    human = pd.read_parquet(data_dir / "processed" / JANUARY / "human_codes.parquet")
+    assert sorted(human["focus_area"]) == ["formaal", "tillid", "tillid", "tillid", "tillid"]
+    assert set(human["principle"]) == {"gennemskuelighed"}
+    assert "5 kodninger fra 1 koder af 5 udsagn" in capsys.readouterr().out
+
+
+def test_review_sheet_cannot_be_blind(data_dir, capsys):
+    _fails(capsys, ["coding-sheet", "export", "--workshop", OCTOBER, "--review", "--blind", "--data-dir", str(data_dir)],
+           "--review kan ikke kombineres")

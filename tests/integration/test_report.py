@@ -96,6 +96,12 @@ def test_rerun_skips_unchanged_steps_and_redoes_changed_ones(reported, tmp_path)
     notes.write_text(notes.read_text("utf-8") + "\n- Vi skal kunne forklare formålet for borgerne.\n", "utf-8")
     status = run_pipeline(OCTOBER, d, r, echo=lambda _: None)
     assert status["ingest"] == "kørt" and status["code"] == "kørt"
+    # the coder learns from January's human-coded statements, read from January's raw files: a change
+    # there recodes October, although October's own files are unchanged
+    january = d / "raw" / JANUARY / "plenum_noter.txt"
+    january.write_text(january.read_text("utf-8") + "\nVi skal kunne forklare formålet.\n", "utf-8")
+    status = run_pipeline(OCTOBER, d, r, echo=lambda _: None)
+    assert status["ingest"] == "uændret – sprunget over" and status["code"] == "kørt"
 
 
 def test_a_changed_package_reruns_every_step(tmp_path, monkeypatch):

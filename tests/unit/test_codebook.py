@@ -80,6 +80,17 @@ def test_counter_example_pointing_nowhere(raw_codebook):
     _fails(data, "gennemskuelighed", "belongs_to")
 
 
+def test_example_with_unknown_persona_or_register(raw_codebook):
+    """An example's persona and register describe who said it and how; a typo there would silently
+    misdescribe the codebook's spread across personas and registers."""
+    data = copy.deepcopy(raw_codebook)
+    data["dimensions"][0]["codes"][0]["examples"][2]["persona"] = "chef"
+    _fails(data, "ukendt persona 'chef'", "focus_area.formaal.examples[3]", "borger_i_ressourceforloeb")
+    data = copy.deepcopy(raw_codebook)
+    data["dimensions"][1]["codes"][1]["examples"][0]["register"] = "mail"
+    _fails(data, "ukendt register 'mail'", "examples[1]", "referat")
+
+
 def test_researcher_can_point_to_another_codebook(tmp_path, raw_codebook):
     data = copy.deepcopy(raw_codebook)
     data["version"] = "9.9.9-test"
