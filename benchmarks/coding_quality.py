@@ -35,7 +35,6 @@ ingests them there, so it never touches ./data.
 from __future__ import annotations
 
 import argparse
-import re
 import shutil
 import sys
 import tempfile
@@ -50,8 +49,9 @@ from sklearn.metrics import accuracy_score, cohen_kappa_score, f1_score
 
 from workshopnlp.agreement import group_gap_test, statements_needed_for_gap
 from workshopnlp.codebook import DIMENSIONS, NO_CODE, load_codebook
-from workshopnlp.coding import (POWER_PROBABILITY, _embedding_setup, calibrate_threshold, contexts_of, decide,
-                                fit_coder, load_all_human_codes, training_references, with_gap_groups)
+from workshopnlp.coding import (POWER_PROBABILITY, KeywordFeatures, _embedding_setup, calibrate_threshold,
+                                contexts_of, decide, fit_coder, load_all_human_codes, training_references,
+                                with_gap_groups)
 from workshopnlp.coding_sheet import blind_codes, disputed_statements, open_disputes
 from workshopnlp.config import load_params
 from workshopnlp.personas import CITIZEN_PERSONAS, STAFF_PERSONAS, UNKNOWN_PERSONA
@@ -269,15 +269,13 @@ def whole_gold_per_persona(codebook, embedder, params, cache, gold: pd.DataFrame
                         indent="     ")
 
 
-def keyword_baseline(texts, dimension) -> list[str]:
-    out = []
-    for text in texts:
-        low = text.lower()
-        hits = {c.id: sum(1 for k in c.keywords if re.search(r"\b" + re.escape(k), low))
-                for c in dimension.codes if c.id != NO_CODE}
-        best = max(hits, key=lambda c: (hits[c], -dimension.code_ids.index(c)))
-        out.append(best if hits[best] > 0 else NO_CODE)
-    return out
+def keyword_baseline(texts, codebook, dim) -> list[str]:
+    """Keyword rules from the codebook: the code with most keywords in the text (ties to the codebook's
+    order), ``ingen`` if none; the keywords match as in the coder's own keyword features."""
+    hits = KeywordFeatures(codebook).counts(texts, dim)
+    order = codebook.dimension(dim).code_ids
+    best = [max(row.index, key=lambda c: (row[c], -order.index(c))) for _, row in hits.iterrows()]
+    return [b if hits.at[i, b] > 0 else NO_CODE for i, b in enumerate(best)]
 
 
 def definition_similarity(texts, dimension) -> pd.DataFrame:
@@ -341,7 +339,8 @@ def main(argv=None) -> int:
         dimension = codebook.dimension(dim)
         rows.append({"dimension": dim, "method": "workshopnlp", **scores(truth, pred[dim])})
         rows.append({"dimension": dim, "method": "workshopnlp, text only", **scores(truth, text_only[dim])})
-        rows.append({"dimension": dim, "method": "keyword rules", **scores(truth, keyword_baseline(test["text"], dimension))})
+        rows.append({"dimension": dim, "method": "keyword rules",
+                     **scores(truth, keyword_baseline(test["text"].tolist(), codebook, dim))})
         t = calibrate_threshold(definition_similarity(tune_texts["text"].tolist(), dimension), tune_texts[dim].tolist())
         tfidf_pred, _ = decide(definition_similarity(test["text"].tolist(), dimension), t)
         rows.append({"dimension": dim, "method": "TF-IDF to definitions", **scores(truth, tfidf_pred)})

@@ -18,8 +18,15 @@
 # # 5. Enighed mellem kodere og maskine
 #
 # Hvor godt stemmer maskinens koder med menneskers, og hvor enige er menneskene indbyrdes om de samme udsagn?
-# Maskinen sammenlignes kun på udsagn, den ikke har lært af. Koder med Krippendorffs alfa under 0,667
-# er foreløbige.
+# Maskinen sammenlignes kun på udsagn, den ikke har lært af. De menneskelige kodere står med de
+# initialer, de skrev i kodearket; hver har kodet udsagnene for sig uden at se de andres eller maskinens koder.
+#
+# **Sådan læses tallene.** *Cohens kappa* og *Krippendorffs alfa* måler, hvor enige to kodere er, når den
+# enighed, man ville få ved rent tilfælde, er trukket fra: 1 er fuld enighed, 0 er ikke bedre end tilfældet.
+# Kappa findes kun for par; alfa kan også måle alle kodere på én gang. Alfa under 0,667 – en gængs grænse i
+# indholdsanalyse – regnes som for lav til, at koden kan stå alene: er et par *menneskelige* kodere under
+# grænsen for en kode, er koden *foreløbig* overalt i rapporterne. *Makro-F1* (0–1) måler, hvor godt
+# maskinen rammer menneskenes kode, sådan at hver kode tæller lige meget – også de sjældne.
 
 # %% tags=["parameters"]
 workshop_id = "2022-10-28-dataetik"
@@ -35,8 +42,8 @@ b = reporting.open_report(workshop_id, data_dir)
 
 # %%
 if b.agreement is None:
-    display(Markdown("*Ingen udsagn er kodet af mennesker for denne workshop endnu. Brug "
-                     "`workshopnlp coding-sheet export` for at lave et kodeark.*"))
+    display(Markdown("*Ingen udsagn er kodet af mennesker for denne workshop endnu. Analytikeren kan lave et "
+                     "kodeark med kommandoen `workshopnlp coding-sheet export`.*"))
 else:
     display(reporting.agreement_summary(b))
     reporting.show(figures.fig_agreement(b.agreement, b.codebook))
@@ -69,14 +76,16 @@ else:
         display(Markdown(reporting.persona_gap_text(b)))
 
 # %% [markdown]
-# ## Hvor er koderne uenige?
-# Krydstabeller for fokusområder: rækker er den første koders kode, kolonner den andens. Tal uden for
-# diagonalen er udsagn, de to har kodet forskelligt.
+# ## Hvor er koderne og maskinen uenige?
+# Krydstabeller for hvert par: rækker er den førstes kode, kolonner den andens. Tal uden for diagonalen er
+# udsagn, de to har kodet forskelligt. Først fokusområder, så principper.
 
 # %%
-for pair in reporting.agreement_pairs(b):
-    display(Markdown(f"**{pair}**"))
-    display(reporting.confusion_table(b, "focus_area", pair))
+for dimension in ("focus_area", "principle"):
+    display(Markdown(f"### {b.codebook.dimension(dimension).label}"))
+    for pair in reporting.agreement_pairs(b):
+        display(Markdown(f"**{reporting.pair_heading(pair)}**"))
+        display(reporting.confusion_table(b, dimension, pair))
 
 # %% [markdown]
 # ## Hvordan afgøres uenighederne?

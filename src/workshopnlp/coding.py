@@ -205,6 +205,14 @@ class KeywordFeatures:
                     out[r, c] = 1.0
         return out
 
+    def counts(self, texts: Sequence[str], dim: str) -> pd.DataFrame:
+        """How many of each ``dim`` code's keywords every text uses (rows = texts, columns = the codes that
+        have keywords, in the codebook's order): the keyword-rule baseline of ``coding_quality.py``."""
+        cols = [i for i, (d, _) in enumerate(self.codes) if d == dim]
+        rows = [[sum(1 for _, p in self.patterns[c] if p.search((text or "").lower())) for c in cols]
+                for text in texts]
+        return pd.DataFrame(rows, columns=[self.codes[c][1] for c in cols], dtype=int)
+
     def matches(self, text: str, dim: str, code: str) -> list[str]:
         """The words of ``text`` that match a keyword of ``code`` (e.g. "bekymret" for "bekymr"), in the
         codebook's order of keywords, each once."""
@@ -369,10 +377,10 @@ class CodingModel:
                 word_part += f"; læst sammen med konteksten «{_short(context, 60)}»"
         reason = ""
         if code == NO_CODE and score < threshold:
-            reason = f" (ingen kode nåede tærsklen {threshold:.2f})"
+            reason = f" (ingen kode nåede tærsklen {_decimal(threshold)})"
         if code == NO_CODE and no_focus:
             reason += "; udsagnet har heller intet fokusområde, og det tæller med"
-        return f"{dim_label}: {labels[code]} ({score:.2f}){reason}{quotes}{word_part}."
+        return f"{dim_label}: {labels[code]} (sikkerhed {_decimal(score)}){reason}{quotes}{word_part}."
 
     def _weighty_words(self, model, code, word_row) -> list[str]:
         k = self.params["explanation_words"]
@@ -396,6 +404,11 @@ def share_ingen(scores: dict[str, pd.DataFrame], weight: float, source: str = "f
     frame = scores[target].copy()
     frame[NO_CODE] = (1 - weight) * frame[NO_CODE] + weight * scores[source][NO_CODE].to_numpy()
     return {**scores, target: frame.div(frame.sum(axis=1), axis=0)}
+
+
+def _decimal(value: float) -> str:
+    """A score in an explanation, Danish style: two decimals with a decimal comma (0,87)."""
+    return f"{value:.2f}".replace(".", ",")
 
 
 def _short(text: str, max_chars: int = 90) -> str:
@@ -590,17 +603,49 @@ def training_references(human: pd.DataFrame, holdout_share: float) -> tuple[pd.D
     return ref[~mask].reset_index(drop=True), ref[mask].reset_index(drop=True)
 
 
-# How a human-coded statement's explanation in codes.parquet begins; the model's own explanation follows.
-HUMAN_CODED_PREFIX = "Kodet af menneske (kodeark); maskinens forslag: "
+# A human-coded statement's explanation in codes.parquet: how the people coded it (human_code_reason),
+# then the model's own suggestion and reasons after MODEL_REASON_MARKER.
+HUMAN_CODED_PREFIX = "Kodet af mennesker"
+MODEL_REASON_MARKER = " Maskinens eget forslag: "
+
+
+def human_code_reason(human: pd.DataFrame, reference: pd.DataFrame, codebook: Codebook) -> dict[str, str]:
+    """Per statement id, a Danish sentence on how people coded it: per dimension the reference code's
+    label and how many of the blind coders gave it ("2 af 3 kodere"), or that a review decided it, e.g.
+    "Kodet af mennesker – fokusområde «Formål»: 2 af 3 kodere; princip «Gennemskuelighed»: 3 af 3 kodere."
+    """
+    out = {}
+    decided = is_review(human)
+    blind, reviews = human[~decided], human[decided]
+    ref = reference.set_index("statement_id")
+    names = {"focus_area": "fokusområde", "principle": "princip"}
+    for sid, group in blind.groupby("statement_id", sort=True):
+        parts = []
+        for dim in DIMENSIONS:
+            code = ref.at[sid, dim] if sid in ref.index else None
+            if code is None or pd.isna(code):
+                continue
+            label = codebook.dimension(dim).code(code).label
+            if ((reviews["statement_id"] == sid) & reviews[dim].notna()).any():
+                parts.append(f"{names[dim]} «{label}»: afgjort ved en gennemgang af uenighederne")
+            else:
+                given = group[dim].dropna()
+                parts.append(f"{names[dim]} «{label}»: {int((given == code).sum())} af {len(given)} kodere")
+        out[sid] = f"{HUMAN_CODED_PREFIX} – " + "; ".join(parts) + "."
+    for sid in set(reviews["statement_id"]) - set(out):  # reviewed without blind codes
+        out[sid] = f"{HUMAN_CODED_PREFIX} – afgjort ved en gennemgang."
+    return out
 
 
 def model_suggestions(codes: pd.DataFrame) -> pd.DataFrame:
     """``statement_id, focus_area, principle, explanation`` as the *model* coded them: codes.parquet's
-    ``focus_area``/``principle`` hold the human codes where there are any, and their explanation starts
-    with :data:`HUMAN_CODED_PREFIX`. A coding sheet's suggestions are the model's (its guide says so)."""
+    ``focus_area``/``principle`` hold the human codes where there are any, and their explanation puts the
+    model's own after :data:`MODEL_REASON_MARKER`. A coding sheet's suggestions are the model's (its guide
+    says so)."""
     explanation = codes["explanation"].astype(str)
-    human = explanation.str.startswith(HUMAN_CODED_PREFIX)
-    own = explanation.where(~human, explanation.str.split(". ", n=1, regex=False).str[1])
+    human = explanation.str.startswith(HUMAN_CODED_PREFIX) & explanation.str.contains(MODEL_REASON_MARKER,
+                                                                                      regex=False)
+    own = explanation.where(~human, explanation.str.split(MODEL_REASON_MARKER, n=1, regex=False).str[1])
     return pd.DataFrame({"statement_id": codes["statement_id"], "focus_area": codes["model_focus_area"],
                          "principle": codes["model_principle"], "explanation": own})
 
@@ -741,8 +786,9 @@ def code_workshop(workshop_id: str, data_dir, params: dict[str, Any] | None = No
             codes.loc[has, dim] = human_code[has]
         coded = codes["statement_id"].isin(ref.index)
         codes.loc[coded, "code_source"] = "menneske"
-        codes.loc[coded, "explanation"] = (HUMAN_CODED_PREFIX + codes.loc[coded, "model_focus_area"] + " / " +
-                                           codes.loc[coded, "model_principle"] + ". " + codes.loc[coded, "explanation"])
+        reasons = human_code_reason(human[human["workshop_id"] == workshop_id], own_refs, codebook)
+        codes.loc[coded, "explanation"] = (codes.loc[coded, "statement_id"].map(reasons) + MODEL_REASON_MARKER
+                                           + codes.loc[coded, "explanation"])
     score_cols = [c for c in codes.columns if c.startswith("score_")]
     codes = codes[CODE_COLUMNS + score_cols]
     agreement = workshop_agreement(codes, human[human["workshop_id"] == workshop_id] if len(human) else human,

@@ -795,9 +795,9 @@ PAIR_MARKERS = ("o", "s", "D", "^", "v", "P", "X")
 
 def _pair_label(par: str) -> str:
     if par == "alle":
-        return "Alle kodere og modellen"
+        return "Alle kodere og maskinen"
     parts = [p.strip() for p in str(par).split("~")]
-    names = ["modellen" if p == "model" else f"koder {p}" for p in parts]
+    names = ["maskinen" if p == "model" else f"koder {p}" for p in parts]
     text = " og ".join(names)
     return text[:1].upper() + text[1:]
 
@@ -865,11 +865,11 @@ def fig_agreement(agreement: pd.DataFrame, codebook: Codebook, *, params: Mappin
                                   markersize=6.5, label=_pair_label(par) + n_txt))
         handles.append(Line2D([], [], linestyle="none", marker="o", markerfacecolor="white",
                               markeredgecolor="black", markersize=6.5,
-                              label=f"Åben markør: foreløbig (α < {_dec(limit, 3)})"))
+                              label=f"Åben markør: α under {_dec(limit, 3)} (for to mennesker: koden er foreløbig)"))
         handles.append(Line2D([], [], color="black", linestyle="--", linewidth=1,
                               label=f"Grænse for en pålidelig kode (α = {_dec(limit, 3)})"))
         _legend(fig, handles, 3)
-        _title(fig, "Enighed mellem kodere og model",
+        _title(fig, "Enighed mellem kodere og maskine",
                "Krippendorffs alfa pr. kode for hvert par af kodere. Modellen er kun sammenlignet på udsagn, "
                "den ikke har lært af.", axes[0])
     return fig

@@ -161,22 +161,35 @@ def examples_with_explanations(b: WorkshopBundle, dimension: str, per_code: int 
 def theme_table(b: WorkshopBundle) -> pd.DataFrame:
     if b.themes is None:
         return pd.DataFrame()
+    from .themes import OUTLIER_ID
+
     t = b.themes.copy()
     t["Stabilitet"] = t["stable"].map({True: "stabil", False: "ustabil"}).fillna("")
+    t["theme_id"] = t["theme_id"].replace({OUTLIER_ID: "Øvrigt"})
+    for column in ("code_label", "top_words", "label"):  # the outlier group has no code and may have no words
+        t[column] = t[column].fillna("–").replace({"": "–"})
     return t.rename(columns={"theme_id": "Tema", "label": "Navn", "size": "Udsagn", "top_words": "Nøgleord",
                              "code_label": "Nærmeste kode"})[["Tema", "Navn", "Udsagn", "Nøgleord",
                                                                "Nærmeste kode", "Stabilitet"]].set_index("Tema")
 
 
 def agreement_summary(b: WorkshopBundle) -> pd.DataFrame:
+    """Overall agreement per dimension and pair (Danish labels, decimal commas; kappa exists for pairs only,
+    so the row of all coders together shows "–" there). "Under grænsen" marks an alpha below
+    ``coding.tentative_alpha``; only pairs of human coders make a code tentative (:func:`tentative_codes`)."""
+    from .figures import _pair_label
+
     if b.agreement is None:
         return pd.DataFrame()
     a = b.agreement[b.agreement["kode"] == "samlet"].copy()
     a["dimension"] = a["dimension"].map({d.id: d.label for d in b.codebook.dimensions})
-    a["foreloebig"] = a["foreloebig"].map({True: "foreløbig", False: ""})
+    a["par"] = a["par"].map(_pair_label)
+    for col in ("kappa", "alpha"):
+        a[col] = [("–" if pd.isna(v) else _num(v)) for v in a[col]]
+    a["foreloebig"] = a["foreloebig"].map({True: "under grænsen", False: ""})
     return a.rename(columns={"dimension": "Dimension", "par": "Sammenligning", "n_statements": "Udsagn",
-                             "kappa": "Cohens kappa", "alpha": "Krippendorffs alfa", "foreloebig": "Status"}
-                    )[["Dimension", "Sammenligning", "Udsagn", "Cohens kappa", "Krippendorffs alfa", "Status"]
+                             "kappa": "Cohens kappa", "alpha": "Krippendorffs alfa", "foreloebig": "Alfa"}
+                    )[["Dimension", "Sammenligning", "Udsagn", "Cohens kappa", "Krippendorffs alfa", "Alfa"]
                       ].set_index(["Dimension", "Sammenligning"])
 
 
@@ -217,11 +230,15 @@ GAP_COMPARISON_DA = {
 }
 # p below these: a gap to look into, and one on the border of what chance gives (report 05's verdicts).
 GAP_P_LOOK_INTO, GAP_P_BORDER = 0.05, 0.10
-GAP_VERDICT_DA = {"look_into": "bør undersøges", "border": "på grænsen", "chance": "kan være tilfældig"}
+GAP_VERDICT_DA = {"within": "inden for målet", "look_into": "bør undersøges", "border": "på grænsen",
+                  "chance": "over målet, men kan være tilfældig"}
 
 
-def _gap_verdict(p_value: float) -> str:
-    """Which of :data:`GAP_VERDICT_DA` a gap with this permutation p-value gets."""
+def _gap_verdict(gap: float, target: float, p_value: float) -> str:
+    """Which of :data:`GAP_VERDICT_DA` a gap gets: within the target, or – above it – by its permutation
+    p-value: one to look into, one on the border of chance, or one chance gives readily."""
+    if gap <= target:
+        return "within"
     return "look_into" if p_value < GAP_P_LOOK_INTO else "border" if p_value < GAP_P_BORDER else "chance"
 
 
@@ -248,6 +265,23 @@ def _persona_gaps(b: WorkshopBundle) -> pd.DataFrame:
                             ).reset_index(drop=True)
 
 
+def _gap_target(b: WorkshopBundle, gaps: pd.DataFrame) -> float:
+    """The target gap persona_gap.csv was made with (``coding.persona_gap_target`` for an older file)."""
+    if "target_gap" in gaps.columns and len(gaps):
+        return float(gaps["target_gap"].iloc[0])
+    return float(b.params["coding"].get("persona_gap_target", 0.10))
+
+
+def _too_small_personas(b: WorkshopBundle, compared: list[str], min_n: int) -> list[str]:
+    """Personas with held-out human-coded statements that are too few to be compared (persona_quality.csv)."""
+    path = WorkshopPaths(b.data_dir, b.workshop_id).processed / "persona_quality.csv"
+    if not path.exists() or path.stat().st_size < 60:
+        return []
+    quality = pd.read_csv(path)
+    small = quality[(quality["n_statements"] < min_n) & ~quality["persona"].isin([*compared, "alle", UNKNOWN_PERSONA])]
+    return sorted(set(small["persona"]))
+
+
 def persona_gap_table(b: WorkshopBundle) -> pd.DataFrame:
     """One row per dimension and comparison of ``persona_gap.csv`` (Danish labels): the best and the worst
     group with their macro-F1, the gap, the gaps chance gives (median / 95th percentile), p, a verdict
@@ -258,6 +292,7 @@ def persona_gap_table(b: WorkshopBundle) -> pd.DataFrame:
     if gaps.empty:
         return pd.DataFrame()
     largest = max(b.params["coding"].get("persona_gap_power_sizes", [800]))
+    target = _gap_target(b, gaps)
     rows = []
     for row in gaps.itertuples(index=False):
         size = round(row.n_statements / len(str(row.groups).split()))
@@ -268,10 +303,10 @@ def persona_gap_table(b: WorkshopBundle) -> pd.DataFrame:
                   "Forskel": _num(row.gap_macro_f1),
                   "Tilfældets forskel (halvdelen / 5 %)": f"{_num(row.chance_gap_median)} / {_num(row.chance_gap_p95)}",
                   "p": _num(row.p_value),
-                  "Vurdering": GAP_VERDICT_DA[_gap_verdict(row.p_value)],
+                  "Vurdering": GAP_VERDICT_DA[_gap_verdict(row.gap_macro_f1, target, row.p_value)],
                   "Udsagn pr. gruppe": size}
         if "statements_needed_per_group" in gaps.columns:  # written by an older version otherwise
-            record["Lige god maskine inden for målet nu"] = f"{round(100 * row.share_within_target_now)} %"
+            record["Chance for at vise målet nu"] = f"{round(100 * row.share_within_target_now)} %"
             record["Udsagn pr. gruppe, der skal til"] = (
                 f"ca. {int(row.statements_needed_per_group)}" if pd.notna(row.statements_needed_per_group)
                 else f"over {largest}")
@@ -304,34 +339,41 @@ def persona_gap_text(b: WorkshopBundle) -> str:
 
     personas = gaps.loc[gaps["comparison"] == "personaer", "groups"]
     has_power = "target_gap" in gaps.columns
+    target = _gap_target(b, gaps)
+    compared = personas.iloc[0].split() if len(personas) else []
     parts = []
-    if len(personas):
+    if compared:
         parts.append(f"Personaer med mindst {min_n} udsagn, som maskinen ikke har lært af: "
-                     f"{', '.join(_group_name(p) for p in personas.iloc[0].split())}.")
+                     f"{', '.join(_group_name(p) for p in compared)}.")
+    too_small = _too_small_personas(b, compared, min_n)
+    if too_small:
+        parts.append(f"{' og '.join(_group_name(p) for p in too_small)} har færre end {min_n} sådanne udsagn og "
+                     "indgår derfor ikke i sammenligningen af personaer – at de ikke står der, betyder ikke, at "
+                     "maskinen virker lige så godt for dem (se tabellen ovenfor).")
     parts.append("Borgere er sikrede ledige og borgere i ressourceforløb; medarbejdere er rådgivere og ledere. "
                  "Skriftlige svar er svar i spørgeskemaer; noter og referater er gruppernes noter og referaterne "
                  "fra plenum.")
-    if has_power:
-        parts.append(f"Målet er, at ingen gruppe ligger mere end {_num(gaps['target_gap'].iloc[0])} under den "
-                     "bedste i makro-F1.")
+    parts.append(f"Målet er, at ingen gruppe ligger mere end {_num(target)} under den bedste i makro-F1.")
     intro = " ".join(parts)
-    guide = ("**Sådan læses tabellen.** *Forskel* er den bedste gruppes makro-F1 minus den svageste gruppes. "
-             "Med få udsagn pr. gruppe svinger makro-F1 meget af sig selv, så *Tilfældets forskel* viser, hvor "
-             "stor en forskel tilfældige grupper af samme størrelse giver, hvis maskinen virkede lige godt for "
-             "alle: så stor eller større i halvdelen af tilfældene og i 5 % af dem. *p* er andelen af tilfældige "
-             f"grupper med mindst lige så stor en forskel som den målte. Under {_num(GAP_P_LOOK_INTO)} "
-             f"«{GAP_VERDICT_DA['look_into']}» – så stor en forskel opstår sjældent af sig selv; under "
-             f"{_num(GAP_P_BORDER)} «{GAP_VERDICT_DA['border']}» – hold øje med den, når flere udsagn er kodet "
-             f"af mennesker; ellers «{GAP_VERDICT_DA['chance']}».")
+    guide = ("**Sådan læses tabellen.** *Forskel* er den bedste gruppes makro-F1 minus den svageste gruppes "
+             "(beregnet før afrunding). Med få udsagn pr. gruppe svinger makro-F1 meget af sig selv, så "
+             "*Tilfældets forskel* viser, hvor stor en forskel tilfældige grupper af samme størrelse giver, hvis "
+             "maskinen virkede lige godt for alle: så stor eller større i halvdelen af tilfældene og i 5 % af dem. "
+             "*p* er andelen af tilfældige grupper med mindst lige så stor en forskel som den målte. *Vurdering*: "
+             f"«{GAP_VERDICT_DA['within']}», når forskellen højst er {_num(target)}; ellers, når p er under "
+             f"{_num(GAP_P_LOOK_INTO)}, «{GAP_VERDICT_DA['look_into']}» – så stor en forskel opstår sjældent af "
+             f"sig selv; under {_num(GAP_P_BORDER)} «{GAP_VERDICT_DA['border']}» – hold øje med den; og ellers "
+             f"«{GAP_VERDICT_DA['chance']}» – med så få udsagn kan man hverken vise, at forskellen er reel, "
+             "eller at den ikke er. *Udsagn pr. gruppe* er gennemsnittet over grupperne.")
     if has_power:
-        guide += (" *Lige god maskine inden for målet nu* er, hvor ofte en maskine, der virker lige godt for "
-                  "alle, ville holde sig inden for målet med grupper af den størrelse, der er i dag; *Udsagn pr. "
-                  "gruppe, der skal til* er, hvor mange menneskekodede udsagn pr. gruppe der skal til, før det "
-                  "sker i fire ud af fem tilfælde.")
+        guide += (" *Chance for at vise målet nu* er, hvor ofte en maskine, der virker lige godt for alle, ville "
+                  "holde sig inden for målet med grupper af den størrelse, der er i dag; *Udsagn pr. gruppe, der "
+                  "skal til* er, hvor mange menneskekodede udsagn pr. gruppe der skal til, før det sker i fire ud "
+                  "af fem tilfælde.")
     notable = []
     for row in gaps.itertuples(index=False):
-        verdict = _gap_verdict(row.p_value)
-        if verdict == "chance":
+        verdict = _gap_verdict(row.gap_macro_f1, target, row.p_value)
+        if verdict not in ("look_into", "border"):
             continue
         label = b.codebook.dimension(row.dimension).label
         what = GAP_COMPARISON_DA.get(row.comparison, row.comparison)
@@ -341,8 +383,8 @@ def persona_gap_text(b: WorkshopBundle) -> str:
         notable.append(f"- **{label}, {what}:** {_group_name(row.best_group)} {_num(row.best_macro_f1)} mod "
                        f"{_group_name(row.worst_group)} {_num(row.worst_macro_f1)} i makro-F1, en forskel på "
                        f"{_num(row.gap_macro_f1)} (p = {_num(row.p_value)}). {sentence}{disagreements_text(row)}")
-    findings = ("**Forskelle, der ikke ligner tilfældigheder:**\n\n" + "\n".join(notable) if notable else
-                "Ingen af forskellene er større, end tilfældige grupper af samme størrelse ofte giver.")
+    findings = ("**Forskelle, man bør holde øje med:**\n\n" + "\n".join(notable) if notable else
+                "Ingen af forskellene over målet er større, end tilfældige grupper af samme størrelse ofte giver.")
     return f"{intro}\n\n{guide}\n\n{findings}"
 
 
@@ -354,6 +396,13 @@ def tentative_codes(b: WorkshopBundle) -> list[str]:
 
 
 # ---------------------------------------------------------------- texts for readers
+
+def _kinds_text(statements: pd.DataFrame) -> str:
+    """The kinds of source a workshop has, in Danish ("noter fra plenum, noter fra grupper og spørgeskemasvar")."""
+    names = {"plenum": "noter fra plenum", "gruppe": "noter fra grupper", "survey": "spørgeskemasvar"}
+    kinds = [names[k] for k in names if (statements["source_kind"] == k).any()]
+    return kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " og " + kinds[-1]
+
 
 def how_it_was_made(b: WorkshopBundle) -> str:
     """The plain-Danish page "Sådan er analysen lavet" (Markdown), with this workshop's numbers."""
@@ -374,17 +423,19 @@ def how_it_was_made(b: WorkshopBundle) -> str:
     lines = [
         "## Sådan er analysen lavet",
         f"**Data.** Analysen bygger på {len(st)} udsagn fra {n_files} filer fra workshoppen {b.label} "
-        f"(noter fra plenum og grupper samt spørgeskemasvar). {n_empty} svar uden indhold (fx \"ingen "
-        f"kommentarer\") og {n_dup} gentagne svar er talt med i oversigterne, men ikke i temaerne.",
+        f"({_kinds_text(st)}). {n_empty} svar uden indhold (fx \"ingen kommentarer\") og {n_dup} "
+        "dubletter (svar, der står ordret to gange) står i oversigten over kilderne, men tælles ikke med i "
+        "figurerne over koder eller i temaerne.",
         f"**Privatliv.** Før noget blev analyseret eller gemt, blev personoplysninger erstattet af pladsholdere "
         f"som [NAVN] og [TELEFON] ({red_text}). Kolonner med navne og e-mails i spørgeskemaer blev ikke læst. "
         f"Grupper med færre end {b.params['figures']['min_cell_count']} udsagn vises ikke i figurerne, så ingen "
         "kan genkendes.",
         "**Kodning.** Hvert udsagn er kodet med ét fokusområde (Formål, Tillid, Teknologisk forståelse) og ét "
-        "dataetisk princip fra workshoppens materiale – eller \"ingen\", når intet passer. Koderne er foreslået af "
-        "en sprogmodel, der kører på denne computer og har lært af kodebogens eksempler og af mennesker, der har "
-        f"kodet udsagn i hånden. {n_human} udsagn er kodet af mennesker; deres koder går forud for maskinens. "
-        f"{reviewed}"
+        "dataetisk princip fra workshoppens materiale – eller \"ingen\", når intet passer. Maskinen, der foreslår "
+        "koderne, er en sprogmodel, der kører lokalt (ingen tekst sendes ud), og som har lært af kodebogens "
+        f"eksempler og af mennesker, der har kodet udsagn i hånden. {n_human} udsagn er kodet af mennesker; deres "
+        "koder går forud for maskinens, og forklaringen siger da, hvor mange af de menneskelige kodere der gav "
+        f"koden, og hvad maskinen selv ville have foreslået og hvorfor. {reviewed}"
         "Ved fokusområdet læser maskinen – ligesom en menneskelig koder – svaret sammen med spørgsmålet eller "
         "runden, det blev givet i (fx \"Runde 2: Tillid\"). "
         f"{keywords}"
@@ -395,16 +446,20 @@ def how_it_was_made(b: WorkshopBundle) -> str:
     if b.themes is not None:
         n_themes = int((~b.themes["is_outlier_group"]).sum())
         unstable = int((b.themes["stable"] == False).sum())  # noqa: E712  (NaN for the outlier group)
+        stability = (f"alle {n_themes} temaer gik igen i mindst halvdelen af gentagelserne." if not unstable else
+                     f"{unstable} af de {n_themes} temaer gik igen i under halvdelen af gentagelserne og er markeret "
+                     "som ustabile.")
         lines.append(f"**Temaer.** Ud over de faste koder er udsagnene grupperet efter indhold i {n_themes} temaer, "
-                     "som ingen har bestemt på forhånd. Analysen er gentaget med flere startværdier; "
-                     f"{unstable} tema(er) dukkede op i under halvdelen af gentagelserne og er markeret som ustabile.")
+                     "som ingen har bestemt på forhånd. Grupperingen er gentaget flere gange med forskellige "
+                     f"tilfældige udgangspunkter; {stability}")
     else:
         lines.append(f"**Temaer.** Der er ikke beregnet temaer for denne workshop: {b.themes_missing_reason}.")
     tentative = tentative_codes(b)
     if tentative:
-        lines.append("**Hvor sikre er resultaterne?** Mindst to af de mennesker, der kodede de samme udsagn, var "
-                     "ikke enige nok om disse koder til at de kan stå alene; de er markeret som foreløbige: "
-                     f"{', '.join(tentative)}.")
+        limit = f"{float(b.params['coding']['tentative_alpha']):.3f}".replace(".", ",")
+        lines.append("**Hvor sikre er resultaterne?** For disse koder var mindst ét par af de menneskelige kodere "
+                     f"ikke enige nok (Krippendorffs alfa under {limit}, se afsnittet om enighed), så de er "
+                     f"markeret som foreløbige: {', '.join(tentative)}.")
     else:
         lines.append("**Hvor sikre er resultaterne?** Se afsnittet om enighed mellem kodere.")
     lines.append("**Hvad man ikke skal slutte.** Tallene viser, hvad der blev sagt og skrevet på workshoppen – ikke "
@@ -566,15 +621,24 @@ def disputes_text(human_codes: pd.DataFrame | None, workshop_id: str) -> str:
     disputed = disputed_statements(human_codes)
     open_ = open_disputes(human_codes)
     if not disputed:
-        return "Koderne er enige om alle de udsagn, de har kodet."
-    text = (f"Koderne er uenige om {len(disputed)} udsagn på mindst én dimension; "
+        return "De menneskelige kodere er enige om alle de udsagn, de har kodet."
+    text = (f"De menneskelige kodere er uenige om {len(disputed)} udsagn på mindst én dimension; "
             f"{len(disputed) - len(open_)} af dem er afgjort ved en gennemgang. ")
     if open_:
-        text += ("Indtil de er afgjort, gælder flertallets kode. Projektgruppen kan afgøre dem: "
-                 f"`workshopnlp coding-sheet export --workshop {workshop_id} --review` laver et regneark med netop "
-                 "disse udsagn og de tidligere koderes koder. Den kode, gennemgangen giver, afgør udsagnet; den "
-                 "tæller ikke med i enighedstallene ovenfor, fordi den, der gennemgår, har set de andres koder.")
+        text += ("Indtil de er afgjort, gælder flertallets kode. Projektgruppen kan afgøre dem i et "
+                 "gennemgangsark: et regneark med netop disse udsagn og de tidligere koderes koder, som "
+                 "analytikeren laver med kommandoen "
+                 f"`workshopnlp coding-sheet export --workshop {workshop_id} --review`. Den kode, gennemgangen "
+                 "giver, afgør udsagnet; den tæller ikke med i enighedstallene ovenfor, fordi den, der gennemgår, "
+                 "har set de andres koder.")
     return text
+
+
+def pair_heading(pair: str) -> str:
+    """A pair of the agreement table in words ("A ~ model" -> "Koder A og maskinen")."""
+    from .figures import _pair_label
+
+    return _pair_label(pair)
 
 
 def agreement_pairs(b: WorkshopBundle) -> list[str]:

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup  # installed with nbconvert, which renders the reports
 
 from conftest import JANUARY, OCTOBER, REPO
 from workshopnlp.cli import main
@@ -51,6 +53,10 @@ def test_reports_for_readers_and_researchers(reported):
             assert "open_report" not in reader and "open_report" in researcher  # code hidden for readers
             assert "https://cdn" not in reader and "<script src=\"http" not in reader
             assert "Traceback" not in reader
+            # no missing value or raw id shows as text (NaN in a table cell, the outlier theme's id)
+            text = " ".join(BeautifulSoup(reader, "html.parser").get_text(" ").split())
+            raw = re.findall(r".{0,60}\b(?:NaN|nan|None|ovrigt)\b.{0,30}", text)
+            assert not raw, (ws, nb.stem, raw[:3])
         figures = list((out / "figures").glob("*.png"))
         assert len(figures) >= 6 and len(list((out / "figures").glob("*.svg"))) == len(figures)
         assert json.loads((out / "report.provenance.json").read_text("utf-8"))["inputs_sha256"]

@@ -119,7 +119,7 @@ def test_report_says_how_many_disputes_are_open_and_how_to_settle_them():
     settled = pd.concat([human, _codes(("s1", "R", "tillid", None, True), ("s2", "R", None, "ingen", True))])
     text = disputes_text(settled, "ws-1")
     assert "uenige om 2 udsagn" in text and "2 af dem er afgjort" in text and "--review" not in text
-    assert disputes_text(human[human["statement_id"] == "s3"], "ws-1").startswith("Koderne er enige")
+    assert disputes_text(human[human["statement_id"] == "s3"], "ws-1").startswith("De menneskelige kodere er enige")
     assert disputes_text(None, "ws-1") == ""
 
 

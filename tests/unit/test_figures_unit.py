@@ -227,10 +227,10 @@ def test_agreement_figure_marks_tentative_and_the_limit(cb):
                              "alpha": a, "foreloebig": a < 0.667})
     fig = figures.fig_agreement(pd.DataFrame(rows), cb)
     texts = _texts(fig)
-    assert "Enighed mellem kodere og model" in texts
+    assert "Enighed mellem kodere og maskine" in texts
     assert any("Krippendorffs alfa" in t for t in texts)
     assert any("foreløbig" in t for t in texts) and any("0,667" in t for t in texts)
-    assert "Koder A og koder B (n = 40)" in texts and any(t.startswith("Koder A og modellen") for t in texts)
+    assert "Koder A og koder B (n = 40)" in texts and any(t.startswith("Koder A og maskinen") for t in texts)
     assert "Fokusområde" in texts and "Dataetisk princip" in texts and "Samlet" in texts
     assert not [t for t in texts if any(raw in t for raw in RAW_IDS)]
     hollow = [ln for ax in fig.axes for ln in ax.get_lines() if ln.get_markerfacecolor() == "white"]

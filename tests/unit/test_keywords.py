@@ -31,6 +31,17 @@ def test_a_keyword_matches_at_the_start_of_a_word_and_phrases_match_whole():
     assert not hits[1:].any()
 
 
+def test_keyword_counts_per_code_are_the_baselines_rule():
+    """counts(): how many of a code's keywords a text uses, per code of one dimension (the benchmark's
+    keyword-rule baseline picks the code with most)."""
+    features = KeywordFeatures(load_codebook())
+    counts = features.counts(["Jeg er bekymret for, at den enkelte borger bliver et nummer i systemet.",
+                              "Der var kaffe i pausen."], "focus_area")
+    assert list(counts.columns) == ["formaal", "tillid", "teknologisk_forstaaelse"]
+    assert counts.loc[0, "tillid"] == 2 and counts.loc[0].drop("tillid").max() < 2  # bekymr, nummer
+    assert (counts.loc[1] == 0).all()
+
+
 def test_keywords_come_from_the_codebook_given(tmp_path: Path):
     """A researcher's own codebook (--codebook) changes the features without touching code."""
     from importlib import resources
