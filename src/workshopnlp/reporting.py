@@ -487,18 +487,33 @@ def provenance_footer(b: WorkshopBundle) -> str:
     return "\n".join(lines)
 
 
+def figure_alt_text(fig) -> str:
+    """A Danish text alternative for a figure (for screen readers): its title and the subtitle above the
+    plot, as the figure functions set them (:func:`workshopnlp.figures._title`)."""
+    parts = [getattr(fig, "_workshopnlp_title", "") or (fig._suptitle.get_text() if fig._suptitle else "")]
+    parts += [" ".join(ax.get_title(loc="left").split()) for ax in fig.axes[:1]]
+    text = ". ".join(p.rstrip(".") for p in parts if p)
+    return f"Figur: {text}." if text else "Figur"
+
+
 def show(fig, dpi: int | None = None) -> None:
-    """Display a matplotlib figure in the notebook as an embedded PNG (works with any backend)."""
+    """Display a matplotlib figure in the notebook as an embedded PNG with a Danish text alternative
+    (:func:`figure_alt_text`; without one, the HTML export would write an English placeholder)."""
+    import base64
+    import html
     import io
 
     import matplotlib.pyplot as plt
-    from IPython.display import Image, display
+    from IPython.display import HTML, display
 
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi or load_params()["figures"]["dpi"], bbox_inches="tight",
                 metadata={"Software": None})
+    alt = figure_alt_text(fig)
     plt.close(fig)
-    display(Image(data=buffer.getvalue(), format="png"))
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    display(HTML(f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" '
+                 'style="max-width: 100%">'))
 
 
 def themes_note(b: WorkshopBundle) -> str:

@@ -53,8 +53,12 @@ def test_reports_for_readers_and_researchers(reported):
             assert "open_report" not in reader and "open_report" in researcher  # code hidden for readers
             assert "https://cdn" not in reader and "<script src=\"http" not in reader
             assert "Traceback" not in reader
+            # every figure has a Danish text alternative (screen readers), not nbconvert's English placeholder
+            soup = BeautifulSoup(reader, "html.parser")
+            alts = [img.get("alt", "") for img in soup.find_all("img")]
+            assert all(a.startswith("Figur: ") and len(a) > 20 for a in alts), (ws, nb.stem, alts)
             # no missing value or raw id shows as text (NaN in a table cell, the outlier theme's id)
-            text = " ".join(BeautifulSoup(reader, "html.parser").get_text(" ").split())
+            text = " ".join(soup.get_text(" ").split())
             raw = re.findall(r".{0,60}\b(?:NaN|nan|None|ovrigt)\b.{0,30}", text)
             assert not raw, (ws, nb.stem, raw[:3])
         figures = list((out / "figures").glob("*.png"))
