@@ -1210,7 +1210,8 @@ def build_figures(workshop_id: str, data_dir: str | Path, out_dir: str | Path,
                      no_codes if not n_usable else ("kun én slags kilde" if len(kinds) < 2 else ""),
                      lambda d=d: fig_codes_by_source_kind(statements, codes, cb, d, params=params)))
     plan.append(("temaer_oversigt", "Temaer i workshoppen", themes_reason,
-                 lambda: fig_theme_overview(themes, title=f"Temaer i workshoppen ({label})", params=params)))
+                 lambda: fig_theme_overview(themes, title=f"Temaer i workshoppen {workshop_label(workshop_id, True)}",
+                                            params=params)))
     for d in dims:
         plan.append((f"temaer_{fname[d]}", f"Temaer og {plural[d].lower()}", themes_reason,
                      lambda d=d: fig_themes_codebook(themes, theme_codes, cb, d, params=params)))

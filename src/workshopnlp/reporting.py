@@ -471,7 +471,13 @@ def how_it_was_made(b: WorkshopBundle) -> str:
 
 def provenance_footer(b: WorkshopBundle) -> str:
     """Markdown footer: input hashes, package versions, codebook version, seeds."""
-    lines = ["---", "**Proveniens**", ""]
+    code_inputs = (b.provenance.get("codes") or {}).get("inputs_sha256", {})
+    others = sorted({k.split("/")[1] for k in code_inputs if k.startswith("raw/")} - {b.workshop_id})
+    learnt = (f" Kodningen har også lært af de menneskekodede udsagn fra {', '.join(others)}, så de filer står "
+              "der også." if others else "")
+    lines = ["---", "**Proveniens** – hvad resultaterne bygger på, så en genkørsel kan efterprøves: hvert trin med "
+             "kontrolsummer (de første 12 tegn af SHA-256) for de filer, det har læst, og de programversioner og "
+             f"startværdier, der er brugt.{learnt}", ""]
     for step, rec in b.provenance.items():
         inputs = rec.get("inputs_sha256", {})
         lines.append(f"- *{step}*: " + "; ".join(f"`{k}` {v[:12]}" for k, v in sorted(inputs.items())))
@@ -483,7 +489,7 @@ def provenance_footer(b: WorkshopBundle) -> str:
     seeds = [f"kodning {b.params['coding']['seed']}"]
     if "themes" in b.provenance:
         seeds.append(f"temaer {b.provenance['themes'].get('parameters', {}).get('seed', b.params['themes']['seed'])}")
-    lines.append("- Seeds: " + ", ".join(seeds))
+    lines.append("- Startværdier (seeds): " + ", ".join(seeds))
     return "\n".join(lines)
 
 

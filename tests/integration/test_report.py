@@ -66,6 +66,9 @@ def test_reports_for_readers_and_researchers(reported):
         assert json.loads((out / "report.provenance.json").read_text("utf-8"))["inputs_sha256"]
     january = (reports / JANUARY / "laeser" / "04_sammenligning.html").read_text(encoding="utf-8")
     assert "oktober 2022" in january  # compared with the earlier workshop
+    # the provenance footer says in Danish that October's coder learnt from January's human codes too
+    october = (reports / OCTOBER / "laeser" / "02_kodning.html").read_text(encoding="utf-8")
+    assert f"lært af de menneskekodede udsagn fra {JANUARY}" in october and "Startværdier (seeds)" in october
 
 
 def test_reader_sees_whole_statements_and_explanations(reported):
