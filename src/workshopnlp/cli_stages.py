@@ -105,7 +105,8 @@ def cmd_sheet_import(args: argparse.Namespace) -> int:
     n_reviews = int(is_review(human).sum())
     n_coders = human["coder"].nunique()
     print(f"{len(human)} kodninger fra {n_coders} {'koder' if n_coders == 1 else 'kodere'} af "
-          f"{human['statement_id'].nunique()} udsagn læst fra {len(sheets)} ark" + (f"; heraf {n_reviews} afgørelser fra gennemgangsark." if n_reviews else "."))
+          f"{human['statement_id'].nunique()} udsagn læst fra {len(sheets)} ark"
+          + (f"; heraf {n_reviews} afgørelser fra gennemgangsark." if n_reviews else "."))
     if args.sheets and paths.human_codes_dir.resolve() not in {Path(s).resolve().parent for s in sheets}:
         print(f"Bemærk: 'workshopnlp code' bruger kodeark i {paths.human_codes_dir}/ – kopiér arkene dertil.")
     return 0

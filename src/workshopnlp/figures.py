@@ -865,7 +865,8 @@ def fig_agreement(agreement: pd.DataFrame, codebook: Codebook, *, params: Mappin
                                   markersize=6.5, label=_pair_label(par) + n_txt))
         handles.append(Line2D([], [], linestyle="none", marker="o", markerfacecolor="white",
                               markeredgecolor="black", markersize=6.5,
-                              label=f"Åben markør: α under {_dec(limit, 3)} (for to mennesker: koden er foreløbig)"))
+                              label=f"Åben markør: α under {_dec(limit, 3)} "
+                                    "(for to mennesker: koden er foreløbig)"))
         handles.append(Line2D([], [], color="black", linestyle="--", linewidth=1,
                               label=f"Grænse for en pålidelig kode (α = {_dec(limit, 3)})"))
         _legend(fig, handles, 3)

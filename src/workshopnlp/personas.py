@@ -19,7 +19,8 @@ SIDE_OF_PERSONA = {**{p: "borgere" for p in CITIZEN_PERSONAS}, **{p: "medarbejde
 # than for staff minutes", so that pair is compared too: citizens' survey answers against staff's notes.
 REGISTER_OF_SOURCE_KIND = {"survey": "svar", "gruppe": "noter", "plenum": "noter"}
 REGISTER_LABELS_DA = {"svar": "Skriftlige svar", "noter": "Noter og referater",
-                      "borgersvar": "Borgernes skriftlige svar", "medarbejdernoter": "Medarbejdernes noter og referater"}
+                      "borgersvar": "Borgernes skriftlige svar",
+                      "medarbejdernoter": "Medarbejdernes noter og referater"}
 
 
 def citizen_answer_or_staff_note(persona: str, source_kind: str) -> str | None:

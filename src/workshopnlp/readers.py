@@ -44,7 +44,8 @@ def check_file_basics(path: Path, max_bytes: int) -> bytes:
     """Read the file's bytes once, refusing empty, huge and binary files with a clear message."""
     size = path.stat().st_size
     if size == 0:
-        raise InputError("filen er tom", file=path, fix="gem indholdet igen, eller fjern filen, hvis den ligger i en workshop-mappe")
+        raise InputError("filen er tom", file=path,
+                         fix="gem indholdet igen, eller fjern filen, hvis den ligger i en workshop-mappe")
     if size > max_bytes:
         raise InputError(f"filen er {size / 1e6:.1f} MB, mere end grænsen på {max_bytes / 1e6:.0f} MB",
                          file=path, fix="del filen op eller hæv ingest.max_file_bytes i parametrene")

@@ -17,7 +17,7 @@ from .codebook import Codebook, load_codebook
 from .coding_sheet import disputed_statements, is_review, open_disputes
 from .config import WorkshopPaths, load_params
 from .errors import InputError
-from .figures import SOURCE_KIND_LABELS_DA
+from .figures import SOURCE_KIND_LABELS_DA, _dec
 from .figures import workshop_label as figure_workshop_label
 from .personas import PERSONA_LABELS_DA, REGISTER_LABELS_DA, SIDE_LABELS_DA, UNKNOWN_PERSONA
 
@@ -177,13 +177,11 @@ def agreement_summary(b: WorkshopBundle) -> pd.DataFrame:
     """Overall agreement per dimension and pair (Danish labels, decimal commas; kappa exists for pairs only,
     so the row of all coders together shows "–" there). "Under grænsen" marks an alpha below
     ``coding.tentative_alpha``; only pairs of human coders make a code tentative (:func:`tentative_codes`)."""
-    from .figures import _pair_label
-
     if b.agreement is None:
         return pd.DataFrame()
     a = b.agreement[b.agreement["kode"] == "samlet"].copy()
     a["dimension"] = a["dimension"].map({d.id: d.label for d in b.codebook.dimensions})
-    a["par"] = a["par"].map(_pair_label)
+    a["par"] = a["par"].map(pair_heading)
     for col in ("kappa", "alpha"):
         a[col] = [("–" if pd.isna(v) else _num(v)) for v in a[col]]
     a["foreloebig"] = a["foreloebig"].map({True: "under grænsen", False: ""})
@@ -301,7 +299,8 @@ def persona_gap_table(b: WorkshopBundle) -> pd.DataFrame:
                   "Bedst": f"{_group_name(row.best_group)} {_num(row.best_macro_f1)}",
                   "Svagest": f"{_group_name(row.worst_group)} {_num(row.worst_macro_f1)}",
                   "Forskel": _num(row.gap_macro_f1),
-                  "Tilfældets forskel (halvdelen / 5 %)": f"{_num(row.chance_gap_median)} / {_num(row.chance_gap_p95)}",
+                  "Tilfældets forskel (halvdelen / 5 %)":
+                      f"{_num(row.chance_gap_median)} / {_num(row.chance_gap_p95)}",
                   "p": _num(row.p_value),
                   "Vurdering": GAP_VERDICT_DA[_gap_verdict(row.gap_macro_f1, target, row.p_value)],
                   "Udsagn pr. gruppe": size}
@@ -456,7 +455,7 @@ def how_it_was_made(b: WorkshopBundle) -> str:
         lines.append(f"**Temaer.** Der er ikke beregnet temaer for denne workshop: {b.themes_missing_reason}.")
     tentative = tentative_codes(b)
     if tentative:
-        limit = f"{float(b.params['coding']['tentative_alpha']):.3f}".replace(".", ",")
+        limit = _dec(float(b.params["coding"]["tentative_alpha"]), 3)
         lines.append("**Hvor sikre er resultaterne?** For disse koder var mindst ét par af de menneskelige kodere "
                      f"ikke enige nok (Krippendorffs alfa under {limit}, se afsnittet om enighed), så de er "
                      f"markeret som foreløbige: {', '.join(tentative)}.")
