@@ -27,8 +27,8 @@
 # indholdsanalyse – regnes som for lav til, at koden kan stå alene: er et par *menneskelige* kodere under
 # grænsen for en kode, er koden *foreløbig* overalt i rapporterne. *Makro-F1* (0–1) måler, hvor godt
 # maskinen rammer menneskenes kode, sådan at hver kode tæller lige meget – også de sjældne.
-# Enighedstabellen tæller også svar uden indhold (fx "ingen kommentarer"), som alle koder «ingen»;
-# tabellerne pr. persona nedenfor tæller kun udsagn med indhold, og derfor står der færre udsagn dér.
+# Alle tal tæller kun udsagn med indhold. Svar uden indhold (fx "ingen kommentarer") er ikke med: dem koder
+# alle «ingen», så de ville få enigheden til at se større ud, end den er.
 
 # %% tags=["parameters"]
 workshop_id = "2022-10-28-dataetik"

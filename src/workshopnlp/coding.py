@@ -52,6 +52,7 @@ from .agreement import agreement_table
 from .codebook import DIMENSIONS, NO_CODE, Codebook
 from .coding_sheet import HUMAN_CODE_COLUMNS, blind_codes, is_review, read_coding_sheets, sheets_in
 from .embeddings import Embedder, EmbeddingCache, embed_texts
+from .formatting import decimal_da
 from .nlp import analyse
 from .personas import REGISTER_OF_SOURCE_KIND, SIDE_OF_PERSONA, UNKNOWN_PERSONA, citizen_answer_or_staff_note
 
@@ -377,10 +378,10 @@ class CodingModel:
                 word_part += f"; læst sammen med konteksten «{_short(context, 60)}»"
         reason = ""
         if code == NO_CODE and score < threshold:
-            reason = f" (ingen kode nåede tærsklen {_decimal(threshold)})"
+            reason = f" (ingen kode nåede tærsklen {decimal_da(threshold)})"
         if code == NO_CODE and no_focus:
             reason += "; udsagnet har heller intet fokusområde, og det tæller med"
-        return f"{dim_label}: {labels[code]} (sikkerhed {_decimal(score)}){reason}{quotes}{word_part}."
+        return f"{dim_label}: {labels[code]} (sikkerhed {decimal_da(score)}){reason}{quotes}{word_part}."
 
     def _weighty_words(self, model, code, word_row) -> list[str]:
         k = self.params["explanation_words"]
@@ -404,11 +405,6 @@ def share_ingen(scores: dict[str, pd.DataFrame], weight: float, source: str = "f
     frame = scores[target].copy()
     frame[NO_CODE] = (1 - weight) * frame[NO_CODE] + weight * scores[source][NO_CODE].to_numpy()
     return {**scores, target: frame.div(frame.sum(axis=1), axis=0)}
-
-
-def _decimal(value: float) -> str:
-    """A score in an explanation, Danish style: two decimals with a decimal comma (0,87)."""
-    return f"{value:.2f}".replace(".", ",")
 
 
 def _short(text: str, max_chars: int = 90) -> str:
@@ -791,9 +787,10 @@ def code_workshop(workshop_id: str, data_dir, params: dict[str, Any] | None = No
                                            + codes.loc[coded, "explanation"])
     score_cols = [c for c in codes.columns if c.startswith("score_")]
     codes = codes[CODE_COLUMNS + score_cols]
+    with_content = set(statements.loc[~statements["is_empty_content"].astype(bool), "statement_id"])
     agreement = workshop_agreement(codes, human[human["workshop_id"] == workshop_id] if len(human) else human,
                                    codebook, params["coding"]["tentative_alpha"],
-                                   model_on=set(held_out["statement_id"]))
+                                   model_on=set(held_out["statement_id"]), content=with_content)
     inputs = {"statements.parquet": sha256_file(paths.statements), "codebook": codebook.sha256,
               **training_input_hashes(data_dir)}
     summary = training_summary(tune, codebook)
@@ -804,7 +801,7 @@ def code_workshop(workshop_id: str, data_dir, params: dict[str, Any] | None = No
         human_out[HUMAN_CODE_COLUMNS].to_parquet(
             tmp / "human_codes.parquet", index=False)
         agreement.to_csv(tmp / "agreement.csv", index=False)
-        workshop_confusions(codes, human_out, codebook, set(held_out["statement_id"])).to_csv(
+        workshop_confusions(codes, human_out, codebook, set(held_out["statement_id"]), with_content).to_csv(
             tmp / "confusion.csv", index=False)
         persona_quality(codes, statements, own_refs, set(held_out["statement_id"])).to_csv(
             tmp / "persona_quality.csv", index=False)
@@ -967,23 +964,35 @@ def persona_gap(codes: pd.DataFrame, statements: pd.DataFrame, reference: pd.Dat
     return pd.DataFrame(rows, columns=PERSONA_GAP_COLUMNS).astype({"statements_needed_per_group": "Int64"})
 
 
+def _pair_series(codes: pd.DataFrame, human: pd.DataFrame, dim: str, model_on: set[str] | None,
+                 content: set[str] | None) -> dict[str, pd.Series]:
+    """Each coder's codes of ``dim`` by statement id – the model's only on ``model_on`` – restricted to
+    ``content`` (the statements with content) when given."""
+    model_codes = codes.set_index("statement_id")[f"model_{dim}"]
+    if model_on is not None:
+        model_codes = model_codes[model_codes.index.isin(model_on)]
+    series = {"model": model_codes}
+    for coder, group in blind_codes(human).groupby("coder"):
+        series[str(coder)] = group.set_index("statement_id")[dim].dropna()
+    if content is not None:
+        series = {name: s[s.index.isin(content)] for name, s in series.items()}
+    return series
+
+
 def workshop_agreement(codes: pd.DataFrame, human: pd.DataFrame, codebook: Codebook, tentative_alpha: float,
-                       model_on: set[str] | None = None) -> pd.DataFrame:
+                       model_on: set[str] | None = None, content: set[str] | None = None) -> pd.DataFrame:
     """Agreement per dimension: model vs each coder and coder vs coder (rows tagged with ``dimension``).
 
     The model is compared only on ``model_on`` (the held-out statements it never learnt from), so its
     agreement is not flattered by its own training data; coders are compared on all they both coded.
+    Given ``content`` (the ids of statements with content), empty answers are left out: every coder and the
+    model code them «ingen», which would flatter every pair's agreement.
     """
     frames = []
     if human is None or human.empty:
         return pd.DataFrame(columns=["dimension", "par", "kode", "n_statements", "kappa", "alpha", "foreloebig"])
     for dim in DIMENSIONS:
-        model_codes = codes.set_index("statement_id")[f"model_{dim}"]
-        if model_on is not None:
-            model_codes = model_codes[model_codes.index.isin(model_on)]
-        coders = {"model": model_codes}
-        for coder, group in blind_codes(human).groupby("coder"):
-            coders[str(coder)] = group.set_index("statement_id")[dim].dropna()
+        coders = _pair_series(codes, human, dim, model_on, content)
         table = agreement_table(coders, codebook.dimension(dim).code_ids, tentative_alpha)
         table.insert(0, "dimension", dim)
         frames.append(table)
@@ -991,9 +1000,10 @@ def workshop_agreement(codes: pd.DataFrame, human: pd.DataFrame, codebook: Codeb
 
 
 def workshop_confusions(codes: pd.DataFrame, human: pd.DataFrame, codebook: Codebook,
-                        model_on: set[str] | None = None) -> pd.DataFrame:
+                        model_on: set[str] | None = None, content: set[str] | None = None) -> pd.DataFrame:
     """Long table of confusion matrices: for each dimension and pair (model ~ coder on held-out
-    statements, coder ~ coder on all), counts of (code of the first, code of the second)."""
+    statements, coder ~ coder on all), counts of (code of the first, code of the second); only statements
+    in ``content`` when given, as in :func:`workshop_agreement`."""
     from itertools import combinations
 
     from .agreement import confusion
@@ -1002,11 +1012,7 @@ def workshop_confusions(codes: pd.DataFrame, human: pd.DataFrame, codebook: Code
     if human is None or human.empty:
         return pd.DataFrame(columns=["dimension", "par", "kode_1", "kode_2", "n"])
     for dim in DIMENSIONS:
-        series = {"model": codes.set_index("statement_id")[f"model_{dim}"]}
-        if model_on is not None:
-            series["model"] = series["model"][series["model"].index.isin(model_on)]
-        for coder, group in blind_codes(human).groupby("coder"):
-            series[str(coder)] = group.set_index("statement_id")[dim].dropna()
+        series = _pair_series(codes, human, dim, model_on, content)
         ids = codebook.dimension(dim).code_ids
         for a, b in combinations(sorted(series), 2):
             table = confusion(series[a].rename(a), series[b].rename(b), ids)

@@ -63,6 +63,7 @@ from matplotlib.ticker import FuncFormatter
 from .codebook import NO_CODE, Codebook, load_codebook
 from .config import WorkshopPaths, load_params
 from .errors import InputError, TooFewStatementsError, WorkshopError
+from .formatting import decimal_da
 from .personas import PERSONA_LABELS_DA, PERSONAS, UNKNOWN_PERSONA
 
 __all__ = [
@@ -242,11 +243,6 @@ def _pct(x: float) -> str:
     return f"{x * 100:.0f} %"
 
 
-def _dec(x: float, digits: int = 2) -> str:
-    text = f"{x:.{digits}f}".replace(".", ",")
-    return text.replace("-", "\u2212")
-
-
 def _pct_axis(ax, axis: str = "x") -> None:
     from matplotlib.ticker import MaxNLocator
 
@@ -258,7 +254,7 @@ def _pct_axis(ax, axis: str = "x") -> None:
 
 
 def _dec_axis(ax, axis: str = "x") -> None:
-    fmt = FuncFormatter(lambda v, _pos: _dec(v, 1))
+    fmt = FuncFormatter(lambda v, _pos: decimal_da(v, 1))
     (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(fmt)
 
 
@@ -701,10 +697,10 @@ def fig_themes_codebook(themes: pd.DataFrame, theme_codes: pd.DataFrame, codeboo
         values = tc.pivot_table(index="theme_id", columns="code", values="similarity", aggfunc="mean")
         values = values.reindex(index=ids, columns=cols)
         hidden = pd.DataFrame(False, index=values.index, columns=values.columns)
-        annot = values.map(lambda v: "" if pd.isna(v) else _dec(v))
+        annot = values.map(lambda v: "" if pd.isna(v) else decimal_da(v))
         vmin = min(0.0, float(np.nanmin(values.to_numpy()))) if values.notna().any().any() else 0.0
         vmax = max(0.5, float(np.nanmax(values.to_numpy()))) if values.notna().any().any() else 1.0
-        cbar_label, cbar_fmt = "Lighed (centreret cosinus)", lambda v, _p: _dec(v, 1)
+        cbar_label, cbar_fmt = "Lighed (centreret cosinus)", lambda v, _p: decimal_da(v, 1)
         subtitle = ("Lighed mellem temaets udsagn og kodebogens eksempler på hver kode (ingen kodning fundet). "
                     "\"(ustabil)\": temaet fandtes i under halvdelen af gentagne kørsler.")
     labels = codebook.dimension(dimension).labels()
@@ -865,10 +861,10 @@ def fig_agreement(agreement: pd.DataFrame, codebook: Codebook, *, params: Mappin
                                   markersize=6.5, label=_pair_label(par) + n_txt))
         handles.append(Line2D([], [], linestyle="none", marker="o", markerfacecolor="white",
                               markeredgecolor="black", markersize=6.5,
-                              label=f"Åben markør: α under {_dec(limit, 3)} "
+                              label=f"Åben markør: α under {decimal_da(limit, 3)} "
                                     "(for to mennesker: koden er foreløbig)"))
         handles.append(Line2D([], [], color="black", linestyle="--", linewidth=1,
-                              label=f"Grænse for en pålidelig kode (α = {_dec(limit, 3)})"))
+                              label=f"Grænse for en pålidelig kode (α = {decimal_da(limit, 3)})"))
         _legend(fig, handles, 3)
         _title(fig, "Enighed mellem kodere og maskine",
                "Krippendorffs alfa pr. kode for hvert par af kodere. Modellen er kun sammenlignet på udsagn, "

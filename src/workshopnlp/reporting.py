@@ -17,8 +17,9 @@ from .codebook import Codebook, load_codebook
 from .coding_sheet import disputed_statements, is_review, open_disputes
 from .config import WorkshopPaths, load_params
 from .errors import InputError
-from .figures import SOURCE_KIND_LABELS_DA, _dec
+from .figures import SOURCE_KIND_LABELS_DA
 from .figures import workshop_label as figure_workshop_label
+from .formatting import decimal_da
 from .personas import PERSONA_LABELS_DA, REGISTER_LABELS_DA, SIDE_LABELS_DA, UNKNOWN_PERSONA
 
 REDACTION_LABELS_DA = {"cpr": "CPR-numre", "telefon": "Telefonnumre", "email": "E-mailadresser",
@@ -183,7 +184,7 @@ def agreement_summary(b: WorkshopBundle) -> pd.DataFrame:
     a["dimension"] = a["dimension"].map({d.id: d.label for d in b.codebook.dimensions})
     a["par"] = a["par"].map(pair_heading)
     for col in ("kappa", "alpha"):
-        a[col] = [("–" if pd.isna(v) else _num(v)) for v in a[col]]
+        a[col] = [("–" if pd.isna(v) else decimal_da(v)) for v in a[col]]
     a["foreloebig"] = a["foreloebig"].map({True: "under grænsen", False: ""})
     return a.rename(columns={"dimension": "Dimension", "par": "Sammenligning", "n_statements": "Udsagn",
                              "kappa": "Cohens kappa", "alpha": "Krippendorffs alfa", "foreloebig": "Alfa"}
@@ -208,7 +209,7 @@ def persona_quality_table(b: WorkshopBundle) -> pd.DataFrame:
                      "Persona": "Alle" if row.persona == "alle" else PERSONA_LABELS_DA.get(row.persona, row.persona),
                      "Udsagn": f"<{min_n}" if small else int(row.n_statements),
                      "Andel enige": "" if small else f"{row.accuracy:.0%}",
-                     "Makro-F1": "" if small else f"{row.macro_f1:.2f}".replace(".", ",")})
+                     "Makro-F1": "" if small else decimal_da(row.macro_f1)})
     return pd.DataFrame(rows).set_index(["Dimension", "Persona"])
 
 
@@ -238,10 +239,6 @@ def _gap_verdict(gap: float, target: float, p_value: float) -> str:
     if gap <= target:
         return "within"
     return "look_into" if p_value < GAP_P_LOOK_INTO else "border" if p_value < GAP_P_BORDER else "chance"
-
-
-def _num(v: float) -> str:
-    return f"{v:.2f}".replace(".", ",")
 
 
 def _group_name(group: str) -> str:
@@ -296,12 +293,12 @@ def persona_gap_table(b: WorkshopBundle) -> pd.DataFrame:
         size = round(row.n_statements / len(str(row.groups).split()))
         record = {"Dimension": b.codebook.dimension(row.dimension).label,
                   "Sammenligning": GAP_COMPARISON_SHORT_DA.get(row.comparison, row.comparison),
-                  "Bedst": f"{_group_name(row.best_group)} {_num(row.best_macro_f1)}",
-                  "Svagest": f"{_group_name(row.worst_group)} {_num(row.worst_macro_f1)}",
-                  "Forskel": _num(row.gap_macro_f1),
+                  "Bedst": f"{_group_name(row.best_group)} {decimal_da(row.best_macro_f1)}",
+                  "Svagest": f"{_group_name(row.worst_group)} {decimal_da(row.worst_macro_f1)}",
+                  "Forskel": decimal_da(row.gap_macro_f1),
                   "Tilfældets forskel (halvdelen / 5 %)":
-                      f"{_num(row.chance_gap_median)} / {_num(row.chance_gap_p95)}",
-                  "p": _num(row.p_value),
+                      f"{decimal_da(row.chance_gap_median)} / {decimal_da(row.chance_gap_p95)}",
+                  "p": decimal_da(row.p_value),
                   "Vurdering": GAP_VERDICT_DA[_gap_verdict(row.gap_macro_f1, target, row.p_value)],
                   "Udsagn pr. gruppe": size}
         if "statements_needed_per_group" in gaps.columns:  # written by an older version otherwise
@@ -352,16 +349,16 @@ def persona_gap_text(b: WorkshopBundle) -> str:
     parts.append("Borgere er sikrede ledige og borgere i ressourceforløb; medarbejdere er rådgivere og ledere. "
                  "Skriftlige svar er svar i spørgeskemaer; noter og referater er gruppernes noter og referaterne "
                  "fra plenum.")
-    parts.append(f"Målet er, at ingen gruppe ligger mere end {_num(target)} under den bedste i makro-F1.")
+    parts.append(f"Målet er, at ingen gruppe ligger mere end {decimal_da(target)} under den bedste i makro-F1.")
     intro = " ".join(parts)
     guide = ("**Sådan læses tabellen.** *Forskel* er den bedste gruppes makro-F1 minus den svageste gruppes "
              "(beregnet før afrunding). Med få udsagn pr. gruppe svinger makro-F1 meget af sig selv, så "
              "*Tilfældets forskel* viser, hvor stor en forskel tilfældige grupper af samme størrelse giver, hvis "
              "maskinen virkede lige godt for alle: så stor eller større i halvdelen af tilfældene og i 5 % af dem. "
              "*p* er andelen af tilfældige grupper med mindst lige så stor en forskel som den målte. *Vurdering*: "
-             f"«{GAP_VERDICT_DA['within']}», når forskellen højst er {_num(target)}; ellers, når p er under "
-             f"{_num(GAP_P_LOOK_INTO)}, «{GAP_VERDICT_DA['look_into']}» – så stor en forskel opstår sjældent af "
-             f"sig selv; under {_num(GAP_P_BORDER)} «{GAP_VERDICT_DA['border']}» – hold øje med den; og ellers "
+             f"«{GAP_VERDICT_DA['within']}», når forskellen højst er {decimal_da(target)}; ellers, når p er under "
+             f"{decimal_da(GAP_P_LOOK_INTO)}, «{GAP_VERDICT_DA['look_into']}» – så stor en forskel opstår sjældent af "
+             f"sig selv; under {decimal_da(GAP_P_BORDER)} «{GAP_VERDICT_DA['border']}» – hold øje med den; og ellers "
              f"«{GAP_VERDICT_DA['chance']}» – med så få udsagn kan man hverken vise, at forskellen er reel, "
              "eller at den ikke er. *Udsagn pr. gruppe* er gennemsnittet over grupperne.")
     if has_power:
@@ -379,9 +376,9 @@ def persona_gap_text(b: WorkshopBundle) -> str:
         sentence = ("Så stor en forskel opstår sjældent af sig selv; den bør undersøges nærmere."
                     if verdict == "look_into" else
                     "Forskellen er på grænsen af, hvad tilfældet giver; hold øje med den.")
-        notable.append(f"- **{label}, {what}:** {_group_name(row.best_group)} {_num(row.best_macro_f1)} mod "
-                       f"{_group_name(row.worst_group)} {_num(row.worst_macro_f1)} i makro-F1, en forskel på "
-                       f"{_num(row.gap_macro_f1)} (p = {_num(row.p_value)}). {sentence}{disagreements_text(row)}")
+        notable.append(f"- **{label}, {what}:** {_group_name(row.best_group)} {decimal_da(row.best_macro_f1)} mod "
+                       f"{_group_name(row.worst_group)} {decimal_da(row.worst_macro_f1)} i makro-F1, en forskel på "
+                       f"{decimal_da(row.gap_macro_f1)} (p = {decimal_da(row.p_value)}). {sentence}{disagreements_text(row)}")
     findings = ("**Forskelle, man bør holde øje med:**\n\n" + "\n".join(notable) if notable else
                 "Ingen af forskellene over målet er større, end tilfældige grupper af samme størrelse ofte giver.")
     return f"{intro}\n\n{guide}\n\n{findings}"
@@ -455,7 +452,7 @@ def how_it_was_made(b: WorkshopBundle) -> str:
         lines.append(f"**Temaer.** Der er ikke beregnet temaer for denne workshop: {b.themes_missing_reason}.")
     tentative = tentative_codes(b)
     if tentative:
-        limit = _dec(float(b.params["coding"]["tentative_alpha"]), 3)
+        limit = decimal_da(float(b.params["coding"]["tentative_alpha"]), 3)
         lines.append("**Hvor sikre er resultaterne?** For disse koder var mindst ét par af de menneskelige kodere "
                      f"ikke enige nok (Krippendorffs alfa under {limit}, se afsnittet om enighed), så de er "
                      f"markeret som foreløbige: {', '.join(tentative)}.")

@@ -93,6 +93,35 @@ def test_model_agreement_is_reported_on_held_out_statements_only(coded_data_dir)
     assert agreement["foreloebig"].dtype == bool
 
 
+def test_agreement_leaves_out_empty_answers(coded_data_dir):
+    """Everyone codes an empty answer «ingen»: counting them would flatter every pair, so the agreement
+    and confusion tables count exactly the statements with content that both sides coded."""
+    processed = coded_data_dir / "processed" / OCTOBER
+    st = pd.read_parquet(processed / "statements.parquet")
+    human = pd.read_parquet(processed / "human_codes.parquet")
+    empty_ids = set(st.loc[st["is_empty_content"], "statement_id"])
+    assert empty_ids & set(human["statement_id"]), "the sample's coders also coded empty answers"
+    content = set(st["statement_id"]) - empty_ids
+    params = load_params()
+    _, held_out = training_references(load_all_human_codes(coded_data_dir, load_codebook(), {OCTOBER: st}),
+                                      params["gold"]["holdout_share"])
+    by_coder = {c: set(g["statement_id"]) & content for c, g in human.groupby("coder")}
+    agreement = pd.read_csv(processed / "agreement.csv")
+    confusion = pd.read_csv(processed / "confusion.csv")
+    pairs = agreement[(agreement["kode"] == "samlet") & agreement["par"].str.contains(" ~ ")]
+    assert len(pairs) >= 6
+    for row in pairs.itertuples():
+        first, second = row.par.split(" ~ ")
+        if second == "model":
+            expected = len(by_coder[first] & set(held_out["statement_id"]))
+        else:
+            expected = len(by_coder[first] & by_coder[second])
+        assert row.n_statements == expected, row.par
+        cells = confusion[(confusion["dimension"] == row.dimension) & (confusion["par"].isin(
+            [row.par, f"{second} ~ {first}"]))]
+        assert cells["n"].sum() == expected, row.par
+
+
 def test_model_beats_keyword_rules_on_the_held_out_gold_part(held_out_fit):
     """The coder, trained without the held-out part, against codebook keyword rules on that part."""
     sys.path.insert(0, str(REPO))
