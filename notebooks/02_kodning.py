@@ -59,8 +59,8 @@ reporting.show(figures.fig_codes_by_source_kind(b.statements, b.codes, b.codeboo
 # For hver kode vises de udsagn, der har den med størst sikkerhed, og forklaringen. Er udsagnet kodet af
 # mennesker, står først, hvor mange af de menneskelige kodere der gav koden. Derefter maskinens eget
 # forslag med en sikkerhed fra 0 til 1 og dens begrundelse: de eksempler fra kodebogen, udsagnet ligner
-# mest, de ord der vejede tungest (i grundform, fx "slem" for "værre"), og – for fokusområdet – om
-# spørgsmålet eller runden, svaret blev givet i, nævner koden. For princippet nævner forklaringen også de
+# mest, de ord i udsagnet der vejede tungest (maskinen tæller ord i grundform, så "værre" vejer som
+# "slem"), og – for fokusområdet – om spørgsmålet eller runden, svaret blev givet i, nævner koden. For princippet nævner forklaringen også de
 # ord i udsagnet, som kodebogen har som nøgleord for koden.
 
 # %%

@@ -36,6 +36,7 @@ never a bare label.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, Sequence
@@ -58,6 +59,8 @@ from .personas import REGISTER_OF_SOURCE_KIND, SIDE_OF_PERSONA, UNKNOWN_PERSONA,
 
 THRESHOLD_GRID = tuple(np.round(np.arange(0.0, 0.71, 0.025), 3))
 MIN_CALIBRATION_STATEMENTS = 40
+# Words of the lexical features: runs of two or more word characters (sklearn's default pattern).
+WORD_TOKEN_PATTERN = r"(?u)\b\w\w+\b"
 # Fitting and scoring run on this many BLAS/OpenMP threads, whatever the machine has. A multi-threaded
 # BLAS sums in an order that depends on the thread count, so the fitted weights differ in their last
 # bits between a 2-core and an 8-core machine, and a statement on a threshold can change code
@@ -186,8 +189,6 @@ class KeywordFeatures:
     """
 
     def __init__(self, codebook: Codebook):
-        import re
-
         self.codes: list[tuple[str, str]] = []
         self.patterns: list[list[tuple[str, "re.Pattern[str]"]]] = []
         for dim in DIMENSIONS:
@@ -225,8 +226,6 @@ class KeywordFeatures:
 
 
 def _words(text: str) -> list[str]:
-    import re
-
     return re.findall(r"\w+", (text or "").lower())
 
 
@@ -298,16 +297,20 @@ class CodingModel:
             return lex, vectors
         return sparse.hstack(lex_parts).tocsr(), np.hstack(sem_parts)
 
-    def _features(self, texts: Sequence[str]) -> tuple[np.ndarray, list[str]]:
-        """Embeddings (cached) and content lemmas of ``texts``, computed once per call."""
+    def _features(self, texts: Sequence[str]) -> tuple[np.ndarray, list[str], list[dict[str, str]]]:
+        """Embeddings (cached), content lemmas and, per text, each lemma's word as written (for
+        explanations: a reader looks for "værre" in the statement, not for its lemma "slem"), computed
+        once per call."""
+        analyses = analyse(texts)
         return (embed_texts(list(texts), self.embedder, self.cache),
-                [" ".join(a.content_lemmas) for a in analyse(texts)])
+                [" ".join(a.content_lemmas) for a in analyses],
+                [written_forms(a.content_lemmas, a.content_words) for a in analyses])
 
     @_same_on_every_machine
     def scores(self, texts: Sequence[str], features: tuple[np.ndarray, list[str]] | None = None,
                contexts: Sequence[str] | None = None) -> dict[str, pd.DataFrame]:
         """Probability of every code per dimension (rows = texts, columns = code ids)."""
-        vectors, lemmas = features or self._features(texts)
+        vectors, lemmas = (features or self._features(texts))[:2]
         contexts = list(contexts) if contexts is not None else [""] * len(texts)
         lex_text = self._lexical_features(lemmas, texts)
         hits = self._keyword_hits(texts)
@@ -330,7 +333,7 @@ class CodingModel:
         texts = [t or "" for t in texts]
         is_empty = list(is_empty) if is_empty is not None else [not t.strip() for t in texts]
         contexts = [c or "" for c in contexts] if contexts is not None else [""] * len(texts)
-        vectors, lemmas = features = self._features(texts)
+        vectors, lemmas, written = features = self._features(texts)
         scores = self.scores(texts, features, contexts)
         word_x = self.word_vectorizer.transform(lemmas)
         frame = pd.DataFrame(index=range(len(texts)))
@@ -348,12 +351,12 @@ class CodingModel:
                 no_focus = (dim == "principle" and self.params.get("principle_ingen_from_focus", 0) > 0
                             and frame.get("focus_area") is not None and frame["focus_area"].iat[i] == NO_CODE)
                 parts[i].append(self._explain(dim, model, labels, code, best[i], vectors[i], word_x[i], is_empty[i],
-                                              contexts[i], thresholds[i], no_focus, texts[i]))
+                                              contexts[i], thresholds[i], no_focus, texts[i], written[i]))
         frame["explanation"] = [" ".join(p) for p in parts]
         return frame
 
     def _explain(self, dim, model, labels, code, score, vector, word_row, empty, context="", threshold=0.0,
-                 no_focus=False, text="") -> str:
+                 no_focus=False, text="", written: dict[str, str] | None = None) -> str:
         dim_label = self.codebook.dimension(dim).label
         if empty:
             return f"{dim_label}: {labels[NO_CODE]} – svaret har intet indhold (fx 'ingen kommentarer')."
@@ -365,7 +368,7 @@ class CodingModel:
             idx = np.argsort(-sims, kind="stable")[:n_ex]
             texts = [model.example_texts[j] for j in np.flatnonzero(mask)[idx]]
             quotes = "; ligner kodebogens eksempler " + " og ".join(f"«{_short(t)}»" for t in texts)
-        words = self._weighty_words(model, code, word_row)
+        words = list(dict.fromkeys((written or {}).get(w, w) for w in self._weighty_words(model, code, word_row)))
         word_part = f"; vægtige ord: {', '.join(words)}" if words else ""
         if self.keyword_weight(dim) > 0:
             used = self.keywords.matches(text, dim, code)
@@ -393,6 +396,17 @@ class CodingModel:
         contrib.sort(key=lambda t: (-t[0], t[1]))
         vocab = self.word_vectorizer.get_feature_names_out()
         return [vocab[j] for _, j in contrib[:k]]
+
+
+def written_forms(lemmas: Sequence[str], words: Sequence[str]) -> dict[str, str]:
+    """Each lemma (and each piece the word vectoriser makes of it) mapped to the first word of the text
+    that has it, as written: ``written_forms(["slem", "projekt"], ["værre", "projektet"])`` gives
+    ``{"slem": "værre", "projekt": "projektet"}``."""
+    out: dict[str, str] = {}
+    for lemma, word in zip(lemmas, words):
+        for key in (lemma, *re.findall(WORD_TOKEN_PATTERN, lemma)):
+            out.setdefault(key, word)
+    return out
 
 
 def share_ingen(scores: dict[str, pd.DataFrame], weight: float, source: str = "focus_area",
@@ -445,7 +459,7 @@ def fit_coder(codebook: Codebook, embedder: Embedder, params: dict[str, Any], ca
     seed = params["seed"]
     vectors = embed_texts(train.texts, embedder, cache)
     lemmas = [" ".join(a.content_lemmas) for a in analyse(train.texts)]
-    word_vec = TfidfVectorizer(min_df=1, ngram_range=(1, 1), sublinear_tf=True, token_pattern=r"(?u)\b\w\w+\b")
+    word_vec = TfidfVectorizer(min_df=1, ngram_range=(1, 1), sublinear_tf=True, token_pattern=WORD_TOKEN_PATTERN)
     char_vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True, max_features=40000)
     word_x = word_vec.fit_transform(lemmas)
     char_x = char_vec.fit_transform([t.lower() for t in train.texts])

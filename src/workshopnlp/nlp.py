@@ -101,6 +101,7 @@ class Analysis:
     tokens: tuple[str, ...]
     lemmas: tuple[str, ...]          # lemmas of word tokens, lower case
     content_lemmas: tuple[str, ...]  # lemmas without stop words, placeholders and very short words
+    content_words: tuple[str, ...]   # the same words as written (lower case), one per content lemma
     token_count: int                 # word and number tokens, punctuation excluded
 
 
@@ -113,11 +114,12 @@ def analyse(texts: Iterable[str], lemmatizer: str = "simplemma", min_lemma_chars
     for doc in nlp.pipe((t or "" for t in texts), batch_size=batch_size):
         words = [t for t in doc if not (t.is_punct or t.is_space)]
         lemmas = tuple(t.lemma_ for t in words if t.is_alpha)
-        content = tuple(
-            lemma for t, lemma in ((t, t.lemma_) for t in words if t.is_alpha)
+        content = [
+            (lemma, t.lower_) for t, lemma in ((t, t.lemma_) for t in words if t.is_alpha)
             if lemma not in stops and t.lower_ not in stops and len(lemma) >= min_lemma_chars
             and t.text not in placeholders
-        )
+        ]
         out.append(Analysis(tokens=tuple(t.text for t in doc if not t.is_space), lemmas=lemmas,
-                            content_lemmas=content, token_count=len(words)))
+                            content_lemmas=tuple(lemma for lemma, _ in content),
+                            content_words=tuple(word for _, word in content), token_count=len(words)))
     return out

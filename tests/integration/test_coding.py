@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import sys
 
@@ -54,6 +55,11 @@ def test_every_statement_gets_codes_scores_and_a_checkable_explanation(coded_dat
         assert codes["explanation"].str.len().min() > 30
         empty = codes[st["is_empty_content"].to_numpy()]
         assert (empty["model_focus_area"] == "ingen").all() and (empty["model_principle"] == "ingen").all()
+        # the weighty words are quoted as written, so that a reader finds each one in the statement
+        quoted = [(word, text) for text, explanation in zip(st["text"], codes["explanation"])
+                  for group in re.findall(r"vægtige ord: ([^.;]*)", explanation) for word in group.split(", ")]
+        assert len(quoted) > len(codes)
+        assert [(w, t) for w, t in quoted if w not in t.lower()] == []
 
 
 def test_human_codes_override_the_model(coded_data_dir):
