@@ -35,7 +35,7 @@ def cmd_code(args: argparse.Namespace) -> int:
 def cmd_sheet_export(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from .codebook import load_codebook
+    from .codebook import workshop_codebook
     from .coding import load_all_human_codes, model_suggestions, read_statements
     from .coding_sheet import blind_codes, disputed_statements, open_disputes, sample_per_persona, write_coding_sheet
     from .config import WorkshopPaths
@@ -44,7 +44,7 @@ def cmd_sheet_export(args: argparse.Namespace) -> int:
         raise InputError("--review kan ikke kombineres med --blind, --per-persona eller --uncoded",
                          fix="et gennemgangsark viser altid de tidligere koderes koder; brug --review alene, "
                              "eller --per-persona N [--uncoded] til en ny blind runde")
-    codebook = load_codebook(args.codebook)
+    codebook = workshop_codebook(args.data_dir, args.workshop, args.codebook)
     paths = WorkshopPaths(args.data_dir, args.workshop)
     all_statements = read_statements(args.data_dir, args.workshop)
     statements = all_statements[~all_statements["is_empty_content"]] if not args.include_empty else all_statements
@@ -87,7 +87,7 @@ def cmd_sheet_export(args: argparse.Namespace) -> int:
 
 
 def cmd_sheet_import(args: argparse.Namespace) -> int:
-    from .codebook import load_codebook
+    from .codebook import workshop_codebook
     from .coding import read_statements
     from .coding_sheet import is_review, read_coding_sheets, sheets_in
     from .config import WorkshopPaths
@@ -99,7 +99,8 @@ def cmd_sheet_import(args: argparse.Namespace) -> int:
         raise InputError("ingen udfyldte kodeark fundet", file=paths.human_codes_dir,
                          fix="angiv kodeark som argumenter eller læg dem i mappen")
     statements = read_statements(args.data_dir, args.workshop)
-    human = read_coding_sheets(sheets, load_codebook(args.codebook), set(statements["statement_id"]), args.workshop)
+    human = read_coding_sheets(sheets, workshop_codebook(args.data_dir, args.workshop, args.codebook),
+                               set(statements["statement_id"]), args.workshop)
     with staged_files(paths.processed) as tmp:
         human.to_parquet(tmp / "human_codes.parquet", index=False)
     n_reviews = int(is_review(human).sum())

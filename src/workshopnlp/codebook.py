@@ -96,6 +96,7 @@ class Codebook:
     sha256: str = ""
     path: str = ""
     notes: str = field(default="")
+    source_text: str = field(default="", repr=False, compare=False)  # the file as loaded (UTF-8)
 
     def dimension(self, dim_id: str) -> Dimension:
         for d in self.dimensions:
@@ -104,32 +105,126 @@ class Codebook:
         raise KeyError(dim_id)
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, except that a key written twice in one mapping is an error: the safe loader
+    keeps the last one silently, so a second ``examples:`` under a code would drop the first block."""
+
+
+def _no_duplicate_keys(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"nøglen '{key}' står to gange i samme afsnit (første gang i linje {seen[key]})",
+                key_node.start_mark)
+        seen[key] = key_node.start_mark.line + 1
+    return loader.construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicate_keys)
+
+YAML_FIX = ("ret linjen – typiske fejl er et manglende anførselstegn, et kolon i en tekst uden anførselstegn, "
+            "tabulator i stedet for mellemrum eller forkert indrykning")
+
+
+def _yaml_error(exc: yaml.YAMLError, shown: str) -> InputError:
+    """A YAML error as a Danish message with the line and column a researcher can go to."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    where = f"linje {mark.line + 1}, kolonne {mark.column + 1}" if mark is not None else None
+    start = getattr(exc, "context_mark", None)
+    if where and start is not None and start.line != mark.line:
+        where += f"; fejlen kan begynde allerede i linje {start.line + 1}"
+    return InputError(f"kodebogen er ikke gyldig YAML ({problem})", file=shown, location=where, fix=YAML_FIX)
+
+
 def load_codebook(path: str | Path | None = None) -> Codebook:
     """Load and validate a codebook (the packaged default when ``path`` is None)."""
     if path is None:
         ref = resources.files("workshopnlp").joinpath(DEFAULT_CODEBOOK)
-        text, shown = ref.read_text(encoding="utf-8"), f"workshopnlp/{DEFAULT_CODEBOOK}"
+        raw, shown = ref.read_bytes(), f"workshopnlp/{DEFAULT_CODEBOOK}"
     else:
         p = Path(path)
+        if p.is_dir():
+            raise InputError("kodebogen er en mappe, ikke en fil", file=p,
+                             fix="angiv stien til selve YAML-filen med --codebook")
         if not p.is_file():
             raise InputError("kodebogen findes ikke", file=p, fix="angiv stien til en YAML-kodebog med --codebook")
-        text, shown = p.read_text(encoding="utf-8"), str(p)
+        raw, shown = p.read_bytes(), str(p)
     try:
-        data = yaml.safe_load(text)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise InputError("kodebogen er ikke gemt som UTF-8", file=shown, location=f"linje {line}",
+                         fix="gem filen igen med tegnsættet UTF-8 (i Notesblok: Gem som … > Kodning: UTF-8)")
+    try:
+        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 – a SafeLoader subclass
     except yaml.YAMLError as exc:
-        raise InputError(f"kodebogen er ikke gyldig YAML: {exc}", file=shown, fix="ret YAML-syntaksen")
-    return parse_codebook(data, shown, hashlib.sha256(text.encode("utf-8")).hexdigest())
+        raise _yaml_error(exc, shown)
+    from dataclasses import replace
+
+    return replace(parse_codebook(data, shown, hashlib.sha256(text.encode("utf-8")).hexdigest()), source_text=text)
+
+
+# The code step keeps a copy of the codebook it coded with beside the codes; themes, figures, reports and
+# coding sheets of that workshop read it, so labels and provenance always match the codes.
+USED_CODEBOOK_NAME = "codebook.yaml"
+
+
+def workshop_codebook(data_dir: str | Path, workshop_id: str, path: str | Path | None = None) -> Codebook:
+    """The codebook for ``workshop_id``'s later stages: ``path`` if given, else the one its codes were made
+    with (``processed/<workshop>/codebook.yaml``, written by ``code``), else the packaged default."""
+    if path is not None:
+        return load_codebook(path)
+    used = Path(data_dir) / "processed" / workshop_id / USED_CODEBOOK_NAME
+    return load_codebook(used if used.is_file() else None)
 
 
 def _err(msg: str, shown: str, where: str, fix: str) -> InputError:
     return InputError(msg, file=shown, location=where, fix=fix)
 
 
-def _unknown(raw: dict, allowed: set[str], shown: str, where: str) -> None:
+def _unknown(raw: Any, allowed: set[str], shown: str, where: str) -> None:
+    if not isinstance(raw, dict):
+        keys = ", ".join(sorted(allowed))
+        raise _err(f"her skal stå nøgler ({keys}), men der står {_kind_da(raw)}", shown, where,
+                   "skriv punktet som nøgler med kolon, fx 'text: …', som i den medfølgende kodebog")
     unknown = set(raw) - allowed
     if unknown:
         raise _err(f"ukendte nøgler: {', '.join(sorted(unknown))}", shown, where,
                    f"tilladte nøgler er {', '.join(sorted(allowed))}")
+
+
+def _kind_da(value: Any) -> str:
+    if isinstance(value, str):
+        return f"teksten «{value[:40]}»"
+    if isinstance(value, (list, tuple)):
+        return "en liste"
+    if isinstance(value, dict):
+        return "en ordbog (nøgler med kolon)"
+    return f"værdien {value!r}"
+
+
+def _list(raw: dict, key: str, shown: str, where: str) -> list:
+    """``raw[key]`` as a list (empty if absent); anything but a YAML list is an error, because a text
+    would be read letter by letter."""
+    value = raw.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise _err(f"'{key}' skal være en liste, men er {_kind_da(value)}", shown, where,
+                   f"skriv hvert punkt under '{key}:' på sin egen linje, der begynder med '- '")
+    return value
+
+
+def _texts(raw: dict, key: str, shown: str, where: str) -> tuple[str, ...]:
+    items = _list(raw, key, shown, where)
+    for i, item in enumerate(items, start=1):
+        if not isinstance(item, (str, int, float)) or isinstance(item, bool):
+            raise _err(f"punkt {i} under '{key}' skal være en tekst, men er {_kind_da(item)}", shown, where,
+                       f"skriv punktet under '{key}:' som '- tekst'")
+    return tuple(str(item) for item in items)
 
 
 def parse_codebook(data: Any, shown: str = "<kodebog>", sha256: str = "") -> Codebook:
@@ -141,7 +236,7 @@ def parse_codebook(data: Any, shown: str = "<kodebog>", sha256: str = "") -> Cod
             raise _err(f"nøglen '{key}' mangler", shown, "top", f"tilføj '{key}:'")
     dims = []
     seen_dims = set()
-    for d_i, raw_dim in enumerate(data["dimensions"] or [], start=1):
+    for d_i, raw_dim in enumerate(_list(data, "dimensions", shown, "top"), start=1):
         where = f"dimensions[{d_i}]"
         if not isinstance(raw_dim, dict):
             raise _err("en dimension skal være en ordbog", shown, where, "se skabelonen")
@@ -154,7 +249,7 @@ def parse_codebook(data: Any, shown: str = "<kodebog>", sha256: str = "") -> Cod
         seen_dims.add(dim_id)
         codes = []
         seen = set()
-        for c_i, raw in enumerate(raw_dim.get("codes") or [], start=1):
+        for c_i, raw in enumerate(_list(raw_dim, "codes", shown, f"{dim_id}"), start=1):
             cwhere = f"{dim_id}.codes[{c_i}]"
             if not isinstance(raw, dict):
                 raise _err("en kode skal være en ordbog", shown, cwhere, "se skabelonen")
@@ -171,7 +266,7 @@ def parse_codebook(data: Any, shown: str = "<kodebog>", sha256: str = "") -> Cod
                 if not str(raw.get(key) or "").strip():
                     raise _err(f"koden mangler '{key}'", shown, cwhere, f"tilføj '{key}:' til koden")
             examples = []
-            for e_i, ex in enumerate(raw.get("examples") or [], start=1):
+            for e_i, ex in enumerate(_list(raw, "examples", shown, cwhere), start=1):
                 ex = {"text": ex} if isinstance(ex, str) else ex
                 _unknown(ex, EXAMPLE_KEYS, shown, f"{cwhere}.examples[{e_i}]")
                 if not str(ex.get("text") or "").strip():
@@ -189,8 +284,11 @@ def parse_codebook(data: Any, shown: str = "<kodebog>", sha256: str = "") -> Cod
                 raise _err(f"koden har {len(examples)} eksempler; mindst {MIN_EXAMPLES} er nødvendige for at "
                            "lære den", shown, cwhere, "tilføj eksempler under 'examples:'")
             counters = []
-            for e_i, ex in enumerate(raw.get("counter_examples") or [], start=1):
+            for e_i, ex in enumerate(_list(raw, "counter_examples", shown, cwhere), start=1):
                 _unknown(ex, COUNTER_KEYS, shown, f"{cwhere}.counter_examples[{e_i}]")
+                if not str(ex.get("text") or "").strip():
+                    raise _err("modeksemplet har ingen tekst", shown, f"{cwhere}.counter_examples[{e_i}]",
+                               "tilføj 'text:'")
                 target = ex.get("belongs_to")
                 if target not in REQUIRED_CODES[dim_id]:
                     raise _err(f"modeksemplet peger på en ukendt kode '{target}'", shown,
@@ -200,9 +298,10 @@ def parse_codebook(data: Any, shown: str = "<kodebog>", sha256: str = "") -> Cod
             codes.append(Code(
                 id=code_id, label=str(raw["label"]).strip(), definition=" ".join(str(raw["definition"]).split()),
                 dilemma=str(raw.get("dilemma") or "").strip(), question=str(raw.get("question") or "").strip(),
-                include=tuple(map(str, raw.get("include") or ())), exclude=tuple(map(str, raw.get("exclude") or ())),
-                keywords=tuple(str(k).lower() for k in raw.get("keywords") or ()),
+                include=_texts(raw, "include", shown, cwhere), exclude=_texts(raw, "exclude", shown, cwhere),
+                keywords=tuple(k.lower() for k in _texts(raw, "keywords", shown, cwhere)),
                 examples=tuple(examples), counter_examples=tuple(counters)))
+        _unique_labels(codes, shown, dim_id)
         missing = [c for c in REQUIRED_CODES[dim_id] if c not in seen]
         if missing:
             raise _err(f"koderne mangler: {', '.join(missing)}", shown, dim_id,
@@ -217,6 +316,19 @@ def parse_codebook(data: Any, shown: str = "<kodebog>", sha256: str = "") -> Cod
                     title=str(data.get("title") or ""), source=str(data.get("source") or ""),
                     dimensions=tuple(dims), sha256=sha256, path=shown,
                     notes=" ".join(notes) if isinstance(notes, list) else str(notes))
+
+
+def _unique_labels(codes: list[Code], shown: str, dim_id: str) -> None:
+    """Two codes of a dimension with the same label (or one's label equal to another's id) cannot be told
+    apart in reports, and a coding sheet filled in with labels would give the wrong code."""
+    owner: dict[str, str] = {c.id: c.id for c in codes}
+    for c in codes:
+        key = c.label.strip().casefold()
+        other = owner.get(key)
+        if other is not None and other != c.id:
+            raise _err(f"koderne '{other}' og '{c.id}' har samme navn «{c.label}»", shown, f"{dim_id}.{c.id}",
+                       "giv hver kode sit eget 'label:'")
+        owner[key] = c.id
 
 
 TENTATIVE_SUFFIX = " (foreløbig)"

@@ -50,7 +50,7 @@ from sklearn.metrics import f1_score
 from threadpoolctl import threadpool_limits
 
 from .agreement import agreement_table
-from .codebook import DIMENSIONS, NO_CODE, Codebook
+from .codebook import DIMENSIONS, NO_CODE, USED_CODEBOOK_NAME, Codebook
 from .coding_sheet import HUMAN_CODE_COLUMNS, blind_codes, is_review, read_coding_sheets, sheets_in
 from .embeddings import Embedder, EmbeddingCache, embed_texts
 from .formatting import decimal_da
@@ -811,6 +811,7 @@ def code_workshop(workshop_id: str, data_dir, params: dict[str, Any] | None = No
     with staged_files(paths.processed) as tmp:
         codes.to_parquet(tmp / "codes.parquet", index=False)
         codes.to_csv(tmp / "codes.csv", index=False, sep=";", encoding="utf-8-sig")
+        (tmp / USED_CODEBOOK_NAME).write_text(codebook.source_text, encoding="utf-8")
         human_out = human[human["workshop_id"] == workshop_id] if len(human) else human
         human_out[HUMAN_CODE_COLUMNS].to_parquet(
             tmp / "human_codes.parquet", index=False)

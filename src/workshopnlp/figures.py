@@ -60,7 +60,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter
 
-from .codebook import NO_CODE, Codebook, load_codebook
+from .codebook import NO_CODE, Codebook, workshop_codebook
 from .config import WorkshopPaths, load_params
 from .errors import InputError, TooFewStatementsError, WorkshopError
 from .formatting import decimal_da
@@ -1132,8 +1132,8 @@ def build_figures(workshop_id: str, data_dir: str | Path, out_dir: str | Path,
     params = dict(params) if params is not None else load_params()
     fp = _fig_params(params)
     _check_font(str(fp["font"]))
-    cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
     data_dir, out_dir = Path(data_dir), Path(out_dir)
+    cb = codebook if isinstance(codebook, Codebook) else workshop_codebook(data_dir, workshop_id, codebook)
     paths = WorkshopPaths(data_dir, workshop_id)
     statements = _read_table(paths.statements, "udsagnstabellen",
                              f"kør først: workshopnlp ingest --workshop {workshop_id}")

@@ -2,7 +2,9 @@
 
 Each step names its inputs; a step runs only when the SHA-256 of its inputs (files, parameters,
 package version and the package's own files) differs from the stamp left by its last successful run,
-or when its outputs are missing (spaCy-projects style). Stamps live in ``processed/<workshop>/.pipeline/<step>.json``.
+or when its outputs are missing or are not the ones that run wrote – e.g. after ``workshopnlp code`` was
+run by hand with another codebook (spaCy-projects style). Stamps live in
+``processed/<workshop>/.pipeline/<step>.json``.
 A workshop too small for themes still gets its report, with a note where the themes would be.
 """
 
@@ -18,6 +20,7 @@ from typing import Any, Callable
 from tqdm.auto import tqdm
 
 from . import __version__
+from .codebook import USED_CODEBOOK_NAME
 from .config import LOCK_FILE_PREFIX, MANIFEST_NAME, WorkshopPaths, load_params
 from .errors import TooFewStatementsError
 from .provenance import sha256_file, write_json
@@ -64,6 +67,18 @@ def _digest(paths: list[Path], params: dict[str, Any], keys: tuple[str, ...], ro
     return h.hexdigest()
 
 
+def _output_digest(paths: list[Path], data_dir: Path, reports_dir: Path) -> str | None:
+    """SHA-256 over a step's outputs as they are now; ``None`` if one is missing (the step must run)."""
+    if not all(p.exists() for p in paths):
+        return None
+    h = hashlib.sha256()
+    for p in paths:
+        root = data_dir if p.is_relative_to(data_dir) else reports_dir
+        h.update(str(p.relative_to(root) if p.is_relative_to(root) else p.name).encode())
+        h.update(sha256_file(p).encode())
+    return h.hexdigest()
+
+
 def _training_inputs(data_dir: Path) -> list[Path]:
     from .coding import training_input_files
 
@@ -84,6 +99,7 @@ def build_steps(workshop_id: str, data_dir: Path, reports_dir: Path, params: dic
     nb_dir = Path(notebooks_dir or default_notebooks_dir())
     package_dir = Path(__file__).resolve().parent
     codebook_files = [Path(codebook_path)] if codebook_path else [package_dir / "codebooks" / "dataetik_2022.yaml"]
+    used_codebook = paths.processed / USED_CODEBOOK_NAME  # written by the code step, read by the later ones
 
     def ingest_run(_):
         from .ingest import ingest
@@ -123,15 +139,16 @@ def build_steps(workshop_id: str, data_dir: Path, reports_dir: Path, params: dic
         # The coder learns from the human codes of every workshop under raw/, read from those workshops' raw
         # files (coding.training_statements), so all of them are inputs.
         Step("code", "Koder udsagn", lambda: [paths.statements, *codebook_files, *_training_inputs(data_dir)],
-             lambda: [paths.codes], code_run, ("coding", "embeddings", "gold")),
+             lambda: [paths.codes, used_codebook], code_run, ("coding", "embeddings", "gold")),
         Step("themes", "Finder temaer",
-             lambda: [paths.statements, paths.codes,
+             lambda: [paths.statements, paths.codes, used_codebook,
                       *[Path(data_dir) / "processed" / w / "themes" / "themes.json"
                         for w in _workshops_with_themes(data_dir) if w < workshop_id]],
              lambda: [paths.themes_dir / "themes.json"] if not (paths.processed / "themes_skipped.json").exists()
              else [paths.processed / "themes_skipped.json"], themes_run, ("themes", "embeddings")),
         Step("report", "Laver figurer og rapporter",
-             lambda: [paths.statements, paths.codes, *_files(paths.themes_dir), *_files(paths.processed, "*.json"),
+             lambda: [paths.statements, paths.codes, used_codebook, *_files(paths.themes_dir),
+                      *_files(paths.processed, "*.json"),
                       *_files(nb_dir, "*.ipynb")],
              lambda: [reports_dir / workshop_id / "index.html"], report_run, ("figures",)),
     ]
@@ -153,8 +170,9 @@ def run_pipeline(workshop_id: str, data_dir: Path | str = "data", reports_dir: P
         if step.name == "ingest":
             inputs = inputs + ([paths.raw / MANIFEST_NAME] if (paths.raw / MANIFEST_NAME).exists() else [])
         digest = _digest(inputs, params, step.params_key, data_dir) if inputs else ""
-        previous = json.loads(stamp_path.read_text("utf-8")).get("inputs") if stamp_path.exists() else None
-        if not force and digest and previous == digest and all(p.exists() for p in step.outputs()):
+        stamp = json.loads(stamp_path.read_text("utf-8")) if stamp_path.exists() else {}
+        if not force and digest and stamp.get("inputs") == digest \
+                and stamp.get("outputs") == _output_digest(step.outputs(), data_dir, reports_dir):
             status[step.name] = "uændret – sprunget over"
             echo(f"[{step.name}] {step.label_da}: uændret – sprunget over")
             continue
@@ -168,6 +186,7 @@ def run_pipeline(workshop_id: str, data_dir: Path | str = "data", reports_dir: P
                                           (paths.raw / MANIFEST_NAME).exists() else []),
                          params, step.params_key, data_dir)
         stamps.mkdir(parents=True, exist_ok=True)
-        write_json(stamp_path, {"inputs": digest, "step": step.name})
+        write_json(stamp_path, {"inputs": digest, "outputs": _output_digest(step.outputs(), data_dir, reports_dir),
+                                "step": step.name})
         status[step.name] = "kørt"
     return status

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from .codebook import Codebook, load_codebook
+from .codebook import Codebook, workshop_codebook
 from .coding_sheet import disputed_statements, is_review, open_disputes
 from .config import WorkshopPaths, load_params
 from .errors import InputError
@@ -95,7 +95,7 @@ def load_bundle(workshop_id: str, data_dir: str | Path = "data", codebook_path=N
     from .agreement import tentative_codes as tentative
     from .codebook import with_tentative_labels
 
-    codebook = with_tentative_labels(load_codebook(codebook_path), tentative(agreement))
+    codebook = with_tentative_labels(workshop_codebook(data_dir, workshop_id, codebook_path), tentative(agreement))
     return WorkshopBundle(
         workshop_id=workshop_id, data_dir=Path(data_dir), statements=pd.read_parquet(paths.statements),
         codes=pd.read_parquet(paths.codes) if paths.codes.exists() else None,

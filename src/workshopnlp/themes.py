@@ -664,6 +664,10 @@ def run_themes(workshop_id: str, data_dir: Path | str, params: dict[str, Any] | 
                          file=WorkshopPaths(Path(data_dir), reference["workshop_id"]).themes_dir / "themes.json",
                          fix=f"kør først 'workshopnlp themes --workshop {reference['workshop_id']}' igen, "
                              f"eller brug --no-previous")
+    if codebook is None:  # the codebook this workshop was coded with
+        from .codebook import workshop_codebook
+
+        codebook = workshop_codebook(data_dir, workshop_id)
     cbv = codebook_vectors(embedder, cache, codebook)
     docs = usable["content_lemmas"].fillna("").astype(str).tolist()
     fits = fit_seeds(docs, embeddings, tp, cbv)

@@ -117,6 +117,39 @@ def test_rerun_skips_unchanged_steps_and_redoes_changed_ones(reported, tmp_path)
     assert status["ingest"] == "uændret – sprunget over" and status["code"] == "kørt"
 
 
+def test_every_stage_follows_the_codebook_the_codes_were_made_with(reported, tmp_path):
+    """`run --codebook COPY` must show the copy's labels and version in every report, not the default's
+    beside the copy's codes; and a `code` run by hand in between must not be mistaken for the pipeline's."""
+    data_dir, reports, _ = reported
+    d, r = tmp_path / "data", tmp_path / "reports"
+    shutil.copytree(data_dir, d)
+    shutil.copytree(reports, r)
+    shipped = (REPO / "src" / "workshopnlp" / "codebooks" / "dataetik_2022.yaml").read_text("utf-8")
+    assert shipped.count('version: "1.2.0"') == 1 and shipped.count("        label: Tillid\n") == 1
+    copy = tmp_path / "min_kodebog.yaml"
+    copy.write_text(shipped.replace('version: "1.2.0"', 'version: "9.9.9-test"')
+                    .replace("        label: Tillid\n", "        label: Tillid og tryghed\n"), "utf-8")
+    processed = d / "processed" / OCTOBER
+
+    def reader_page() -> str:
+        return (r / OCTOBER / "laeser" / "02_kodning.html").read_text("utf-8")
+
+    status = run_pipeline(OCTOBER, d, r, codebook_path=copy, echo=lambda _: None)
+    assert status["code"] == status["themes"] == status["report"] == "kørt"
+    assert (processed / "codebook.yaml").read_bytes() == copy.read_bytes()
+    page = reader_page()
+    assert "Tillid og tryghed" in page and "version 9.9.9-test" in page and "version 1.2.0" not in page
+    themes = json.loads((processed / "themes" / "themes.json").read_text("utf-8"))
+    assert "9.9.9-test" in json.dumps(themes)
+    # `code` by hand with the default codebook changes the codes behind the pipeline's back: the next run
+    # recodes with the codebook it is given instead of skipping the step
+    assert main(["code", "--workshop", OCTOBER, "--data-dir", str(d)]) == 0
+    assert "version: \"1.2.0\"" in (processed / "codebook.yaml").read_text("utf-8")
+    status = run_pipeline(OCTOBER, d, r, codebook_path=copy, echo=lambda _: None)
+    assert status["ingest"] == "uændret – sprunget over" and status["code"] == "kørt"
+    assert (processed / "codebook.yaml").read_bytes() == copy.read_bytes() and "version 9.9.9-test" in reader_page()
+
+
 def test_a_changed_package_reruns_every_step(tmp_path, monkeypatch):
     """Editing src/ (same version number) must not leave results made by the old code in place."""
     from workshopnlp import pipeline

@@ -99,3 +99,76 @@ def test_researcher_can_point_to_another_codebook(tmp_path, raw_codebook):
     assert load_codebook(path).version == "9.9.9-test"
     with pytest.raises(InputError, match="findes ikke"):
         load_codebook(tmp_path / "mangler.yaml")
+
+
+def _fails_on_disk(tmp_path, content: bytes, *words):
+    path = tmp_path / "kodebog.yaml"
+    path.write_bytes(content)
+    with pytest.raises(InputError) as err:
+        load_codebook(path)
+    text = err.value.describe()
+    for word in words:
+        assert word in text, text
+    return text
+
+
+def test_a_codebook_saved_in_another_encoding_or_given_as_a_folder(tmp_path):
+    shipped = (REPO / "src" / "workshopnlp" / "codebooks" / "dataetik_2022.yaml").read_text("utf-8")
+    first_non_ascii = next(i for i, line in enumerate(shipped.splitlines(), 1) if not line.isascii())
+    _fails_on_disk(tmp_path, shipped.encode("latin-1", errors="replace"), "UTF-8", f"linje {first_non_ascii}")
+    _fails_on_disk(tmp_path, shipped.encode("utf-16"), "UTF-8")
+    with pytest.raises(InputError, match="mappe"):
+        load_codebook(tmp_path)
+    assert load_codebook_bytes(tmp_path, b"\xef\xbb\xbf" + shipped.encode("utf-8")).version  # a BOM is fine
+
+
+def load_codebook_bytes(tmp_path, content: bytes):
+    path = tmp_path / "med_bom.yaml"
+    path.write_bytes(content)
+    return load_codebook(path)
+
+
+def test_yaml_errors_name_the_line_in_danish(tmp_path):
+    shipped = (REPO / "src" / "workshopnlp" / "codebooks" / "dataetik_2022.yaml").read_text("utf-8").splitlines()
+    line = next(i for i, text in enumerate(shipped) if text.strip().startswith("label:"))
+    broken = shipped[:line] + [shipped[line].replace("label: ", "label: \"")] + shipped[line + 1:]
+    text = _fails_on_disk(tmp_path, "\n".join(broken).encode("utf-8"), "ikke gyldig YAML", "linje ",
+                          "anførselstegn")
+    assert "<unicode string>" not in text
+
+
+def test_a_key_written_twice_is_refused_not_silently_dropped(tmp_path):
+    """PyYAML keeps the last of two equal keys: a second 'examples:' would drop the first block."""
+    shipped = (REPO / "src" / "workshopnlp" / "codebooks" / "dataetik_2022.yaml").read_text("utf-8").splitlines()
+    i = next(i for i, text in enumerate(shipped) if text.strip() == "examples:")
+    indent = shipped[i][: len(shipped[i]) - len(shipped[i].lstrip())]
+    doubled = shipped[:i] + [f"{indent}examples:", f"{indent}  - Et ekstra eksempel, der ellers forsvandt."] \
+        + shipped[i:]
+    _fails_on_disk(tmp_path, "\n".join(doubled).encode("utf-8"), "'examples' står to gange", f"linje {i + 1}")
+
+
+@pytest.mark.parametrize(("where", "value", "words"), [
+    ("keywords", "formål, hvorfor", ("'keywords' skal være en liste", "teksten «formål, hvorfor»")),
+    ("include", "alt om formål", ("'include' skal være en liste",)),
+    ("examples", "Et enkelt eksempel", ("'examples' skal være en liste",)),
+    ("counter_examples", ["Et modeksempel som ren tekst"], ("skal stå nøgler", "belongs_to")),
+    ("counter_examples", [{"belongs_to": "tillid"}], ("modeksemplet har ingen tekst",)),
+    ("examples", [7] * 30, ("skal stå nøgler", "værdien 7")),
+    ("examples", [["to", "ord"]] * 30, ("skal stå nøgler", "en liste")),
+    ("keywords", [{"ord": "formål"}], ("punkt 1 under 'keywords' skal være en tekst",)),
+])
+def test_a_field_of_the_wrong_shape_is_named_not_read_letter_by_letter(raw_codebook, where, value, words):
+    data = copy.deepcopy(raw_codebook)
+    data["dimensions"][0]["codes"][0][where] = value
+    text = _fails(data, "focus_area.formaal", *words)
+    assert "ukendte nøgler" not in text
+
+
+def test_two_codes_with_the_same_label(raw_codebook):
+    """Reports and coding sheets filled in with labels could not tell such codes apart."""
+    data = copy.deepcopy(raw_codebook)
+    data["dimensions"][0]["codes"][1]["label"] = " formål "
+    _fails(data, "samme navn", "formaal", "tillid")
+    data = copy.deepcopy(raw_codebook)
+    data["dimensions"][1]["codes"][0]["label"] = "Ingen"
+    _fails(data, "samme navn", "ingen")
