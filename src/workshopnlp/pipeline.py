@@ -159,6 +159,10 @@ def run_pipeline(workshop_id: str, data_dir: Path | str = "data", reports_dir: P
                  codebook_path: Path | None = None, echo: Callable[[str], None] = print) -> dict[str, str]:
     """Run the steps that need it; return {step: "kørt" | "uændret – sprunget over"}."""
     params = params or load_params()
+    if codebook_path is not None:  # a broken codebook fails now, not after ingest has run
+        from .codebook import load_codebook
+
+        load_codebook(codebook_path)
     data_dir, reports_dir = Path(data_dir), Path(reports_dir)
     paths = WorkshopPaths(data_dir, workshop_id)
     stamps = paths.processed / ".pipeline"

@@ -51,6 +51,20 @@ def test_codebook_with_unknown_code_id(data_dir, tmp_path, capsys):
     assert _digest(codes) == before
 
 
+def test_run_checks_the_codebook_before_any_step(data_dir, tmp_path, capsys):
+    """A codebook saved as Latin-1 (Notepad's old default) is named with the fix before ingest runs, and
+    nothing under processed/ or reports/ changes."""
+    latin1 = tmp_path / "kodebog_latin1.yaml"
+    latin1.write_bytes((REPO / "src/workshopnlp/codebooks/dataetik_2022.yaml").read_text("utf-8")
+                       .encode("latin-1", errors="replace"))
+    processed = data_dir / "processed" / OCTOBER
+    before = {p: _digest(p) for p in processed.rglob("*") if p.is_file()}
+    _fails(capsys, ["run", "--workshop", OCTOBER, "--codebook", str(latin1), "--data-dir", str(data_dir),
+                    "--reports-dir", str(tmp_path / "reports")], "kodebog_latin1.yaml", "UTF-8")
+    assert {p: _digest(p) for p in processed.rglob("*") if p.is_file()} == before
+    assert not (tmp_path / "reports").exists()
+
+
 def test_table_without_the_text_column(tmp_path, capsys, data_dir):
     src = tmp_path / "svar.csv"
     src.write_text("nr;svar\n1;Hvem ser mine data?\n", encoding="utf-8")
