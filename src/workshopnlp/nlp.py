@@ -7,8 +7,9 @@ pipeline is ``spacy.blank("da")`` (rule-based Danish tokenizer) plus a swappable
   lower-cased token so sentence-initial capitals do not defeat the lookup.
 - ``lookup``: spaCy's own Danish lookup table from ``spacy-lookups-data``.
 
-Stop words are spaCy's Danish list plus the documented domain list in
-``resources/stopwords_domain_da.txt``. Placeholders such as ``[NAVN]`` stay single tokens.
+Either lemmatizer is followed by the documented domain exceptions in ``resources/lemma_exceptions_da.txt``
+("borger" is a noun here, not the verb "borge"). Stop words are spaCy's Danish list plus the documented
+domain list in ``resources/stopwords_domain_da.txt``. Placeholders such as ``[NAVN]`` stay single tokens.
 """
 
 from __future__ import annotations
@@ -55,6 +56,24 @@ def _simplemma_component(doc: Doc) -> Doc:
     return doc
 
 
+@lru_cache(maxsize=1)
+def lemma_exceptions() -> dict[str, str]:
+    """Word → lemma pairs that override the lemmatizer (``resources/lemma_exceptions_da.txt``)."""
+    text = resources.files("workshopnlp").joinpath("resources/lemma_exceptions_da.txt").read_text("utf-8")
+    pairs = [line.split() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    return {word.lower(): lemma.lower() for word, lemma in pairs}
+
+
+@Language.component("workshopnlp_lemma_exceptions")
+def _lemma_exceptions(doc: Doc) -> Doc:
+    exceptions = lemma_exceptions()
+    for token in doc:
+        lemma = exceptions.get(token.lower_)
+        if lemma is not None:
+            token.lemma_ = lemma
+    return doc
+
+
 @Language.component("workshopnlp_lowercase_lemma")
 def _lowercase_lemma(doc: Doc) -> Doc:
     for token in doc:
@@ -91,6 +110,7 @@ def build_pipeline(lemmatizer: str = "simplemma") -> Language:
                 "spaCy's danske opslagstabeller (spacy-lookups-data) mangler",
                 fix="pip install 'spacy-lookups-data==1.0.5' (eller kør scripts/setup.sh)") from exc
         nlp.add_pipe("workshopnlp_lowercase_lemma")
+    nlp.add_pipe("workshopnlp_lemma_exceptions")
     return nlp
 
 

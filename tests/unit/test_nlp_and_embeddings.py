@@ -5,7 +5,7 @@ import pytest
 
 from workshopnlp.embeddings import EmbeddingCache, HashingEmbedder, embed_texts, get_embedder
 from workshopnlp.errors import ModelMissingError
-from workshopnlp.nlp import analyse, build_pipeline, domain_stop_words, stop_words
+from workshopnlp.nlp import analyse, build_pipeline, domain_stop_words, lemma_exceptions, stop_words
 
 
 def test_simplemma_lemmas_lower_case_first_words_too():
@@ -13,6 +13,21 @@ def test_simplemma_lemmas_lower_case_first_words_too():
     assert a.lemmas[:3] == ("borger", "spørge", "kommune")
     assert "algoritme" in a.lemmas and "sagsbehandler" in a.lemmas
     assert a.token_count == 6
+
+
+@pytest.mark.parametrize("lemmatizer", ["simplemma", "lookup"])
+def test_domain_lemma_exceptions_override_the_wrong_word_class(lemmatizer):
+    """simplemma makes the noun "borger" the verb "borge" and "svært" the verb "sværte"; the domain list
+    corrects every pair it names, with either lemmatizer, and leaves the rest to the lemmatizer."""
+    import simplemma
+
+    assert simplemma.lemmatize("borger", lang="da") == "borge"  # the error the list exists for
+    exceptions = lemma_exceptions()
+    assert {"borger": "borger", "svært": "svær"}.items() <= exceptions.items()
+    for word, lemma in exceptions.items():
+        assert analyse([f"Det er {word.capitalize()} og {word}"], lemmatizer=lemmatizer)[0].lemmas[-3::2] \
+            == (lemma, lemma), word
+    assert analyse(["borgerne taler med borgeren"], lemmatizer=lemmatizer)[0].content_lemmas[0] == "borger"
 
 
 def test_stop_words_are_spacy_plus_the_documented_domain_list():
