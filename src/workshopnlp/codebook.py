@@ -8,7 +8,7 @@ sheets and other tools key on them (see ``REQUIRED_CODES``).
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -162,8 +162,6 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
         data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 – a SafeLoader subclass
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, shown)
-    from dataclasses import replace
-
     return replace(parse_codebook(data, shown, hashlib.sha256(text.encode("utf-8")).hexdigest()), source_text=text)
 
 
@@ -337,8 +335,6 @@ TENTATIVE_SUFFIX = " (foreløbig)"
 def with_tentative_labels(codebook: Codebook, tentative: set[tuple[str, str]]) -> Codebook:
     """A copy whose labels of the ``(dimension, code)`` pairs in ``tentative`` end in "(foreløbig)",
     so every figure and table that shows a code's label also shows that its coding is tentative."""
-    from dataclasses import replace
-
     dims = tuple(replace(d, codes=tuple(replace(c, label=c.label + TENTATIVE_SUFFIX)
                                         if (d.id, c.id) in tentative and not c.label.endswith(TENTATIVE_SUFFIX)
                                         else c for c in d.codes)) for d in codebook.dimensions)

@@ -56,13 +56,20 @@ def package_fingerprint() -> str:
     return h.hexdigest()
 
 
+def _hash_files(h, paths: list[Path], roots: tuple[Path, ...]) -> None:
+    """Feed each file's name (relative to the first of ``roots`` holding it, so a copied data dir keeps its
+    stamps) and content hash into ``h``."""
+    for p in paths:
+        root = next((r for r in roots if p.is_relative_to(r)), None)
+        h.update(str(p.relative_to(root) if root is not None else p.name).encode())
+        h.update(sha256_file(p).encode() if p.exists() else b"missing")
+
+
 def _digest(paths: list[Path], params: dict[str, Any], keys: tuple[str, ...], root: Path) -> str:
     h = hashlib.sha256()
     h.update(__version__.encode())
     h.update(package_fingerprint().encode())
-    for p in paths:
-        h.update(str(p.relative_to(root) if p.is_relative_to(root) else p.name).encode())
-        h.update(sha256_file(p).encode() if p.exists() else b"missing")
+    _hash_files(h, paths, (root,))
     h.update(json.dumps({k: params.get(k) for k in keys}, sort_keys=True, default=str).encode())
     return h.hexdigest()
 
@@ -72,10 +79,7 @@ def _output_digest(paths: list[Path], data_dir: Path, reports_dir: Path) -> str 
     if not all(p.exists() for p in paths):
         return None
     h = hashlib.sha256()
-    for p in paths:
-        root = data_dir if p.is_relative_to(data_dir) else reports_dir
-        h.update(str(p.relative_to(root) if p.is_relative_to(root) else p.name).encode())
-        h.update(sha256_file(p).encode())
+    _hash_files(h, paths, (data_dir, reports_dir))
     return h.hexdigest()
 
 
