@@ -8,14 +8,17 @@ prints the mean and each split's. Each split fits 30 models (5 folds x the out-o
 Choices follow one rule: among the settings within SIMPLER_WITHIN (0.005) of the best mean, the simplest.
   1. grid of lexical_weight x C x context_weight (focus areas); mean of both dimensions; simplest = smallest
      C, then smallest context weight. Last run: best and chosen lexical_weight 0.55, C 4, context 0.25
-     (focus areas 0.867, principles 0.611; C 8 within the margin: 0.862 and 0.612).
+     (focus areas 0.868, principles 0.613; no other point within the margin).
   2. coding.principle_ingen_from_focus (shared ingen) at that point; simplest = smallest weight. Last run:
-     0.603 / 0.611 / 0.603 / 0.582 at 0 / 0.25 / 0.5 / 0.75 -> 0.25 (one split could not tell them apart).
-  3. coding.keyword_weight, per dimension; 0 if within the margin of the best, else the middle of the
-     plateau. Last run: principles 0.546 / 0.592 / 0.609 / 0.611 at 0 / 0.25 / 0.5 / 1 -> 0.5; focus
-     areas no gain -> 0.
-The last run reproduces params.yaml. It also prints the macro-F1 per persona of the chosen setting (the
-equal-treatment target, on tuning data). ~20 min on 2 cores with a warm embedding cache.
+     0.604 / 0.613 / 0.610 / 0.585 at 0 / 0.25 / 0.5 / 0.75 -> 0.25.
+  3. coding.keyword_weight, one dimension at a time: focus areas first (principles' weight 0), then
+     principles at the focus areas' chosen weight – with shared ingen on, the principles' codes depend on the
+     focus areas' weight too, so a sweep of both together measures principles at a focus weight not used
+     (it did until session 11 and then picked 1.0, at focus weight 1.0). 0 if within the margin of the best,
+     else the middle of the plateau. Last run: focus areas 0.868 / 0.861 / 0.851 / 0.820 at 0 / 0.25 / 0.5 / 1
+     -> 0; principles 0.543 / 0.577 / 0.613 / 0.608 -> 0.5.
+The last run (session 11, ~35 min on 2 cores with other work beside it) reproduces params.yaml. It also
+prints the macro-F1 per persona of the chosen setting (the equal-treatment target, on tuning data).
 (context_weight 0, text only, was also tried: focus-area macro-F1 0.74 against 0.85-0.87 with context.)
 
 Usage:  .venv/bin/python benchmarks/tune_coding.py   (uses ./data with the sample workshops ingested)
@@ -136,15 +139,22 @@ def main() -> int:
     print(f"Chosen: principle_ingen_from_focus={chosen} (the smallest weight within {SIMPLER_WITHIN} of the best "
           f"principle macro-F1, {best_f1:.3f}: CV cannot tell such settings apart, so the simpler one wins)")
     best_p = {**best_p, "principle_ingen_from_focus": chosen}
-    print(f"\nCodebook keywords (coding.keyword_weight; the same weight for both dimensions in each run"
-          + ("; shared ingen is off, so a dimension's codes do not depend on the other's weight):" if chosen == 0
-             else "; shared ingen is on, so the principle's figures also reflect the focus area's weight):"))
-    kw_means = {}
-    for w in KEYWORD_WEIGHTS:
-        kw_means[w], runs = over_seeds({**best_p, "keyword_weight": {d: w for d in DIMENSIONS}})
-        print(f"keyword_weight={w:<5} " + "  ".join(
-            f"{d} {kw_means[w][d]:.3f} ({per_seed(runs, d)})" for d in DIMENSIONS), flush=True)
-    kw_chosen = {d: choose_keyword_weight({w: m[d] for w, m in kw_means.items()}) for d in DIMENSIONS}
+    # Focus areas first, then principles at the focus areas' chosen weight: with shared ingen on, a principle's
+    # codes also depend on the focus area's weight (its ingen probability), so sweeping both together would
+    # measure the principle's weight at a focus-area weight that is not used.
+    print("\nCodebook keywords (coding.keyword_weight), one dimension at a time:")
+    kw_chosen: dict[str, float] = {}
+    kw_runs: dict[tuple[float, ...], tuple] = {}  # a setting both sweeps reach (all 0) is fitted once
+    for d in DIMENSIONS:
+        kw_means = {}
+        for w in KEYWORD_WEIGHTS:
+            weights = {other: kw_chosen.get(other, 0.0) for other in DIMENSIONS} | {d: w}
+            key = tuple(weights[k] for k in DIMENSIONS)
+            if key not in kw_runs:
+                kw_runs[key] = over_seeds({**best_p, "keyword_weight": weights})
+            kw_means[w], runs = kw_runs[key]
+            print(f"keyword_weight={weights}  {d} {kw_means[w][d]:.3f} ({per_seed(runs, d)})", flush=True)
+        kw_chosen[d] = choose_keyword_weight({w: m[d] for w, m in kw_means.items()})
     print(f"Chosen: keyword_weight={kw_chosen} (per dimension: 0 if within {SIMPLER_WITHIN} of the best mean – "
           "no feature is simpler – else the middle of the weights within it: the safest point of a plateau)")
     _, pred = cross_validate({**best_p, "keyword_weight": kw_chosen}, splits[params["coding"]["seed"]])
