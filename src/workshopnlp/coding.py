@@ -476,7 +476,8 @@ def fit_coder(codebook: Codebook, embedder: Embedder, params: dict[str, Any], ca
     weights = np.where(book_mask, 1.0, float(params.get("human_weight", 1.0)))
     class_weight = params.get("class_weight") or None
     for dim in DIMENSIONS:
-        y = np.array([lab if lab is not None else "" for lab in train.labels[dim]], dtype=object)
+        # A statement a coder coded on the other dimension only has no label here (None or NaN): not trained on.
+        y = np.array([lab if isinstance(lab, str) else "" for lab in train.labels[dim]], dtype=object)
         rows = np.flatnonzero(y != "")
         lex_x, sem_x = model._dimension_features(dim, lex_text, vectors, train.contexts, hits)
         classes = list(codebook.dimension(dim).code_ids)
@@ -534,11 +535,15 @@ def out_of_fold_scores(codebook: Codebook, embedder: Embedder, params: dict[str,
 
 
 def calibrate_threshold(scores: pd.DataFrame, truth: Sequence[str]) -> float:
-    """The ``ingen`` threshold that maximises macro-F1 on ``truth`` (smallest such value on ties)."""
+    """The ``ingen`` threshold that maximises macro-F1 on ``truth`` (smallest such value on ties). Rows whose
+    truth is missing (a coder who filled in only the other dimension) are left out."""
+    truth = np.asarray(list(truth), dtype=object)
+    known = pd.notna(truth)
     best_t, best_f = 0.0, -1.0
     for t in THRESHOLD_GRID:
         codes, _ = decide(scores, float(t))
-        f = f1_score(list(truth), codes, average="macro", zero_division=0)
+        f = f1_score(truth[known].tolist(), np.asarray(codes, dtype=object)[known].tolist(), average="macro",
+                     zero_division=0)
         if f > best_f + 1e-9:
             best_t, best_f = float(t), f
     return best_t

@@ -332,3 +332,25 @@ def test_sheet_problems_are_reported_together_and_labels_are_accepted(data_dir, 
 def test_review_sheet_cannot_be_blind(data_dir, capsys):
     _fails(capsys, ["coding-sheet", "export", "--workshop", OCTOBER, "--review", "--blind", "--data-dir", str(data_dir)],
            "--review kan ikke kombineres")
+
+
+def test_a_sheet_coded_on_one_dimension_only_is_learned_from(data_dir, tmp_path, capsys):
+    """Not bad input: a coder may fill in only the focus area. The principle is then unknown for those
+    statements, and 'code' must learn from what was coded and calibrate 'ingen' on the rest (it used to stop
+    with a TypeError when such statements reached the threshold calibration)."""
+    def focus_only(ws):
+        for row in ws.iter_rows(min_row=2, max_row=61):
+            row[COLUMNS.index("fokusomraade")].value = "formaal"
+            row[COLUMNS.index("princip")].value = None
+            row[COLUMNS.index("koder")].value = "D"
+
+    sheet = _filled_sheet(data_dir, tmp_path, focus_only)
+    kodning = data_dir / "raw" / JANUARY / "kodning"
+    shutil.rmtree(kodning)
+    kodning.mkdir()
+    shutil.copy(sheet, kodning / "kodeark_D.xlsx")
+    assert main(["code", "--workshop", JANUARY, "--data-dir", str(data_dir)]) == 0, capsys.readouterr().err
+    ref = reference_codes(pd.read_parquet(data_dir / "processed" / JANUARY / "human_codes.parquet"))
+    assert len(ref) == 60 and ref["principle"].isna().all() and (ref["focus_area"] == "formaal").all()
+    codes = pd.read_parquet(data_dir / "processed" / JANUARY / "codes.parquet")
+    assert codes["principle"].notna().all() and len(codes) > len(ref)
