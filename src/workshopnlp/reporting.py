@@ -450,19 +450,43 @@ def how_it_was_made(b: WorkshopBundle) -> str:
                      f"tilfældige udgangspunkter; {stability}")
     else:
         lines.append(f"**Temaer.** Der er ikke beregnet temaer for denne workshop: {b.themes_missing_reason}.")
-    tentative = tentative_codes(b)
-    if tentative:
-        limit = decimal_da(float(b.params["coding"]["tentative_alpha"]), 3)
-        lines.append("**Hvor sikre er resultaterne?** For disse koder var mindst ét par af de menneskelige kodere "
-                     f"ikke enige nok (Krippendorffs alfa under {limit}, se afsnittet om enighed), så de er "
-                     f"markeret som foreløbige: {', '.join(tentative)}.")
-    else:
-        lines.append("**Hvor sikre er resultaterne?** Se afsnittet om enighed mellem kodere.")
+    lines.append(certainty_text(b))
     lines.append("**Hvad man ikke skal slutte.** Tallene viser, hvad der blev sagt og skrevet på workshoppen – ikke "
                  "hvad alle borgere eller medarbejdere mener. Deltagerne var ikke tilfældigt udvalgt, nogle har sagt "
                  "mere end andre, og en maskinel kode er et forslag, ikke en vurdering. Brug citaterne og "
                  "forklaringerne til at tjekke tallene.")
     return "\n\n".join(lines)
+
+
+SAME_CODE_DA = {"focus_area": "samme fokusområde", "principle": "samme princip"}
+
+
+def certainty_text(b: WorkshopBundle) -> str:
+    """"Hvor sikre er resultaterne?" (Markdown): how often the machine gave people's code on this workshop's
+    statements it did not learn from (``persona_quality.csv``, all personas), and the tentative codes - or,
+    when nobody has coded this workshop's statements, that its codes are not checked on this text at all."""
+    head = "**Hvor sikre er resultaterne?** "
+    path = WorkshopPaths(b.data_dir, b.workshop_id).processed / "persona_quality.csv"
+    quality = pd.read_csv(path) if path.exists() and path.stat().st_size >= 60 else pd.DataFrame()
+    overall = quality[quality["persona"] == "alle"].set_index("dimension") if len(quality) else quality
+    if overall.empty:
+        return (head + "Ingen udsagn fra denne workshop er kodet af mennesker, så maskinens koder er ikke "
+                "efterprøvet på netop denne tekst. Maskinen har lært af eksempler skrevet til projektet; på tekst "
+                "skrevet af andre (offentlige fagtekster om data og kunstig intelligens) gav den langt sjældnere "
+                "samme kode som to menneskelige kodere, indtil den havde lært af menneskekodede eksempler af samme "
+                "slags. Læs derfor koderne som forslag, og lad nogen kode en stikprøve af udsagnene i et kodeark – "
+                "så lærer maskinen af dem, og afsnittet om enighed viser, hvor godt den rammer.")
+    # per dimension: a coder may have coded some statements on one dimension only
+    shares = " og ".join(f"{SAME_CODE_DA[dim]} i {overall.at[dim, 'accuracy']:.0%} "
+                         f"af {int(overall.at[dim, 'n_statements'])}" for dim in overall.index)
+    text = (head + "Blandt de udsagn fra workshoppen, som mennesker har kodet, og som maskinen ikke har lært af, gav "
+            f"den {shares} (mere i afsnittet om enighed).")
+    tentative = tentative_codes(b)
+    if tentative:
+        limit = decimal_da(float(b.params["coding"]["tentative_alpha"]), 3)
+        text += (" For disse koder var mindst ét par af de menneskelige kodere ikke enige nok (Krippendorffs alfa "
+                 f"under {limit}), så de er markeret som foreløbige: {', '.join(tentative)}.")
+    return text
 
 
 def provenance_footer(b: WorkshopBundle) -> str:

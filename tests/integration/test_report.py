@@ -273,3 +273,29 @@ def test_how_it_was_made_states_this_workshops_numbers(reported):
     assert "(foreløbig)" in page or "foreløbige" in page  # tentative codes are named
     assert "fordi maskinen siger det" in page
     assert "kodebogens nøgleord for hvert princip" in page  # coding.keyword_weight.principle > 0
+
+
+def test_certainty_is_measured_on_this_workshop_or_said_to_be_unchecked(reported, tmp_path):
+    """'Hvor sikre er resultaterne?' quotes the share of held-out statements on which the machine gave
+    people's code (from persona_quality.csv); for a workshop nobody has coded it says the codes are unchecked."""
+    import shutil
+
+    import pandas as pd
+
+    from workshopnlp.reporting import certainty_text, load_bundle
+
+    data_dir, reports, _ = reported
+    quality = pd.read_csv(data_dir / "processed" / OCTOBER / "persona_quality.csv")
+    overall = quality[quality["persona"] == "alle"].set_index("dimension")
+    page = (reports / OCTOBER / "laeser" / "01_data_og_kvalitet.html").read_text(encoding="utf-8")
+    n = overall["n_statements"].astype(int)
+    expected = ("som maskinen ikke har lært af, gav den samme fokusområde i "
+                f"{overall.at['focus_area', 'accuracy']:.0%} af {n['focus_area']} og samme princip i "
+                f"{overall.at['principle', 'accuracy']:.0%} af {n['principle']}")
+    assert expected in page
+
+    uncoded = tmp_path / "data"
+    shutil.copytree(data_dir, uncoded)
+    (uncoded / "processed" / OCTOBER / "persona_quality.csv").unlink()
+    text = certainty_text(load_bundle(OCTOBER, uncoded))
+    assert "ikke efterprøvet på netop denne tekst" in text and "%" not in text
