@@ -20,9 +20,13 @@ five (statements_needed_for_gap; the planning figure for coding more gold). Accu
 printed beside macro-F1, and three pooled comparisons with more statements per group: citizens against
 staff, survey answers against group notes and minutes, and citizens' survey answers against staff's notes and
 minutes (the issue: coding must not work worse for citizens' informal answers than for staff minutes).
-Last, for about 2.5 times the statements per persona, the same per-persona
+Then, for about 2.5 times the statements per persona, the same per-persona
 figures over the whole gold set out-of-fold (5 folds x 3 fold seeds; ~2 min with a warm embedding cache),
-with F1 per code and persona: which rare code pulls a persona's macro-F1 down.
+with F1 per code and persona: which rare code pulls a persona's macro-F1 down. Last, prose nobody here
+wrote: the 172 rows of real Danish public-sector text in ../shared/corpora coded by 'workshopnlp code INPUT'
+against two further blind coders (tests/gold/real_prose; reference = the rows they agree on), beside both
+baselines – the sample workshops, the codebook's examples and coders A-C share their authors' way of
+writing, this part does not.
 The reference is the blind coders' majority, except where a review sheet ('coding-sheet export --review')
 settled a statement; the header says how many disputes are settled so. Reviews never enter the
 pairwise figures: the reviewer saw the others' codes.
@@ -46,13 +50,14 @@ import numpy as np
 import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import accuracy_score, cohen_kappa_score, f1_score
+from sklearn.model_selection import KFold
 
 from workshopnlp.agreement import group_gap_test, statements_needed_for_gap
 from workshopnlp.codebook import DIMENSIONS, NO_CODE, load_codebook
 from workshopnlp.coding import (POWER_PROBABILITY, KeywordFeatures, _embedding_setup, calibrate_threshold,
-                                contexts_of, decide, fit_coder, load_all_human_codes, training_references,
-                                with_gap_groups)
-from workshopnlp.coding_sheet import blind_codes, disputed_statements, open_disputes
+                                code_table, contexts_of, decide, fit_coder, load_all_human_codes,
+                                training_references, with_gap_groups)
+from workshopnlp.coding_sheet import blind_codes, disputed_statements, open_disputes, read_code_tables
 from workshopnlp.config import load_params
 from workshopnlp.personas import CITIZEN_PERSONAS, STAFF_PERSONAS, UNKNOWN_PERSONA
 from workshopnlp.ingest import ingest
@@ -293,6 +298,71 @@ def scores(truth, pred) -> dict[str, float]:
             "accuracy": accuracy_score(truth, pred), "kappa": cohen_kappa_score(truth, pred)}
 
 
+REAL_PROSE_CORPUS = REPO.parent / "shared" / "corpora" / "danish_public_sector_ai.csv"
+REAL_PROSE_GOLD = REPO / "tests" / "gold" / "real_prose"
+REAL_PROSE_FOLDS = 5
+
+
+def agreed_codes(coders: dict[str, pd.DataFrame], ids: pd.Series, dim: str) -> pd.Series:
+    """Each row's code where every coder gave the same one, else None."""
+    codes = [codes_of(f, ids, dim) for f in coders.values()]
+    same = np.all([c == codes[0] for c in codes], axis=0)
+    return pd.Series(np.where(same, codes[0], None), dtype=object)
+
+
+def real_prose(codebook, params, data_dir: Path, tune: pd.DataFrame) -> None:
+    """Coding of real Danish prose nobody here wrote (the public-sector corpus in ../shared/corpora), against
+    two blind coders of it (tests/gold/real_prose): 'code INPUT' as a user runs it, text only, trained on the
+    codebook and the tuning part; then the same with part of this prose human-coded (cross-validated), which
+    is what 'code' does once people have coded part of a new workshop. The reference per dimension is the
+    rows on which the coders agree; the pairwise figures put the model beside the coders' agreement."""
+    if not REAL_PROSE_CORPUS.is_file():
+        print(f"\nReal prose: SKIPPED – {REAL_PROSE_CORPUS} is missing (the shared corpora sit beside the "
+              "repository as ../shared/corpora).")
+        return
+    corpus = pd.read_csv(REAL_PROSE_CORPUS, dtype=str)
+    coders = {c: f.set_index("id") for c, f in read_code_tables(sorted(REAL_PROSE_GOLD.glob("coder_*.csv")),
+                                                                 codebook, corpus).groupby("coder")}
+    ref = {dim: agreed_codes(coders, corpus["id"], dim) for dim in DIMENSIONS}
+    with tempfile.TemporaryDirectory(prefix="wnlp-real-prose-") as tmp:
+        zero = code_table(REAL_PROSE_CORPUS, Path(tmp) / "codes.csv", data_dir=data_dir, params=params)
+    # Cross-validated: each fold's model also learns from the other folds' rows, with the codes the coders
+    # agree on (None, i.e. not trained on, where they do not).
+    prose = pd.DataFrame({"text": corpus["text"], **ref, "is_empty_content": False})
+    learned = pd.DataFrame(index=prose.index, columns=list(DIMENSIONS), dtype=object)
+    embedder, cache = _embedding_setup(params, data_dir)
+    for train_idx, test_idx in KFold(REAL_PROSE_FOLDS, shuffle=True,
+                                     random_state=params["coding"]["seed"]).split(prose):
+        model = fit_coder(codebook, embedder, params["coding"], cache,
+                          human=pd.concat([tune, prose.iloc[train_idx]], ignore_index=True))
+        learned.iloc[test_idx] = model.predict(prose["text"].iloc[test_idx].tolist(),
+                                               [False] * len(test_idx))[list(DIMENSIONS)].to_numpy()
+    tune_texts = tune[~tune["is_empty_content"].astype(bool)]
+    print(f"\nReal prose written outside the project ({REAL_PROSE_CORPUS.name}, {len(corpus)} rows of public-sector "
+          f"documentation, bill summaries and guidance; coders {', '.join(coders)} blind, from the codebook and the "
+          "seed only). 'workshopnlp code INPUT' (text only, no context) on prose unlike any it learned from:")
+    rows = []
+    for dim in DIMENSIONS:
+        frames = {"model": zero[dim].to_numpy(dtype=object)}
+        frames.update({c: codes_of(f, corpus["id"], dim) for c, f in coders.items()})
+        agreed = ref[dim].notna().to_numpy()
+        truth, texts = ref[dim][agreed].tolist(), corpus["text"][agreed].tolist()
+        t = calibrate_threshold(definition_similarity(tune_texts["text"].tolist(), codebook.dimension(dim)),
+                                tune_texts[dim].tolist())
+        for method, pred in (("workshopnlp", zero[dim][agreed].tolist()),
+                             (f"workshopnlp, {REAL_PROSE_FOLDS - 1}/{REAL_PROSE_FOLDS} of this prose human-coded (CV)",
+                              learned[dim][agreed].tolist()),
+                             ("keyword rules", keyword_baseline(texts, codebook, dim)),
+                             ("TF-IDF to definitions", decide(definition_similarity(texts, codebook.dimension(dim)), t)[0])):
+            rows.append({"dimension": dim, "method": method, "n": int(agreed.sum()), **scores(truth, pred)})
+        print(f"  {dim}: macro-F1 pair by pair (all {len(corpus)} rows): " + ", ".join(
+            f"{a}~{b} {v:.3f}" for (a, b), v in pairwise_f1(frames).items()) + f"; the coders agree on "
+            f"{int(agreed.sum())} rows, coded there: " + ", ".join(
+                f"{c} {n}" for c, n in pd.Series(truth).value_counts().items()))
+    print("  Against the rows the coders agree on:")
+    print(pd.DataFrame(rows).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", type=Path, default=None, help="use an existing, ingested data dir")
@@ -391,6 +461,7 @@ def main(argv=None) -> int:
         print_power(test[dim].to_numpy()[in_groups], pred[dim].to_numpy()[in_groups], len(members),
                     int(np.mean([len(m) for m in members])), "held-out")
     whole_gold_per_persona(codebook, embedder, params, cache, pd.concat([tune, test], ignore_index=True), coders)
+    real_prose(codebook, params, data_dir, tune)
     print(f"\nTiming: fit {fit_s:.1f} s (embeddings cached after the first run), predict {len(test)} statements "
           f"{predict_s:.1f} s. Thresholds for ingen: {({d: m.threshold for d, m in model.dims.items()})}; "
           f"without context: {({d: m.threshold_without_context for d, m in model.dims.items()})}")

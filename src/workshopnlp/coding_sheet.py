@@ -19,6 +19,7 @@ Three kinds of sheet, all read back the same way:
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 from typing import Iterable
 
@@ -279,3 +280,73 @@ def read_coding_sheets(paths: Iterable[Path], codebook: Codebook, statement_ids:
         raise InputError(f"koderen '{coder}' har givet udsagnet '{sid}' forskellige koder i flere ark",
                          file=", ".join(p.name for p in paths), fix="ret eller fjern det ene ark")
     return frame.drop_duplicates(keys).sort_values(keys).reset_index(drop=True)
+
+
+TEXT_HASH_CHARS = 12  # hex digits of a text's SHA-256 kept beside a code, to notice the text changing
+
+
+def text_hash(text: str) -> str:
+    """The first :data:`TEXT_HASH_CHARS` hex digits of the SHA-256 of ``text`` (UTF-8)."""
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:TEXT_HASH_CHARS]
+
+
+def read_code_tables(paths: Iterable[Path], codebook: Codebook, table: pd.DataFrame, id_column: str = "id",
+                     text_column: str = "text") -> pd.DataFrame:
+    """Human codes of the rows of a table outside any workshop (such as the real prose in ../shared/corpora):
+    one CSV per coder named ``coder_<initials>.csv`` with the columns ``id``, ``text_sha256`` (see
+    :func:`text_hash`), ``focus_area`` and ``principle`` (``kommentar`` optional). Returns ``id, coder,
+    focus_area, principle``.
+
+    Raises :class:`InputError` naming file, row and column when a code is not in the codebook (id or label,
+    any case, as in sheets), an id is not in ``table`` or is coded twice, a row of ``table`` is not coded, or
+    the text behind an id is no longer the text that was coded.
+    """
+    paths = sorted(Path(p) for p in paths)
+    if not paths:
+        raise InputError("ingen kodetabeller at læse", fix="læg mindst én coder_<initialer>.csv i mappen")
+    accepted = {dim: code_spellings(codebook, dim) for dim in ("focus_area", "principle")}
+    hashes = dict(zip(table[id_column], (text_hash(t) for t in table[text_column])))
+    frames = []
+    for path in paths:
+        try:
+            with path.open(encoding="utf-8-sig", newline="") as f:
+                rows = [row for row in csv.reader(f) if row]
+        except UnicodeDecodeError as exc:
+            raise InputError("kodetabellen er ikke UTF-8", file=path, fix="gem den som CSV UTF-8") from exc
+        if not rows:
+            raise InputError("kodetabellen er tom", file=path, fix="skriv overskriften id,text_sha256,focus_area,principle")
+        ragged = [r for r, row in enumerate(rows[1:], start=2) if len(row) != len(rows[0])]
+        if ragged:
+            raise InputError(f"række {ragged[0]} har {len(rows[ragged[0] - 1])} felter, men overskriften har "
+                             f"{len(rows[0])}", file=path,
+                             fix="sæt anførselstegn om felter, der indeholder komma (fx en kommentar)")
+        codes = pd.DataFrame(rows[1:], columns=[c.strip() for c in rows[0]], dtype=str)
+        missing = [c for c in ("id", "text_sha256", "focus_area", "principle") if c not in codes.columns]
+        if missing:
+            raise InputError(f"kolonnerne mangler: {', '.join(missing)}", file=path, location="række 1",
+                             fix="kolonnerne skal være id, text_sha256, focus_area, principle (og evt. kommentar)")
+        problems = []
+        for r, row in enumerate(codes.itertuples(index=False), start=2):
+            if row.id not in hashes:
+                problems.append(f"række {r}, kolonne id: '{row.id}' findes ikke i tabellen")
+            elif row.text_sha256 != hashes[row.id]:
+                problems.append(f"række {r}, kolonne text_sha256: teksten bag '{row.id}' er ændret siden kodningen")
+            for dim in ("focus_area", "principle"):
+                if getattr(row, dim).strip().casefold() not in accepted[dim]:
+                    problems.append(f"række {r}, kolonne {dim}: ukendt kode '{getattr(row, dim)}'")
+        twice = codes["id"][codes["id"].duplicated()].unique().tolist()
+        uncoded = sorted(set(hashes) - set(codes["id"]))
+        problems += [f"'{i}' er kodet to gange" for i in twice]
+        problems += [f"{len(uncoded)} rækker i tabellen er ikke kodet (fx '{uncoded[0]}')"] if uncoded else []
+        if problems:
+            listed = "; ".join(problems[:PROBLEMS_LISTED])
+            more = f"; og {len(problems) - PROBLEMS_LISTED} mere" if len(problems) > PROBLEMS_LISTED else ""
+            raise InputError(f"{len(problems)} fejl i kodetabellen: {listed}{more}", file=path,
+                             fix="kod hver række i tabellen én gang med koder fra kodebogen; er teksten ændret, "
+                                 "så kod rækken igen og opdatér text_sha256")
+        frames.append(pd.DataFrame({
+            "id": codes["id"], "coder": path.stem.removeprefix("coder_"),
+            **{dim: [accepted[dim][v.strip().casefold()] for v in codes[dim]] for dim in ("focus_area", "principle")}}))
+    return pd.concat(frames, ignore_index=True)

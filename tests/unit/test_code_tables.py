@@ -1,0 +1,69 @@
+"""Human codes of a table outside any workshop (read_code_tables): the real-prose gold's loader."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from workshopnlp.codebook import load_codebook
+from workshopnlp.coding_sheet import read_code_tables, text_hash
+from workshopnlp.errors import InputError
+
+TABLE = pd.DataFrame({"id": ["r1", "r2"], "text": ["Formålet skal være klart.", "Borgeren skal kunne se sine data."]})
+
+
+@pytest.fixture(scope="module")
+def codebook():
+    return load_codebook()
+
+
+def _write(path, rows):
+    pd.DataFrame(rows, columns=["id", "text_sha256", "focus_area", "principle", "kommentar"]).to_csv(path, index=False)
+    return path
+
+
+def _good_rows():
+    return [["r1", text_hash(TABLE.text[0]), "formaal", "ingen", ""],
+            ["r2", text_hash(TABLE.text[1]), "Tillid", " Individuel datakontrol ", "tøvede"]]
+
+
+def test_reads_ids_and_labels_as_code_ids_per_coder(tmp_path, codebook):
+    a = _write(tmp_path / "coder_D.csv", _good_rows())
+    b = _write(tmp_path / "coder_E.csv", [r[:2] + ["ingen", "gennemskuelighed", ""] for r in _good_rows()])
+    codes = read_code_tables([b, a], codebook, TABLE)
+    assert codes["coder"].tolist() == ["D", "D", "E", "E"]
+    assert codes.loc[codes.coder == "D", ["focus_area", "principle"]].values.tolist() == [
+        ["formaal", "ingen"], ["tillid", "individuel_datakontrol"]]
+
+
+@pytest.mark.parametrize("change, expected", [
+    (lambda rows: rows[1].__setitem__(3, "privatliv"), "række 3, kolonne principle: ukendt kode 'privatliv'"),
+    (lambda rows: rows[0].__setitem__(1, text_hash("en anden tekst")), "teksten bag 'r1' er ændret"),
+    (lambda rows: rows.pop(), "1 rækker i tabellen er ikke kodet (fx 'r2')"),
+    (lambda rows: rows.append(list(rows[0])), "'r1' er kodet to gange"),
+    (lambda rows: rows.append(["r9", "0" * 12, "ingen", "ingen", ""]), "'r9' findes ikke i tabellen"),
+])
+def test_refuses_bad_code_tables_naming_file_row_and_fix(tmp_path, codebook, change, expected):
+    rows = _good_rows()
+    change(rows)
+    path = _write(tmp_path / "coder_D.csv", rows)
+    with pytest.raises(InputError) as err:
+        read_code_tables([path], codebook, TABLE)
+    assert expected in err.value.message
+    assert err.value.file == str(path) and err.value.fix
+
+
+def test_refuses_a_table_without_the_hash_column(tmp_path, codebook):
+    path = tmp_path / "coder_D.csv"
+    pd.DataFrame({"id": ["r1"], "focus_area": ["formaal"], "principle": ["ingen"]}).to_csv(path, index=False)
+    with pytest.raises(InputError, match="text_sha256"):
+        read_code_tables([path], codebook, TABLE)
+
+
+def test_refuses_an_unquoted_comma_as_unreadable_csv(tmp_path, codebook):
+    path = tmp_path / "coder_D.csv"
+    path.write_text("id,text_sha256,focus_area,principle,kommentar\n"
+                    f"r1,{text_hash(TABLE.text[0])},formaal,ingen,tøvede: ingen, ikke data, slet ikke\n", encoding="utf-8")
+    with pytest.raises(InputError, match="række 2 har 7 felter, men overskriften har 5") as err:
+        read_code_tables([path], codebook, TABLE)
+    assert "anførselstegn" in err.value.fix
