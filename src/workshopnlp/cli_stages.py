@@ -15,6 +15,9 @@ def cmd_code(args: argparse.Namespace) -> int:
     params = load_params(args.params)
     if args.workshop and args.input:
         raise InputError("angiv enten INPUT eller --workshop, ikke begge", fix="se workshopnlp code --help")
+    if args.workshop and args.human_codes:
+        raise InputError("--human-codes gælder kun for INPUT; en workshops koder ligger som kodeark",
+                         fix=f"læg udfyldte kodeark i data/raw/{args.workshop}/kodning/")
     if args.workshop:
         codes = code_workshop(args.workshop, args.data_dir, params, args.codebook)
         counts = codes["focus_area"].value_counts().to_dict()
@@ -26,7 +29,7 @@ def cmd_code(args: argparse.Namespace) -> int:
     if not args.input or not args.out:
         raise InputError("angiv INPUT og --out, eller --workshop", fix="fx: workshopnlp code svar.csv --out koder.csv")
     out = code_table(args.input, args.out, args.text_column, args.id_column, params, args.codebook, args.data_dir,
-                     context_column=args.context_column)
+                     context_column=args.context_column, human_codes=args.human_codes)
     print(out.attrs["training_summary"])
     print(f"{len(out)} rækker kodet. Skrevet: {args.out} (og {provenance_path_of(args.out).name} ved siden af)")
     return 0
@@ -161,6 +164,9 @@ def register(sub, add_common) -> None:
                    help="kolonnen med id (standard: id, eller rækkenummeret, hvis tabellen ingen id-kolonne har)")
     p.add_argument("--context-column", default=None,
                    help="valgfri kolonne med spørgsmålet eller afsnittet, svaret hører til (bruges som kontekst)")
+    p.add_argument("--human-codes", nargs="+", type=Path, default=None, metavar="CSV",
+                   help="menneskers koder af nogle af tabellens rækker (kolonner id, focus_area, principle, evt. "
+                        "koder): maskinen lærer af dem, måler sig på en fast del af dem, og de står i OUT")
     p.add_argument("--workshop", help="kod en workshops udsagnstabel og skriv codes.parquet ved siden af")
     p.add_argument("--codebook", type=Path, default=None, help="en anden kodebog (YAML) end den medfølgende")
     add_common(p)

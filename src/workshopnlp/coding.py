@@ -51,7 +51,8 @@ from threadpoolctl import threadpool_limits
 
 from .agreement import agreement_table
 from .codebook import DIMENSIONS, NO_CODE, USED_CODEBOOK_NAME, Codebook
-from .coding_sheet import HUMAN_CODE_COLUMNS, blind_codes, is_review, read_coding_sheets, sheets_in
+from .coding_sheet import (HUMAN_CODE_COLUMNS, blind_codes, is_review, read_code_tables, read_coding_sheets,
+                           sheets_in)
 from .embeddings import Embedder, EmbeddingCache, embed_texts
 from .formatting import decimal_da
 from .nlp import analyse
@@ -1092,8 +1093,40 @@ def _ids_of(frame: pd.DataFrame, id_column: str | None, input_path) -> tuple[str
     return id_column, frame[id_column].reset_index(drop=True)
 
 
+def table_human_codes(paths, codebook: Codebook, ids: pd.Series, raw_texts: pd.Series, texts: Sequence[str],
+                      is_empty: Sequence[bool], contexts: Sequence[str] | None, source: str) -> pd.DataFrame:
+    """``code INPUT --human-codes``: people's codes of some of the table's rows
+    (:func:`workshopnlp.coding_sheet.read_code_tables`), as rows like :func:`load_all_human_codes` gives,
+    with the pseudonymised text and the context; ``workshop_id`` is the input's file name."""
+    ids = ids.astype(str).reset_index(drop=True)
+    codes = read_code_tables(paths, codebook, pd.DataFrame({"id": ids, "text": raw_texts.reset_index(drop=True)}),
+                             complete=False)
+    meta = pd.DataFrame({"statement_id": ids, "text": list(texts), "is_empty_content": list(is_empty),
+                         "section": "", "question": list(contexts) if contexts is not None else ""})
+    return (codes.rename(columns={"id": "statement_id"}).assign(decides=False, workshop_id=source)
+            .merge(meta, on="statement_id"))
+
+
+def own_agreement_text(held: pd.DataFrame, predicted: pd.DataFrame, ids: pd.Series) -> str:
+    """One Danish sentence: how often the model's own codes equal people's on the human-coded rows it did
+    not learn from (the held-out share of ``--human-codes``)."""
+    if held.empty:
+        return ("Ingen af de menneskekodede rækker er holdt ude af træningen, så maskinens træfsikkerhed på "
+                "tabellen er ikke målt (kod flere rækker).")
+    own = predicted.set_axis(ids.astype(str).to_numpy()).loc[held["statement_id"]]
+    parts = []
+    for dim, name in (("focus_area", "samme fokusområde"), ("principle", "samme princip")):
+        known = held[dim].notna().to_numpy()
+        if known.any():
+            same = float(np.mean(own[dim].to_numpy()[known] == held[dim].to_numpy()[known]))
+            parts.append(f"{name} i {same:.0%} af {int(known.sum())}")
+    return (f"På de menneskekodede rækker, maskinen ikke har lært af, gav den {' og '.join(parts)} "
+            "(et fast udvalg efter id, som for workshoppernes kodeark).")
+
+
 def code_table(input_path, out_path, text_column: str = "text", id_column: str | None = None, params=None,
-               codebook_path=None, data_dir="data", context_column: str | None = None) -> pd.DataFrame:
+               codebook_path=None, data_dir="data", context_column: str | None = None,
+               human_codes=None) -> pd.DataFrame:
     """Code any CSV/XLSX table: OUT keeps the id column and adds the codes, scores and explanation, and
     ``OUT.provenance.json`` beside it records the input's hash, the training set and the parameters.
 
@@ -1101,6 +1134,10 @@ def code_table(input_path, out_path, text_column: str = "text", id_column: str |
     ``context_column`` (optional) names a column with the question or section each answer belongs to.
     The coder learns from the codebook and from every human-coded statement under ``data_dir/raw``
     (:func:`training_statements`; never the held-out part); ``out.attrs["training_summary"]`` says which.
+    ``human_codes`` (optional): CSV files of people's codes of some of this table's rows
+    (:func:`table_human_codes`). The coder learns from them as from a workshop's coding sheets – a fixed
+    share, chosen by id, is held out and the summary says how often the model agreed there – and OUT carries
+    people's codes on the rows they coded, with "Kodet af mennesker" and the model's own reasons.
     """
     from pathlib import Path
 
@@ -1146,9 +1183,15 @@ def code_table(input_path, out_path, text_column: str = "text", id_column: str |
     # Learn from every human-coded statement under data/raw too (never the held-out part).
     human = load_all_human_codes(data_dir, codebook, training_statements(data_dir, params))
     tune = training_references(human, params["gold"]["holdout_share"])[0] if len(human) else None
-    model = fit_coder(codebook, embedder, params["coding"], cache, human=tune)
     contexts = ([pseudo.pseudonymise(statement_context("", c))[0] if isinstance(c, str) else ""
                  for c in frame[context_column]] if context_column else None)
+    own = held = None
+    if human_codes:
+        own = table_human_codes(human_codes, codebook, ids, frame[text_column], texts, is_empty, contexts,
+                                input_path.name)
+        own_tune, held = training_references(own, params["gold"]["holdout_share"])
+        tune = own_tune if tune is None or tune.empty else pd.concat([tune, own_tune], ignore_index=True)
+    model = fit_coder(codebook, embedder, params["coding"], cache, human=tune)
     summary = training_summary(tune, codebook)
     if context_column and model.context is None:
         summary += (f" Kolonnen '{context_column}' er ikke brugt: konteksten vejer kun, når maskinen har lært af "
@@ -1157,8 +1200,19 @@ def code_table(input_path, out_path, text_column: str = "text", id_column: str |
     out = pd.concat([ids.rename(id_name),
                      predicted[["focus_area", "focus_area_score", "principle", "principle_score", "explanation"]]],
                     axis=1)
+    if own is not None:
+        summary += " " + own_agreement_text(held, predicted, ids)
+        ref = reference_codes(own).set_index("statement_id")
+        key = ids.astype(str)
+        for dim in DIMENSIONS:
+            people = key.map(ref[dim])
+            out.loc[people.notna(), dim] = people[people.notna()]
+        coded = key.isin(ref.index)
+        reasons = human_code_reason(own, reference_codes(own), codebook)
+        out.loc[coded, "explanation"] = key[coded].map(reasons) + MODEL_REASON_MARKER + out.loc[coded, "explanation"]
     record = provenance_record(
         "code", {input_path.name: sha256_file(input_path), "codebook": codebook.sha256,
+                 **{f"human_codes/{Path(p).name}": sha256_file(Path(p)) for p in human_codes or []},
                  **training_input_hashes(data_dir)},
         {k: params[k] for k in ("coding", "embeddings", "gold")},
         {"input": input_path.name, "rows": len(out), "text_column": text_column, "id_column": id_name,

@@ -293,60 +293,75 @@ def text_hash(text: str) -> str:
 
 
 def read_code_tables(paths: Iterable[Path], codebook: Codebook, table: pd.DataFrame, id_column: str = "id",
-                     text_column: str = "text") -> pd.DataFrame:
-    """Human codes of the rows of a table outside any workshop (such as the real prose in ../shared/corpora):
-    one CSV per coder named ``coder_<initials>.csv`` with the columns ``id``, ``text_sha256`` (see
-    :func:`text_hash`), ``focus_area`` and ``principle`` (``kommentar`` optional). Returns ``id, coder,
-    focus_area, principle``.
+                     text_column: str = "text", complete: bool = True) -> pd.DataFrame:
+    """Human codes of the rows of a table outside any workshop: one CSV per coder with the columns ``id``,
+    ``focus_area`` and ``principle`` (a code id or its Danish label, any case, as in sheets), optionally
+    ``koder`` (the coder; otherwise the file name, without a ``coder_`` prefix), ``text_sha256`` (see
+    :func:`text_hash`: checked where given, so codes of a text that has since changed are refused) and
+    ``kommentar``. Returns ``id, coder, focus_area, principle``.
 
-    Raises :class:`InputError` naming file, row and column when a code is not in the codebook (id or label,
-    any case, as in sheets), an id is not in ``table`` or is coded twice, a row of ``table`` is not coded, or
-    the text behind an id is no longer the text that was coded.
+    ``complete`` (a gold set such as tests/gold/real_prose): every row of ``table`` coded on both dimensions,
+    with ``text_sha256``. Otherwise (``code INPUT --human-codes``) a sample will do: rows and cells left blank
+    are not coded. Raises :class:`InputError` naming file, row and column for an unknown code, an id not in
+    ``table`` or coded twice by one coder, a changed text, or a missing column.
     """
     paths = sorted(Path(p) for p in paths)
     if not paths:
-        raise InputError("ingen kodetabeller at læse", fix="læg mindst én coder_<initialer>.csv i mappen")
+        raise InputError("ingen kodetabeller at læse", fix="angiv mindst én CSV-fil med id, focus_area og principle")
     accepted = {dim: code_spellings(codebook, dim) for dim in ("focus_area", "principle")}
-    hashes = dict(zip(table[id_column], (text_hash(t) for t in table[text_column])))
+    hashes = dict(zip(table[id_column].astype(str), (text_hash(str(t)) for t in table[text_column])))
+    required = ["id", "focus_area", "principle"] + (["text_sha256"] if complete else [])
     frames = []
     for path in paths:
+        if not path.is_file():
+            raise InputError("kodetabellen findes ikke", file=path, fix="tjek stien og filnavnet")
         try:
             with path.open(encoding="utf-8-sig", newline="") as f:
                 rows = [row for row in csv.reader(f) if row]
         except UnicodeDecodeError as exc:
             raise InputError("kodetabellen er ikke UTF-8", file=path, fix="gem den som CSV UTF-8") from exc
         if not rows:
-            raise InputError("kodetabellen er tom", file=path, fix="skriv overskriften id,text_sha256,focus_area,principle")
+            raise InputError("kodetabellen er tom", file=path, fix=f"skriv overskriften {','.join(required)}")
         ragged = [r for r, row in enumerate(rows[1:], start=2) if len(row) != len(rows[0])]
         if ragged:
             raise InputError(f"række {ragged[0]} har {len(rows[ragged[0] - 1])} felter, men overskriften har "
                              f"{len(rows[0])}", file=path,
                              fix="sæt anførselstegn om felter, der indeholder komma (fx en kommentar)")
         codes = pd.DataFrame(rows[1:], columns=[c.strip() for c in rows[0]], dtype=str)
-        missing = [c for c in ("id", "text_sha256", "focus_area", "principle") if c not in codes.columns]
+        missing = [c for c in required if c not in codes.columns]
         if missing:
             raise InputError(f"kolonnerne mangler: {', '.join(missing)}", file=path, location="række 1",
-                             fix="kolonnerne skal være id, text_sha256, focus_area, principle (og evt. kommentar)")
+                             fix=f"kolonnerne skal være {', '.join(required)} (og evt. koder, kommentar)")
+        codes["id"] = codes["id"].str.strip()
+        coder = codes["koder"].str.strip() if "koder" in codes else pd.Series(path.stem.removeprefix("coder_"),
+                                                                               index=codes.index)
         problems = []
+        out = {"focus_area": [], "principle": []}
         for r, row in enumerate(codes.itertuples(index=False), start=2):
             if row.id not in hashes:
                 problems.append(f"række {r}, kolonne id: '{row.id}' findes ikke i tabellen")
-            elif row.text_sha256 != hashes[row.id]:
+            elif "text_sha256" in codes and row.text_sha256.strip() and row.text_sha256.strip() != hashes[row.id]:
                 problems.append(f"række {r}, kolonne text_sha256: teksten bag '{row.id}' er ændret siden kodningen")
-            for dim in ("focus_area", "principle"):
-                if getattr(row, dim).strip().casefold() not in accepted[dim]:
-                    problems.append(f"række {r}, kolonne {dim}: ukendt kode '{getattr(row, dim)}'")
-        twice = codes["id"][codes["id"].duplicated()].unique().tolist()
-        uncoded = sorted(set(hashes) - set(codes["id"]))
-        problems += [f"'{i}' er kodet to gange" for i in twice]
+            for dim in out:
+                value = getattr(row, dim).strip()
+                code = accepted[dim].get(value.casefold())
+                if code is None and (value or complete):
+                    problems.append(f"række {r}, kolonne {dim}: " + (f"ukendt kode '{value}'" if value else "koden mangler"))
+                out[dim].append(code)
+        frame = pd.DataFrame({"id": codes["id"], "coder": coder, **out})
+        frame = frame[frame["focus_area"].notna() | frame["principle"].notna()].astype(object)
+        frame = frame.where(frame.notna(), None).reset_index(drop=True)
+        twice = frame.loc[frame.duplicated(["id", "coder"]), "id"].unique().tolist()
+        problems += [f"'{i}' er kodet to gange af samme koder" for i in twice]
+        uncoded = sorted(set(hashes) - set(frame["id"])) if complete else []
         problems += [f"{len(uncoded)} rækker i tabellen er ikke kodet (fx '{uncoded[0]}')"] if uncoded else []
         if problems:
             listed = "; ".join(problems[:PROBLEMS_LISTED])
             more = f"; og {len(problems) - PROBLEMS_LISTED} mere" if len(problems) > PROBLEMS_LISTED else ""
             raise InputError(f"{len(problems)} fejl i kodetabellen: {listed}{more}", file=path,
-                             fix="kod hver række i tabellen én gang med koder fra kodebogen; er teksten ændret, "
-                                 "så kod rækken igen og opdatér text_sha256")
-        frames.append(pd.DataFrame({
-            "id": codes["id"], "coder": path.stem.removeprefix("coder_"),
-            **{dim: [accepted[dim][v.strip().casefold()] for v in codes[dim]] for dim in ("focus_area", "principle")}}))
+                             fix="brug id'er fra tabellen og koder fra kodebogen: fokusområder "
+                                 f"{', '.join(codebook.dimension('focus_area').code_ids)}; principper "
+                                 f"{', '.join(codebook.dimension('principle').code_ids)} – højst én kode pr. række "
+                                 "og koder; er teksten ændret, så kod rækken igen og opdatér text_sha256")
+        frames.append(frame)
     return pd.concat(frames, ignore_index=True)

@@ -218,6 +218,38 @@ def test_real_prose_gold_and_learning_from_a_new_kind_of_text(corpora_available,
         assert after > before + 0.1, (dim, before, after)
 
 
+def test_code_any_table_learns_from_people_s_codes_of_some_rows(tmp_path, corpora_available, coded_data_dir, capsys):
+    """code INPUT --human-codes: people's codes of a sample of the table's rows (one dimension may be left
+    blank) go into OUT with "Kodet af mennesker", the coder learns from the share not held out, says how often
+    it agreed on the held-out share, and provenance hashes the file."""
+    import json
+
+    from workshopnlp.coding import holdout_mask
+
+    corpus = corpora_available / "danish_public_sector_ai.csv"
+    gold = pd.read_csv(REPO / "tests" / "gold" / "real_prose" / "coder_D.csv", dtype=str).head(60)
+    gold.loc[gold.index[:5], "principle"] = ""  # coded on the focus area only
+    mine = tmp_path / "vores_koder.csv"
+    gold[["id", "focus_area", "principle"]].to_csv(mine, index=False)
+    out = tmp_path / "koder.csv"
+    assert main(["code", str(corpus), "--out", str(out), "--human-codes", str(mine),
+                 "--data-dir", str(coded_data_dir)]) == 0
+    printed = capsys.readouterr().out
+    coded = pd.read_csv(out, dtype=str).set_index("id")
+    by_people = coded.loc[gold["id"]]
+    assert (by_people["focus_area"].to_numpy() == gold["focus_area"].to_numpy()).all()
+    has_p = gold["principle"] != ""
+    assert (by_people["principle"].to_numpy()[has_p] == gold["principle"].to_numpy()[has_p]).all()
+    assert by_people["explanation"].str.startswith("Kodet af mennesker").all()
+    assert not coded.drop(gold["id"])["explanation"].str.startswith("Kodet af mennesker").any()
+    held = holdout_mask(gold["id"].tolist(), load_params()["gold"]["holdout_share"])
+    assert f"{corpus.name}: {int((~held).sum())}" in printed
+    assert f"maskinen ikke har lært af, gav den samme fokusområde i " in printed
+    assert f"% af {int(held.sum())} og samme princip i " in printed
+    record = json.loads((tmp_path / "koder.csv.provenance.json").read_text(encoding="utf-8"))
+    assert f"human_codes/{mine.name}" in record["inputs_sha256"]
+
+
 def test_embedding_cache_is_reused(coded_data_dir, monkeypatch):
     from workshopnlp import embeddings
 

@@ -354,3 +354,18 @@ def test_a_sheet_coded_on_one_dimension_only_is_learned_from(data_dir, tmp_path,
     assert len(ref) == 60 and ref["principle"].isna().all() and (ref["focus_area"] == "formaal").all()
     codes = pd.read_parquet(data_dir / "processed" / JANUARY / "codes.parquet")
     assert codes["principle"].notna().all() and len(codes) > len(ref)
+
+
+def test_human_codes_of_a_table_with_unknown_codes_or_ids(data_dir, tmp_path, capsys):
+    src = tmp_path / "svar.csv"
+    pd.DataFrame({"id": ["s1", "s2"], "text": ["Formålet skal være klart.", "Jeg vil se mine data."]}).to_csv(
+        src, index=False)
+    mine = tmp_path / "koder.csv"
+    pd.DataFrame({"id": ["s1", "s9"], "focus_area": ["formål", "tillid"], "principle": ["privatliv", ""]}).to_csv(
+        mine, index=False)
+    out = tmp_path / "ud.csv"
+    _fails(capsys, ["code", str(src), "--out", str(out), "--human-codes", str(mine), "--data-dir", str(data_dir)],
+           "koder.csv", "række 2, kolonne principle: ukendt kode 'privatliv'", "række 3, kolonne id: 's9' findes ikke")
+    assert not out.exists()
+    _fails(capsys, ["code", "--workshop", JANUARY, "--human-codes", str(mine), "--data-dir", str(data_dir)],
+           "--human-codes gælder kun for INPUT")

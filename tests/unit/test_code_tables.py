@@ -67,3 +67,20 @@ def test_refuses_an_unquoted_comma_as_unreadable_csv(tmp_path, codebook):
     with pytest.raises(InputError, match="række 2 har 7 felter, men overskriften har 5") as err:
         read_code_tables([path], codebook, TABLE)
     assert "anførselstegn" in err.value.fix
+
+
+def test_a_sample_may_leave_rows_and_cells_blank_and_name_its_coders(tmp_path, codebook):
+    """code INPUT --human-codes: people code a sample, maybe on one dimension only, in one file for several
+    coders (column koder); text_sha256 is optional there and checked where given."""
+    path = tmp_path / "mine_koder.csv"
+    pd.DataFrame({"id": ["r1", "r2", "r2"], "koder": ["AB", "AB", "CD"], "focus_area": ["formaal", "", "tillid"],
+                  "principle": ["", "ansvarlighed", "Ansvarlighed"]}).to_csv(path, index=False)
+    table = pd.concat([TABLE, pd.DataFrame({"id": ["r3"], "text": ["Ikke kodet."]})], ignore_index=True)
+    codes = read_code_tables([path], codebook, table, complete=False)
+    assert codes.to_dict("records") == [
+        {"id": "r1", "coder": "AB", "focus_area": "formaal", "principle": None},
+        {"id": "r2", "coder": "AB", "focus_area": None, "principle": "ansvarlighed"},
+        {"id": "r2", "coder": "CD", "focus_area": "tillid", "principle": "ansvarlighed"}]
+    with pytest.raises(InputError, match="koden mangler"):  # a gold set codes every cell
+        _write(tmp_path / "coder_D.csv", [r[:2] + ["", "ingen", ""] for r in _good_rows()])
+        read_code_tables([tmp_path / "coder_D.csv"], codebook, TABLE)
