@@ -54,7 +54,7 @@ from .codebook import DIMENSIONS, NO_CODE, USED_CODEBOOK_NAME, Codebook
 from .coding_sheet import (HUMAN_CODE_COLUMNS, blind_codes, is_review, read_code_tables, read_coding_sheets,
                            sheets_in)
 from .embeddings import Embedder, EmbeddingCache, embed_texts
-from .formatting import decimal_da
+from .formatting import SAME_CODE_DA, decimal_da
 from .nlp import analyse
 from .personas import REGISTER_OF_SOURCE_KIND, SIDE_OF_PERSONA, UNKNOWN_PERSONA, citizen_answer_or_staff_note
 
@@ -1115,11 +1115,11 @@ def own_agreement_text(held: pd.DataFrame, predicted: pd.DataFrame, ids: pd.Seri
                 "tabellen er ikke målt (kod flere rækker).")
     own = predicted.set_axis(ids.astype(str).to_numpy()).loc[held["statement_id"]]
     parts = []
-    for dim, name in (("focus_area", "samme fokusområde"), ("principle", "samme princip")):
+    for dim in DIMENSIONS:
         known = held[dim].notna().to_numpy()
         if known.any():
             same = float(np.mean(own[dim].to_numpy()[known] == held[dim].to_numpy()[known]))
-            parts.append(f"{name} i {same:.0%} af {int(known.sum())}")
+            parts.append(f"{SAME_CODE_DA[dim]} i {same:.0%} af {int(known.sum())}")
     return (f"På de menneskekodede rækker, maskinen ikke har lært af, gav den {' og '.join(parts)} "
             "(et fast udvalg efter id, som for workshoppernes kodeark).")
 
@@ -1202,13 +1202,14 @@ def code_table(input_path, out_path, text_column: str = "text", id_column: str |
                     axis=1)
     if own is not None:
         summary += " " + own_agreement_text(held, predicted, ids)
-        ref = reference_codes(own).set_index("statement_id")
+        own_ref = reference_codes(own)
+        ref = own_ref.set_index("statement_id")
         key = ids.astype(str)
         for dim in DIMENSIONS:
             people = key.map(ref[dim])
             out.loc[people.notna(), dim] = people[people.notna()]
         coded = key.isin(ref.index)
-        reasons = human_code_reason(own, reference_codes(own), codebook)
+        reasons = human_code_reason(own, own_ref, codebook)
         out.loc[coded, "explanation"] = key[coded].map(reasons) + MODEL_REASON_MARKER + out.loc[coded, "explanation"]
     record = provenance_record(
         "code", {input_path.name: sha256_file(input_path), "codebook": codebook.sha256,

@@ -20,6 +20,7 @@ Three kinds of sheet, all read back the same way:
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 from typing import Iterable
 
@@ -32,6 +33,7 @@ from .codebook import Codebook
 from .config import LOCK_FILE_PREFIX
 from .errors import InputError
 from .provenance import atomic_file, make_xlsx_reproducible
+from .readers import CSV_DELIMITERS, check_file_basics, decode_text
 
 SHEET = "Kodning"
 CODES_SHEET = "Koder"
@@ -283,6 +285,7 @@ def read_coding_sheets(paths: Iterable[Path], codebook: Codebook, statement_ids:
 
 
 TEXT_HASH_CHARS = 12  # hex digits of a text's SHA-256 kept beside a code, to notice the text changing
+MAX_CODE_TABLE_BYTES = 50_000_000  # a code table is ids and codes: larger is not one
 
 
 def text_hash(text: str) -> str:
@@ -315,11 +318,11 @@ def read_code_tables(paths: Iterable[Path], codebook: Codebook, table: pd.DataFr
     for path in paths:
         if not path.is_file():
             raise InputError("kodetabellen findes ikke", file=path, fix="tjek stien og filnavnet")
-        try:
-            with path.open(encoding="utf-8-sig", newline="") as f:
-                rows = [row for row in csv.reader(f) if row]
-        except UnicodeDecodeError as exc:
-            raise InputError("kodetabellen er ikke UTF-8", file=path, fix="gem den som CSV UTF-8") from exc
+        # Excel's Danish CSV is semicolon-separated and Windows-1252: both are read, as for workshop tables
+        text, _ = decode_text(check_file_basics(path, MAX_CODE_TABLE_BYTES), path)
+        header = text.splitlines()[0] if text.strip() else ""
+        sep = max(CSV_DELIMITERS, key=header.count)
+        rows = [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=sep) if any(c.strip() for c in row)]
         if not rows:
             raise InputError("kodetabellen er tom", file=path, fix=f"skriv overskriften {','.join(required)}")
         ragged = [r for r, row in enumerate(rows[1:], start=2) if len(row) != len(rows[0])]
@@ -335,7 +338,7 @@ def read_code_tables(paths: Iterable[Path], codebook: Codebook, table: pd.DataFr
         codes["id"] = codes["id"].str.strip()
         coder = codes["koder"].str.strip() if "koder" in codes else pd.Series(path.stem.removeprefix("coder_"),
                                                                                index=codes.index)
-        problems = []
+        problems = [f"række {r}, kolonne koder: kodernavnet mangler" for r in coder.index[coder == ""] + 2]
         out = {"focus_area": [], "principle": []}
         for r, row in enumerate(codes.itertuples(index=False), start=2):
             if row.id not in hashes:

@@ -19,7 +19,7 @@ from .config import WorkshopPaths, load_params
 from .errors import InputError
 from .figures import SOURCE_KIND_LABELS_DA
 from .figures import workshop_label as figure_workshop_label
-from .formatting import decimal_da
+from .formatting import SAME_CODE_DA, decimal_da
 from .personas import PERSONA_LABELS_DA, REGISTER_LABELS_DA, SIDE_LABELS_DA, UNKNOWN_PERSONA
 
 REDACTION_LABELS_DA = {"cpr": "CPR-numre", "telefon": "Telefonnumre", "email": "E-mailadresser",
@@ -456,9 +456,6 @@ def how_it_was_made(b: WorkshopBundle) -> str:
                  "mere end andre, og en maskinel kode er et forslag, ikke en vurdering. Brug citaterne og "
                  "forklaringerne til at tjekke tallene.")
     return "\n\n".join(lines)
-
-
-SAME_CODE_DA = {"focus_area": "samme fokusområde", "principle": "samme princip"}
 
 
 def certainty_text(b: WorkshopBundle) -> str:

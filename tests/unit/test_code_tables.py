@@ -84,3 +84,16 @@ def test_a_sample_may_leave_rows_and_cells_blank_and_name_its_coders(tmp_path, c
     with pytest.raises(InputError, match="koden mangler"):  # a gold set codes every cell
         _write(tmp_path / "coder_D.csv", [r[:2] + ["", "ingen", ""] for r in _good_rows()])
         read_code_tables([tmp_path / "coder_D.csv"], codebook, TABLE)
+
+
+def test_reads_excel_s_danish_csv_and_refuses_a_row_without_its_coder(tmp_path, codebook):
+    """Excel's Danish 'CSV (semikolonsepareret)' is Windows-1252 with semicolons; a koder column, when given,
+    names the coder of every row."""
+    path = tmp_path / "koder.csv"
+    path.write_bytes("id;koder;focus_area;principle\nr1;AB;Formål;Ligeværdighed\n".encode("cp1252"))
+    codes = read_code_tables([path], codebook, TABLE, complete=False)
+    assert codes.to_dict("records") == [{"id": "r1", "coder": "AB", "focus_area": "formaal",
+                                         "principle": "ligevaerdighed"}]
+    path.write_text("id,koder,focus_area,principle\nr1,,formaal,ingen\n", encoding="utf-8")
+    with pytest.raises(InputError, match="række 2, kolonne koder: kodernavnet mangler"):
+        read_code_tables([path], codebook, TABLE, complete=False)
