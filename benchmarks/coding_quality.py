@@ -25,7 +25,8 @@ figures over the whole gold set out-of-fold (5 folds x 3 fold seeds; ~2 min with
 with F1 per code and persona: which rare code pulls a persona's macro-F1 down. Last, prose nobody here
 wrote: the 172 rows of real Danish public-sector text in ../shared/corpora coded by 'workshopnlp code INPUT'
 against two further blind coders (tests/gold/real_prose; reference = the rows they agree on), beside both
-baselines – the sample workshops, the codebook's examples and coders A-C share their authors' way of
+baselines and beside the same coder after learning from 25, 50, 100 or all cross-validation-training rows of
+that prose (how many coded rows of a new kind of text it takes; ~3 min) – the sample workshops, the codebook's examples and coders A-C share their authors' way of
 writing, this part does not.
 The reference is the blind coders' majority, except where a review sheet ('coding-sheet export --review')
 settled a statement; the header says how many disputes are settled so. Reviews never enter the
@@ -301,6 +302,7 @@ def scores(truth, pred) -> dict[str, float]:
 REAL_PROSE_CORPUS = REPO.parent / "shared" / "corpora" / "danish_public_sector_ai.csv"
 REAL_PROSE_GOLD = REPO / "tests" / "gold" / "real_prose"
 REAL_PROSE_FOLDS = 5
+REAL_PROSE_CODED_ROWS = (25, 50, 100, None)  # None: the whole training fold (4/5 of the rows)
 
 
 def agreed_codes(coders: dict[str, pd.DataFrame], ids: pd.Series, dim: str) -> pd.Series:
@@ -326,17 +328,22 @@ def real_prose(codebook, params, data_dir: Path, tune: pd.DataFrame) -> None:
     ref = {dim: agreed_codes(coders, corpus["id"], dim) for dim in DIMENSIONS}
     with tempfile.TemporaryDirectory(prefix="wnlp-real-prose-") as tmp:
         zero = code_table(REAL_PROSE_CORPUS, Path(tmp) / "codes.csv", data_dir=data_dir, params=params)
-    # Cross-validated: each fold's model also learns from the other folds' rows, with the codes the coders
-    # agree on (None, i.e. not trained on, where they do not).
+    # Cross-validated: each fold's model also learns from some or all of the other folds' rows, with the codes
+    # the coders agree on (None, i.e. not trained on, where they do not) - how many coded rows of a new kind of
+    # text it takes (the first n of a fixed shuffle of each training fold; None = all of it).
     prose = pd.DataFrame({"text": corpus["text"], **ref, "is_empty_content": False})
-    learned = pd.DataFrame(index=prose.index, columns=list(DIMENSIONS), dtype=object)
+    learned = {n: pd.DataFrame(index=prose.index, columns=list(DIMENSIONS), dtype=object)
+               for n in REAL_PROSE_CODED_ROWS}
     embedder, cache = _embedding_setup(params, data_dir)
+    rng = np.random.default_rng(params["coding"]["seed"])
     for train_idx, test_idx in KFold(REAL_PROSE_FOLDS, shuffle=True,
                                      random_state=params["coding"]["seed"]).split(prose):
-        model = fit_coder(codebook, embedder, params["coding"], cache,
-                          human=pd.concat([tune, prose.iloc[train_idx]], ignore_index=True))
-        learned.iloc[test_idx] = model.predict(prose["text"].iloc[test_idx].tolist(),
-                                               [False] * len(test_idx))[list(DIMENSIONS)].to_numpy()
+        order = rng.permutation(train_idx)
+        for n in REAL_PROSE_CODED_ROWS:
+            model = fit_coder(codebook, embedder, params["coding"], cache,
+                              human=pd.concat([tune, prose.iloc[order[:n]]], ignore_index=True))
+            learned[n].iloc[test_idx] = model.predict(prose["text"].iloc[test_idx].tolist(),
+                                                      [False] * len(test_idx))[list(DIMENSIONS)].to_numpy()
     tune_texts = tune[~tune["is_empty_content"].astype(bool)]
     print(f"\nReal prose written outside the project ({REAL_PROSE_CORPUS.name}, {len(corpus)} rows of public-sector "
           f"documentation, bill summaries and guidance; coders {', '.join(coders)} blind, from the codebook and the "
@@ -350,8 +357,8 @@ def real_prose(codebook, params, data_dir: Path, tune: pd.DataFrame) -> None:
         t = calibrate_threshold(definition_similarity(tune_texts["text"].tolist(), codebook.dimension(dim)),
                                 tune_texts[dim].tolist())
         for method, pred in (("workshopnlp", zero[dim][agreed].tolist()),
-                             (f"workshopnlp, {REAL_PROSE_FOLDS - 1}/{REAL_PROSE_FOLDS} of this prose human-coded (CV)",
-                              learned[dim][agreed].tolist()),
+                             *((f"workshopnlp + {n or 'all'} coded rows of this prose (CV)", learned[n][dim][agreed].tolist())
+                               for n in REAL_PROSE_CODED_ROWS),
                              ("keyword rules", keyword_baseline(texts, codebook, dim)),
                              ("TF-IDF to definitions", decide(definition_similarity(texts, codebook.dimension(dim)), t)[0])):
             rows.append({"dimension": dim, "method": method, "n": int(agreed.sum()), **scores(truth, pred)})

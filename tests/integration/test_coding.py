@@ -192,16 +192,18 @@ def test_real_prose_gold_and_learning_from_a_new_kind_of_text(corpora_available,
     (measured: accuracy 0.51 -> 0.79 on focus areas, 0.46 -> 0.68 on principles)."""
     from sklearn.metrics import accuracy_score
 
+    sys.path.insert(0, str(REPO))
+    from benchmarks.coding_quality import REAL_PROSE_GOLD, agreed_codes  # noqa: E402  (the benchmark's reference)
     from workshopnlp.coding import _embedding_setup, fit_coder, training_statements
     from workshopnlp.coding_sheet import read_code_tables
 
     codebook, params = load_codebook(), load_params()
     corpus = pd.read_csv(corpora_available / "danish_public_sector_ai.csv", dtype=str)
-    gold = read_code_tables(sorted((REPO / "tests" / "gold" / "real_prose").glob("coder_*.csv")), codebook, corpus)
+    gold = read_code_tables(sorted(REAL_PROSE_GOLD.glob("coder_*.csv")), codebook, corpus)
     assert gold.groupby("coder").size().to_dict() == {"D": len(corpus), "E": len(corpus)}
-    d, e = (gold[gold["coder"] == c].set_index("id").loc[corpus["id"]] for c in ("D", "E"))
-    prose = pd.DataFrame({"text": corpus["text"].to_numpy(), "is_empty_content": False,
-                          **{dim: np.where(d[dim] == e[dim], d[dim], None) for dim in DIMENSIONS}})
+    coders = {c: f.set_index("id") for c, f in gold.groupby("coder")}
+    prose = pd.DataFrame({"text": corpus["text"], "is_empty_content": False,
+                          **{dim: agreed_codes(coders, corpus["id"], dim) for dim in DIMENSIONS}})
     assert prose[list(DIMENSIONS)].notna().mean().min() > 0.8  # the coders agree on most rows
 
     human = load_all_human_codes(coded_data_dir, codebook, training_statements(coded_data_dir, params))
