@@ -26,8 +26,8 @@ with F1 per code and persona: which rare code pulls a persona's macro-F1 down. L
 wrote: the 172 rows of real Danish public-sector text in ../shared/corpora coded by 'workshopnlp code INPUT'
 against two further blind coders (tests/gold/real_prose; reference = the rows they agree on), beside both
 baselines and beside the same coder after learning from 25, 50, 100 or all cross-validation-training rows of
-that prose (how many coded rows of a new kind of text it takes; ~3 min) – the sample workshops, the codebook's examples and coders A-C share their authors' way of
-writing, this part does not.
+that prose (how many coded rows of a new kind of text it takes; ~3 min) – the sample workshops, the
+codebook's examples and coders A-C share their authors' way of writing, this part does not.
 The reference is the blind coders' majority, except where a review sheet ('coding-sheet export --review')
 settled a statement; the header says how many disputes are settled so. Reviews never enter the
 pairwise figures: the reviewer saw the others' codes.

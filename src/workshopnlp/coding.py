@@ -653,6 +653,20 @@ def human_code_reason(human: pd.DataFrame, reference: pd.DataFrame, codebook: Co
     return out
 
 
+def apply_human_codes(codes: pd.DataFrame, ids: pd.Series, human: pd.DataFrame, reference: pd.DataFrame,
+                      codebook: Codebook) -> pd.Series:
+    """Put people's reference codes over the model's in ``codes`` (in place; ``ids`` aligned with its rows),
+    each with :func:`human_code_reason` before the model's own reasons; returns which rows people coded."""
+    ref = reference.set_index("statement_id")
+    for dim in DIMENSIONS:
+        people = ids.map(ref[dim])
+        codes.loc[people.notna(), dim] = people[people.notna()]
+    coded = ids.isin(ref.index)
+    reasons = human_code_reason(human, reference, codebook)
+    codes.loc[coded, "explanation"] = ids[coded].map(reasons) + MODEL_REASON_MARKER + codes.loc[coded, "explanation"]
+    return coded
+
+
 def model_suggestions(codes: pd.DataFrame) -> pd.DataFrame:
     """``statement_id, focus_area, principle, explanation`` as the *model* coded them: codes.parquet's
     ``focus_area``/``principle`` hold the human codes where there are any, and their explanation puts the
@@ -795,16 +809,9 @@ def code_workshop(workshop_id: str, data_dir, params: dict[str, Any] | None = No
     codes["code_source"] = "model"
     own_refs = reference_codes(human[human["workshop_id"] == workshop_id]) if len(human) else None
     if own_refs is not None and len(own_refs):
-        ref = own_refs.set_index("statement_id")
-        for dim in DIMENSIONS:
-            human_code = codes["statement_id"].map(ref[dim])
-            has = human_code.notna()
-            codes.loc[has, dim] = human_code[has]
-        coded = codes["statement_id"].isin(ref.index)
+        coded = apply_human_codes(codes, codes["statement_id"], human[human["workshop_id"] == workshop_id],
+                                  own_refs, codebook)
         codes.loc[coded, "code_source"] = "menneske"
-        reasons = human_code_reason(human[human["workshop_id"] == workshop_id], own_refs, codebook)
-        codes.loc[coded, "explanation"] = (codes.loc[coded, "statement_id"].map(reasons) + MODEL_REASON_MARKER
-                                           + codes.loc[coded, "explanation"])
     score_cols = [c for c in codes.columns if c.startswith("score_")]
     codes = codes[CODE_COLUMNS + score_cols]
     with_content = set(statements.loc[~statements["is_empty_content"].astype(bool), "statement_id"])
@@ -1202,15 +1209,7 @@ def code_table(input_path, out_path, text_column: str = "text", id_column: str |
                     axis=1)
     if own is not None:
         summary += " " + own_agreement_text(held, predicted, ids)
-        own_ref = reference_codes(own)
-        ref = own_ref.set_index("statement_id")
-        key = ids.astype(str)
-        for dim in DIMENSIONS:
-            people = key.map(ref[dim])
-            out.loc[people.notna(), dim] = people[people.notna()]
-        coded = key.isin(ref.index)
-        reasons = human_code_reason(own, own_ref, codebook)
-        out.loc[coded, "explanation"] = key[coded].map(reasons) + MODEL_REASON_MARKER + out.loc[coded, "explanation"]
+        apply_human_codes(out, ids.astype(str), own, reference_codes(own), codebook)
     record = provenance_record(
         "code", {input_path.name: sha256_file(input_path), "codebook": codebook.sha256,
                  **{f"human_codes/{Path(p).name}": sha256_file(Path(p)) for p in human_codes or []},
