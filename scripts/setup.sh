@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Create .venv/ at the repo root and install workshopnlp with everything it needs, offline-capable
-# afterwards. Idempotent: reinstalls only when pyproject.toml changed. Usage: bash scripts/setup.sh
+# afterwards, with the exact versions of requirements-lock.txt. Idempotent: reinstalls only when
+# pyproject.toml, the lock or this script changed. Usage: bash scripts/setup.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3.11}"
@@ -11,12 +12,14 @@ if ! "$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) els
 fi
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 stamp=".venv/.workshopnlp-installed"
-want="$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -d' ' -f1)"
+want="$(cat pyproject.toml requirements-lock.txt scripts/setup.sh | sha256sum | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+  # Exact versions from requirements-lock.txt (regenerate with scripts/lock.sh): a fresh install gives the
+  # same figures as the one the benchmarks were measured on.
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -c requirements-lock.txt -e ".[test]"
   # BERTopic without torch: its other requirements are in pyproject.toml (see [tool.workshopnlp] no-deps).
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps "bertopic==0.17.4"
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -c requirements-lock.txt --no-deps "bertopic==0.17.4"
   .venv/bin/python -m ipykernel install --sys-prefix --name python3 >/dev/null
   echo "$want" > "$stamp"
 fi
