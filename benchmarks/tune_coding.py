@@ -1,5 +1,5 @@
-"""Choose the coder's lexical weight, regularisation, context weight, shared-ingen weight and keyword
-weight by cross-validation on the TUNING part only.
+"""Choose the coder's lexical weight, regularisation, context weight, shared-ingen weight, keyword
+weight and training-row weights by cross-validation on the TUNING part only.
 
 The held-out gold part is never read here, so benchmarks/coding_quality.py stays an honest test.
 Every setting is cross-validated (5-fold, stratified by focus area) on three splits – the fold seeds
@@ -17,7 +17,11 @@ Choices follow one rule: among the settings within SIMPLER_WITHIN (0.005) of the
      (it did until session 11 and then picked 1.0, at focus weight 1.0). 0 if within the margin of the best,
      else the middle of the plateau. Last run: focus areas 0.868 / 0.861 / 0.851 / 0.820 at 0 / 0.25 / 0.5 / 1
      -> 0; principles 0.543 / 0.577 / 0.613 / 0.608 -> 0.5.
-The last run (session 11, ~35 min on 2 cores with other work beside it) reproduces params.yaml. It also
+  4. coding.human_weight (a human-coded statement against a codebook example) and coding.class_weight, at
+     that point; the plain 1.0 / none unless another beats it by more than the margin. Measured in session 12
+     (same three fold seeds; focus areas / principles): 1.0 none 0.868 / 0.613; 2.0 0.864 / 0.596; 3.0
+     0.861 / 0.599; 0.5 0.855 / 0.602; 1.0 balanced 0.849 / 0.602 -> 1.0, none.
+The last full run (session 11, ~35 min on 2 cores with other work beside it) reproduces params.yaml. It also
 prints the macro-F1 per persona of the chosen setting (the equal-treatment target, on tuning data).
 (context_weight 0, text only, was also tried: focus-area macro-F1 0.74 against 0.85-0.87 with context.)
 
@@ -46,6 +50,7 @@ SHARED_INGEN = (0.0, 0.25, 0.5, 0.75)
 KEYWORD_WEIGHTS = (0.0, 0.25, 0.5, 1.0)
 EXTRA_FOLD_SEEDS = (1, 2)  # every sweep runs on the split of coding.seed and on these: one split moves
                           # macro-F1 by up to 0.03, more than most settings do
+TRAINING_WEIGHTS = ((1.0, ""), (0.5, ""), (2.0, ""), (3.0, ""), (1.0, "balanced"))  # (human_weight, class_weight)
 SIMPLER_WITHIN = 0.005  # macro-F1: differences this small are fold noise
 FOLDS = 5
 
@@ -56,6 +61,14 @@ def choose_keyword_weight(mean_f1: dict[float, float]) -> float:
     top = max(mean_f1.values())
     near = sorted(w for w, f in mean_f1.items() if f >= top - SIMPLER_WITHIN)
     return 0.0 if 0.0 in near else near[(len(near) - 1) // 2]
+
+
+def choose_training_weights(mean_f1: dict[tuple[float, str], float]) -> tuple[float, str]:
+    """(human_weight, class_weight): the plain (1.0, "") unless another setting's mean macro-F1 of both
+    dimensions beats it by more than SIMPLER_WITHIN; then the best."""
+    plain = (1.0, "")
+    best = max(mean_f1, key=mean_f1.get)
+    return plain if mean_f1[plain] >= mean_f1[best] - SIMPLER_WITHIN else best
 
 
 def choose_grid_point(table: pd.DataFrame) -> pd.Series:
@@ -157,7 +170,22 @@ def main() -> int:
         kw_chosen[d] = choose_keyword_weight({w: m[d] for w, m in kw_means.items()})
     print(f"Chosen: keyword_weight={kw_chosen} (per dimension: 0 if within {SIMPLER_WITHIN} of the best mean – "
           "no feature is simpler – else the middle of the weights within it: the safest point of a plateau)")
-    _, pred = cross_validate({**best_p, "keyword_weight": kw_chosen}, splits[params["coding"]["seed"]])
+    best_p = {**best_p, "keyword_weight": kw_chosen}
+    # The weights of the training rows: a human-coded statement against a codebook example, and classes
+    # weighted by their frequency or not. Both dimensions together (one fit serves both).
+    print("\nWeights of the training rows (coding.human_weight, coding.class_weight):")
+    tw_means = {}
+    for hw, cw in TRAINING_WEIGHTS:
+        means, runs = over_seeds({**best_p, "human_weight": hw, "class_weight": cw})
+        tw_means[(hw, cw)] = (means["focus_area"] + means["principle"]) / 2
+        print(f"human_weight={hw:<4} class_weight={cw or 'none':<9} focus_area={means['focus_area']:.3f} "
+              f"({per_seed(runs, 'focus_area')}) principle={means['principle']:.3f} ({per_seed(runs, 'principle')})",
+              flush=True)
+    hw, cw = choose_training_weights(tw_means)
+    print(f"Chosen: human_weight={hw}, class_weight={cw or 'none'} (equal weights and no class weights unless "
+          f"another setting beats them by more than {SIMPLER_WITHIN} on the mean of both dimensions)")
+    best_p = {**best_p, "human_weight": hw, "class_weight": cw}
+    _, pred = cross_validate(best_p, splits[params["coding"]["seed"]])
 
     content = ~tune["is_empty_content"].astype(bool).to_numpy()
     print("\nOut-of-fold macro-F1 per persona at the chosen setting (non-empty tuning statements):")

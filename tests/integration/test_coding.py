@@ -183,7 +183,7 @@ def test_code_any_table_on_real_danish_prose(tmp_path, corpora_available, coded_
     assert coded_share["on"] - coded_share["off"] > 0.5, coded_share.to_dict()
 
 
-def test_real_prose_gold_and_learning_from_a_new_kind_of_text(corpora_available, coded_data_dir):
+def test_real_prose_gold_and_learning_from_a_new_kind_of_text(corpora_available, coded_data_dir, held_out_fit):
     """Two blind coders coded the 172 rows of real public-sector prose (tests/gold/real_prose); their files
     must still match the shared corpus row by row (text hashes). The coder trained on the workshops alone
     agrees with them far less than they agree with each other (benchmarks/coding_quality.py: macro-F1
@@ -194,7 +194,7 @@ def test_real_prose_gold_and_learning_from_a_new_kind_of_text(corpora_available,
 
     sys.path.insert(0, str(REPO))
     from benchmarks.coding_quality import REAL_PROSE_GOLD, agreed_codes  # noqa: E402  (the benchmark's reference)
-    from workshopnlp.coding import _embedding_setup, fit_coder, training_statements
+    from workshopnlp.coding import _embedding_setup, fit_coder
     from workshopnlp.coding_sheet import read_code_tables
 
     codebook, params = load_codebook(), load_params()
@@ -206,11 +206,9 @@ def test_real_prose_gold_and_learning_from_a_new_kind_of_text(corpora_available,
                           **{dim: agreed_codes(coders, corpus["id"], dim) for dim in DIMENSIONS}})
     assert prose[list(DIMENSIONS)].notna().mean().min() > 0.8  # the coders agree on most rows
 
-    human = load_all_human_codes(coded_data_dir, codebook, training_statements(coded_data_dir, params))
-    tune = training_references(human, params["gold"]["holdout_share"])[0]
+    _, tune, _, without = held_out_fit  # the coder 'code INPUT' uses: codebook + the gold's tuning part
     embedder, cache = _embedding_setup(params, coded_data_dir)
     learn, test = prose.iloc[::2], prose.iloc[1::2]
-    without = fit_coder(codebook, embedder, params["coding"], cache, human=tune)
     with_prose = fit_coder(codebook, embedder, params["coding"], cache, human=pd.concat([tune, learn]))
     for dim in DIMENSIONS:
         known = test[dim].notna()
