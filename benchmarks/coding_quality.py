@@ -40,6 +40,7 @@ ingests them there, so it never touches ./data.
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sys
 import tempfile
@@ -57,7 +58,7 @@ from workshopnlp.agreement import group_gap_test, statements_needed_for_gap
 from workshopnlp.codebook import DIMENSIONS, NO_CODE, load_codebook
 from workshopnlp.coding import (POWER_PROBABILITY, KeywordFeatures, _embedding_setup, calibrate_threshold,
                                 code_table, contexts_of, decide, fit_coder, load_all_human_codes,
-                                training_references, with_gap_groups)
+                                provenance_path_of, training_references, with_gap_groups)
 from workshopnlp.coding_sheet import blind_codes, disputed_statements, open_disputes, read_code_tables
 from workshopnlp.config import load_params
 from workshopnlp.personas import CITIZEN_PERSONAS, STAFF_PERSONAS, UNKNOWN_PERSONA
@@ -328,6 +329,7 @@ def real_prose(codebook, params, data_dir: Path, tune: pd.DataFrame) -> None:
     ref = {dim: agreed_codes(coders, corpus["id"], dim) for dim in DIMENSIONS}
     with tempfile.TemporaryDirectory(prefix="wnlp-real-prose-") as tmp:
         zero = code_table(REAL_PROSE_CORPUS, Path(tmp) / "codes.csv", data_dir=data_dir, params=params)
+        unfamiliar = json.loads(provenance_path_of(Path(tmp) / "codes.csv").read_text("utf-8"))["unfamiliar"]
     # Cross-validated: each fold's model also learns from some or all of the other folds' rows, with the codes
     # the coders agree on (None, i.e. not trained on, where they do not) - how many coded rows of a new kind of
     # text it takes (the first n of a fixed shuffle of each training fold; None = all of it).
@@ -368,6 +370,10 @@ def real_prose(codebook, params, data_dir: Path, tune: pd.DataFrame) -> None:
                 f"{c} {n}" for c, n in pd.Series(truth).value_counts().items()))
     print("  Against the rows the coders agree on:")
     print(pd.DataFrame(rows).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print(f"  'code' warns: {unfamiliar['unfamiliar']} of {unfamiliar['statements']} rows ({unfamiliar['share']:.0%}) "
+          f"are unlike anything it learnt from (nearest training text less similar than for all but "
+          f"{unfamiliar['percentile']:.0f} % of the training texts; coding.Familiarity, threshold "
+          f"{unfamiliar['threshold']:.3f})")
 
 
 def main(argv=None) -> int:

@@ -18,10 +18,11 @@ Choices follow one rule: among the settings within SIMPLER_WITHIN (0.005) of the
      else the middle of the plateau. Last run: focus areas 0.868 / 0.861 / 0.851 / 0.820 at 0 / 0.25 / 0.5 / 1
      -> 0; principles 0.543 / 0.577 / 0.613 / 0.608 -> 0.5.
   4. coding.human_weight (a human-coded statement against a codebook example) and coding.class_weight, at
-     that point; the plain 1.0 / none unless another beats it by more than the margin. Measured in session 12
-     (same three fold seeds; focus areas / principles): 1.0 none 0.868 / 0.613; 2.0 0.864 / 0.596; 3.0
-     0.861 / 0.599; 0.5 0.855 / 0.602; 1.0 balanced 0.849 / 0.602 -> 1.0, none.
-The last full run (session 11, ~35 min on 2 cores with other work beside it) reproduces params.yaml. It also
+     that point; the plain 1.0 / none unless another beats it by more than the margin. Last run (focus areas /
+     principles): 1.0 none 0.868 / 0.613; 0.5 0.855 / 0.602; 2.0 0.864 / 0.596; 3.0 0.861 / 0.599; 1.0
+     balanced 0.849 / 0.602 -> 1.0, none.
+The last full run (session 12, ~40 min on 2 cores with the test suite beside it) reproduces params.yaml
+and every figure above. It also
 prints the macro-F1 per persona of the chosen setting (the equal-treatment target, on tuning data).
 (context_weight 0, text only, was also tried: focus-area macro-F1 0.74 against 0.85-0.87 with context.)
 

@@ -19,7 +19,7 @@ from .config import WorkshopPaths, load_params
 from .errors import InputError
 from .figures import SOURCE_KIND_LABELS_DA
 from .figures import workshop_label as figure_workshop_label
-from .formatting import SAME_CODE_DA, decimal_da
+from .formatting import SAME_CODE_DA, decimal_da, unfamiliar_text
 from .personas import PERSONA_LABELS_DA, REGISTER_LABELS_DA, SIDE_LABELS_DA, UNKNOWN_PERSONA
 
 REDACTION_LABELS_DA = {"cpr": "CPR-numre", "telefon": "Telefonnumre", "email": "E-mailadresser",
@@ -463,6 +463,9 @@ def certainty_text(b: WorkshopBundle) -> str:
     statements it did not learn from (``persona_quality.csv``, all personas), and the tentative codes - or,
     when nobody has coded this workshop's statements, that its codes are not checked on this text at all."""
     head = "**Hvor sikre er resultaterne?** "
+    unfamiliar = (b.provenance.get("codes") or {}).get("unfamiliar")
+    strange = (" " + unfamiliar_text(unfamiliar, float(b.params["coding"]["unfamiliar_warn_share"]))
+               if unfamiliar else "")
     path = WorkshopPaths(b.data_dir, b.workshop_id).processed / "persona_quality.csv"
     quality = pd.read_csv(path) if path.exists() and path.stat().st_size >= 60 else pd.DataFrame()
     overall = quality[quality["persona"] == "alle"].set_index("dimension") if len(quality) else quality
@@ -472,12 +475,12 @@ def certainty_text(b: WorkshopBundle) -> str:
                 "skrevet af andre (offentlige fagtekster om data og kunstig intelligens) gav den langt sjældnere "
                 "samme kode som to menneskelige kodere, indtil den havde lært af menneskekodede eksempler af samme "
                 "slags. Læs derfor koderne som forslag, og lad nogen kode en stikprøve af udsagnene i et kodeark – "
-                "så lærer maskinen af dem, og afsnittet om enighed viser, hvor godt den rammer.")
+                "så lærer maskinen af dem, og afsnittet om enighed viser, hvor godt den rammer." + strange)
     # per dimension: a coder may have coded some statements on one dimension only
     shares = " og ".join(f"{SAME_CODE_DA[dim]} i {overall.at[dim, 'accuracy']:.0%} "
                          f"af {int(overall.at[dim, 'n_statements'])}" for dim in overall.index)
     text = (head + "Blandt de udsagn fra workshoppen, som mennesker har kodet, og som maskinen ikke har lært af, gav "
-            f"den {shares} (mere i afsnittet om enighed).")
+            f"den {shares} (mere i afsnittet om enighed)." + strange)
     tentative = tentative_codes(b)
     if tentative:
         limit = decimal_da(float(b.params["coding"]["tentative_alpha"]), 3)

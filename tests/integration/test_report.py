@@ -293,9 +293,15 @@ def test_certainty_is_measured_on_this_workshop_or_said_to_be_unchecked(reported
                 f"{overall.at['focus_area', 'accuracy']:.0%} af {n['focus_area']} og samme princip i "
                 f"{overall.at['principle', 'accuracy']:.0%} af {n['principle']}")
     assert expected in page
+    # and how many statements are unlike anything the coder learnt from (codes.provenance.json)
+    unfamiliar = json.loads((data_dir / "processed" / OCTOBER / "codes.provenance.json").read_text("utf-8"))[
+        "unfamiliar"]
+    assert unfamiliar["statements"] > 100 and unfamiliar["share"] < 0.1, unfamiliar
+    assert f"{unfamiliar['unfamiliar']} af {unfamiliar['statements']} udsagn" in page
 
     uncoded = tmp_path / "data"
     shutil.copytree(data_dir, uncoded)
     (uncoded / "processed" / OCTOBER / "persona_quality.csv").unlink()
     text = certainty_text(load_bundle(OCTOBER, uncoded))
-    assert "ikke efterprøvet på netop denne tekst" in text and "%" not in text
+    assert "ikke efterprøvet på netop denne tekst" in text and "samme fokusområde i" not in text
+    assert f"{unfamiliar['unfamiliar']} af {unfamiliar['statements']} udsagn" in text
