@@ -264,20 +264,15 @@ class Familiarity:
     (accuracy 0.41 against 0.58) but not on principles (0.48 against 0.42), the workshop statements' not worse.
     """
 
-    vectors: np.ndarray  # unit-length training embeddings
+    vectors: np.ndarray  # the training embeddings (rows L2-normalised, as every Embedder returns them)
     threshold: float
     percentile: float
 
     CHUNK = 1024  # rows of the similarity matrix at a time: memory grows with the training set, not its square
 
-    @staticmethod
-    def _unit(vectors: np.ndarray) -> np.ndarray:
-        vectors = np.asarray(vectors, dtype=np.float64)
-        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-
     @classmethod
     def fit(cls, vectors: np.ndarray, percentile: float) -> "Familiarity":
-        unit = cls._unit(vectors)
+        unit = np.asarray(vectors, dtype=np.float64)
         own = np.empty(len(unit))
         for start in range(0, len(unit), cls.CHUNK):
             sims = unit[start:start + cls.CHUNK] @ unit.T
@@ -287,8 +282,8 @@ class Familiarity:
         return cls(unit, round(float(np.percentile(own, percentile)), 4), float(percentile))
 
     def nearest(self, vectors: np.ndarray) -> np.ndarray:
-        """Similarity of each row of ``vectors`` to its nearest training text."""
-        unit = self._unit(vectors)
+        """Similarity of each row of ``vectors`` (L2-normalised embeddings) to its nearest training text."""
+        unit = np.asarray(vectors, dtype=np.float64)
         return np.concatenate([(unit[i:i + self.CHUNK] @ self.vectors.T).max(axis=1)
                                for i in range(0, len(unit), self.CHUNK)]) if len(unit) else np.empty(0)
 

@@ -7,15 +7,16 @@ from workshopnlp.formatting import unfamiliar_text
 
 
 def _cluster(rng, centre, n, spread):
-    return centre + spread * rng.standard_normal((n, len(centre)))
+    """Unit-length rows, as every Embedder returns them."""
+    x = centre + spread * rng.standard_normal((n, len(centre)))
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
 
 
 def test_threshold_is_the_percentile_of_the_training_texts_own_nearest_neighbours():
     rng = np.random.default_rng(0)
     train = _cluster(rng, np.eye(16)[0] * 5, 200, 1.0)
     fam = Familiarity.fit(train, 5)
-    unit = train / np.linalg.norm(train, axis=1, keepdims=True)
-    sims = unit @ unit.T
+    sims = train @ train.T
     np.fill_diagonal(sims, -np.inf)
     assert fam.threshold == round(float(np.percentile(sims.max(axis=1), 5)), 4)
     # about 5 % of the training texts themselves fall below it (left out of their own comparison)
