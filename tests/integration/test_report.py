@@ -93,13 +93,27 @@ def test_dilemma_cards_quote_the_seed(reported):
     assert page.count("data:image/png;base64") >= 3
 
 
-def test_rerun_skips_unchanged_steps_and_redoes_changed_ones(reported, tmp_path):
+def test_rerun_skips_unchanged_steps_and_redoes_changed_ones(reported, tmp_path, monkeypatch):
+    """Which steps run again, and why. Rendering is the fixture's (`reported`) to test; here the report
+    step's own work is replaced by a recorder that writes the step's output, which saves rendering six
+    notebooks twice (about 70 s) and still lets the pipeline's skip rule see the report step's output."""
+    from workshopnlp import report
+
     data_dir, reports, _ = reported
     d, r = tmp_path / "data", tmp_path / "reports"
     shutil.copytree(data_dir, d)
     shutil.copytree(reports, r)
+    rendered = []
+
+    def render_recorder(workshop_id, data_dir, reports_dir, *args, **kwargs):
+        rendered.append(workshop_id)
+        index = Path(reports_dir) / workshop_id / "index.html"
+        index.write_text(f"gengivet {len(rendered)}. gang", encoding="utf-8")
+        return index.parent
+
+    monkeypatch.setattr(report, "render_reports", render_recorder)
     status = run_pipeline(OCTOBER, d, r, echo=lambda _: None)
-    assert set(status.values()) == {"uændret – sprunget over"}
+    assert set(status.values()) == {"uændret – sprunget over"} and rendered == []
     # Word and Excel leave "~$…" lock files beside an open document: opening a file changes nothing
     (d / "raw" / OCTOBER / "~$uppe_raadgivere.docx").write_bytes(b"\x00lock")
     (d / "raw" / OCTOBER / "kodning" / "~$deark_A.xlsx").write_bytes(b"\x00lock")
@@ -108,22 +122,33 @@ def test_rerun_skips_unchanged_steps_and_redoes_changed_ones(reported, tmp_path)
     notes = d / "raw" / OCTOBER / "gruppe_ledere.md"
     notes.write_text(notes.read_text("utf-8") + "\n- Vi skal kunne forklare formålet for borgerne.\n", "utf-8")
     status = run_pipeline(OCTOBER, d, r, echo=lambda _: None)
-    assert status["ingest"] == "kørt" and status["code"] == "kørt"
+    assert status == dict.fromkeys(("ingest", "code", "themes", "report"), "kørt") and rendered == [OCTOBER]
     # the coder learns from January's human-coded statements, read from January's raw files: a change
     # there recodes October, although October's own files are unchanged
     january = d / "raw" / JANUARY / "plenum_noter.txt"
     january.write_text(january.read_text("utf-8") + "\nVi skal kunne forklare formålet.\n", "utf-8")
     status = run_pipeline(OCTOBER, d, r, echo=lambda _: None)
     assert status["ingest"] == "uændret – sprunget over" and status["code"] == "kørt"
+    # a report changed by hand (or lost) is made again although nothing it is made from changed
+    status = run_pipeline(OCTOBER, d, r, echo=lambda _: None)
+    assert set(status.values()) == {"uændret – sprunget over"}
+    before = len(rendered)
+    (r / OCTOBER / "index.html").write_text("rettet i hånden", encoding="utf-8")
+    status = run_pipeline(OCTOBER, d, r, echo=lambda _: None)
+    assert status["code"] == "uændret – sprunget over" and status["report"] == "kørt"
+    assert len(rendered) == before + 1
 
 
 def test_every_stage_follows_the_codebook_the_codes_were_made_with(reported, tmp_path):
-    """`run --codebook COPY` must show the copy's labels and version in every report, not the default's
-    beside the copy's codes; and a `code` run by hand in between must not be mistaken for the pipeline's."""
+    """`run --codebook COPY` must show the copy's labels and version in the reports, not the default's
+    beside the copy's codes; and a `code` run by hand in between must not be mistaken for the pipeline's.
+    Only the coding notebook is rendered (the page checked here; all six are the fixture's to test)."""
     data_dir, reports, _ = reported
-    d, r = tmp_path / "data", tmp_path / "reports"
+    d, r, nbs = tmp_path / "data", tmp_path / "reports", tmp_path / "notebooks"
     shutil.copytree(data_dir, d)
     shutil.copytree(reports, r)
+    nbs.mkdir()
+    shutil.copy2(REPO / "notebooks" / "02_kodning.ipynb", nbs)
     shipped = (REPO / "src" / "workshopnlp" / "codebooks" / "dataetik_2022.yaml").read_text("utf-8")
     assert shipped.count('version: "1.2.0"') == 1 and shipped.count("        label: Tillid\n") == 1
     copy = tmp_path / "min_kodebog.yaml"
@@ -134,7 +159,7 @@ def test_every_stage_follows_the_codebook_the_codes_were_made_with(reported, tmp
     def reader_page() -> str:
         return (r / OCTOBER / "laeser" / "02_kodning.html").read_text("utf-8")
 
-    status = run_pipeline(OCTOBER, d, r, codebook_path=copy, echo=lambda _: None)
+    status = run_pipeline(OCTOBER, d, r, codebook_path=copy, notebooks_dir=nbs, echo=lambda _: None)
     assert status["code"] == status["themes"] == status["report"] == "kørt"
     assert (processed / "codebook.yaml").read_bytes() == copy.read_bytes()
     page = reader_page()
@@ -145,7 +170,7 @@ def test_every_stage_follows_the_codebook_the_codes_were_made_with(reported, tmp
     # recodes with the codebook it is given instead of skipping the step
     assert main(["code", "--workshop", OCTOBER, "--data-dir", str(d)]) == 0
     assert "version: \"1.2.0\"" in (processed / "codebook.yaml").read_text("utf-8")
-    status = run_pipeline(OCTOBER, d, r, codebook_path=copy, echo=lambda _: None)
+    status = run_pipeline(OCTOBER, d, r, codebook_path=copy, notebooks_dir=nbs, echo=lambda _: None)
     assert status["ingest"] == "uændret – sprunget over" and status["code"] == "kørt"
     assert (processed / "codebook.yaml").read_bytes() == copy.read_bytes() and "version 9.9.9-test" in reader_page()
 
