@@ -45,3 +45,23 @@ def test_grid_point_prefers_the_smaller_c_then_the_smaller_context_weight_within
     ])
     chosen = choose_grid_point(table)
     assert (chosen["C"], chosen["context_weight_focus"]) == (4.0, 0.25)
+
+
+def test_a_setting_reached_twice_is_recognised_and_different_settings_are_not():
+    """The tuner fits a setting once (step 4's plain point is the keyword step's choice): its memo key must
+    not depend on how the dict was built, and must tell every real difference apart."""
+    import numpy as np
+
+    from benchmarks.tune_coding import setting_key
+    from workshopnlp.config import load_params
+
+    coding = load_params()["coding"]
+    best_p = {**coding, "lexical_weight": float(np.float64(coding["lexical_weight"])), "C": np.float64(coding["C"])}
+    keyword_step = {**best_p, "keyword_weight": {"principle": 0.5, "focus_area": 0}}
+    plain_step_4 = {**{**best_p, "keyword_weight": {"focus_area": 0.0, "principle": 0.5}},
+                    "human_weight": 1, "class_weight": ""}
+    assert setting_key(keyword_step) == setting_key(plain_step_4)
+    assert setting_key(plain_step_4) != setting_key({**plain_step_4, "human_weight": 2.0})
+    assert setting_key(plain_step_4) != setting_key({**plain_step_4, "class_weight": "balanced"})
+    assert setting_key(plain_step_4) != setting_key(
+        {**plain_step_4, "keyword_weight": {"focus_area": 0.0, "principle": 0.25}})
