@@ -48,6 +48,23 @@ def krippendorff_alpha_nominal(units: Sequence[Sequence[object]]) -> float:
     return float(1 - (n - 1) * d_o / expected)
 
 
+def mean_pairwise_agreement(codes: pd.DataFrame) -> tuple[float, int]:
+    """How often two human coders gave the same code: one row per unit, one column per coder (NaN = not
+    coded by that coder). For every pair of coders, the share of the units both coded on which they agree;
+    then the mean over the pairs that share a unit, each pair weighted by those units. Returns
+    (agreement, compared pairs of codes); (NaN, 0) when no unit was coded by two coders.
+
+    >>> mean_pairwise_agreement(pd.DataFrame({"A": ["x", "x", "y"], "B": ["x", "y", "y"], "C": ["x", None, None]}))
+    (0.8, 5)
+    """
+    agree = compared = 0
+    for a, b in combinations(codes.columns, 2):
+        both = codes[a].notna() & codes[b].notna()
+        compared += int(both.sum())
+        agree += int((codes.loc[both, a] == codes.loc[both, b]).sum())
+    return (agree / compared if compared else float("nan")), compared
+
+
 def cohen_kappa(a: Sequence[object], b: Sequence[object]) -> float:
     a, b = list(a), list(b)
     if not a:

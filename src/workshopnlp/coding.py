@@ -49,7 +49,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from threadpoolctl import threadpool_limits
 
-from .agreement import agreement_table
+from .agreement import agreement_table, mean_pairwise_agreement
 from .codebook import DIMENSIONS, NO_CODE, USED_CODEBOOK_NAME, Codebook
 from .coding_sheet import (HUMAN_CODE_COLUMNS, blind_codes, is_review, read_code_tables, read_coding_sheets,
                            sheets_in)
@@ -888,9 +888,9 @@ def code_workshop(workshop_id: str, data_dir, params: dict[str, Any] | None = No
         agreement.to_csv(tmp / "agreement.csv", index=False)
         workshop_confusions(codes, human_out, codebook, set(held_out["statement_id"]), with_content).to_csv(
             tmp / "confusion.csv", index=False)
-        persona_quality(codes, statements, own_refs, set(held_out["statement_id"])).to_csv(
+        persona_quality(codes, statements, own_refs, set(held_out["statement_id"]), human_out).to_csv(
             tmp / "persona_quality.csv", index=False)
-        persona_gap(codes, statements, own_refs, set(held_out["statement_id"]), params["coding"]).to_csv(
+        persona_gap(codes, statements, own_refs, set(held_out["statement_id"]), params["coding"], human_out).to_csv(
             tmp / "persona_gap.csv", index=False)
         write_json(tmp / "codes.provenance.json", provenance_record(
             "code", inputs, {k: params[k] for k in ("coding", "embeddings", "gold")},
@@ -905,7 +905,8 @@ def code_workshop(workshop_id: str, data_dir, params: dict[str, Any] | None = No
     return codes
 
 
-PERSONA_QUALITY_COLUMNS = ["dimension", "persona", "n_statements", "accuracy", "macro_f1"]
+PERSONA_QUALITY_COLUMNS = ["dimension", "persona", "n_statements", "accuracy", "macro_f1", "coders_agreement",
+                           "coders_compared_pairs"]
 
 
 def _held_out_model_and_reference(codes: pd.DataFrame, statements: pd.DataFrame, reference: pd.DataFrame,
@@ -917,13 +918,33 @@ def _held_out_model_and_reference(codes: pd.DataFrame, statements: pd.DataFrame,
     return frame[frame["statement_id"].isin(held_out) & ~frame["is_empty_content"].astype(bool)]
 
 
+def codes_by_coder(human: pd.DataFrame | None, dim: str) -> pd.DataFrame:
+    """The blind coders' codes of ``dim``: one row per statement id, one column per coder (NaN = not coded by
+    that coder); empty without human codes. What :func:`workshopnlp.agreement.mean_pairwise_agreement` reads."""
+    if human is None or human.empty:
+        return pd.DataFrame()
+    return blind_codes(human).pivot_table(index="statement_id", columns="coder", values=dim, aggfunc="first")
+
+
+def coders_agreement_on(by_coder: pd.DataFrame, statement_ids) -> tuple[float, int]:
+    """:func:`workshopnlp.agreement.mean_pairwise_agreement` of ``by_coder`` (:func:`codes_by_coder`) on
+    ``statement_ids`` only."""
+    return mean_pairwise_agreement(by_coder[by_coder.index.isin(set(statement_ids))])
+
+
 def persona_quality(codes: pd.DataFrame, statements: pd.DataFrame, reference: pd.DataFrame | None,
-                    held_out: set[str]) -> pd.DataFrame:
+                    held_out: set[str], human: pd.DataFrame | None = None) -> pd.DataFrame:
     """How well the model agrees with the human reference, per persona (equal treatment of the tool).
 
     Only held-out statements with content count: the model never learnt from them. One row per
     dimension and persona plus ``persona = "alle"``; ``accuracy`` is the share where model and reference
     agree, ``macro_f1`` the macro-averaged F1 over the codes present.
+
+    Given ``human`` (the workshop's coder rows), ``coders_agreement`` is how often two blind human coders
+    gave the same code on the same statements (:func:`workshopnlp.agreement.mean_pairwise_agreement`, over
+    ``coders_compared_pairs`` pairs of codes; NaN where no statement has two coders). It says how settled
+    the reference is: where people disagree with each other, the model's agreement with their majority is
+    bounded too, and a low figure for a group is partly the codebook's question, not the machine's.
     """
     if reference is None or reference.empty:
         return pd.DataFrame(columns=PERSONA_QUALITY_COLUMNS)
@@ -931,14 +952,17 @@ def persona_quality(codes: pd.DataFrame, statements: pd.DataFrame, reference: pd
     rows = []
     for dim in DIMENSIONS:
         part = frame[frame[dim].notna()]
+        by_coder = codes_by_coder(human, dim)
         groups = [("alle", part)] + [(str(p), g) for p, g in part.groupby("persona", sort=True)]
         for persona, g in groups:
             if g.empty:
                 continue
             truth, pred = g[dim].tolist(), g[f"model_{dim}"].tolist()
+            coders, pairs = coders_agreement_on(by_coder, g["statement_id"])
             rows.append({"dimension": dim, "persona": persona, "n_statements": len(g),
                          "accuracy": round(float(np.mean(np.array(truth) == np.array(pred))), 4),
-                         "macro_f1": round(float(f1_score(truth, pred, average="macro", zero_division=0)), 4)})
+                         "macro_f1": round(float(f1_score(truth, pred, average="macro", zero_division=0)), 4),
+                         "coders_agreement": round(coders, 4), "coders_compared_pairs": pairs})
     return pd.DataFrame(rows, columns=PERSONA_QUALITY_COLUMNS)
 
 
@@ -964,7 +988,7 @@ def with_gap_groups(frame: pd.DataFrame) -> pd.DataFrame:
 PERSONA_GAP_COLUMNS = ["dimension", "comparison", "groups", "n_statements", "best_group", "best_macro_f1",
                        "worst_group", "worst_macro_f1", "gap_macro_f1", "chance_gap_median", "chance_gap_p95",
                        "p_value", "target_gap", "share_within_target_now", "statements_needed_per_group",
-                       "worst_group_disagreements"]
+                       "worst_group_disagreements", "best_coders_agreement", "worst_coders_agreement"]
 # How many of the worst group's most frequent disagreements (reference code > model code) persona_gap lists.
 GAP_DISAGREEMENTS_LISTED = 3
 
@@ -985,7 +1009,7 @@ def top_disagreements(truth: Sequence[object], pred: Sequence[object], n: int = 
 
 
 def persona_gap(codes: pd.DataFrame, statements: pd.DataFrame, reference: pd.DataFrame | None,
-                held_out: set[str], params: dict[str, Any]) -> pd.DataFrame:
+                held_out: set[str], params: dict[str, Any], human: pd.DataFrame | None = None) -> pd.DataFrame:
     """Is the gap between the best and the worst persona more than chance? (equal treatment of the tool)
 
     On the held-out statements with content, per dimension and comparison (:data:`GAP_COMPARISONS`) –
@@ -1004,6 +1028,9 @@ def persona_gap(codes: pd.DataFrame, statements: pd.DataFrame, reference: pd.Dat
     smallest group size in ``coding.persona_gap_power_sizes`` at which four draws in five do
     (``statements_needed_per_group``; empty if none does) – :func:`workshopnlp.agreement.statements_needed_for_gap`.
     And where the worst group's errors lie: its most frequent disagreements (:func:`top_disagreements`).
+    Given ``human`` (the workshop's coder rows): how often two blind human coders agreed with each other on the
+    best and on the worst group's statements (``best_coders_agreement``, ``worst_coders_agreement``; NaN where
+    no statement has two coders) – whether the reference itself is less settled where the model is weaker.
     """
     from .agreement import group_gap_test, statements_needed_for_gap
 
@@ -1015,6 +1042,7 @@ def persona_gap(codes: pd.DataFrame, statements: pd.DataFrame, reference: pd.Dat
     frame = with_gap_groups(frame)
     frame.loc[frame["persona"] == UNKNOWN_PERSONA, "persona"] = None
     for dim in DIMENSIONS:
+        by_coder = codes_by_coder(human, dim)
         for comparison, column in GAP_COMPARISONS.items():
             part = frame[frame[dim].notna() & frame[column].notna()].reset_index(drop=True)
             sizes = part[column].value_counts()
@@ -1045,7 +1073,10 @@ def persona_gap(codes: pd.DataFrame, statements: pd.DataFrame, reference: pd.Dat
                          "share_within_target_now": round(now["rows"][0]["share_within_target"], 4),
                          "statements_needed_per_group": power["needed"],
                          "worst_group_disagreements": top_disagreements(
-                             truth[groups[names.index(worst)]], pred[groups[names.index(worst)]])})
+                             truth[groups[names.index(worst)]], pred[groups[names.index(worst)]]),
+                         **{f"{side}_coders_agreement": round(coders_agreement_on(
+                             by_coder, part["statement_id"].iloc[groups[names.index(g)]])[0], 4)
+                            for side, g in (("best", best), ("worst", worst))}})
     return pd.DataFrame(rows, columns=PERSONA_GAP_COLUMNS).astype({"statements_needed_per_group": "Int64"})
 
 

@@ -90,8 +90,8 @@ def load_bundle(workshop_id: str, data_dir: str | Path = "data", codebook_path=N
     if rec:
         provenance["themes"] = rec
     agreement_path = processed / "agreement.csv"
-    agreement = pd.read_csv(agreement_path) if agreement_path.exists() and agreement_path.stat().st_size > 60 \
-        else None
+    agreement = _read_rows(agreement_path)
+    agreement = agreement if len(agreement) else None
     from .agreement import tentative_codes as tentative
     from .codebook import with_tentative_labels
 
@@ -192,15 +192,27 @@ def agreement_summary(b: WorkshopBundle) -> pd.DataFrame:
                       ].set_index(["Dimension", "Sammenligning"])
 
 
+def _read_rows(path: Path) -> pd.DataFrame:
+    """A CSV written by the code step; empty when it is missing or has a header only (a workshop nobody has
+    coded writes the columns and no rows)."""
+    if not path.exists():
+        return pd.DataFrame()
+    try:
+        return pd.read_csv(path)
+    except pd.errors.EmptyDataError:  # not even a header
+        return pd.DataFrame()
+
+
 def persona_quality_table(b: WorkshopBundle) -> pd.DataFrame:
-    """The model against the human reference per persona, on held-out statements (Danish labels).
+    """The model against the human reference per persona, on held-out statements (Danish labels), and
+    how often two human coders agreed with each other on the same statements (``coders_agreement``; "–"
+    where no statement had two coders, or in a file written before the column existed).
 
     Personas with fewer than ``figures.min_cell_count`` such statements are shown as "<N" without figures.
     """
-    path = WorkshopPaths(b.data_dir, b.workshop_id).processed / "persona_quality.csv"
-    if not path.exists() or path.stat().st_size < 60:
+    q = _read_rows(WorkshopPaths(b.data_dir, b.workshop_id).processed / "persona_quality.csv")
+    if q.empty:
         return pd.DataFrame()
-    q = pd.read_csv(path)
     min_n = int(b.params["figures"]["min_cell_count"])
     rows = []
     for row in q.itertuples(index=False):
@@ -209,8 +221,17 @@ def persona_quality_table(b: WorkshopBundle) -> pd.DataFrame:
                      "Persona": "Alle" if row.persona == "alle" else PERSONA_LABELS_DA.get(row.persona, row.persona),
                      "Udsagn": f"<{min_n}" if small else int(row.n_statements),
                      "Andel enige": "" if small else f"{row.accuracy:.0%}",
-                     "Makro-F1": "" if small else decimal_da(row.macro_f1)})
+                     "Makro-F1": "" if small else decimal_da(row.macro_f1),
+                     CODERS_AGREEMENT_DA: "" if small else _share_or_dash(getattr(row, "coders_agreement", None))})
     return pd.DataFrame(rows).set_index(["Dimension", "Persona"])
+
+
+# persona_quality_table's column of the human coders' agreement with each other (report 05 explains it).
+CODERS_AGREEMENT_DA = "Kodere indbyrdes enige"
+
+
+def _share_or_dash(share) -> str:
+    return "–" if share is None or pd.isna(share) else f"{share:.0%}"
 
 
 # persona_gap.csv's comparisons (workshopnlp.coding.GAP_COMPARISONS) in report 05: a short name for the table
@@ -227,6 +248,9 @@ GAP_COMPARISON_DA = {
     "svar_mod_noter": "mellem skriftlige svar i spørgeskemaer og noter og referater fra drøftelserne",
     "borgersvar_mod_medarbejdernoter": "mellem borgernes egne skriftlige svar og medarbejdernes noter og referater",
 }
+# Human coders' agreement with each other (persona_gap.csv) lower by more than this in the weaker group than in
+# the better one: report 05 says people, too, agree less on the weaker group's statements.
+COMPARABLE_AGREEMENT = 0.05
 # p below these: a gap to look into, and one on the border of what chance gives (report 05's verdicts).
 GAP_P_LOOK_INTO, GAP_P_BORDER = 0.05, 0.10
 GAP_VERDICT_DA = {"within": "inden for målet", "look_into": "bør undersøges", "border": "på grænsen",
@@ -247,10 +271,9 @@ def _group_name(group: str) -> str:
 
 def _persona_gaps(b: WorkshopBundle) -> pd.DataFrame:
     """``persona_gap.csv`` in report order (personas, sides, registers), or empty if missing or too old."""
-    path = WorkshopPaths(b.data_dir, b.workshop_id).processed / "persona_gap.csv"
-    if not path.exists() or path.stat().st_size < 60:
+    gaps = _read_rows(WorkshopPaths(b.data_dir, b.workshop_id).processed / "persona_gap.csv")
+    if gaps.empty:
         return pd.DataFrame()
-    gaps = pd.read_csv(path)
     if "comparison" not in gaps.columns:  # written by an older version: rerun 'code' to get it
         return pd.DataFrame()
     order = {c: i for i, c in enumerate(GAP_COMPARISON_DA)}
@@ -269,10 +292,9 @@ def _gap_target(b: WorkshopBundle, gaps: pd.DataFrame) -> float:
 
 def _too_small_personas(b: WorkshopBundle, compared: list[str], min_n: int) -> list[str]:
     """Personas with held-out human-coded statements that are too few to be compared (persona_quality.csv)."""
-    path = WorkshopPaths(b.data_dir, b.workshop_id).processed / "persona_quality.csv"
-    if not path.exists() or path.stat().st_size < 60:
+    quality = _read_rows(WorkshopPaths(b.data_dir, b.workshop_id).processed / "persona_quality.csv")
+    if quality.empty:
         return []
-    quality = pd.read_csv(path)
     small = quality[(quality["n_statements"] < min_n) & ~quality["persona"].isin([*compared, "alle", UNKNOWN_PERSONA])]
     return sorted(set(small["persona"]))
 
@@ -333,6 +355,15 @@ def persona_gap_text(b: WorkshopBundle) -> str:
                          f"«{dimension.code(model).label}»")
         return f" De hyppigste uenigheder i gruppen {_group_name(row.worst_group).lower()}: {'; '.join(parts)}."
 
+    def coders_text(row) -> str:
+        best, worst = getattr(row, "best_coders_agreement", None), getattr(row, "worst_coders_agreement", None)
+        if best is None or worst is None or pd.isna(best) or pd.isna(worst):
+            return ""
+        return (f" De menneskelige kodere var indbyrdes enige om {worst:.0%} af koderne i gruppen "
+                f"{_group_name(row.worst_group).lower()} og om {best:.0%} i gruppen {_group_name(row.best_group).lower()}"
+                + (" – også de er mindre enige om den svageste gruppes udsagn, så en del af forskellen ligger i, "
+                   "hvordan kodebogen skal læses for dem." if worst < best - COMPARABLE_AGREEMENT else "."))
+
     personas = gaps.loc[gaps["comparison"] == "personaer", "groups"]
     has_power = "target_gap" in gaps.columns
     target = _gap_target(b, gaps)
@@ -378,7 +409,8 @@ def persona_gap_text(b: WorkshopBundle) -> str:
                     "Forskellen er på grænsen af, hvad tilfældet giver; hold øje med den.")
         notable.append(f"- **{label}, {what}:** {_group_name(row.best_group)} {decimal_da(row.best_macro_f1)} mod "
                        f"{_group_name(row.worst_group)} {decimal_da(row.worst_macro_f1)} i makro-F1, en forskel på "
-                       f"{decimal_da(row.gap_macro_f1)} (p = {decimal_da(row.p_value)}). {sentence}{disagreements_text(row)}")
+                       f"{decimal_da(row.gap_macro_f1)} (p = {decimal_da(row.p_value)}). {sentence}{disagreements_text(row)}"
+                       f"{coders_text(row)}")
     findings = ("**Forskelle, man bør holde øje med:**\n\n" + "\n".join(notable) if notable else
                 "Ingen af forskellene over målet er større, end tilfældige grupper af samme størrelse ofte giver.")
     return f"{intro}\n\n{guide}\n\n{findings}"
@@ -466,8 +498,7 @@ def certainty_text(b: WorkshopBundle) -> str:
     unfamiliar = (b.provenance.get("codes") or {}).get("unfamiliar")
     strange = (" " + unfamiliar_text(unfamiliar, float(b.params["coding"]["unfamiliar_warn_share"]))
                if unfamiliar else "")
-    path = WorkshopPaths(b.data_dir, b.workshop_id).processed / "persona_quality.csv"
-    quality = pd.read_csv(path) if path.exists() and path.stat().st_size >= 60 else pd.DataFrame()
+    quality = _read_rows(WorkshopPaths(b.data_dir, b.workshop_id).processed / "persona_quality.csv")
     overall = quality[quality["persona"] == "alle"].set_index("dimension") if len(quality) else quality
     if overall.empty:
         return (head + "Ingen udsagn fra denne workshop er kodet af mennesker, så maskinens koder er ikke "

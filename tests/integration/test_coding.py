@@ -369,14 +369,32 @@ def test_quality_per_persona_is_written_on_held_out_statements_and_reported(code
         for persona, group in frame.groupby("persona"):
             agree = (group[f"model_{dim}"] == group[f"{dim}_ref"]).mean()
             assert abs(rows.loc[persona, "accuracy"] - agree) < 1e-3, (dim, persona)
+    # how often two blind human coders agreed on the same held-out statements, counted statement by statement
+    human = pd.read_parquet(processed / "human_codes.parquet")
+    human = human[~human["decides"].astype(bool)]
+    for dim in ("focus_area", "principle"):
+        rows = quality[quality["dimension"] == dim].set_index("persona")
+        for persona, group in [("alle", frame), *frame.groupby("persona")]:
+            agree = pairs = 0
+            for codes_given in human[human["statement_id"].isin(group["statement_id"])].groupby(
+                    "statement_id")[dim].apply(lambda c: c.dropna().tolist()):
+                counts = pd.Series(codes_given).value_counts()
+                agree += int((counts * (counts - 1) // 2).sum())
+                pairs += len(codes_given) * (len(codes_given) - 1) // 2
+            assert rows.loc[persona, "coders_compared_pairs"] == pairs > 0, (dim, persona)
+            assert abs(rows.loc[persona, "coders_agreement"] - agree / pairs) < 1e-3, (dim, persona)
+    # the sample's three coders agree less with each other on the managers' principles than on the advisers'
+    principle = quality[quality["dimension"] == "principle"].set_index("persona")["coders_agreement"]
+    assert principle["leder"] < principle["raadgiver"] - 0.1, principle
     table = persona_quality_table(load_bundle(OCTOBER, coded_data_dir))
     assert ("Fokusområde", "Alle") in table.index and len(table.loc["Fokusområde"]) >= 5
     assert table["Andel enige"].str.endswith("%").any()
+    assert table.loc[("Dataetisk princip", "Leder"), "Kodere indbyrdes enige"] == f"{principle['leder']:.0%}"
 
 
 def test_persona_gap_is_tested_against_chance_and_explained_in_danish(coded_data_dir):
     from workshopnlp.personas import CITIZEN_PERSONAS, STAFF_PERSONAS
-    from workshopnlp.reporting import load_bundle, persona_gap_table, persona_gap_text
+    from workshopnlp.reporting import COMPARABLE_AGREEMENT, load_bundle, persona_gap_table, persona_gap_text
 
     params = load_params()["coding"]
     processed = coded_data_dir / "processed" / OCTOBER
@@ -401,6 +419,7 @@ def test_persona_gap_is_tested_against_chance_and_explained_in_danish(coded_data
     frame = st.merge(codes, on="statement_id").merge(ref, on="statement_id", suffixes=("", "_ref"))
     frame = frame[holdout_mask(frame["statement_id"].tolist(), load_params()["gold"]["holdout_share"])
                   & ~frame["is_empty_content"].astype(bool)]
+    blind = pd.read_parquet(processed / "human_codes.parquet").query("~decides")
     # ... and the registers: survey answers (every persona, "ukendt" too) against notes and minutes, and
     # citizens' survey answers against staff's notes and minutes
     citizen, staff = frame["persona"].isin(CITIZEN_PERSONAS), frame["persona"].isin(STAFF_PERSONAS)
@@ -423,6 +442,13 @@ def test_persona_gap_is_tested_against_chance_and_explained_in_danish(coded_data
         listed = {item.rsplit("=", 1)[0]: int(item.rsplit("=", 1)[1]) for item in row.worst_group_disagreements.split("; ")}
         assert 0 < len(listed) <= 3 and all(counts[pair] == n for pair, n in listed.items())
         assert min(listed.values()) >= max(counts.drop(list(listed)), default=0)
+        # how often two blind coders agreed on each group's statements: pairs of equal codes per statement
+        for side, group in (("best", row.best_group), ("worst", row.worst_group)):
+            given = blind[blind["statement_id"].isin(groups[group]["statement_id"])].groupby("statement_id")[
+                row.dimension].apply(lambda c: c.dropna().value_counts())
+            equal_pairs = int((given * (given - 1) // 2).sum())
+            all_pairs = int(given.groupby(level=0).sum().map(lambda n: n * (n - 1) // 2).sum())
+            assert abs(getattr(row, f"{side}_coders_agreement") - equal_pairs / all_pairs) < 1e-3, (row, side)
     assert (frame["persona"] == "ukendt").any()  # the register comparison counts the unknown speakers too
     assert ((0 < gaps["chance_gap_median"]) & (gaps["chance_gap_median"] <= gaps["chance_gap_p95"])).all()
     assert ((0 < gaps["p_value"]) & (gaps["p_value"] <= 1)).all()
@@ -456,6 +482,12 @@ def test_persona_gap_is_tested_against_chance_and_explained_in_danish(coded_data
     closer = gaps[(gaps["p_value"] < 0.10) & (gaps["gap_macro_f1"] > gaps["target_gap"])]
     assert len(closer)  # October's citizens' answers on focus areas (p about 0.02): the sentence is exercised
     assert text.count("De hyppigste uenigheder i gruppen") == len(closer)
+    # ... and how much the human coders agreed with each other on the two groups' statements
+    assert text.count("De menneskelige kodere var indbyrdes enige om") == len(closer)
+    for row in closer.itertuples():
+        assert f"enige om {row.worst_coders_agreement:.0%} af koderne" in text
+    assert ("også de er mindre enige" in text) == any(closer["worst_coders_agreement"] <
+                                                       closer["best_coders_agreement"] - COMPARABLE_AGREEMENT)
     phrases = {"personaer": "mellem den bedste og den svageste persona",
                "borgere_mod_medarbejdere": "mellem borgernes og medarbejdernes udsagn",
                "svar_mod_noter": "mellem skriftlige svar i spørgeskemaer og noter og referater",

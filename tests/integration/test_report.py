@@ -84,7 +84,7 @@ def test_agreement_report_shows_the_model_per_persona(reported):
     _, reports, _ = reported
     page = (reports / OCTOBER / "laeser" / "05_enighed.html").read_text(encoding="utf-8")
     assert "Virker maskinen lige godt for alle personaer?" in page
-    assert "Borger i ressourceforløb" in page and "Andel enige" in page
+    assert "Borger i ressourceforløb" in page and "Andel enige" in page and "Kodere indbyrdes enige" in page
 
 
 def test_dilemma_cards_quote_the_seed(reported):

@@ -3,7 +3,13 @@ import math
 import pandas as pd
 import pytest
 
-from workshopnlp.agreement import agreement_table, cohen_kappa, confusion, krippendorff_alpha_nominal
+from workshopnlp.agreement import (
+    agreement_table,
+    cohen_kappa,
+    confusion,
+    krippendorff_alpha_nominal,
+    mean_pairwise_agreement,
+)
 
 
 def test_alpha_matches_a_hand_computed_value():
@@ -54,3 +60,14 @@ def test_tentative_codes_come_from_human_pairs_only_and_mark_labels():
     assert cb.dimension("focus_area").labels()["tillid"] == "Tillid (foreløbig)"
     assert cb.dimension("focus_area").labels()["formaal"] == "Formål"
     assert tentative_codes(None) == set()
+
+
+def test_pairwise_agreement_pools_the_pairs_of_coders_that_share_statements():
+    # A-B share 3 statements (agree on 2), A-C and B-C one each (agree on both): 4 of 5 pairs of codes
+    codes = pd.DataFrame({"A": ["x", "x", "y"], "B": ["x", "y", "y"], "C": ["x", None, None]})
+    assert mean_pairwise_agreement(codes) == (pytest.approx(0.8), 5)
+    assert mean_pairwise_agreement(codes[["A", "B"]]) == (pytest.approx(2 / 3), 3)
+    # one coder per statement: nothing to compare, said as NaN, not as agreement
+    alone = mean_pairwise_agreement(pd.DataFrame({"A": ["x", None], "B": [None, "y"]}))
+    assert math.isnan(alone[0]) and alone[1] == 0
+    assert math.isnan(mean_pairwise_agreement(pd.DataFrame({"A": ["x"]}))[0])

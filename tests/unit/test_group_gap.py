@@ -111,3 +111,21 @@ def test_top_disagreements_counts_reference_model_pairs_most_frequent_first():
     assert top_disagreements(truth, pred) == "ingen>tillid=3; tillid>ingen=3; formaal>ingen=1"
     assert top_disagreements(truth, pred, n=1) == "ingen>tillid=3"
     assert top_disagreements(truth, truth) == ""
+
+
+def test_a_code_step_table_without_rows_reads_as_empty_whatever_its_header(tmp_path):
+    """A workshop nobody has coded writes persona_quality.csv with its columns and no rows; the reports must
+    see 'no figures', however long the header grows (a size threshold once broke when columns were added)."""
+    import pandas as pd
+
+    from workshopnlp.coding import PERSONA_GAP_COLUMNS, PERSONA_QUALITY_COLUMNS
+    from workshopnlp.reporting import _read_rows
+
+    for columns in (PERSONA_QUALITY_COLUMNS, PERSONA_GAP_COLUMNS):
+        path = tmp_path / "table.csv"
+        pd.DataFrame(columns=columns).to_csv(path, index=False)
+        assert _read_rows(path).empty
+    (tmp_path / "blank.csv").write_text("", encoding="utf-8")
+    assert _read_rows(tmp_path / "blank.csv").empty and _read_rows(tmp_path / "missing.csv").empty
+    pd.DataFrame({"dimension": ["focus_area"], "persona": ["alle"]}).to_csv(tmp_path / "one.csv", index=False)
+    assert len(_read_rows(tmp_path / "one.csv")) == 1
