@@ -50,9 +50,9 @@ def krippendorff_alpha_nominal(units: Sequence[Sequence[object]]) -> float:
 
 def mean_pairwise_agreement(codes: pd.DataFrame) -> tuple[float, int]:
     """How often two human coders gave the same code: one row per unit, one column per coder (NaN = not
-    coded by that coder). For every pair of coders, the share of the units both coded on which they agree;
-    then the mean over the pairs that share a unit, each pair weighted by those units. Returns
-    (agreement, compared pairs of codes); (NaN, 0) when no unit was coded by two coders.
+    coded by that coder). Every pair of coders is compared on the units both coded; the result is the
+    agreeing comparisons over all comparisons, so a pair of coders weighs by the units they share. Returns
+    (agreement, comparisons); (NaN, 0) when no unit was coded by two coders.
 
     >>> mean_pairwise_agreement(pd.DataFrame({"A": ["x", "x", "y"], "B": ["x", "y", "y"], "C": ["x", None, None]}))
     (0.8, 5)
