@@ -74,13 +74,18 @@ def cohen_kappa(a: Sequence[object], b: Sequence[object]) -> float:
     return float(cohen_kappa_score(a, b))
 
 
-def agreement_table(coders: Mapping[str, pd.Series], codes: Sequence[str], tentative_alpha: float = 0.667
-                    ) -> pd.DataFrame:
+AGREEMENT_COLUMNS = ["par", "kode", "n_statements", "kappa", "alpha", "foreloebig", "faa_udsagn"]
+
+
+def agreement_table(coders: Mapping[str, pd.Series], codes: Sequence[str], tentative_alpha: float = 0.667,
+                    min_statements: int = 1) -> pd.DataFrame:
     """Pairwise and all-coder agreement, overall and per code.
 
     ``coders`` maps a coder name to a Series of codes indexed by statement id (missing = not coded).
     Rows: ``par`` ("A ~ B" or "alle"), ``kode`` (a code id or "samlet"), ``n_statements``, ``kappa``
-    (pairs only), ``alpha`` and ``foreloebig`` (alpha below ``tentative_alpha`` or undefined).
+    (pairs only), ``alpha``, ``foreloebig`` (alpha below ``tentative_alpha`` or undefined, or too few
+    statements) and ``faa_udsagn``: the pair shares fewer than ``min_statements`` statements, so its figures
+    say little (one shared statement gives alpha 1). Coders who share no statement get no row.
     """
     names = sorted(coders)
     frame = pd.DataFrame({n: coders[n] for n in names})
@@ -92,6 +97,9 @@ def agreement_table(coders: Mapping[str, pd.Series], codes: Sequence[str], tenta
         sub = frame[members].dropna(how="any" if len(members) == 2 else "all")
         if len(members) > 2:
             sub = sub[sub.notna().sum(axis=1) >= 2]
+        if sub.empty:
+            continue
+        few = len(sub) < min_statements
         for code in [OVERALL, *codes]:
             if code == OVERALL:
                 data = sub
@@ -102,8 +110,8 @@ def agreement_table(coders: Mapping[str, pd.Series], codes: Sequence[str], tenta
             kappa = cohen_kappa(data[members[0]], data[members[1]]) if len(members) == 2 and len(data) else np.nan
             rows.append({"par": label, "kode": code, "n_statements": int(len(data)), "kappa": round(kappa, 4),
                          "alpha": round(alpha, 4),
-                         "foreloebig": bool(not (alpha >= tentative_alpha))})
-    return pd.DataFrame(rows, columns=["par", "kode", "n_statements", "kappa", "alpha", "foreloebig"])
+                         "foreloebig": bool(few or not (alpha >= tentative_alpha)), "faa_udsagn": few})
+    return pd.DataFrame(rows, columns=AGREEMENT_COLUMNS)
 
 
 def confusion(a: pd.Series, b: pd.Series, codes: Sequence[str]) -> pd.DataFrame:
@@ -117,10 +125,12 @@ def confusion(a: pd.Series, b: pd.Series, codes: Sequence[str]) -> pd.DataFrame:
 
 def tentative_codes(agreement: pd.DataFrame | None) -> set[tuple[str, str]]:
     """``(dimension, code)`` pairs that human coders agree on too little (alpha below the threshold
-    between people; the model's agreement does not decide this)."""
+    between people, among pairs that share enough statements; the model's agreement does not decide this)."""
     if agreement is None or agreement.empty:
         return set()
     human_pairs = ~agreement["par"].str.contains("model") & (agreement["par"] != "alle")
+    if "faa_udsagn" in agreement.columns:  # a pair with too few shared statements has not measured the code
+        human_pairs &= ~agreement["faa_udsagn"].astype(bool)
     rows = agreement[human_pairs & (agreement["kode"] != OVERALL) & agreement["foreloebig"].astype(bool)]
     return set(zip(rows["dimension"], rows["kode"]))
 

@@ -29,7 +29,7 @@ def cmd_code(args: argparse.Namespace) -> int:
     if not args.input or not args.out:
         raise InputError("angiv INPUT og --out, eller --workshop", fix="fx: workshopnlp code svar.csv --out koder.csv")
     out = code_table(args.input, args.out, args.text_column, args.id_column, params, args.codebook, args.data_dir,
-                     context_column=args.context_column, human_codes=args.human_codes)
+                     context_column=args.context_column, human_codes=args.human_codes, sheet=args.sheet)
     print(out.attrs["training_summary"])
     print(f"{len(out)} rækker kodet. Skrevet: {args.out} (og {provenance_path_of(args.out).name} ved siden af)")
     return 0
@@ -81,6 +81,9 @@ def cmd_sheet_export(args: argparse.Namespace) -> int:
     write_coding_sheet(statements, codes, codebook, Path(out), args.workshop, earlier_codes=earlier)
     what = {"gennemgang": "Gennemgangsark", "stikprøve": "Blindt stikprøveark"}.get(kind, "Kodeark")
     print(f"{what} med {len(statements)} udsagn skrevet: {out}")
+    if codes is None and not blind:
+        print(f"Bemærk: workshoppen er ikke kodet endnu, så arket har ingen forslag fra maskinen (det er blindt). "
+              f"Vil du have forslagene med, så kør 'workshopnlp code --workshop {args.workshop}' og eksportér igen.")
     if args.per_persona is not None:
         print("Udsagn pr. persona: " + ", ".join(f"{p} {n}" for p, n in statements["persona"].value_counts()
                                                    .sort_index().items()))
@@ -90,29 +93,63 @@ def cmd_sheet_export(args: argparse.Namespace) -> int:
 
 
 def cmd_sheet_import(args: argparse.Namespace) -> int:
+    """Check filled sheets and read them in. Sheets named from elsewhere are checked together with those
+    already in ``raw/<id>/kodning/`` (a coder's codes must agree across sheets) and then copied there, where
+    'code' and 'run' read them; ``human_codes.parquet`` always holds every sheet of that folder."""
+    import shutil
+
     from .codebook import workshop_codebook
     from .coding import read_statements
     from .coding_sheet import is_review, read_coding_sheets, sheets_in
     from .config import WorkshopPaths
-    from .provenance import staged_files
+    from .provenance import atomic_file, sha256_file, staged_files
 
     paths = WorkshopPaths(args.data_dir, args.workshop)
-    sheets = [Path(p) for p in args.sheets] or sheets_in(paths.human_codes_dir)
-    if not sheets:
-        raise InputError("ingen udfyldte kodeark fundet", file=paths.human_codes_dir,
+    folder = paths.human_codes_dir
+    named = [Path(p) for p in args.sheets]
+    for sheet in named:
+        if not sheet.is_file():
+            raise InputError("kodearket findes ikke", file=sheet, fix="tjek stien og filnavnet")
+    present = sheets_in(folder)
+    outside = [s for s in named if s.resolve().parent != folder.resolve()]
+    for sheet in outside:
+        there = folder / sheet.name
+        if there.exists() and sha256_file(there) != sha256_file(sheet):
+            raise InputError(f"der ligger allerede et andet kodeark med navnet '{sheet.name}'", file=there,
+                             fix="giv det nye ark et andet navn; eller slet det gamle i mappen, hvis det nye skal "
+                                 "erstatte det")
+    new = [s for s in outside if not (folder / s.name).exists()]  # an identical copy is already there
+    together = [*present, *new]
+    if not together:
+        raise InputError("ingen udfyldte kodeark fundet", file=folder,
                          fix="angiv kodeark som argumenter eller læg dem i mappen")
     statements = read_statements(args.data_dir, args.workshop)
-    human = read_coding_sheets(sheets, workshop_codebook(args.data_dir, args.workshop, args.codebook),
-                               set(statements["statement_id"]), args.workshop)
+    codebook = workshop_codebook(args.data_dir, args.workshop, args.codebook)
+    ids = set(statements["statement_id"])
+    # The named sheets alone first (what the message counts), then with the folder's (a coder's codes must
+    # agree across sheets; the same code in two sheets is one code).
+    mine = read_coding_sheets(named, codebook, ids, args.workshop) if named else None
+    human = read_coding_sheets(together, codebook, ids, args.workshop)
+    for sheet in new:
+        folder.mkdir(parents=True, exist_ok=True)
+        with atomic_file(folder / sheet.name) as tmp:
+            shutil.copyfile(sheet, tmp)
     with staged_files(paths.processed) as tmp:
         human.to_parquet(tmp / "human_codes.parquet", index=False)
-    n_reviews = int(is_review(human).sum())
-    n_coders = human["coder"].nunique()
-    print(f"{len(human)} kodninger fra {n_coders} {'koder' if n_coders == 1 else 'kodere'} af "
-          f"{human['statement_id'].nunique()} udsagn læst fra {len(sheets)} ark"
+    names = {s.name for s in named} or {s.name for s in together}
+    mine = human if mine is None else mine
+    n_reviews = int(is_review(mine).sum())
+    n_coders = mine["coder"].nunique()
+    print(f"{len(mine)} kodninger fra {n_coders} {'koder' if n_coders == 1 else 'kodere'} af "
+          f"{mine['statement_id'].nunique()} udsagn læst fra {len(names)} ark"
           + (f"; heraf {n_reviews} afgørelser fra gennemgangsark." if n_reviews else "."))
-    if args.sheets and paths.human_codes_dir.resolve() not in {Path(s).resolve().parent for s in sheets}:
-        print(f"Bemærk: 'workshopnlp code' bruger kodeark i {paths.human_codes_dir}/ – kopiér arkene dertil.")
+    if new:
+        print(f"Kopieret til {folder}/, hvor 'code' og 'run' læser kodeark: {', '.join(s.name for s in new)}.")
+    others = len({s.name for s in together} - names)
+    if others:
+        print(f"Kontrolleret sammen med {others} andre ark i mappen; i alt {len(human)} kodninger af "
+              f"{human['statement_id'].nunique()} udsagn i {paths.processed / 'human_codes.parquet'}.")
+    print(f"Kør 'workshopnlp run --workshop {args.workshop}' (eller 'code'), så koderne og rapporterne bruger dem.")
     return 0
 
 
@@ -167,6 +204,8 @@ def register(sub, add_common) -> None:
     p.add_argument("--human-codes", nargs="+", type=Path, default=None, metavar="CSV",
                    help="menneskers koder af nogle af tabellens rækker (kolonner id, focus_area, principle, evt. "
                         "koder): maskinen lærer af dem, måler sig på en fast del af dem, og de står i OUT")
+    p.add_argument("--sheet", default=None,
+                   help="arket i en XLSX-fil (standard: det ene ark med tekstkolonnen; har flere den, skal et vælges)")
     p.add_argument("--workshop", help="kod en workshops udsagnstabel og skriv codes.parquet ved siden af")
     p.add_argument("--codebook", type=Path, default=None, help="en anden kodebog (YAML) end den medfølgende")
     add_common(p)

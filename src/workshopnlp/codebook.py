@@ -252,7 +252,11 @@ def parse_codebook(data: Any, shown: str = "<kodebog>", sha256: str = "") -> Cod
             if not isinstance(raw, dict):
                 raise _err("en kode skal være en ordbog", shown, cwhere, "se skabelonen")
             code_id = raw.get("id")
-            cwhere = f"{dim_id}.{code_id}" if code_id else cwhere
+            if code_id is None or not str(code_id).strip():
+                label = str(raw.get("label") or "").strip()
+                raise _err("koden mangler 'id'" + (f" (koden med label '{label}')" if label else ""), shown, cwhere,
+                           f"tilføj 'id:' med et af dimensionens faste kode-id'er: {', '.join(REQUIRED_CODES[dim_id])}")
+            cwhere = f"{dim_id}.{code_id}"
             _unknown(raw, CODE_KEYS, shown, cwhere)
             if code_id not in REQUIRED_CODES[dim_id]:
                 raise _err(f"ukendt kode-id '{code_id}'", shown, cwhere,

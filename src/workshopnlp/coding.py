@@ -49,7 +49,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from threadpoolctl import threadpool_limits
 
-from .agreement import agreement_table, mean_pairwise_agreement
+from .agreement import AGREEMENT_COLUMNS, agreement_table, mean_pairwise_agreement
 from .codebook import DIMENSIONS, NO_CODE, USED_CODEBOOK_NAME, Codebook
 from .coding_sheet import (HUMAN_CODE_COLUMNS, blind_codes, is_review, read_code_tables, read_coding_sheets,
                            sheets_in)
@@ -398,6 +398,8 @@ class CodingModel:
             thresholds = model.thresholds(contexts)
             codes, best = decide(scores[dim], thresholds)
             codes = [NO_CODE if e else c for c, e in zip(codes, is_empty)]
+            # An empty answer is «ingen» by rule; its score, like every row's, is the score of the code shown.
+            best = np.where(is_empty, scores[dim][NO_CODE].to_numpy(), best) if NO_CODE in scores[dim] else best
             frame[dim] = codes
             frame[f"{dim}_score"] = np.round(best, 4)
             for code in model.classes:
@@ -710,13 +712,24 @@ def human_code_reason(human: pd.DataFrame, reference: pd.DataFrame, codebook: Co
 
 
 def apply_human_codes(codes: pd.DataFrame, ids: pd.Series, human: pd.DataFrame, reference: pd.DataFrame,
-                      codebook: Codebook) -> pd.Series:
+                      codebook: Codebook, scores: pd.DataFrame | None = None) -> pd.Series:
     """Put people's reference codes over the model's in ``codes`` (in place; ``ids`` aligned with its rows),
-    each with :func:`human_code_reason` before the model's own reasons; returns which rows people coded."""
+    each with :func:`human_code_reason` before the model's own reasons; returns which rows people coded.
+
+    A score column always belongs to the code beside it: where people's code replaces the model's,
+    ``<dimension>_score`` becomes the model's score *for people's code*, read from the ``score_<dimension>__<code>``
+    columns of ``scores`` (default: ``codes`` itself), so a reader never sees the model's certainty in
+    another code next to people's."""
     ref = reference.set_index("statement_id")
+    scores = codes if scores is None else scores
     for dim in DIMENSIONS:
         people = ids.map(ref[dim])
-        codes.loc[people.notna(), dim] = people[people.notna()]
+        given = people.notna().to_numpy()
+        codes.loc[given, dim] = people[given]
+        columns = {code: f"score_{dim}__{code}" for code in codebook.dimension(dim).code_ids}
+        if f"{dim}_score" in codes.columns and all(c in scores.columns for c in columns.values()):
+            rows = np.flatnonzero(given)
+            codes.loc[given, f"{dim}_score"] = [scores[columns[people.iat[i]]].iat[i] for i in rows]
     coded = ids.isin(ref.index)
     reasons = human_code_reason(human, reference, codebook)
     codes.loc[coded, "explanation"] = ids[coded].map(reasons) + MODEL_REASON_MARKER + codes.loc[coded, "explanation"]
@@ -874,7 +887,8 @@ def code_workshop(workshop_id: str, data_dir, params: dict[str, Any] | None = No
     with_content = set(statements.loc[~statements["is_empty_content"].astype(bool), "statement_id"])
     agreement = workshop_agreement(codes, human[human["workshop_id"] == workshop_id] if len(human) else human,
                                    codebook, params["coding"]["tentative_alpha"],
-                                   model_on=set(held_out["statement_id"]), content=with_content)
+                                   model_on=set(held_out["statement_id"]), content=with_content,
+                                   min_statements=int(params["coding"].get("agreement_min_statements", 1)))
     inputs = {"statements.parquet": sha256_file(paths.statements), "codebook": codebook.sha256,
               **training_input_hashes(data_dir)}
     summary = training_summary(tune, codebook)
@@ -1096,7 +1110,8 @@ def _pair_series(codes: pd.DataFrame, human: pd.DataFrame, dim: str, model_on: s
 
 
 def workshop_agreement(codes: pd.DataFrame, human: pd.DataFrame, codebook: Codebook, tentative_alpha: float,
-                       model_on: set[str] | None = None, content: set[str] | None = None) -> pd.DataFrame:
+                       model_on: set[str] | None = None, content: set[str] | None = None,
+                       min_statements: int = 1) -> pd.DataFrame:
     """Agreement per dimension: model vs each coder and coder vs coder (rows tagged with ``dimension``).
 
     The model is compared only on ``model_on`` (the held-out statements it never learnt from), so its
@@ -1106,10 +1121,10 @@ def workshop_agreement(codes: pd.DataFrame, human: pd.DataFrame, codebook: Codeb
     """
     frames = []
     if human is None or human.empty:
-        return pd.DataFrame(columns=["dimension", "par", "kode", "n_statements", "kappa", "alpha", "foreloebig"])
+        return pd.DataFrame(columns=["dimension", *AGREEMENT_COLUMNS])
     for dim in DIMENSIONS:
         coders = _pair_series(codes, human, dim, model_on, content)
-        table = agreement_table(coders, codebook.dimension(dim).code_ids, tentative_alpha)
+        table = agreement_table(coders, codebook.dimension(dim).code_ids, tentative_alpha, min_statements)
         table.insert(0, "dimension", dim)
         frames.append(table)
     return pd.concat(frames, ignore_index=True)
@@ -1188,6 +1203,46 @@ def _ids_of(frame: pd.DataFrame, id_column: str | None, input_path) -> tuple[str
     return id_column, frame[id_column].reset_index(drop=True)
 
 
+def _xlsx_sheet_with(path, text_column: str, sheet: str | None, max_bytes: int) -> tuple[pd.DataFrame, str]:
+    """The sheet of a workbook to code, and its name: ``sheet`` if given, else the only sheet with
+    ``text_column``. Two sheets with it are refused: coding one of them silently would look complete."""
+    from .errors import InputError
+    from .readers import read_xlsx_sheets
+
+    sheets = read_xlsx_sheets(path, max_bytes)
+    if sheet is not None:
+        if sheet not in sheets:
+            raise InputError(f"arket '{sheet}' findes ikke", file=path, location=f"ark: {', '.join(sheets)}",
+                             fix="angiv et af arkene med --sheet")
+        return sheets[sheet], sheet
+    having = [n for n, f in sheets.items() if text_column in f.columns]
+    if not having:
+        raise InputError(f"ingen ark har kolonnen '{text_column}'", file=path,
+                         location=f"ark: {', '.join(sheets)}", fix="angiv tekstkolonnen med --text-column")
+    if len(having) > 1:
+        raise InputError(f"{len(having)} ark har kolonnen '{text_column}': {', '.join(having)}", file=path,
+                         fix="vælg arket med --sheet NAVN (ét ark ad gangen; saml arkene i ét, hvis de hører "
+                             "sammen)")
+    return sheets[having[0]], having[0]
+
+
+def _check_has_text(frame: pd.DataFrame, text_column: str, path) -> None:
+    """Refuse a text column without a single letter (numbers, dates, blanks): it is the wrong column, and
+    coding it would give every row «ingen» as if people had said nothing."""
+    from .errors import InputError
+    from .readers import ROW_COLUMN
+
+    def has_letters(column: str) -> bool:
+        return frame[column].astype(str).str.contains(r"[^\W\d_]", regex=True).any()
+
+    if not has_letters(text_column):
+        wordy = [c for c in frame.columns if c not in (ROW_COLUMN, text_column) and has_letters(c)]
+        raise InputError(f"kolonnen '{text_column}' har ingen tekst (kun tal, datoer eller tomme celler)",
+                         file=path, location=f"kolonne '{text_column}'",
+                         fix="angiv kolonnen med svarene med --text-column"
+                             + (f"; kolonner med tekst: {', '.join(wordy)}" if wordy else ""))
+
+
 def table_human_codes(paths, codebook: Codebook, ids: pd.Series, raw_texts: pd.Series, texts: Sequence[str],
                       is_empty: Sequence[bool], contexts: Sequence[str] | None, source: str) -> pd.DataFrame:
     """``code INPUT --human-codes``: people's codes of some of the table's rows
@@ -1221,12 +1276,14 @@ def own_agreement_text(held: pd.DataFrame, predicted: pd.DataFrame, ids: pd.Seri
 
 def code_table(input_path, out_path, text_column: str = "text", id_column: str | None = None, params=None,
                codebook_path=None, data_dir="data", context_column: str | None = None,
-               human_codes=None) -> pd.DataFrame:
+               human_codes=None, sheet: str | None = None) -> pd.DataFrame:
     """Code any CSV/XLSX table: OUT keeps the id column and adds the codes, scores and explanation, and
     ``OUT.provenance.json`` beside it records the input's hash, the training set and the parameters.
 
     ``id_column`` defaults to ``id``, or to the row number when the table has no ``id`` column.
     ``context_column`` (optional) names a column with the question or section each answer belongs to.
+    ``sheet`` names the sheet of an XLSX; without it, the one sheet with the text column is read (several
+    such sheets are refused rather than one read silently).
     The coder learns from the codebook and from every human-coded statement under ``data_dir/raw``
     (:func:`training_statements`; never the held-out part); ``out.attrs["training_summary"]`` says which.
     ``human_codes`` (optional): CSV files of people's codes of some of this table's rows
@@ -1242,7 +1299,7 @@ def code_table(input_path, out_path, text_column: str = "text", id_column: str |
     from .ingest import empty_content_mask
     from .provenance import atomic_file, provenance_record, sha256_file, write_json
     from .pseudonymise import Pseudonymiser
-    from .readers import ROW_COLUMN, read_csv_table, read_xlsx_sheets
+    from .readers import ROW_COLUMN, read_csv_table
 
     params = params or load_params()
     input_path, out_path = Path(input_path), Path(out_path)
@@ -1251,14 +1308,11 @@ def code_table(input_path, out_path, text_column: str = "text", id_column: str |
     _check_out_path(input_path, out_path)
     suffix = input_path.suffix.lower()
     if suffix in (".csv", ".tsv"):
+        if sheet is not None:
+            raise InputError("--sheet gælder kun for XLSX-filer", file=input_path, fix="udelad --sheet for en CSV-fil")
         frame = read_csv_table(input_path, params["ingest"]["max_file_bytes"])
     elif suffix == ".xlsx":
-        sheets = read_xlsx_sheets(input_path, params["ingest"]["max_file_bytes"])
-        name = next((n for n, f in sheets.items() if text_column in f.columns), None)
-        if name is None:
-            raise InputError(f"ingen ark har kolonnen '{text_column}'", file=input_path,
-                             location=f"ark: {', '.join(sheets)}", fix="angiv tekstkolonnen med --text-column")
-        frame = sheets[name]
+        frame, sheet = _xlsx_sheet_with(input_path, text_column, sheet, params["ingest"]["max_file_bytes"])
     else:
         raise InputError(f"ukendt filtype '{suffix}'", file=input_path, fix="brug .csv eller .xlsx")
     columns = [c for c in frame.columns if c != ROW_COLUMN]
@@ -1269,6 +1323,7 @@ def code_table(input_path, out_path, text_column: str = "text", id_column: str |
                              fix=f"angiv den rigtige kolonne med {flag}; kolonnerne er: {', '.join(columns)}")
     if frame.empty:
         raise InputError("tabellen har ingen rækker", file=input_path, fix="tjek at det er den rigtige fil")
+    _check_has_text(frame, text_column, input_path)
     id_name, ids = _ids_of(frame, id_column, input_path)
     codebook = load_codebook(codebook_path)
     pseudo = Pseudonymiser()
@@ -1299,14 +1354,17 @@ def code_table(input_path, out_path, text_column: str = "text", id_column: str |
                     axis=1)
     if own is not None:
         summary += " " + own_agreement_text(held, predicted, ids)
-        apply_human_codes(out, ids.astype(str), own, reference_codes(own), codebook)
+        apply_human_codes(out, ids.astype(str), own, reference_codes(own), codebook, scores=predicted)
     record = provenance_record(
         "code", {input_path.name: sha256_file(input_path), "codebook": codebook.sha256,
                  **{f"human_codes/{Path(p).name}": sha256_file(Path(p)) for p in human_codes or []},
                  **training_input_hashes(data_dir)},
         {k: params[k] for k in ("coding", "embeddings", "gold")},
-        {"input": input_path.name, "rows": len(out), "text_column": text_column, "id_column": id_name,
-         "context_column": context_column, "codebook": f"{codebook.codebook_id} {codebook.version}",
+        {"input": input_path.name, **({"sheet": sheet} if sheet else {}), "rows": len(out),
+         "text_column": text_column, "id_column": id_name,
+         "context_column": context_column if context_column and model.context is not None else None,
+         **({"context_column_not_used": context_column} if context_column and model.context is None else {}),
+         "codebook": f"{codebook.codebook_id} {codebook.version}",
          "embedding_model": embedder.model_id, "unfamiliar": unfamiliar, "training": summary})
     with atomic_file(out_path) as tmp:
         if out_path.suffix.lower() == ".xlsx":

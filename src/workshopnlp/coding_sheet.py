@@ -269,19 +269,41 @@ def read_coding_sheets(paths: Iterable[Path], codebook: Codebook, statement_ids:
             if not coder:
                 problems.append((r, "koder", "kodernavnet mangler"))
             rows.append({"statement_id": sid, "coder": coder, "focus_area": f_id, "principle": p_id,
-                         "sheet": path.name, "decides": decides})
+                         "sheet": path.name, "decides": decides, "sheet_row": r})
         if problems:
             raise _sheet_problems(path, problems, codebook)
-    frame = pd.DataFrame(rows, columns=HUMAN_CODE_COLUMNS).astype({"decides": bool})
+    frame = pd.DataFrame(rows, columns=[*HUMAN_CODE_COLUMNS, "sheet_row"]).astype({"decides": bool})
+    frame["coder"] = same_coder_names(frame["coder"])
     # A coder may code a statement blind and later review it (a review sheet); those are two codes.
     keys = ["statement_id", "coder", "decides"]
     clash = frame.groupby(keys).agg(f=("focus_area", "nunique"), p=("principle", "nunique"))
     bad = clash[(clash["f"] > 1) | (clash["p"] > 1)]
     if len(bad):
-        sid, coder, _ = bad.index[0]
-        raise InputError(f"koderen '{coder}' har givet udsagnet '{sid}' forskellige koder i flere ark",
-                         file=", ".join(p.name for p in paths), fix="ret eller fjern det ene ark")
-    return frame.drop_duplicates(keys).sort_values(keys).reset_index(drop=True)
+        raise _clash_error(frame, bad, keys)
+    return frame.drop(columns="sheet_row").drop_duplicates(keys).sort_values(keys).reset_index(drop=True)
+
+
+def same_coder_names(coders: pd.Series) -> pd.Series:
+    """One spelling per coder: names that differ only in case or in spaces around and between words ("AB",
+    "ab", " AB ") are one person, written as first met (sheets in name order, rows in order)."""
+    tidy = coders.astype(str).map(lambda c: " ".join(c.split()))
+    first: dict[str, str] = {}
+    for name in tidy:
+        first.setdefault(name.casefold(), name)
+    return tidy.map(lambda c: first[c.casefold()])
+
+
+def _clash_error(frame: pd.DataFrame, bad: pd.DataFrame, keys: list[str]) -> InputError:
+    """A coder who gave one statement different codes: the first such statement with every sheet and row
+    that codes it, and how many more there are."""
+    sid, coder, decides = bad.index[0]
+    rows = frame[(frame["statement_id"] == sid) & (frame["coder"] == coder) & (frame["decides"] == decides)]
+    where = "; ".join(f"{r.sheet} række {r.sheet_row}: {r.focus_area or '–'} / {r.principle or '–'}"
+                      for r in rows.itertuples())
+    more = f" (og {len(bad) - 1} udsagn mere)" if len(bad) > 1 else ""
+    return InputError(f"koderen '{coder}' har givet udsagnet '{sid}' forskellige koder{more}: {where}",
+                      file=", ".join(sorted(set(rows["sheet"]))),
+                      fix="ret koden i det ene ark, eller fjern det ark der er en gammel udgave af det andet")
 
 
 TEXT_HASH_CHARS = 12  # hex digits of a text's SHA-256 kept beside a code, to notice the text changing

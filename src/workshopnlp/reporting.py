@@ -177,7 +177,8 @@ def theme_table(b: WorkshopBundle) -> pd.DataFrame:
 def agreement_summary(b: WorkshopBundle) -> pd.DataFrame:
     """Overall agreement per dimension and pair (Danish labels, decimal commas; kappa exists for pairs only,
     so the row of all coders together shows "–" there). "Under grænsen" marks an alpha below
-    ``coding.tentative_alpha``; only pairs of human coders make a code tentative (:func:`tentative_codes`)."""
+    ``coding.tentative_alpha``, "for få udsagn" a pair that shares fewer than ``coding.agreement_min_statements``;
+    only pairs of human coders with enough shared statements make a code tentative (:func:`tentative_codes`)."""
     if b.agreement is None:
         return pd.DataFrame()
     a = b.agreement[b.agreement["kode"] == "samlet"].copy()
@@ -185,7 +186,8 @@ def agreement_summary(b: WorkshopBundle) -> pd.DataFrame:
     a["par"] = a["par"].map(pair_heading)
     for col in ("kappa", "alpha"):
         a[col] = [("–" if pd.isna(v) else decimal_da(v)) for v in a[col]]
-    a["foreloebig"] = a["foreloebig"].map({True: "under grænsen", False: ""})
+    few = a["faa_udsagn"].astype(bool) if "faa_udsagn" in a.columns else pd.Series(False, index=a.index)
+    a["foreloebig"] = a["foreloebig"].map({True: "under grænsen", False: ""}).where(~few, "for få udsagn")
     return a.rename(columns={"dimension": "Dimension", "par": "Sammenligning", "n_statements": "Udsagn",
                              "kappa": "Cohens kappa", "alpha": "Krippendorffs alfa", "foreloebig": "Alfa"}
                     )[["Dimension", "Sammenligning", "Udsagn", "Cohens kappa", "Krippendorffs alfa", "Alfa"]

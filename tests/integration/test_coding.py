@@ -50,6 +50,10 @@ def test_every_statement_gets_codes_scores_and_a_checkable_explanation(coded_dat
         score_cols = [c for c in codes.columns if c.startswith("score_focus_area__")]
         assert len(score_cols) == 4
         assert np.allclose(codes[score_cols].sum(axis=1), 1, atol=0.01)
+        # a score belongs to the code beside it – people's code, an empty answer's «ingen» – never another's
+        for dim in ("focus_area", "principle"):
+            own = [codes.at[i, f"score_{dim}__{c}"] for i, c in zip(codes.index, codes[dim])]
+            assert (codes[f"{dim}_score"].to_numpy() == np.array(own)).all(), (ws, dim)
         content = codes[~st["is_empty_content"].to_numpy() & (codes["code_source"] == "model").to_numpy()]
         if len(content):
             assert content["explanation"].str.contains("«").all()  # nearest codebook examples quoted
@@ -252,6 +256,17 @@ def test_code_any_table_learns_from_people_s_codes_of_some_rows(tmp_path, corpor
     assert (by_people["principle"].to_numpy()[has_p] == gold["principle"].to_numpy()[has_p]).all()
     assert by_people["explanation"].str.startswith("Kodet af mennesker").all()
     assert not coded.drop(gold["id"])["explanation"].str.startswith("Kodet af mennesker").any()
+    # OUT's score beside people's code is the model's score for that code: where the model's own suggestion
+    # (after "Maskinens eget forslag") is the same code, it is the certainty quoted there; where the model
+    # chose another code on its merits (not «ingen» by threshold), people's code scored less
+    labels = {c.label: c.id for c in load_codebook().dimension("focus_area").codes}
+    own = by_people["explanation"].str.extract(r"Maskinens eget forslag: Fokusområde: (.+?) \(sikkerhed (\d),(\d+)\)")
+    own_code, own_score = own[0].map(labels), (own[1] + "." + own[2]).astype(float)
+    score = by_people["focus_area_score"].astype(float)
+    same = own_code == by_people["focus_area"]
+    assert same.any() and (~same & (own_code != "ingen")).any()
+    assert np.allclose(score[same], own_score[same], atol=0.006)
+    assert (score[~same & (own_code != "ingen")] < own_score[~same & (own_code != "ingen")]).all()
     held = holdout_mask(gold["id"].tolist(), load_params()["gold"]["holdout_share"])
     assert f"{corpus.name}: {int((~held).sum())}" in printed
     assert f"maskinen ikke har lært af, gav den samme fokusområde i " in printed
@@ -657,3 +672,38 @@ def test_code_a_table_without_ids_or_human_codes(tmp_path, coded_data_dir, capsy
     coded = pd.read_excel(out, dtype=str)
     assert list(coded.columns)[:2] == ["række", "focus_area"] and coded["række"].tolist() == ["2", "3"]
     assert not coded["explanation"].str.contains("kontekst").any()
+    record = json.loads(provenance_path_of(out).read_text(encoding="utf-8"))
+    assert record["context_column"] is None and record["context_column_not_used"] == "Spørgsmål"
+
+
+def test_a_workbook_with_several_answer_sheets_or_a_column_without_text_is_refused(tmp_path, coded_data_dir, capsys):
+    """Two sheets with the text column: coding the first silently would look complete, so the user chooses
+    with --sheet (recorded in provenance). A text column without a letter is the wrong column: refused, with
+    the columns that do hold text. Nothing is written either time."""
+    data_dir = _data_dir_with_cache(tmp_path, coded_data_dir, (JANUARY,), sheets=False)
+    src = tmp_path / "to_ark.xlsx"
+    with pd.ExcelWriter(src) as writer:
+        pd.DataFrame({"text": ["Formålet skal være klart.", "Hvem ser mine data?"]}).to_excel(writer, sheet_name="Runde1",
+                                                                                        index=False)
+        pd.DataFrame({"text": ["Jeg stoler på min rådgiver.", "Tak for kaffe"]}).to_excel(writer, sheet_name="Runde2",
+                                                                                          index=False)
+    out = tmp_path / "ud.csv"
+    capsys.readouterr()
+    assert main(["code", str(src), "--out", str(out), "--data-dir", str(data_dir)]) == 2
+    err = capsys.readouterr().err
+    assert "2 ark har kolonnen 'text': Runde1, Runde2" in err and "--sheet" in err and not out.exists()
+    assert main(["code", str(src), "--out", str(out), "--sheet", "Runde3", "--data-dir", str(data_dir)]) == 2
+    assert "arket 'Runde3' findes ikke" in capsys.readouterr().err and not out.exists()
+    assert main(["code", str(src), "--out", str(out), "--sheet", "Runde2", "--data-dir", str(data_dir)]) == 0
+    assert len(pd.read_csv(out)) == 2
+    assert json.loads(provenance_path_of(out).read_text("utf-8"))["sheet"] == "Runde2"
+
+    numbers = tmp_path / "tal.csv"
+    pd.DataFrame({"text": ["1", "2", "", "3,5"], "svar": ["Data skal slettes.", "Ja", "Nej tak", "Måske"]}).to_csv(
+        numbers, index=False)
+    out2 = tmp_path / "ud2.csv"
+    capsys.readouterr()
+    assert main(["code", str(numbers), "--out", str(out2), "--data-dir", str(data_dir)]) == 2
+    err = capsys.readouterr().err
+    assert "kolonnen 'text' har ingen tekst" in err and "kolonner med tekst: svar" in err and "tal.csv" in err
+    assert not out2.exists()

@@ -95,8 +95,8 @@ def test_coding_without_processed_table(tmp_path, capsys):
     _fails(capsys, ["code", "--workshop", "ny-workshop", "--data-dir", str(tmp_path)], "ingest --workshop ny-workshop")
 
 
-def _filled_sheet(data_dir, tmp_path, edit):
-    sheet = tmp_path / "kodeark.xlsx"
+def _filled_sheet(data_dir, tmp_path, edit, coder="D", name="kodeark.xlsx"):
+    sheet = tmp_path / name
     assert main(["coding-sheet", "export", "--workshop", JANUARY, "--out", str(sheet),
                  "--data-dir", str(data_dir)]) == 0
     wb = load_workbook(sheet)
@@ -104,21 +104,79 @@ def _filled_sheet(data_dir, tmp_path, edit):
     for i, row in enumerate(ws.iter_rows(min_row=2, max_row=6)):
         row[COLUMNS.index("fokusomraade")].value = "tillid"
         row[COLUMNS.index("princip")].value = "gennemskuelighed"
-        row[COLUMNS.index("koder")].value = "C"
+        row[COLUMNS.index("koder")].value = coder
     edit(ws)
     wb.save(sheet)
     return sheet
 
 
 def test_sheet_round_trip(data_dir, tmp_path, capsys):
+    """A sheet filled elsewhere is checked together with the workshop's own sheets, copied into kodning/
+    (where 'code' and 'run' read sheets) and read in beside them: human_codes.parquet keeps every earlier
+    code. The same sheet again changes nothing; another sheet of the same name is refused, nothing changed."""
+    folder = data_dir / "raw" / JANUARY / "kodning"
+    human_path = data_dir / "processed" / JANUARY / "human_codes.parquet"
+    own_sheets = {p.name: _digest(p) for p in folder.glob("*.xlsx")}
+    earlier = pd.read_parquet(human_path)
     sheet = _filled_sheet(data_dir, tmp_path, lambda ws: None)
     wb = load_workbook(sheet)
     validations = wb[SHEET].data_validations.dataValidation
     assert {v.formula1 for v in validations} == {"=Koder!$A$2:$A$5", "=Koder!$C$2:$C$8"}
-    assert main(["coding-sheet", "import", str(sheet), "--workshop", JANUARY, "--data-dir", str(data_dir)]) == 0
-    human = pd.read_parquet(data_dir / "processed" / JANUARY / "human_codes.parquet")
-    assert len(human) == 5 and set(human["coder"]) == {"C"} and set(human["focus_area"]) == {"tillid"}
     capsys.readouterr()
+    assert main(["coding-sheet", "import", str(sheet), "--workshop", JANUARY, "--data-dir", str(data_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "5 kodninger fra 1 koder af 5 udsagn læst fra 1 ark" in out and "Kopieret til" in out, out
+    assert f"Kontrolleret sammen med {len(own_sheets)} andre ark" in out and "workshopnlp run" in out, out
+    assert (folder / sheet.name).read_bytes() == sheet.read_bytes()
+    assert {p.name: _digest(p) for p in folder.glob("*.xlsx") if p.name != sheet.name} == own_sheets
+    human = pd.read_parquet(human_path)
+    mine = human[human["coder"] == "D"]
+    assert len(mine) == 5 and set(mine["focus_area"]) == {"tillid"} and set(mine["sheet"]) == {sheet.name}
+    key = ["statement_id", "coder", "focus_area", "principle", "sheet", "decides"]
+    pd.testing.assert_frame_equal(human[human["coder"] != "D"][key].reset_index(drop=True),
+                                  earlier[key].sort_values(["statement_id", "coder", "decides"]).reset_index(drop=True))
+
+    before = _digest(human_path)
+    assert main(["coding-sheet", "import", str(sheet), "--workshop", JANUARY, "--data-dir", str(data_dir)]) == 0
+    assert "Kopieret" not in capsys.readouterr().out and _digest(human_path) == before
+
+    (tmp_path / "ny").mkdir()
+    changed = _filled_sheet(data_dir, tmp_path / "ny", lambda ws: setattr(
+        ws.cell(row=2, column=COLUMNS.index("princip") + 1), "value", "ansvarlighed"))
+    copy = _digest(folder / sheet.name)
+    _fails(capsys, ["coding-sheet", "import", str(changed), "--workshop", JANUARY, "--data-dir", str(data_dir)],
+           "allerede et andet kodeark med navnet 'kodeark.xlsx'", "andet navn")
+    assert _digest(folder / sheet.name) == copy and _digest(human_path) == before
+
+
+def test_coder_names_in_another_case_are_one_coder_and_a_clash_names_sheets_and_rows(data_dir, tmp_path, capsys):
+    """'c' is coder C of kodning/kodeark_C.xlsx: where c's codes differ from C's, the error names both sheets
+    and rows; where they are the same codes, C's codes are read once, under C."""
+    folder = data_dir / "raw" / JANUARY / "kodning"
+    theirs = pd.read_parquet(data_dir / "processed" / JANUARY / "human_codes.parquet")
+    theirs = theirs[theirs["coder"] == "C"].set_index("statement_id")
+
+    def copy_c(ws):  # rows 2-6 get C's own codes, so nothing clashes
+        for row in ws.iter_rows(min_row=2, max_row=6):
+            sid = row[COLUMNS.index("statement_id")].value
+            row[COLUMNS.index("fokusomraade")].value = theirs.at[sid, "focus_area"]
+            row[COLUMNS.index("princip")].value = theirs.at[sid, "principle"]
+
+    same = _filled_sheet(data_dir, tmp_path, copy_c, coder=" c ", name="kodeark_c_igen.xlsx")
+    assert main(["coding-sheet", "import", str(same), "--workshop", JANUARY, "--data-dir", str(data_dir)]) == 0
+    human = pd.read_parquet(data_dir / "processed" / JANUARY / "human_codes.parquet")
+    assert set(human["coder"]) == {"A", "B", "C"} and (human["coder"] == "C").sum() == len(theirs)
+    (folder / same.name).unlink()
+
+    def differ(ws):
+        copy_c(ws)
+        cell = ws.cell(row=4, column=COLUMNS.index("fokusomraade") + 1)
+        cell.value = "formaal" if cell.value != "formaal" else "tillid"
+
+    clash = _filled_sheet(data_dir, tmp_path, differ, coder="c", name="kodeark_c.xlsx")
+    err = _fails(capsys, ["coding-sheet", "import", str(clash), "--workshop", JANUARY, "--data-dir", str(data_dir)],
+                 "koderen 'C' har givet udsagnet", "kodeark_C.xlsx række", "kodeark_c.xlsx række 4")
+    assert not (folder / clash.name).exists(), err
 
 
 def test_sheet_suggestions_are_the_models_and_the_sheet_is_reproducible(data_dir, tmp_path):
@@ -258,7 +316,7 @@ def test_uncoded_leaves_out_what_has_been_coded(data_dir, tmp_path, capsys):
            "alle er allerede kodet", "kodning")
     shutil.rmtree(kodning)
     kodning.mkdir()
-    first = _filled_sheet(data_dir, tmp_path, lambda ws: None)  # 5 statements coded by C
+    first = _filled_sheet(data_dir, tmp_path, lambda ws: None)  # 5 statements coded by D
     shutil.copy(first, kodning / "kodeark_C.xlsx")
     coded = set(pd.read_excel(first, sheet_name=SHEET).dropna(subset=["koder"])["statement_id"])
     second = tmp_path / "anden_runde.xlsx"
@@ -324,6 +382,7 @@ def test_sheet_problems_are_reported_together_and_labels_are_accepted(data_dir, 
     sheet = _filled_sheet(data_dir, tmp_path, labels)
     assert main(["coding-sheet", "import", str(sheet), "--workshop", JANUARY, "--data-dir", str(data_dir)]) == 0
     human = pd.read_parquet(data_dir / "processed" / JANUARY / "human_codes.parquet")
+    human = human[human["coder"] == "D"]
     assert sorted(human["focus_area"]) == ["formaal", "tillid", "tillid", "tillid", "tillid"]
     assert set(human["principle"]) == {"gennemskuelighed"}
     assert "5 kodninger fra 1 koder af 5 udsagn" in capsys.readouterr().out
@@ -369,3 +428,16 @@ def test_human_codes_of_a_table_with_unknown_codes_or_ids(data_dir, tmp_path, ca
     assert not out.exists()
     _fails(capsys, ["code", "--workshop", JANUARY, "--human-codes", str(mine), "--data-dir", str(data_dir)],
            "--human-codes gælder kun for INPUT")
+
+
+def test_a_sheet_exported_before_coding_says_it_has_no_suggestions(data_dir, tmp_path, capsys):
+    (data_dir / "processed" / JANUARY / "codes.parquet").unlink()
+    sheet = tmp_path / "ark.xlsx"
+    capsys.readouterr()
+    assert main(["coding-sheet", "export", "--workshop", JANUARY, "--out", str(sheet), "--data-dir", str(data_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "ikke kodet endnu" in out and f"workshopnlp code --workshop {JANUARY}" in out
+    assert pd.read_excel(sheet, sheet_name=SHEET)["forslag_fokusomraade"].isna().all()
+    assert main(["coding-sheet", "export", "--workshop", JANUARY, "--out", str(sheet), "--blind",
+                 "--data-dir", str(data_dir)]) == 0
+    assert "ikke kodet endnu" not in capsys.readouterr().out  # asked for blind: nothing to point out

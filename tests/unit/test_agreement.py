@@ -71,3 +71,29 @@ def test_pairwise_agreement_pools_the_pairs_of_coders_that_share_statements():
     alone = mean_pairwise_agreement(pd.DataFrame({"A": ["x", None], "B": [None, "y"]}))
     assert math.isnan(alone[0]) and alone[1] == 0
     assert math.isnan(mean_pairwise_agreement(pd.DataFrame({"A": ["x"]}))[0])
+
+
+def test_pairs_sharing_too_few_statements_are_marked_and_make_no_code_tentative():
+    """One shared statement gives alpha 1: such a pair is 'faa_udsagn' (and foreløbig), it cannot mark a code
+    tentative or settled, and coders who share no statement get no row at all."""
+    from workshopnlp.agreement import tentative_codes
+
+    ids = [f"s{i}" for i in range(30)]
+    a = pd.Series(["formaal"] * 15 + ["tillid"] * 15, index=ids)
+    b = a.copy()
+    b.iloc[15:25] = "formaal"  # A and B disagree on tillid
+    x = pd.Series(["tillid"], index=["s29"])  # shares one statement with A and B, and agrees
+    z = pd.Series(["formaal"], index=["t1"])  # shares none
+    table = agreement_table({"A": a, "B": b, "X": x, "Z": z}, ["formaal", "tillid"], 0.667, min_statements=10)
+    assert not table["par"].str.contains("Z").any()
+    few = table[table["par"].isin(["A ~ X", "B ~ X"])]
+    assert len(few) == 6 and few["faa_udsagn"].all() and few["foreloebig"].all()
+    assert (few.loc[few["kode"] == "samlet", "alpha"] == 1.0).all()  # the figure itself says nothing
+    ab = table[table["par"] == "A ~ B"].set_index("kode")
+    assert not ab["faa_udsagn"].any() and ab.at["tillid", "foreloebig"]
+    agreement = table.assign(dimension="focus_area")
+    assert tentative_codes(agreement) == {("focus_area", c) for c in ab.index[ab["foreloebig"]] if c != "samlet"}
+    assert ("focus_area", "tillid") in tentative_codes(agreement)
+    assert tentative_codes(agreement[agreement["par"] != "A ~ B"]) == set()
+    # without a floor the one-statement pair would count as settled
+    assert not agreement_table({"A": a, "X": x}, ["formaal", "tillid"], 0.667)["foreloebig"].iloc[0]

@@ -66,6 +66,10 @@ def test_unknown_and_missing_code_ids(raw_codebook):
     data = copy.deepcopy(raw_codebook)
     del data["dimensions"][0]["codes"][2]
     _fails(data, "teknologisk_forstaaelse", "mangler")
+    data = copy.deepcopy(raw_codebook)  # the 'id:' line deleted: named by position and label, not as id 'None'
+    label = data["dimensions"][0]["codes"][2].pop("id") and data["dimensions"][0]["codes"][2]["label"]
+    text = _fails(data, "koden mangler 'id'", f"label '{label}'", "focus_area.codes[3]", "tilføj 'id:'")
+    assert "None" not in text
 
 
 def test_code_without_examples(raw_codebook):
