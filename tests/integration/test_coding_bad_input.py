@@ -409,6 +409,8 @@ def test_a_sheet_coded_on_one_dimension_only_is_learned_from(data_dir, tmp_path,
     kodning.mkdir()
     shutil.copy(sheet, kodning / "kodeark_D.xlsx")
     assert main(["code", "--workshop", JANUARY, "--data-dir", str(data_dir)]) == 0, capsys.readouterr().err
+    printed = capsys.readouterr().out
+    assert "Fokusområder: Formål " in printed and "{" not in printed, printed  # labels, not a Python dict
     ref = reference_codes(pd.read_parquet(data_dir / "processed" / JANUARY / "human_codes.parquet"))
     assert len(ref) == 60 and ref["principle"].isna().all() and (ref["focus_area"] == "formaal").all()
     codes = pd.read_parquet(data_dir / "processed" / JANUARY / "codes.parquet")
@@ -441,3 +443,10 @@ def test_a_sheet_exported_before_coding_says_it_has_no_suggestions(data_dir, tmp
     assert main(["coding-sheet", "export", "--workshop", JANUARY, "--out", str(sheet), "--blind",
                  "--data-dir", str(data_dir)]) == 0
     assert "ikke kodet endnu" not in capsys.readouterr().out  # asked for blind: nothing to point out
+    # without --out, a blind sheet gets its own name and leaves the sheet with suggestions alone
+    processed = data_dir / "processed" / JANUARY
+    assert main(["coding-sheet", "export", "--workshop", JANUARY, "--data-dir", str(data_dir)]) == 0
+    plain = _digest(processed / f"kodeark_{JANUARY}.xlsx")
+    assert main(["coding-sheet", "export", "--workshop", JANUARY, "--blind", "--data-dir", str(data_dir)]) == 0
+    assert (processed / f"kodeark_{JANUARY}_blind.xlsx").exists()
+    assert _digest(processed / f"kodeark_{JANUARY}.xlsx") == plain
