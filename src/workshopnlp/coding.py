@@ -135,6 +135,12 @@ def without_names(texts: Sequence[str], pattern: re.Pattern | None) -> list[str]
     return out
 
 
+def as_coder_reads(texts: Sequence[str], params: dict[str, Any]) -> list[str]:
+    """``texts`` as the coder fitted with ``params`` reads them: without ``ignored_names``
+    (:func:`without_names`). Fitting and coding both go through here."""
+    return without_names(texts, name_pattern(params.get("ignored_names") or []))
+
+
 def statement_context(section: str | None, question: str | None) -> str:
     """The context a statement was given in: the innermost heading of its section and the survey
     question it answers, e.g. ``"Runde 2: Tillid"`` or ``"Hvem skal inddrages, og hvor tidligt?"``."""
@@ -345,7 +351,7 @@ class CodingModel:
 
     def neutral(self, texts: Sequence[str]) -> list[str]:
         """``texts`` as the coder reads them: without the names of ``coding.ignored_names``."""
-        return without_names(texts, name_pattern(self.params.get("ignored_names") or []))
+        return as_coder_reads(texts, self.params)
 
     def context_weight(self, dim: str) -> float:
         """Weight of the context features for ``dim`` (``coding.context_weight``; 0 = text only)."""
@@ -545,7 +551,7 @@ def fit_coder(codebook: Codebook, embedder: Embedder, params: dict[str, Any], ca
         train = add_human_codes(train, human["text"].tolist(), human["focus_area"].tolist(),
                                 human["principle"].tolist(), contexts_of(human))
     seed = params["seed"]
-    read = without_names(train.texts, name_pattern(params.get("ignored_names") or []))  # what the coder reads
+    read = as_coder_reads(train.texts, params)
     vectors = embed_texts(read, embedder, cache)
     lemmas = [" ".join(a.content_lemmas) for a in analyse(read)]
     word_vec = TfidfVectorizer(min_df=1, ngram_range=(1, 1), sublinear_tf=True, token_pattern=WORD_TOKEN_PATTERN)

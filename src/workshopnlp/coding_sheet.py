@@ -279,7 +279,7 @@ def read_coding_sheets(paths: Iterable[Path], codebook: Codebook, statement_ids:
     clash = frame.groupby(keys).agg(f=("focus_area", "nunique"), p=("principle", "nunique"))
     bad = clash[(clash["f"] > 1) | (clash["p"] > 1)]
     if len(bad):
-        raise _clash_error(frame, bad, keys)
+        raise _clash_error(frame, bad)
     return frame.drop(columns="sheet_row").drop_duplicates(keys).sort_values(keys).reset_index(drop=True)
 
 
@@ -293,7 +293,7 @@ def same_coder_names(coders: pd.Series) -> pd.Series:
     return tidy.map(lambda c: first[c.casefold()])
 
 
-def _clash_error(frame: pd.DataFrame, bad: pd.DataFrame, keys: list[str]) -> InputError:
+def _clash_error(frame: pd.DataFrame, bad: pd.DataFrame) -> InputError:
     """A coder who gave one statement different codes: the first such statement with every sheet and row
     that codes it, and how many more there are."""
     sid, coder, decides = bad.index[0]
