@@ -36,7 +36,9 @@ display(Markdown(reporting.themes_note(b)))
 # %%
 if b.themes is not None:
     reporting.show(figures.fig_theme_overview(b.themes))
+    display(Markdown("## Temaerne"))
     display(reporting.theme_table(b))
+    display(Markdown(reporting.theme_table_note(b)))
 
 # %% [markdown]
 # ## Temaer og kodebogen

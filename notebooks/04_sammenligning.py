@@ -32,7 +32,7 @@ from workshopnlp import figures, reporting
 
 b = reporting.open_report(workshop_id, data_dir)
 frames = reporting.workshop_frames(data_dir, until=workshop_id)
-display(Markdown(reporting.comparison_note(frames, workshop_id)))
+display(Markdown(reporting.comparison_note(frames, workshop_id, data_dir)))
 
 # %%
 if len(frames) > 1:
@@ -44,9 +44,11 @@ if len(frames) > 1:
 
 # %%
 changes = reporting.theme_comparison(b)
-if changes is not None:
+if changes is None:
+    display(Markdown(reporting.NO_THEME_COMPARISON))
+else:
     reporting.show(figures.fig_theme_changes(*changes))
-reporting.theme_changes(b)
+    display(reporting.theme_changes(b))
 
 # %%
 reporting.close_report(b)

@@ -57,7 +57,7 @@ else:
 # menneskelige kodere gav, på de udsagn, maskinen ikke har lært af. "Andel enige" er andelen af udsagn,
 # hvor maskinen gav samme kode som menneskene. "Kodere indbyrdes enige" er, hvor ofte to menneskelige kodere
 # gav de samme udsagn samme kode: er menneskene selv ofte uenige om en gruppes udsagn, kan maskinen heller
-# ikke ramme deres flertal, og en lav figur for gruppen handler da lige så meget om kodebogens grænser som om
+# ikke ramme deres flertal, og et lavt tal for gruppen handler da lige så meget om kodebogens grænser som om
 # maskinen. Med få udsagn pr. persona er tallene usikre. Den næste tabel
 # viser derfor, hvor store forskelle tilfældet alene giver med grupper af samme størrelse, og hvor mange
 # menneskekodede udsagn der skal til, før man kan vise, at forskellen holder sig inden for målet.

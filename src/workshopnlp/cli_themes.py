@@ -7,10 +7,7 @@ from pathlib import Path
 
 from .config import load_params
 from .errors import InputError
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.0f} %"
+from .formatting import percent_da
 
 
 def cmd_themes(args: argparse.Namespace) -> int:
@@ -31,7 +28,7 @@ def cmd_themes(args: argparse.Namespace) -> int:
     s = result.summary
     rng = s["n_themes_range"]
     print(f"{s['n_themes']} temaer i {s['n_usable']} brugbare udsagn (af {s['n_statements']}); "
-          f"{s['n_outliers']} udsagn ({_pct(s['outlier_share'])}) står under '{'Øvrigt/ikke tematiseret'}'.")
+          f"{s['n_outliers']} udsagn ({percent_da(s['outlier_share'])}) står under '{'Øvrigt/ikke tematiseret'}'.")
     print(f"Stabilitet over {s['n_seeds']} seeds: {s['n_stable']} af {s['n_themes']} temaer genfindes; "
           f"antal temaer {rng['min']}–{rng['max']} (median {rng['median']:g}).")
     if s["reference_workshop"]:
@@ -69,7 +66,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if len(result.code_shift):
         top = result.code_shift.reindex(result.code_shift["change_points"].abs().sort_values(ascending=False).index)
         for _, r in top.head(3).iterrows():
-            print(f"  {r['dimension']}/{r['code']}: {_pct(r['share_a'])} -> {_pct(r['share_b'])}")
+            print(f"  {r['dimension']}/{r['code']}: {percent_da(r['share_a'])} -> {percent_da(r['share_b'])}")
     elif result.summary["code_note"]:
         print(f"  Bemærk: {result.summary['code_note']}.")
     print(f"Skrevet: {result.out_dir / f'comparison_{earlier}.csv'} (og .json)")

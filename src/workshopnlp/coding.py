@@ -54,7 +54,7 @@ from .codebook import DIMENSIONS, NO_CODE, USED_CODEBOOK_NAME, Codebook
 from .coding_sheet import (HUMAN_CODE_COLUMNS, blind_codes, is_review, read_code_tables, read_coding_sheets,
                            sheets_in)
 from .embeddings import Embedder, EmbeddingCache, embed_texts
-from .formatting import SAME_CODE_DA, decimal_da, unfamiliar_text
+from .formatting import SAME_CODE_DA, decimal_da, percent_da, unfamiliar_text
 from .nlp import analyse
 from .personas import REGISTER_OF_SOURCE_KIND, SIDE_OF_PERSONA, UNKNOWN_PERSONA, citizen_answer_or_staff_note
 
@@ -445,21 +445,34 @@ class CodingModel:
                 no_focus = (dim == "principle" and self.params.get("principle_ingen_from_focus", 0) > 0
                             and frame.get("focus_area") is not None and frame["focus_area"].iat[i] == NO_CODE)
                 parts[i].append(self._explain(dim, model, labels, code, best[i], vectors[i], word_x[i], is_empty[i],
-                                              contexts[i], thresholds[i], no_focus, texts[i], written[i]))
+                                              contexts[i], thresholds[i], no_focus, texts[i], written[i],
+                                              scores[dim].iloc[i]))
         frame["explanation"] = [" ".join(p) for p in parts]
         return frame
 
     def _explain(self, dim, model, labels, code, score, vector, word_row, empty, context="", threshold=0.0,
-                 no_focus=False, text="", written: dict[str, str] | None = None) -> str:
+                 no_focus=False, text="", written: dict[str, str] | None = None,
+                 code_scores: pd.Series | None = None) -> str:
         dim_label = self.codebook.dimension(dim).label
         if empty:
             return f"{dim_label}: {labels[NO_CODE]} – svaret har intet indhold (fx 'ingen kommentarer')."
         n_ex = self.params["explanation_examples"]
         mask = np.array([c == code for c in model.example_codes])
+        sims = model.example_vectors @ vector
         quotes = ""
+        runner = ""
+        if code == NO_CODE and code_scores is not None and len(code_scores.drop(NO_CODE, errors="ignore")):
+            # «ingen» is a verdict on every code: name the nearest one and its score, so a reader can weigh it.
+            # The ingen examples (logistics, thanks) are quoted only if the statement resembles them more than
+            # the nearest code's examples – a statement on data control is not like "I must leave at 13".
+            others = code_scores.drop(NO_CODE, errors="ignore")
+            runner = str(others.idxmax())
+            runner_mask = np.array([c == runner for c in model.example_codes])
+            if runner_mask.any() and mask.any() and sims[mask].max() < sims[runner_mask].max():
+                mask = np.zeros_like(mask)
+            runner = f"; nærmeste kode var «{labels[runner]}» med {decimal_da(float(others.max()))}"
         if mask.any():
-            sims = model.example_vectors[mask] @ vector
-            idx = np.argsort(-sims, kind="stable")[:n_ex]
+            idx = np.argsort(-sims[mask], kind="stable")[:n_ex]
             texts = [model.example_texts[j] for j in np.flatnonzero(mask)[idx]]
             quotes = "; ligner kodebogens eksempler " + " og ".join(f"«{_short(t)}»" for t in texts)
         words = list(dict.fromkeys((written or {}).get(w, w) for w in self._weighty_words(model, code, word_row)))
@@ -478,7 +491,7 @@ class CodingModel:
             reason = f" (ingen kode nåede tærsklen {decimal_da(threshold)})"
         if code == NO_CODE and no_focus:
             reason += "; udsagnet har heller intet fokusområde, og det tæller med"
-        return f"{dim_label}: {labels[code]} (sikkerhed {decimal_da(score)}){reason}{quotes}{word_part}."
+        return f"{dim_label}: {labels[code]} (sikkerhed {decimal_da(score)}){reason}{runner}{quotes}{word_part}."
 
     def _weighty_words(self, model, code, word_row) -> list[str]:
         k = self.params["explanation_words"]
@@ -1307,7 +1320,7 @@ def own_agreement_text(held: pd.DataFrame, predicted: pd.DataFrame, ids: pd.Seri
         known = held[dim].notna().to_numpy()
         if known.any():
             same = float(np.mean(own[dim].to_numpy()[known] == held[dim].to_numpy()[known]))
-            parts.append(f"{SAME_CODE_DA[dim]} i {same:.0%} af {int(known.sum())}")
+            parts.append(f"{SAME_CODE_DA[dim]} i {percent_da(same)} af {int(known.sum())}")
     return (f"På de menneskekodede rækker, maskinen ikke har lært af, gav den {' og '.join(parts)} "
             "(et fast udvalg efter id, som for workshoppernes kodeark).")
 

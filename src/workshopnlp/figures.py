@@ -63,7 +63,7 @@ from matplotlib.ticker import FuncFormatter
 from .codebook import NO_CODE, Codebook, workshop_codebook
 from .config import WorkshopPaths, load_params
 from .errors import InputError, TooFewStatementsError, WorkshopError
-from .formatting import decimal_da
+from .formatting import decimal_da, percent_da
 from .personas import PERSONA_LABELS_DA, PERSONAS, UNKNOWN_PERSONA
 
 __all__ = [
@@ -220,14 +220,23 @@ def _new_figure(width: float, height: float, constrained: bool = True) -> Figure
     return fig
 
 
+LEGEND_MAX_WIDTH = 0.98  # share of the figure's width a legend may take; a wider one loses its ends
+
+
 def _legend(fig: Figure, handles: list, ncol: int) -> None:
-    """Figure legend below the plot, read row by row (matplotlib fills columns first)."""
+    """Figure legend below the plot, read row by row (matplotlib fills columns first), in at most ``ncol``
+    columns – fewer when the labels are too long for the figure's width: four columns of long labels such
+    as «Mennesket i centrum (foreløbig)» ran off both edges and took the first column's colour swatches."""
     n = len(handles)
-    ncol = max(1, min(ncol, n))
-    base, extra = divmod(n, ncol)
-    sizes = [base + 1] * extra + [base] * (ncol - extra)
-    ordered = [handles[i * ncol + j] for j in range(ncol) for i in range(sizes[j])]
-    fig.legend(handles=ordered, loc="outside lower center", ncol=ncol)
+    renderer = fig.canvas.get_renderer()
+    for k in range(max(1, min(ncol, n)), 0, -1):
+        base, extra = divmod(n, k)
+        sizes = [base + 1] * extra + [base] * (k - extra)
+        ordered = [handles[i * k + j] for j in range(k) for i in range(sizes[j])]
+        legend = fig.legend(handles=ordered, loc="outside lower center", ncol=k)
+        if k == 1 or legend.get_window_extent(renderer).width <= LEGEND_MAX_WIDTH * fig.bbox.width:
+            return
+        legend.remove()
 
 
 def _title(fig: Figure, title: str, subtitle: str = "", ax=None, wrap: int = 105) -> None:
@@ -239,14 +248,10 @@ def _title(fig: Figure, title: str, subtitle: str = "", ax=None, wrap: int = 105
 
 # ---------------------------------------------------------------- formatting helpers
 
-def _pct(x: float) -> str:
-    return f"{x * 100:.0f} %"
-
-
 def _pct_axis(ax, axis: str = "x") -> None:
     from matplotlib.ticker import MaxNLocator
 
-    fmt = FuncFormatter(lambda v, _pos: f"{v * 100:.0f} %")
+    fmt = FuncFormatter(lambda v, _pos: percent_da(v))
     target = ax.xaxis if axis == "x" else ax.yaxis
     # Ticks on whole percentages (1, 2, 5, 10 … %), so labels never round ("2 %" at 2.5 %).
     target.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10], min_n_ticks=3))
@@ -389,6 +394,35 @@ def suppress_small(counts: pd.DataFrame, min_count: int, *, secondary: bool = Fa
                     mask.loc[idx, candidates.idxmin()] = True
     shares = c.div(totals.where(totals > 0), axis=0).mask(mask)
     return shares, mask.astype(bool)
+
+
+def hidden_cells(counts: pd.DataFrame, min_count: int) -> pd.DataFrame:
+    """Which cells of a cross-table of counts a reader must not see: ``0 < count < min_count``, and – because
+    a page may show the row totals and the column totals elsewhere (the sources table gives every file's
+    count) – enough further cells that no hidden one is "total minus the rest": while some row or column
+    has exactly one hidden cell, its smallest other non-zero cell is hidden too. True = hidden."""
+    c = counts.fillna(0).astype(float)
+    mask = (c > 0) & (c < min_count)
+    changed = True
+    while changed:
+        changed = False
+        for frame, m in ((c, mask), (c.T, mask.T)):
+            for idx in m.index:
+                row_mask = m.loc[idx]
+                if int(row_mask.sum()) != 1:
+                    continue
+                row = frame.loc[idx]
+                candidates = row[(~row_mask) & (row > 0)]
+                if len(candidates):
+                    col = candidates.idxmin()
+                    if frame is c:
+                        mask.loc[idx, col] = True
+                    else:
+                        mask.loc[col, idx] = True
+                    changed = True
+            if changed:
+                break
+    return mask.astype(bool)
 
 
 # ---------------------------------------------------------------- shares by group (persona, source, workshop)
@@ -688,8 +722,8 @@ def fig_themes_codebook(themes: pd.DataFrame, theme_codes: pd.DataFrame, codeboo
         n = n.reindex(index=ids, columns=cols).fillna(0)
         values_all, hidden = suppress_small(n, min_count)
         values = values_all
-        annot = values_all.map(lambda v: "" if pd.isna(v) else _pct(v)).mask(hidden, f"<{min_count}")
-        vmin, vmax, cbar_label, cbar_fmt = 0.0, 1.0, "Andel af temaets udsagn", lambda v, _p: f"{v * 100:.0f} %"
+        annot = values_all.map(lambda v: "" if pd.isna(v) else percent_da(v)).mask(hidden, f"<{min_count}")
+        vmin, vmax, cbar_label, cbar_fmt = 0.0, 1.0, "Andel af temaets udsagn", lambda v, _p: percent_da(v)
         subtitle = (f"Andel af hvert temas udsagn, der er kodet med hvert {DIMENSION_WORD_DA.get(dimension, 'kode')}. "
                     f"Felter med færre end {min_count} udsagn er skjult. \"(ustabil)\": temaet fandtes i under "
                     "halvdelen af gentagne kørsler.")
@@ -760,7 +794,7 @@ def fig_theme_overview(themes: pd.DataFrame, *, title: str = "Temaer i workshopp
             if words:
                 ax.text(0, y - 0.25, words, ha="left", va="bottom", fontsize="x-small", color=SUBTLE,
                         style="italic")
-            ax.text(size + xmax * 0.01, y, f"{size} ({_pct(size / total)})", ha="left", va="center",
+            ax.text(size + xmax * 0.01, y, f"{size} ({percent_da(size / total)})", ha="left", va="center",
                     fontsize="small")
             ys.append(y)
             labels.append(_wrap(label, 40))
@@ -867,7 +901,7 @@ def fig_agreement(agreement: pd.DataFrame, codebook: Codebook, *, params: Mappin
                               label=f"Grænse for en pålidelig kode (α = {decimal_da(limit, 3)})"))
         _legend(fig, handles, 3)
         _title(fig, "Enighed mellem kodere og maskine",
-               "Krippendorffs alfa pr. kode for hvert par af kodere. Modellen er kun sammenlignet på udsagn, "
+               "Krippendorffs alfa pr. kode for hvert par af kodere. Maskinen er kun sammenlignet på udsagn, "
                "den ikke har lært af.", axes[0])
     return fig
 

@@ -14,6 +14,21 @@ def decimal_da(value: float, digits: int = 2) -> str:
     return f"{value:.{digits}f}".replace(".", ",").replace("-", MINUS)
 
 
+def percent_da(share: float) -> str:
+    """``share`` (0-1) as a whole percentage the Danish way, with a space before the sign: ``percent_da(0.684)``
+    gives "68 %", ``percent_da(1)`` "100 %". Every share a reader sees – sentences, tables, figures, the
+    command line – goes through here, so that no page says "68%" in one place and "68 %" in another."""
+    return f"{100 * float(share):.0f} %"
+
+
+def points_da(change: float) -> str:
+    """A change of a share (0-1 scale) in percentage points with its sign: ``points_da(0.0723)`` gives
+    "+7 procentpoint", ``points_da(-0.054)`` "−5 procentpoint" (typographic minus), no change "0 procentpoint"."""
+    points = round(100 * float(change))
+    sign = "+" if points > 0 else MINUS if points < 0 else ""
+    return f"{sign}{abs(points)} procentpoint"
+
+
 # "the same code" per dimension, as Danish sentences on agreement say it ("gav den samme princip i 73 % ...")
 SAME_CODE_DA = {"focus_area": "samme fokusområde", "principle": "samme princip"}
 
@@ -26,8 +41,11 @@ def unfamiliar_text(record: dict, warn_share: float) -> str:
     if not n:
         return ""
     closeness = 100 - float(record.get("percentile", 5))
-    text = (f"{k} af {n} udsagn ({k / n:.0%}) ligner ikke noget, maskinen har lært af: de ligger længere fra "
-            f"kodebogens eksempler og de menneskekodede udsagn, end {closeness:.0f} % af dem ligger fra hinanden.")
+    if not k:
+        return (f"Alle {n} udsagn ligner noget, maskinen har lært af: ingen af dem ligger længere fra kodebogens "
+                f"eksempler og de menneskekodede udsagn, end {percent_da(closeness / 100)} af dem ligger fra hinanden.")
+    text = (f"{k} af {n} udsagn ({percent_da(k / n)}) ligner ikke noget, maskinen har lært af: de ligger længere fra "
+            f"kodebogens eksempler og de menneskekodede udsagn, end {percent_da(closeness / 100)} af dem ligger fra hinanden.")
     if k / n >= warn_share:
         text += (" På tekst, der er så fremmed for maskinen, rammer dens koder langt sjældnere det, mennesker "
                  "vælger – lad nogen kode en stikprøve, før koderne bruges.")

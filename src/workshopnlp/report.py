@@ -54,6 +54,7 @@ def _exporter(exclude_input: bool):
 
     template_dir = resources.files("workshopnlp").joinpath("templates/nbconvert")
     exporter = HTMLExporter(template_name="workshopnlp", extra_template_basedirs=[str(template_dir)])
+    exporter.language_code = "da"  # <html lang="da">: browsers and screen readers read the page as Danish
     exporter.exclude_input = exclude_input
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
@@ -101,7 +102,10 @@ def _original_cell_number(executed: Path, cell_index: int) -> int:
 def render_reports(workshop_id: str, data_dir: Path, reports_dir: Path, params: dict[str, Any] | None = None,
                    notebooks_dir: Path | None = None, progress: Callable[[str], None] | None = None) -> Path:
     """Build ``reports_dir/<workshop_id>/`` (index.html, reader/ and researcher/ HTML, figures/)."""
+    import nbformat
+
     from .figures import build_figures
+    from .reporting import workshop_label
 
     params = params or load_params()
     notebooks_dir = Path(notebooks_dir or default_notebooks_dir())
@@ -124,19 +128,21 @@ def render_reports(workshop_id: str, data_dir: Path, reports_dir: Path, params: 
         executed_dir.mkdir()
         (tmp / "laeser").mkdir()
         (tmp / "forsker").mkdir()
-        pages = []
-        for nb in notebooks:
+        pages = [(nb.stem, notebook_title(nb)) for nb in notebooks]
+        label = workshop_label(workshop_id)
+        for i, nb in enumerate(notebooks):
             if progress:
                 progress(nb.stem)
             executed = executed_dir / nb.name
             execute_notebook(nb, executed, {"workshop_id": workshop_id, "data_dir": str(data_dir),
                                             "figures_dir": str(tmp / "figures")}, cwd=notebooks_dir)
-            title = notebook_title(executed)
+            node = nbformat.read(str(executed), as_version=4)
+            node.metadata["title"] = f"{pages[i][1]} – Dataetisk workshop {label}"
             for folder, exclude in (("laeser", True), ("forsker", False)):
-                body, _ = _exporter(exclude).from_filename(str(executed))
+                body, _ = _exporter(exclude).from_notebook_node(
+                    node, resources={"workshopnlp_nav": page_nav(pages, i, folder)})
                 body = strip_remote_assets(body).replace(str(tmp), str(target))
                 (tmp / folder / f"{nb.stem}.html").write_text(body, encoding="utf-8")
-            pages.append((nb.stem, title))
         (tmp / "index.html").write_text(index_page(workshop_id, pages, figures), encoding="utf-8")
         inputs = {p.name: sha256_file(p) for p in notebooks}
         processed = data_dir / "processed" / workshop_id
@@ -153,6 +159,20 @@ def _writable(path: Path) -> bool:
     import os
 
     return os.access(path, os.W_OK)
+
+
+def page_nav(pages: list[tuple[str, str]], i: int, folder: str) -> str:
+    """The navigation bar of report page ``i`` in ``folder`` ("laeser" or "forsker"): back to the overview,
+    the previous and next report, and the same page with or without code."""
+    stem = pages[i][0]
+    links = ['<a href="../index.html">Alle rapporter</a>']
+    if i > 0:
+        links.append(f'<a href="{pages[i - 1][0]}.html" rel="prev">← {html.escape(pages[i - 1][1])}</a>')
+    if i + 1 < len(pages):
+        links.append(f'<a href="{pages[i + 1][0]}.html" rel="next">{html.escape(pages[i + 1][1])} →</a>')
+    other, what = ("forsker", "med kode") if folder == "laeser" else ("laeser", "uden kode")
+    links.append(f'<a href="../{other}/{stem}.html">Samme side {what}</a>')
+    return f'<nav class="workshopnlp-nav" aria-label="Rapporterne">{"".join(links)}</nav>'
 
 
 def index_page(workshop_id: str, pages: list[tuple[str, str]], figures: dict[str, Any]) -> str:

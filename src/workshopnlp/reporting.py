@@ -6,6 +6,8 @@ displays the result. Texts are plain Danish for the project group; numbers come 
 
 from __future__ import annotations
 
+import html
+
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,9 +19,9 @@ from .codebook import Codebook, workshop_codebook
 from .coding_sheet import disputed_statements, is_review, open_disputes
 from .config import WorkshopPaths, load_params
 from .errors import InputError
-from .figures import SOURCE_KIND_LABELS_DA
+from .figures import SOURCE_KIND_LABELS_DA, hidden_cells
 from .figures import workshop_label as figure_workshop_label
-from .formatting import SAME_CODE_DA, decimal_da, unfamiliar_text
+from .formatting import SAME_CODE_DA, decimal_da, percent_da, points_da, unfamiliar_text
 from .personas import PERSONA_LABELS_DA, REGISTER_LABELS_DA, SIDE_LABELS_DA, UNKNOWN_PERSONA
 
 REDACTION_LABELS_DA = {"cpr": "CPR-numre", "telefon": "Telefonnumre", "email": "E-mailadresser",
@@ -124,11 +126,15 @@ def sources_table(b: WorkshopBundle) -> pd.DataFrame:
 
 
 def persona_table(b: WorkshopBundle, min_count: int | None = None) -> pd.DataFrame:
-    """Statements per persona and source kind; cells under ``min_count`` shown as "<5"."""
+    """Statements per persona and source kind; cells under ``min_count`` shown as "<5", and as many others
+    hidden ("skjult") as it takes that none can be worked out from the row and column totals
+    (:func:`workshopnlp.figures.hidden_cells`)."""
     min_count = min_count or b.params["figures"]["min_cell_count"]
     counts = pd.crosstab(b.statements["persona"].map(PERSONA_LABELS_DA),
                          b.statements["source_kind"].map(SOURCE_KIND_LABELS_DA))
     shown = counts.astype(object)
+    hidden = hidden_cells(counts, min_count)
+    shown[hidden] = "skjult"
     shown[(counts > 0) & (counts < min_count)] = f"<{min_count}"
     shown.index.name, shown.columns.name = "Persona", None
     return shown
@@ -160,6 +166,8 @@ def examples_with_explanations(b: WorkshopBundle, dimension: str, per_code: int 
 
 
 def theme_table(b: WorkshopBundle) -> pd.DataFrame:
+    """The themes for a reader: name, size, key words, the code the name carries and how many of the theme's
+    statements carry it (so the name can be checked against the codes), and whether the theme is stable."""
     if b.themes is None:
         return pd.DataFrame()
     from .themes import OUTLIER_ID
@@ -169,9 +177,30 @@ def theme_table(b: WorkshopBundle) -> pd.DataFrame:
     t["theme_id"] = t["theme_id"].replace({OUTLIER_ID: "Øvrigt"})
     for column in ("code_label", "top_words", "label"):  # the outlier group has no code and may have no words
         t[column] = t[column].fillna("–").replace({"": "–"})
+    if "code_share" in t.columns:  # written by an older version otherwise
+        t["code_label"] = [f"{lab} ({percent_da(sh)} af udsagnene)" if lab != "–" and pd.notna(sh) else lab
+                           for lab, sh in zip(t["code_label"], t["code_share"])]
     return t.rename(columns={"theme_id": "Tema", "label": "Navn", "size": "Udsagn", "top_words": "Nøgleord",
-                             "code_label": "Nærmeste kode"})[["Tema", "Navn", "Udsagn", "Nøgleord",
-                                                               "Nærmeste kode", "Stabilitet"]].set_index("Tema")
+                             "code_label": "Kode i navnet"})[["Tema", "Navn", "Udsagn", "Nøgleord",
+                                                              "Kode i navnet", "Stabilitet"]].set_index("Tema")
+
+
+THEME_TABLE_NOTE = (
+    "*Nøgleord* er de ord, der kendetegner temaets udsagn mest i forhold til de andre temaers. Et tema får en "
+    "kode i navnet (fx «Tillid: …»), når temaets udsagn ligner kodebogens eksempler på koden, og mindst "
+    "{share} af temaets udsagn er kodet sådan – tallet i parentes. Ellers bærer navnet kun nøgleordene. "
+    "*Stabilitet*: temaet blev fundet igen i mindst {stable} af gentagelserne med andre tilfældige "
+    "udgangspunkter (stabil) eller ikke (ustabil). Temanumrene (T01, T02 …) følger temaet fra workshop til "
+    "workshop, så de står ikke i rækkefølge.")
+
+
+def theme_table_note(b: WorkshopBundle) -> str:
+    """What the theme table's columns mean, with the share a code needs to name a theme."""
+    from .themes import theme_params
+
+    tp = theme_params(b.params)
+    return THEME_TABLE_NOTE.format(share=percent_da(float(tp["label_code_min_share"])),
+                                   stable=percent_da(float(tp["unstable_share"])))
 
 
 def agreement_summary(b: WorkshopBundle) -> pd.DataFrame:
@@ -189,8 +218,8 @@ def agreement_summary(b: WorkshopBundle) -> pd.DataFrame:
     few = a["faa_udsagn"].astype(bool) if "faa_udsagn" in a.columns else pd.Series(False, index=a.index)
     a["foreloebig"] = a["foreloebig"].map({True: "under grænsen", False: ""}).where(~few, "for få udsagn")
     return a.rename(columns={"dimension": "Dimension", "par": "Sammenligning", "n_statements": "Udsagn",
-                             "kappa": "Cohens kappa", "alpha": "Krippendorffs alfa", "foreloebig": "Alfa"}
-                    )[["Dimension", "Sammenligning", "Udsagn", "Cohens kappa", "Krippendorffs alfa", "Alfa"]
+                             "kappa": "Cohens kappa", "alpha": "Krippendorffs alfa", "foreloebig": "Vurdering"}
+                    )[["Dimension", "Sammenligning", "Udsagn", "Cohens kappa", "Krippendorffs alfa", "Vurdering"]
                       ].set_index(["Dimension", "Sammenligning"])
 
 
@@ -222,7 +251,7 @@ def persona_quality_table(b: WorkshopBundle) -> pd.DataFrame:
         rows.append({"Dimension": b.codebook.dimension(row.dimension).label,
                      "Persona": "Alle" if row.persona == "alle" else PERSONA_LABELS_DA.get(row.persona, row.persona),
                      "Udsagn": f"<{min_n}" if small else int(row.n_statements),
-                     "Andel enige": "" if small else f"{row.accuracy:.0%}",
+                     "Andel enige": "" if small else percent_da(row.accuracy),
                      "Makro-F1": "" if small else decimal_da(row.macro_f1),
                      CODERS_AGREEMENT_DA: "" if small else _share_or_dash(getattr(row, "coders_agreement", None))})
     return pd.DataFrame(rows).set_index(["Dimension", "Persona"])
@@ -233,7 +262,7 @@ CODERS_AGREEMENT_DA = "Kodere indbyrdes enige"
 
 
 def _share_or_dash(share) -> str:
-    return "–" if share is None or pd.isna(share) else f"{share:.0%}"
+    return "–" if share is None or pd.isna(share) else percent_da(share)
 
 
 # persona_gap.csv's comparisons (workshopnlp.coding.GAP_COMPARISONS) in report 05: a short name for the table
@@ -326,7 +355,7 @@ def persona_gap_table(b: WorkshopBundle) -> pd.DataFrame:
                   "Vurdering": GAP_VERDICT_DA[_gap_verdict(row.gap_macro_f1, target, row.p_value)],
                   "Udsagn pr. gruppe": size}
         if "statements_needed_per_group" in gaps.columns:  # written by an older version otherwise
-            record["Chance for at vise målet nu"] = f"{round(100 * row.share_within_target_now)} %"
+            record["Chance for at vise målet nu"] = percent_da(row.share_within_target_now)
             record["Udsagn pr. gruppe, der skal til"] = (
                 f"ca. {int(row.statements_needed_per_group)}" if pd.notna(row.statements_needed_per_group)
                 else f"over {largest}")
@@ -361,8 +390,8 @@ def persona_gap_text(b: WorkshopBundle) -> str:
         best, worst = getattr(row, "best_coders_agreement", None), getattr(row, "worst_coders_agreement", None)
         if best is None or worst is None or pd.isna(best) or pd.isna(worst):
             return ""
-        return (f" De menneskelige kodere var indbyrdes enige om {worst:.0%} af koderne i gruppen "
-                f"{_group_name(row.worst_group).lower()} og om {best:.0%} i gruppen {_group_name(row.best_group).lower()}"
+        return (f" De menneskelige kodere var indbyrdes enige om {percent_da(worst)} af koderne i gruppen "
+                f"{_group_name(row.worst_group).lower()} og om {percent_da(best)} i gruppen {_group_name(row.best_group).lower()}"
                 + (" – også de er mindre enige om den svageste gruppes udsagn, så en del af forskellen ligger i, "
                    "hvordan kodebogen skal læses for dem." if worst < best - COMPARABLE_AGREEMENT else "."))
 
@@ -478,7 +507,7 @@ def how_it_was_made(b: WorkshopBundle) -> str:
         unstable = int((b.themes["stable"] == False).sum())  # noqa: E712  (NaN for the outlier group)
         stability = (f"alle {n_themes} temaer gik igen i mindst halvdelen af gentagelserne." if not unstable else
                      f"{unstable} af de {n_themes} temaer gik igen i under halvdelen af gentagelserne og er markeret "
-                     "som ustabile.")
+                     f"som {'ustabilt' if unstable == 1 else 'ustabile'}.")
         lines.append(f"**Temaer.** Ud over de faste koder er udsagnene grupperet efter indhold i {n_themes} temaer, "
                      "som ingen har bestemt på forhånd. Grupperingen er gentaget flere gange med forskellige "
                      f"tilfældige udgangspunkter; {stability}")
@@ -510,7 +539,7 @@ def certainty_text(b: WorkshopBundle) -> str:
                 "slags. Læs derfor koderne som forslag, og lad nogen kode en stikprøve af udsagnene i et kodeark – "
                 "så lærer maskinen af dem, og afsnittet om enighed viser, hvor godt den rammer." + strange)
     # per dimension: a coder may have coded some statements on one dimension only
-    shares = " og ".join(f"{SAME_CODE_DA[dim]} i {overall.at[dim, 'accuracy']:.0%} "
+    shares = " og ".join(f"{SAME_CODE_DA[dim]} i {percent_da(overall.at[dim, 'accuracy'])} "
                          f"af {int(overall.at[dim, 'n_statements'])}" for dim in overall.index)
     text = (head + "Blandt de udsagn fra workshoppen, som mennesker har kodet, og som maskinen ikke har lært af, gav "
             f"den {shares} (mere i afsnittet om enighed)." + strange)
@@ -523,27 +552,34 @@ def certainty_text(b: WorkshopBundle) -> str:
 
 
 def provenance_footer(b: WorkshopBundle) -> str:
-    """Markdown footer: input hashes, package versions, codebook version, seeds."""
+    """HTML footer: input hashes, package versions, codebook version, seeds – folded away under one line
+    («Proveniens»), since hashes and version lists are for whoever reruns the analysis, not for the reader."""
+    esc = html.escape
     code_inputs = (b.provenance.get("codes") or {}).get("inputs_sha256", {})
     others = sorted({k.split("/")[1] for k in code_inputs if k.startswith("raw/")} - {b.workshop_id})
-    learnt = (f" Kodningen har også lært af de menneskekodede udsagn fra {', '.join(others)}, så de filer står "
-              "der også." if others else "")
-    lines = ["---", "**Proveniens** – hvad resultaterne bygger på, så en genkørsel kan efterprøves: hvert trin med "
-             "kontrolsummer (de første 12 tegn af SHA-256) for de filer, det har læst, og de programversioner og "
-             f"startværdier, der er brugt.{learnt}", ""]
+    learnt = (" Kodningen har også lært af de menneskekodede udsagn fra " + ", ".join(
+        f"workshoppen {esc(workshop_label(w))} ({esc(w)})" for w in others) + ", så de filer står der også."
+        if others else "")
+    items = []
     for step, rec in b.provenance.items():
         inputs = rec.get("inputs_sha256", {})
-        lines.append(f"- *{step}*: " + "; ".join(f"`{k}` {v[:12]}" for k, v in sorted(inputs.items())))
+        items.append(f"<em>{esc(step)}</em>: " + "; ".join(f"<code>{esc(k)}</code> {esc(v[:12])}"
+                                                         for k, v in sorted(inputs.items())))
     versions = next(iter(b.provenance.values()), {}).get("versions", {})
     if versions:
-        lines.append("- Versioner: " + ", ".join(f"{k} {v}" for k, v in sorted(versions.items())
-                                                 if v != "ikke installeret"))
-    lines.append(f"- Kodebog: {b.codebook.codebook_id} version {b.codebook.version} (sha256 {b.codebook.sha256[:12]})")
+        items.append("Versioner: " + esc(", ".join(f"{k} {v}" for k, v in sorted(versions.items())
+                                                  if v != "ikke installeret")))
+    items.append(esc(f"Kodebog: {b.codebook.codebook_id} version {b.codebook.version} "
+                     f"(sha256 {b.codebook.sha256[:12]})"))
     seeds = [f"kodning {b.params['coding']['seed']}"]
     if "themes" in b.provenance:
         seeds.append(f"temaer {b.provenance['themes'].get('parameters', {}).get('seed', b.params['themes']['seed'])}")
-    lines.append("- Startværdier (seeds): " + ", ".join(seeds))
-    return "\n".join(lines)
+    items.append("Startværdier (seeds): " + esc(", ".join(seeds)))
+    listed = "".join(f"<li>{item}</li>" for item in items)
+    return (f'<hr/><details class="proveniens"><summary><strong>Proveniens</strong> – hvad resultaterne bygger på '
+            f"(til den, der vil genskabe dem; klik for at se)</summary><p>Hvert trin med kontrolsummer (de første 12 "
+            f"tegn af SHA-256) for de filer, det har læst, og de programversioner og startværdier, der er brugt."
+            f"{learnt}</p><ul>{listed}</ul></details>")
 
 
 def figure_alt_text(fig) -> str:
@@ -583,7 +619,7 @@ def themes_note(b: WorkshopBundle) -> str:
     outliers = b.themes[b.themes["is_outlier_group"]]
     out_share = float(outliers["share"].iloc[0]) if len(outliers) else 0.0
     unstable = b.themes[(b.themes["stable"] == False)]["label"].tolist()  # noqa: E712
-    text = (f"Der er fundet **{n} temaer**. {out_share:.0%} af udsagnene passede ikke ind i noget tema og står "
+    text = (f"Der er fundet **{n} temaer**. {percent_da(out_share)} af udsagnene passede ikke ind i noget tema og står "
             "under \"Øvrigt\" (typisk praktiske bemærkninger og enkeltstående udsagn).")
     if unstable:
         text += f" Ustabile temaer (fandtes i under halvdelen af gentagelserne): {', '.join(unstable)}."
@@ -614,25 +650,45 @@ def workshop_frames(data_dir: str | Path, until: str | None = None) -> dict[str,
     return frames
 
 
-def comparison_note(frames: dict, workshop_id: str) -> str:
+def comparison_note(frames: dict, workshop_id: str, data_dir: str | Path | None = None) -> str:
+    """Which earlier workshops this one is compared with; for the first workshop, where its development is
+    shown instead (the reports of the later workshops in ``data_dir``, if any have been run)."""
     if len(frames) < 2:
+        later = [w for w in workshop_frames(data_dir) if w > workshop_id] if data_dir is not None else []
+        if later:
+            return ("> Der er ingen tidligere kodet workshop at sammenligne med. Udviklingen siden denne workshop "
+                    f"står i rapporten for {' og '.join(workshop_label(w) for w in later)}.")
         return ("> Der er ingen tidligere kodet workshop at sammenligne med. Når næste workshop er kørt, "
-                "vises udviklingen her.")
+                "står udviklingen i dens rapport.")
     others = [reporting_label for reporting_label in (workshop_label(w) for w in frames if w != workshop_id)]
     return f"Sammenlignet med: {', '.join(others)}."
 
 
-def theme_changes(b: WorkshopBundle) -> pd.DataFrame:
-    """The latest comparison of this workshop's themes with an earlier workshop's, in Danish."""
+NO_THEME_COMPARISON = ("Ingen temasammenligning: der er ingen tidligere workshop med temaer, eller denne workshop "
+                       "har ingen temaer.")
+
+
+def theme_changes(b: WorkshopBundle) -> pd.DataFrame | None:
+    """The latest comparison of this workshop's themes with an earlier workshop's, in Danish: shares as
+    "10 %", the change in percentage points with its sign, "–" where a theme did not exist. None if there is
+    no comparison (see :data:`NO_THEME_COMPARISON`)."""
     folder = WorkshopPaths(b.data_dir, b.workshop_id).themes_dir
     files = sorted(folder.glob("comparison_*.csv")) if folder.is_dir() else []
     if not files:
-        return pd.DataFrame({"Bemærkning": ["Ingen temasammenligning: der er ingen tidligere workshop med temaer, "
-                                            "eller denne workshop har ingen temaer."]})
-    table = pd.read_csv(files[-1], keep_default_na=False)
-    return table.rename(columns={"status": "Status", "label_a": "Tema før", "share_a": "Andel før",
-                                 "label_b": "Tema nu", "share_b": "Andel nu", "change_points": "Ændring"}
-                        )[["Status", "Tema før", "Andel før", "Tema nu", "Andel nu", "Ændring"]].set_index("Status")
+        return None
+    table = pd.read_csv(files[-1], keep_default_na=False, dtype={"label_a": str, "label_b": str})
+
+    def share(label: str, value) -> str:
+        return percent_da(float(value)) if label else "–"
+
+    return pd.DataFrame({
+        "Status": table["status"].str.capitalize(),
+        "Tema før": table["label_a"].where(table["label_a"] != "", "–"),
+        "Andel før": [share(lab, v) for lab, v in zip(table["label_a"], table["share_a"])],
+        "Tema nu": table["label_b"].where(table["label_b"] != "", "–"),
+        "Andel nu": [share(lab, v) for lab, v in zip(table["label_b"], table["share_b"])],
+        "Ændring": [points_da(float(v)) for v in table["change_points"]],
+    })
 
 
 def theme_comparison(b: WorkshopBundle) -> tuple[pd.DataFrame, str, str] | None:
@@ -643,6 +699,28 @@ def theme_comparison(b: WorkshopBundle) -> tuple[pd.DataFrame, str, str] | None:
         return None
     earlier = files[-1].stem[len("comparison_"):]
     return pd.read_csv(files[-1], keep_default_na=False), workshop_label(earlier), b.label
+
+
+def table_html(frame: pd.DataFrame) -> str:
+    """A table as a reader page shows it: one header row, no row numbers. The index's names become ordinary
+    column heads (a cross-table's two axis names share the corner cell: "koder A ↓ / koder B →"), a group
+    label repeated down the rows is shown once, a missing value is "–" and a decimal number has a comma.
+    pandas' own HTML would put the index names on a second, otherwise empty header row."""
+    shown = frame.copy()
+    levels = shown.index.nlevels
+    if levels > 1 or shown.index.name is not None or not isinstance(shown.index, pd.RangeIndex):
+        if levels == 1 and shown.columns.name:
+            names = [" / ".join(n for n in (shown.index.name, shown.columns.name) if n)]
+        else:
+            names = [n if n is not None else "" for n in shown.index.names]
+        original = shown.index.to_frame(index=False).astype(str)
+        shown.index = shown.index.set_names(names)
+        shown = shown.reset_index()
+        for i, name in enumerate(names[:-1]):  # a group label once: blank where it and its parents repeat
+            same = (original.iloc[:, :i + 1] == original.iloc[:, :i + 1].shift()).all(axis=1)
+            shown[name] = shown[name].astype(object).where(~same.to_numpy(), "")
+    shown.columns.name = None
+    return shown.to_html(index=False, na_rep="–", border=0, float_format=lambda v: decimal_da(v))
 
 
 def open_report(workshop_id: str, data_dir: str | Path = "data") -> WorkshopBundle:
@@ -658,15 +736,20 @@ def open_report(workshop_id: str, data_dir: str | Path = "data") -> WorkshopBund
     # pandas would otherwise cut every cell after 50 characters.
     pd.set_option("display.max_colwidth", None)
     pd.set_option("display.max_rows", 200)
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is not None:  # every table on the page goes through table_html
+        shell.display_formatter.formatters["text/html"].for_type(pd.DataFrame, table_html)
     display(Markdown(how_it_was_made(bundle)))
     return bundle
 
 
 def close_report(b: WorkshopBundle) -> None:
     """End a report notebook with the provenance footer."""
-    from IPython.display import Markdown, display
+    from IPython.display import HTML, display
 
-    display(Markdown(provenance_footer(b)))
+    display(HTML(provenance_footer(b)))
 
 
 def confusion_table(b: WorkshopBundle, dimension: str, pair: str) -> pd.DataFrame:
@@ -683,7 +766,8 @@ def confusion_table(b: WorkshopBundle, dimension: str, pair: str) -> pd.DataFram
     wide = long.pivot(index="kode_1", columns="kode_2", values="n")
     order = list(labels)
     wide = wide.reindex(index=order, columns=order).rename(index=labels, columns=labels)
-    wide.index.name, wide.columns.name = f"{first} ↓", f"{second} →"
+    who = {p: "maskinen" if p == "model" else f"koder {p}" for p in (first, second)}
+    wide.index.name, wide.columns.name = f"{who[first]} ↓", f"{who[second]} →"
     return wide
 
 

@@ -45,7 +45,10 @@ both need an embedding model inside BERTopic, feed labels into UMAP or assign st
 outright, and zero-shot topics get merged away (#2409). Instead the codebook guides where it helps:
 (1) each theme's centroid is compared with each code's centroid (mean embedding of the code's
 examples) and the label is prefixed with the nearest code's label only if that similarity is at
-least ``label_code_similarity`` and the code is not ``ingen``; (2) a statement closer to the
+least ``label_code_similarity``, the code is not ``ingen`` and – once the statements are coded – at least
+``label_code_min_share`` of the theme's statements carry that code (a name must not claim a code that the
+theme's own codes contradict: closeness in embedding space alone named a theme «Bæredygtighed» of which 89 %
+were coded «Intet fokusområde»); (2) a statement closer to the
 ``ingen`` examples (logistics, thanks) than to any code is never pulled into a data-ethics theme by
 outlier reduction; (3) the codebook background centres the embeddings for similarities and for the
 small-n clustering (below). Boosting the codebook's keywords in c-TF-IDF (``seed_words``, param
@@ -140,7 +143,8 @@ THEME_DEFAULTS: dict[str, Any] = {
     "min_samples": 2, "cluster_selection": "leaf", "small_n": 80, "max_small_k": 8,
     "umap_neighbors": 10, "umap_components": 5, "umap_min_dist": 0.0, "outlier_threshold": 0.0,
     "outlier_quantile": 0.03, "top_words": 8, "label_words": 3, "exemplars": 4,
-    "codebook_seed_multiplier": 1.0, "label_code_similarity": 0.40, "match_similarity": 0.80,
+    "codebook_seed_multiplier": 1.0, "label_code_similarity": 0.40, "label_code_min_share": 0.40,
+    "match_similarity": 0.80,
     "workshop_match_similarity": 0.65,
     "unstable_share": 0.5, "change_min_points": 0.02, "change_min_relative": 0.25,
 }
@@ -778,6 +782,7 @@ def _build_tables(workshop_id, statements, mask, usable, embeddings, docs, fit: 
         coded = usable[["statement_id"]].merge(codes_df[["statement_id", "focus_area", "principle"]],
                                                on="statement_id", how="left")
     label_min = float(tp["label_code_similarity"])
+    share_min = float(tp["label_code_min_share"])
     n_top, n_label, n_ex = int(tp["top_words"]), int(tp["label_words"]), int(tp["exemplars"])
     stable_min = float(tp["unstable_share"])
     records, rows, code_rows = [], [], []
@@ -787,6 +792,13 @@ def _build_tables(workshop_id, statements, mask, usable, embeddings, docs, fit: 
         sub = usable.iloc[members]
         words = representative_words(fit, t, docs, n_top)
         r = pos[t]
+        shares: dict[str, dict[str, float]] = {}
+        for dim in DIMENSIONS:
+            if coded is not None:
+                vals = coded.iloc[members][dim]
+                n_coded = int(vals.notna().sum())
+                shares[dim] = {c: round(float((vals == c).sum() / n_coded), 4) if n_coded else 0.0
+                               for d, c, _ in cbv.codes if d == dim}
         best = None
         for j, (dim, cid, clabel) in enumerate(cbv.codes):
             if cid == NO_CODE:
@@ -794,8 +806,17 @@ def _build_tables(workshop_id, statements, mask, usable, embeddings, docs, fit: 
             s = float(code_sim[r, j])
             no_code = [k for k in cbv.index(dim) if cbv.codes[k][1] == NO_CODE]
             beats_none = all(s > float(code_sim[r, k]) for k in no_code)
-            if s >= label_min and beats_none and (best is None or s > best[3]):
+            carried = coded is None or shares[dim][cid] >= share_min  # the theme's own codes bear it out
+            if s >= label_min and beats_none and carried and (best is None or s > best[3]):
                 best = (dim, cid, clabel, s)
+        for dim in DIMENSIONS:
+            for j in cbv.index(dim):
+                cid = cbv.codes[j][1]
+                code_rows.append({
+                    "theme_id": tid, "dimension": dim, "code": cid, "code_label": cbv.codes[j][2],
+                    "similarity": round(float(code_sim[r, j]), 4), "cosine": round(float(raw_code_sim[r, j]), 4),
+                    "n_coded": int((coded.iloc[members][dim] == cid).sum()) if coded is not None else None,
+                    "share_coded": shares[dim][cid] if coded is not None else None})
         nearest_codes = {}
         for dim in DIMENSIONS:
             idx = cbv.index(dim)
@@ -815,20 +836,6 @@ def _build_tables(workshop_id, statements, mask, usable, embeddings, docs, fit: 
                                  if c in usable.columns}})
             if len(exemplars) >= n_ex:
                 break
-        shares: dict[str, dict[str, float]] = {}
-        for dim in DIMENSIONS:
-            codes_dim = [c for d, c, _ in cbv.codes if d == dim]
-            if coded is not None:
-                vals = coded.iloc[members][dim]
-                n_coded = int(vals.notna().sum())
-                shares[dim] = {c: round(float((vals == c).sum() / n_coded), 4) if n_coded else 0.0 for c in codes_dim}
-            for j in cbv.index(dim):
-                cid = cbv.codes[j][1]
-                code_rows.append({
-                    "theme_id": tid, "dimension": dim, "code": cid, "code_label": cbv.codes[j][2],
-                    "similarity": round(float(code_sim[r, j]), 4), "cosine": round(float(raw_code_sim[r, j]), 4),
-                    "n_coded": int((coded.iloc[members][dim] == cid).sum()) if coded is not None else None,
-                    "share_coded": shares[dim][cid] if coded is not None else None})
         st = stab["per_topic"][t]
         rec = {
             "theme_id": tid, "label": _theme_label([w for w, _ in words], best, n_label),
@@ -838,6 +845,7 @@ def _build_tables(workshop_id, statements, mask, usable, embeddings, docs, fit: 
             "by_source_kind": _share_dict(sub.get("source_kind", pd.Series(dtype=str)), SOURCE_KINDS),
             "exemplars": exemplars,
             "code_label": best[2] if best else "", "code": best[1] if best else "",
+            "code_share": shares[best[0]][best[1]] if best and coded is not None else None,
             "nearest_codes": nearest_codes,
             "code_shares": shares if coded is not None else None,
             "recurrence": st["recurrence"], "stable": bool(st["recurrence"] >= stable_min),
@@ -864,6 +872,7 @@ def _build_tables(workshop_id, statements, mask, usable, embeddings, docs, fit: 
                "size": rec["size"], "share": rec["share"],
                "top_words": ", ".join(w["word"] for w in rec.get("top_words", [])),
                "code": rec.get("code", ""), "code_label": rec.get("code_label", ""),
+               "code_share": rec.get("code_share"),
                "nearest_focus_area": rec.get("nearest_codes", {}).get("focus_area", {}).get("code", ""),
                "nearest_principle": rec.get("nearest_codes", {}).get("principle", {}).get("code", ""),
                "recurrence": rec.get("recurrence"), "stable": rec.get("stable"), "origin": rec.get("origin", ""),

@@ -406,8 +406,8 @@ def test_quality_per_persona_is_written_on_held_out_statements_and_reported(code
     assert principle["leder"] < principle["raadgiver"] - 0.1, principle
     table = persona_quality_table(load_bundle(OCTOBER, coded_data_dir))
     assert ("Fokusområde", "Alle") in table.index and len(table.loc["Fokusområde"]) >= 5
-    assert table["Andel enige"].str.endswith("%").any()
-    assert table.loc[("Dataetisk princip", "Leder"), "Kodere indbyrdes enige"] == f"{principle['leder']:.0%}"
+    assert table["Andel enige"].str.fullmatch(r"\d{1,3} %").any()
+    assert table.loc[("Dataetisk princip", "Leder"), "Kodere indbyrdes enige"] == f"{100 * principle['leder']:.0f} %"
 
 
 def test_persona_gap_is_tested_against_chance_and_explained_in_danish(coded_data_dir):
@@ -489,7 +489,7 @@ def test_persona_gap_is_tested_against_chance_and_explained_in_danish(coded_data
         verdict = ("inden for målet" if row.gap_macro_f1 <= row.target_gap else "bør undersøges" if row.p_value < 0.05
                    else "på grænsen" if row.p_value < 0.10 else "over målet, men kan være tilfældig")
         assert shown["Vurdering"] == verdict
-        assert shown["Chance for at vise målet nu"] == f"{round(100 * row.share_within_target_now)} %"
+        assert shown["Chance for at vise målet nu"] == f"{100 * row.share_within_target_now:.0f} %"
         assert shown["Udsagn pr. gruppe"] == round(row.n_statements / len(row.groups.split()))
     assert (table.loc[(dims["focus_area"], "Personaer"), "Bedst"].startswith(("Rådgiver", "Leder", "Sikret ledig",
                                                                           "Borger i ressourceforløb")))
@@ -503,7 +503,7 @@ def test_persona_gap_is_tested_against_chance_and_explained_in_danish(coded_data
     # ... and how much the human coders agreed with each other on the two groups' statements
     assert text.count("De menneskelige kodere var indbyrdes enige om") == len(closer)
     for row in closer.itertuples():
-        assert f"enige om {row.worst_coders_agreement:.0%} af koderne" in text
+        assert f"enige om {100 * row.worst_coders_agreement:.0f} % af koderne" in text
     assert ("også de er mindre enige" in text) == any(closer["worst_coders_agreement"] <
                                                        closer["best_coders_agreement"] - COMPARABLE_AGREEMENT)
     phrases = {"personaer": "mellem den bedste og den svageste persona",

@@ -11,6 +11,7 @@ import re
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from bs4 import BeautifulSoup  # installed with nbconvert, which renders the reports
 
@@ -68,7 +69,11 @@ def test_reports_for_readers_and_researchers(reported):
     assert "oktober 2022" in january  # compared with the earlier workshop
     # the provenance footer says in Danish that October's coder learnt from January's human codes too
     october = (reports / OCTOBER / "laeser" / "02_kodning.html").read_text(encoding="utf-8")
-    assert f"lært af de menneskekodede udsagn fra {JANUARY}" in october and "Startværdier (seeds)" in october
+    assert f"lært af de menneskekodede udsagn fra workshoppen 19. januar 2023 ({JANUARY})" in october
+    assert "Startværdier (seeds)" in october
+    # ... folded away under one line: hashes and versions are for whoever reruns the analysis
+    footer = BeautifulSoup(october, "html.parser").find("details", class_="proveniens")
+    assert footer.summary.get_text().startswith("Proveniens") and "Versioner:" in footer.get_text()
 
 
 def test_reader_sees_whole_statements_and_explanations(reported):
@@ -315,8 +320,8 @@ def test_certainty_is_measured_on_this_workshop_or_said_to_be_unchecked(reported
     page = (reports / OCTOBER / "laeser" / "01_data_og_kvalitet.html").read_text(encoding="utf-8")
     n = overall["n_statements"].astype(int)
     expected = ("som maskinen ikke har lært af, gav den samme fokusområde i "
-                f"{overall.at['focus_area', 'accuracy']:.0%} af {n['focus_area']} og samme princip i "
-                f"{overall.at['principle', 'accuracy']:.0%} af {n['principle']}")
+                f"{100 * overall.at['focus_area', 'accuracy']:.0f} % af {n['focus_area']} og samme princip i "
+                f"{100 * overall.at['principle', 'accuracy']:.0f} % af {n['principle']}")
     assert expected in page
     # and how many statements are unlike anything the coder learnt from (codes.provenance.json)
     unfamiliar = json.loads((data_dir / "processed" / OCTOBER / "codes.provenance.json").read_text("utf-8"))[
@@ -330,3 +335,74 @@ def test_certainty_is_measured_on_this_workshop_or_said_to_be_unchecked(reported
     text = certainty_text(load_bundle(OCTOBER, uncoded))
     assert "ikke efterprøvet på netop denne tekst" in text and "samme fokusområde i" not in text
     assert f"{unfamiliar['unfamiliar']} af {unfamiliar['statements']} udsagn" in text
+
+
+def test_a_theme_name_claims_a_code_only_where_the_themes_own_codes_bear_it_out(reported):
+    """A theme named «Bæredygtighed: …» of which 89 % were coded «Intet fokusområde» told the reader the
+    opposite of the heat map beside it. A code names a theme only if it is close to the code's examples AND
+    at least themes.label_code_min_share of the theme's statements carry it; the table says how many."""
+    from workshopnlp.config import load_params
+    from workshopnlp.reporting import load_bundle, theme_table
+    from workshopnlp.themes import theme_params
+
+    data_dir, reports, _ = reported
+    tp = theme_params(load_params())
+    named = bitten = 0
+    for ws in (OCTOBER, JANUARY):
+        folder = data_dir / "processed" / ws / "themes"
+        t = pd.read_csv(folder / "themes.csv", keep_default_na=False)
+        t = t[~t["is_outlier_group"].astype(str).eq("True")]
+        tc = pd.read_csv(folder / "theme_codes.csv", keep_default_na=False)
+        codes = pd.read_parquet(data_dir / "processed" / ws / "codes.parquet")
+        members = pd.read_parquet(folder / "assignments.parquet").merge(codes, on="statement_id")
+        for row in t.itertuples():
+            own = members[(members["theme_id"] == row.theme_id) & (members["status"] == "brugbar")]  # no duplicates
+            if row.code:
+                dim = tc[(tc["theme_id"] == row.theme_id) & (tc["code"] == row.code)]["dimension"].iat[0]
+                share = (own[dim] == row.code).mean()
+                assert share >= tp["label_code_min_share"] and abs(share - float(row.code_share)) < 1e-3, row
+                assert row.label.startswith(f"{row.code_label}: ")
+                named += 1
+            mine = tc[(tc["theme_id"] == row.theme_id) & (tc["code"] != "ingen")
+                      & (tc["similarity"].astype(float) >= tp["label_code_similarity"])]
+            bitten += int(not row.code and len(mine) > 0 and (mine["share_coded"].astype(float)
+                                                                < tp["label_code_min_share"]).all())
+        shown = theme_table(load_bundle(ws, data_dir))
+        assert shown["Kode i navnet"].str.contains(r"\(\d+ % af udsagnene\)").sum() == (t["code"] != "").sum()
+    assert named >= 2 and bitten >= 1, (named, bitten)  # both sides of the rule are exercised on the sample
+
+
+def test_reader_pages_read_as_danish_pages_with_a_way_round(reported):
+    """lang="da" and a real title (a browser offered to translate "from English", a tab said "02_kodning");
+    a bar to the overview, the previous and next report and the same page with code; one header row per
+    table and no share written the English way ("68%") or as a raw decimal ("0.1048")."""
+    _, reports, _ = reported
+    for ws in (OCTOBER, JANUARY):
+        for folder in ("laeser", "forsker"):
+            pages = sorted((reports / ws / folder).glob("*.html"))
+            assert [p.stem for p in pages] == [nb.stem for nb in NOTEBOOKS]
+            for i, page in enumerate(pages):
+                soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+                assert soup.html["lang"] == "da"
+                assert soup.title.string.endswith(("oktober 2022", "januar 2023")) and page.stem not in soup.title.string
+                navs = soup.find_all("nav")
+                assert len(navs) == 2, (ws, folder, page.name)
+                hrefs = [a["href"] for a in navs[0].find_all("a")]
+                assert hrefs[0] == "../index.html"
+                neighbours = [f"{pages[j].stem}.html" for j in (i - 1, i + 1) if 0 <= j < len(pages)]
+                assert [h for h in hrefs if not h.startswith("../")] == neighbours
+                other = "forsker" if folder == "laeser" else "laeser"
+                assert f"../{other}/{page.name}" in hrefs
+                for href in hrefs:
+                    assert (page.parent / href).resolve().is_file(), (page, href)
+                if folder == "laeser":
+                    assert all(len(t.find("thead").find_all("tr")) == 1 for t in soup.find_all("table") if t.thead)
+                    for tag in soup(["style", "script"]):
+                        tag.decompose()
+                    text = " ".join(soup.get_text(" ").split())
+                    assert not re.findall(r".{0,40}\d%.{0,10}", text), (ws, page.name)
+                    assert not re.findall(r".{0,40}\b0\.\d{3,}.{0,10}", text), (ws, page.name)
+    january = (reports / JANUARY / "laeser" / "04_sammenligning.html").read_text(encoding="utf-8")
+    assert "procentpoint" in january and re.search(r"<td>\d+ %</td>", january)
+    october = (reports / OCTOBER / "laeser" / "04_sammenligning.html").read_text(encoding="utf-8")
+    assert "står i rapporten for 19. januar 2023" in october and "Når næste workshop er kørt" not in october

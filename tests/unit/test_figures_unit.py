@@ -73,6 +73,23 @@ def test_suppress_small_hides_small_rows_whole_and_leaves_empty_rows():
     assert not mask.loc["stor"].any()
 
 
+def test_hidden_cells_leave_no_cell_to_be_worked_out_from_row_or_column_totals():
+    """The October sample's «Hvem talte?» table showed Ukendt x Spørgeskema as "<5" while the sources table
+    gave the survey's 176 answers: 176 - (45 + 27 + 45 + 58) = 1. No row or column may keep a lone hidden cell."""
+    counts = pd.DataFrame({"Spørgeskema": [45, 27, 45, 58, 1], "Gruppe": [20, 18, 17, 17, 0],
+                           "Plenum": [0, 9, 5, 1, 30]}, index=["leder", "rådgiver", "ledig", "borger", "ukendt"])
+    mask = figures.hidden_cells(counts, 5)
+    assert mask.loc["ukendt", "Spørgeskema"] and mask.loc["borger", "Plenum"], "the small cells are hidden"
+    for frame, m in ((counts, mask), (counts.T, mask.T)):
+        for idx in m.index:
+            others = (frame.loc[idx] > 0) & ~m.loc[idx]
+            assert m.loc[idx].sum() != 1 or not others.any(), (idx, m.loc[idx].tolist())
+    assert not mask.loc["leder"].any(), "a row without small cells keeps its figures when nothing forces it"
+    assert not (mask & (counts == 0)).to_numpy().any(), "zero cells disclose nothing and stay visible"
+    # nothing small, nothing hidden
+    assert not figures.hidden_cells(counts.clip(lower=5).where(counts > 0, 0), 5).to_numpy().any()
+
+
 def test_suppress_small_secondary_hides_one_more_cell_so_the_hidden_one_cannot_be_derived():
     counts = pd.DataFrame({"a": [20], "b": [3], "c": [9], "d": [0]}, index=["x"])
     _, primary = figures.suppress_small(counts, 5)
@@ -394,3 +411,22 @@ def test_themes_by_persona_uses_danish_persona_labels_and_hides_small_cells():
     assert {"Rådgiver", "Sikret ledig", "Borger i ressourceforløb"} <= set(texts)
     assert "8" in texts and "2" not in texts  # T01's two manager statements are hidden
     assert any("Skjult" in t for t in texts)
+
+
+def test_a_legend_of_long_labels_fits_the_figure_instead_of_running_off_its_edges():
+    """Four columns of «Mennesket i centrum (foreløbig)» and the like ran off both edges of a 9-inch
+    figure, and the first column lost its colour swatches: the legend takes fewer columns when it must."""
+    from matplotlib.patches import Patch
+
+    labels = ["Mennesket i centrum (foreløbig)", "Individuel datakontrol", "Gennemskuelighed (foreløbig)",
+              "Ansvarlighed (foreløbig)", "Ligeværdighed", "Bæredygtighed (foreløbig)", "Intet princip (foreløbig)",
+              "Skjult (færre end 5 udsagn)"]
+    for width, expect_fewer in ((9.0, True), (30.0, False)):
+        fig = figures._new_figure(width, 4.0)
+        fig.add_subplot().plot([0, 1], [0, 1])
+        figures._legend(fig, [Patch(label=lab) for lab in labels], 4)
+        fig.canvas.draw()
+        box = fig.legends[0].get_window_extent()
+        assert box.x0 >= 0 and box.x1 <= fig.bbox.width, (width, box)
+        assert (fig.legends[0]._ncols < 4) == expect_fewer
+        assert len(fig.legends) == 1

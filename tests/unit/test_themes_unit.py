@@ -263,9 +263,19 @@ def test_code_shares_when_codes_exist_and_same_inputs_give_same_outputs(small_ru
     codes.to_parquet(paths.codes, index=False)
     again = themes.run_themes(WS, tmp_path, params, embedder=e5)
     pd.testing.assert_frame_equal(again.assignments, first.assignments)
-    pd.testing.assert_frame_equal(again.themes.drop(columns=["recurrence"]),
-                                  first.themes.drop(columns=["recurrence"]))
+    naming = ["label", "code", "code_label", "code_share", "recurrence"]
+    pd.testing.assert_frame_equal(again.themes.drop(columns=naming), first.themes.drop(columns=naming))
+    # codes change only which code a theme's name may carry: one its statements carry often enough
     tc = again.theme_codes
+    share_min = themes.theme_params(params)["label_code_min_share"]
+    for row in again.themes[~again.themes["is_outlier_group"]].itertuples():
+        carried = tc[(tc["theme_id"] == row.theme_id) & (tc["code"] == row.code)]["share_coded"]
+        assert not row.code or float(carried.iat[0]) >= share_min, row
+        assert not row.code or row.code_share == pytest.approx(float(carried.iat[0]))
+    unnamed = set(first.themes.loc[first.themes["code"] != "", "theme_id"]) - set(
+        again.themes.loc[again.themes["code"] != "", "theme_id"])
+    assert unnamed, "a theme named after a principle nobody coded keeps its name"
+    assert first.themes["code_share"].isna().all(), "without codes no share is claimed"
     focus = tc[tc["dimension"] == "focus_area"].groupby("theme_id")["share_coded"].sum()
     assert np.allclose(focus, 1.0, atol=1e-3)
     prov = json.loads((paths.themes_dir / "themes.provenance.json").read_text(encoding="utf-8"))
