@@ -65,6 +65,22 @@ def test_every_statement_gets_codes_scores_and_a_checkable_explanation(coded_dat
                   for group in re.findall(r"vægtige ord: ([^.;]*)", explanation) for word in group.split(", ")]
         assert len(quoted) > len(codes)
         assert [(w, t) for w, t in quoted if w not in t.lower()] == []
+        # the model's «ingen» on a statement with content is a verdict on every code: the nearest one is named
+        # with its score (in the model's own suggestion, which a human-coded statement's explanation shows too)
+        codebook = load_codebook()
+        said = codes[~st["is_empty_content"].to_numpy()]
+        for dim in ("focus_area", "principle"):
+            labels = codebook.dimension(dim).labels()
+            scores = said[[c for c in said.columns if c.startswith(f"score_{dim}__") and not c.endswith("__ingen")]]
+            none = said[f"model_{dim}"] == "ingen"
+            assert none.sum() >= 5, (ws, dim)
+            for i in said.index[none]:
+                runner = scores.loc[i].idxmax().split("__")[1]
+                part = said.at[i, "explanation"].split("Dataetisk princip:")[int(dim == "principle")]
+                named = re.search(r"nærmeste kode var «([^»]+)» med (\d,\d\d)", part)
+                assert named and named.group(1) == labels[runner], (ws, part)
+                # the table's scores are rounded to 4 decimals, the explanation's from the unrounded score
+                assert abs(float(named.group(2).replace(",", ".")) - scores.at[i, f"score_{dim}__{runner}"]) <= 0.0051
 
 
 def test_human_codes_override_the_model(coded_data_dir):
