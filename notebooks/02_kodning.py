@@ -53,6 +53,7 @@ reporting.show(figures.fig_principle_by_focus(b.codes, b.codebook))
 
 # %%
 reporting.show(figures.fig_codes_by_source_kind(b.statements, b.codes, b.codebook, "focus_area"))
+reporting.show(figures.fig_codes_by_source_kind(b.statements, b.codes, b.codebook, "principle"))
 
 # %% [markdown]
 # ## Hvorfor fik udsagnene deres kode?
@@ -63,8 +64,14 @@ reporting.show(figures.fig_codes_by_source_kind(b.statements, b.codes, b.codeboo
 # "slem"), og – for fokusområdet – om spørgsmålet eller runden, svaret blev givet i, nævner koden. For princippet nævner forklaringen også de
 # ord i udsagnet, som kodebogen har som nøgleord for koden.
 
+# %% [markdown]
+# ### Fokusområder
+
 # %%
 reporting.examples_with_explanations(b, "focus_area")
+
+# %% [markdown]
+# ### Dataetiske principper
 
 # %%
 reporting.examples_with_explanations(b, "principle", per_code=1)

@@ -42,6 +42,10 @@ from workshopnlp import figures, reporting
 
 b = reporting.open_report(workshop_id, data_dir)
 
+# %% [markdown]
+# ## Hvor enige er koderne?
+# Én række pr. par af kodere og for alle kodere samlet; figuren viser det samme for hver kode.
+
 # %%
 if b.agreement is None:
     display(Markdown("*Ingen udsagn er kodet af mennesker for denne workshop endnu. Analytikeren kan lave et "

@@ -18,7 +18,7 @@
 # # 6. Til opfølgningsworkshoppen: dilemmakort
 #
 # For hvert fokusområde: workshoppens dilemma og spørgsmål sammen med de mest sigende citater fra hver
-# persona. Kortene kan printes og bruges direkte i drøftelserne.
+# persona. Kortene kan printes og bruges direkte i drøftelserne; under hvert kort står det samme som tekst.
 
 # %% tags=["parameters"]
 workshop_id = "2022-10-28-dataetik"
@@ -26,6 +26,8 @@ data_dir = "../data"
 figures_dir = "../reports/figures"
 
 # %%
+from IPython.display import Markdown, display
+
 from workshopnlp import figures, reporting
 
 b = reporting.open_report(workshop_id, data_dir)
@@ -34,6 +36,7 @@ cards = figures.dilemma_cards(b.statements, b.codes, b.codebook)
 # %%
 for card in cards:
     reporting.show(figures.fig_dilemma_card(card))
+    display(Markdown(reporting.dilemma_card_text(card)))
 
 # %%
 reporting.close_report(b)

@@ -60,7 +60,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter
 
-from .codebook import NO_CODE, Codebook, workshop_codebook
+from .codebook import NO_CODE, TENTATIVE_SUFFIX, Codebook, workshop_codebook
 from .config import WorkshopPaths, load_params
 from .errors import InputError, TooFewStatementsError, WorkshopError
 from .formatting import decimal_da, percent_da
@@ -532,7 +532,8 @@ def fig_codes_by_source_kind(statements: pd.DataFrame, codes: pd.DataFrame, code
 def fig_codes_by_workshop(frames: Mapping[str, tuple[pd.DataFrame, pd.DataFrame]], codebook: Codebook,
                           dimension: str, workshop_labels: Mapping[str, str] | None = None, *,
                           params: Mapping[str, Any] | None = None) -> Figure:
-    """Share of each code per workshop (chronological), small cells hidden."""
+    """Share of each code per workshop (chronological), small cells hidden. ``codebook`` is the latest
+    workshop's: its «foreløbig» flags are that workshop's agreement, and the subtitle says so."""
     fp = _fig_params(params)
     if not frames:
         raise TooFewStatementsError("ingen workshops at sammenligne", fix="kod mindst to workshops")
@@ -545,10 +546,13 @@ def fig_codes_by_workshop(frames: Mapping[str, tuple[pd.DataFrame, pd.DataFrame]
         _require(codes, ["statement_id", dimension], f"kodetabellen for {labels[ws]}")
         rows[ws] = _coded(statements, codes)[dimension].value_counts()
     counts = pd.DataFrame(rows).T.fillna(0).reindex(ids)
+    subtitle = _dim_subtitle(int(fp["min_cell_count"]))
+    if any(lab.endswith(TENTATIVE_SUFFIX) for lab in codebook.dimension(dimension).labels().values()):
+        # the labels are one workshop's (the codebook passed, the latest's): say whose agreement flags them
+        subtitle += f" «Foreløbig» bygger på kodernes enighed i {labels[ids[-1]]}."
     return _share_bars(counts, labels, _code_order(codebook, dimension), codebook.dimension(dimension).labels(),
                        code_colours(codebook, dimension), f"{_title_dim(codebook, dimension)} fordelt på workshop",
-                       _dim_subtitle(int(fp["min_cell_count"])), int(fp["min_cell_count"]), fp,
-                       "Andel af workshoppens udsagn")
+                       subtitle, int(fp["min_cell_count"]), fp, "Andel af workshoppens udsagn")
 
 
 # ---------------------------------------------------------------- heatmaps
@@ -977,6 +981,19 @@ def dilemma_cards(statements: pd.DataFrame, codes: pd.DataFrame, codebook: Codeb
 A5_PORTRAIT = (5.83, 8.27)
 
 
+def dilemma_card_footer(card: Mapping[str, Any], quoted: bool = True) -> str:
+    """The small print of a dilemma card: who is quoted, that quotes are pseudonymised (only if there are
+    any), and – for a focus area whose label says «foreløbig» – what that means, since a printed card
+    travels without the report that explains it."""
+    n = card.get("min_count", 5)
+    text = (f"Citaterne er pseudonymiserede. Kun personaer med mindst {n} udsagn om fokusområdet citeres."
+            if quoted else f"Kun personaer med mindst {n} udsagn om fokusområdet citeres.")
+    if str(card.get("label", "")).endswith(TENTATIVE_SUFFIX):
+        text += (" «Foreløbig»: de menneskelige kodere var ikke enige nok om, hvilke udsagn der hører til "
+                 "fokusområdet, så udvalget af citater står ikke fast.")
+    return text
+
+
 def _layout_card(fig: Figure, card: Mapping[str, Any], size: float, max_words: int | None) -> bool:
     """Draw the card at base font ``size``; True if everything fits inside the page."""
     fig.clear()
@@ -1039,8 +1056,7 @@ def _layout_card(fig: Figure, card: Mapping[str, Any], size: float, max_words: i
         names = ", ".join(missing[:-1]) + (" og " if len(missing) > 1 else "") + missing[-1]
         block(f"{names} citeres ikke her: færre end {card.get('min_count', 5)} udsagn om fokusområdet.",
               size - 2, 0.1, color=SUBTLE)
-    footer = ("Citaterne er pseudonymiserede. Kun personaer med mindst "
-              f"{card.get('min_count', 5)} udsagn om fokusområdet citeres.")
+    footer = dilemma_card_footer(card, bool(quotes))
     chars = int((width - 2 * margin) * 72 / ((size - 2.5) * 0.5))
     while True:
         foot = fig.text(margin / width, 0.22 / height, _wrap(footer, chars), ha="left", va="bottom",

@@ -723,6 +723,22 @@ def table_html(frame: pd.DataFrame) -> str:
     return shown.to_html(index=False, na_rep="–", border=0, float_format=lambda v: decimal_da(v))
 
 
+def dilemma_card_text(card: dict[str, Any]) -> str:
+    """A dilemma card as text under its picture (Markdown): a screen reader reads it, a reader can search
+    and copy the quotes. The same content and small print as :func:`workshopnlp.figures.fig_dilemma_card`."""
+    from .figures import dilemma_card_footer
+
+    lines = [f"**{card['label']}.** *Dilemma:* {card['dilemma']} *Spørgsmål:* {card['question']}", ""]
+    for q in card.get("quotes") or []:
+        source = str(q.get("source_kind_label") or "").lower()
+        lines.append(f"- »{' '.join(str(q['text']).split())}« – {q['persona_label']}" + (f", {source}" if source else ""))
+    if not card.get("quotes"):
+        lines.append(f"- Ingen citater: ingen persona har mindst {card.get('min_count', 5)} udsagn om dette "
+                     "fokusområde.")
+    lines += ["", f"<small>{html.escape(dilemma_card_footer(card, bool(card.get('quotes'))))}</small>"]
+    return "\n".join(lines)
+
+
 def open_report(workshop_id: str, data_dir: str | Path = "data") -> WorkshopBundle:
     """Start a report notebook: load the workshop, apply the figure style, and show the page
     "Sådan er analysen lavet" that every reader report opens with. Returns the bundle."""

@@ -96,6 +96,20 @@ def test_dilemma_cards_quote_the_seed(reported):
     _, reports, _ = reported
     page = (reports / OCTOBER / "laeser" / "06_til_opfoelgningsworkshop.html").read_text(encoding="utf-8")
     assert page.count("data:image/png;base64") >= 3
+    # ... and as text under each picture (screen readers, search, copying a quote): the seed's dilemma and
+    # question and every quote on the card
+    from workshopnlp import figures
+    from workshopnlp.reporting import load_bundle
+
+    data_dir = reported[0]
+    b = load_bundle(OCTOBER, data_dir)
+    text = " ".join(BeautifulSoup(page, "html.parser").get_text(" ").split())
+    cards = figures.dilemma_cards(b.statements, b.codes, b.codebook)
+    assert len(cards) == 3 and sum(len(c["quotes"]) for c in cards) >= 6
+    for card in cards:
+        assert " ".join(card["dilemma"].split()) in text and " ".join(card["question"].split()) in text
+        for q in card["quotes"]:
+            assert f"»{' '.join(q['text'].split())}« – {q['persona_label']}" in text
 
 
 def test_rerun_skips_unchanged_steps_and_redoes_changed_ones(reported, tmp_path, monkeypatch):

@@ -173,6 +173,26 @@ def test_codes_by_source_kind_and_workshop_are_danish(cb):
     assert "Dataetiske principper fordelt på workshop" in texts and "Andel af workshoppens udsagn" in texts
     relabelled = figures.fig_codes_by_workshop(frames, cb, "principle", {"2022-10-28-a": "Første workshop"})
     assert relabelled.axes[0].get_yticklabels()[0].get_text().startswith("Første workshop")
+    assert not any("bygger på kodernes enighed" in t for t in texts), "no flag, nothing to explain"
+    # a «foreløbig» flag is one workshop's agreement (the latest's codebook is passed): the figure says whose
+    from workshopnlp.codebook import with_tentative_labels
+
+    flagged = figures.fig_codes_by_workshop(frames, with_tentative_labels(cb, {("principle", "ansvarlighed")}),
+                                            "principle")
+    assert any("«Foreløbig» bygger på kodernes enighed i Januar 2023" in " ".join(t.split())
+               for t in _texts(flagged)), _texts(flagged)
+
+
+def test_a_printed_dilemma_card_explains_its_own_small_print():
+    """A card travels without the report: «foreløbig» is explained on it, and a card without quotes does
+    not say that its quotes are pseudonymised."""
+    card = {"label": "Tillid", "min_count": 5, "quotes": [{"text": "x"}]}
+    assert figures.dilemma_card_footer(card, True).startswith("Citaterne er pseudonymiserede. Kun personaer")
+    assert "Foreløbig" not in figures.dilemma_card_footer(card, True)
+    bare = figures.dilemma_card_footer(card, False)
+    assert "pseudonymiserede" not in bare and bare.startswith("Kun personaer med mindst 5 udsagn")
+    tentative = figures.dilemma_card_footer({**card, "label": "Tillid (foreløbig)"}, True)
+    assert "«Foreløbig»: de menneskelige kodere var ikke enige nok" in tentative
 
 
 def test_principle_by_focus_heatmap_hides_small_cells(cb):
