@@ -39,7 +39,8 @@ reporting.sources_table(b)
 
 # %% [markdown]
 # ## Hvem talte?
-# Udsagn fordelt på persona og type af kilde. Felter med under fem udsagn vises som "<5".
+# Udsagn fordelt på persona og type af kilde. Felter med under fem udsagn vises som "<5", og så mange andre
+# felter som "skjult", at ingen af dem kan regnes ud fra antallet pr. kilde eller pr. persona.
 
 # %%
 reporting.persona_table(b)
