@@ -45,7 +45,7 @@ if len(frames) > 1:
 # %%
 changes = reporting.theme_comparison(b)
 if changes is None:
-    display(Markdown(reporting.NO_THEME_COMPARISON))
+    display(Markdown(reporting.no_theme_comparison_text(b)))
 else:
     reporting.show(figures.fig_theme_changes(*changes))
     display(reporting.theme_changes(b))

@@ -100,7 +100,7 @@ for dimension in ("focus_area", "principle"):
 # ## Hvordan afgøres uenighederne?
 
 # %%
-disputes = reporting.disputes_text(b.human_codes, workshop_id)
+disputes = reporting.disputes_text(b.human_codes)
 if disputes:
     display(Markdown(disputes))
 

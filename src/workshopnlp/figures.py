@@ -65,6 +65,7 @@ from .config import WorkshopPaths, load_params
 from .errors import InputError, TooFewStatementsError, WorkshopError
 from .formatting import decimal_da, percent_da
 from .personas import PERSONA_LABELS_DA, PERSONAS, UNKNOWN_PERSONA
+from .pseudonymise import is_sensitive
 
 __all__ = [
     "PALETTE", "OKABE_ITO", "CODE_COLOURS", "NEUTRAL", "SEQUENTIAL_CMAP", "SOURCE_KIND_LABELS_DA",
@@ -549,7 +550,7 @@ def fig_codes_by_workshop(frames: Mapping[str, tuple[pd.DataFrame, pd.DataFrame]
     subtitle = _dim_subtitle(int(fp["min_cell_count"]))
     if any(lab.endswith(TENTATIVE_SUFFIX) for lab in codebook.dimension(dimension).labels().values()):
         # the labels are one workshop's (the codebook passed, the latest's): say whose agreement flags them
-        subtitle += f" «Foreløbig» bygger på kodernes enighed i {labels[ids[-1]]}."
+        subtitle += f" «Foreløbig» bygger på kodernes enighed i {labels[ids[-1]].lower()}."
     return _share_bars(counts, labels, _code_order(codebook, dimension), codebook.dimension(dimension).labels(),
                        code_colours(codebook, dimension), f"{_title_dim(codebook, dimension)} fordelt på workshop",
                        subtitle, int(fp["min_cell_count"]), fp, "Andel af workshoppens udsagn")
@@ -918,7 +919,9 @@ def dilemma_cards(statements: pd.DataFrame, codes: pd.DataFrame, codebook: Codeb
 
     Quotes are usable statements coded to the focus area, at most ``per_persona`` per persona, ranked:
     medium length (``figures.quote_min_words``..``quote_max_words`` words) first, then without
-    placeholders such as [NAVN], then human-coded, then the model's score for the focus area. A persona
+    placeholders such as [NAVN], then human-coded, then the model's score for the focus area. A statement in
+    which a participant tells of their own health, faith and the like (:func:`workshopnlp.pseudonymise.is_sensitive`)
+    is never quoted. A persona
     with fewer than ``figures.min_cell_count`` statements on the focus area is never quoted (privacy);
     "ukendt" is not a persona and is not quoted. Each quote: text, persona, persona_label,
     source_kind, source_kind_label, statement_id.
@@ -935,6 +938,8 @@ def dilemma_cards(statements: pd.DataFrame, codes: pd.DataFrame, codebook: Codeb
         if code.id == NO_CODE:
             continue
         sub = df[df["focus_area"] == code.id].copy()
+        n_statements = int(len(sub))
+        sub = sub[~sub["text"].map(is_sensitive).astype(bool)]  # a diagnosis told about oneself is never quoted
         score_col = f"score_focus_area__{code.id}"
         if score_col in sub.columns:
             sub["_score"] = pd.to_numeric(sub[score_col], errors="coerce").fillna(0.0)
@@ -973,7 +978,7 @@ def dilemma_cards(statements: pd.DataFrame, codes: pd.DataFrame, codebook: Codeb
                 if len(seen) >= per_persona:
                     break
         cards.append({"focus_area": code.id, "label": code.label, "dilemma": code.dilemma,
-                      "question": code.question, "colour": colours[code.id], "n_statements": int(len(sub)),
+                      "question": code.question, "colour": colours[code.id], "n_statements": n_statements,
                       "quotes": quotes, "personas_not_quoted": too_few, "min_count": min_count})
     return cards
 
@@ -986,8 +991,9 @@ def dilemma_card_footer(card: Mapping[str, Any], quoted: bool = True) -> str:
     any), and – for a focus area whose label says «foreløbig» – what that means, since a printed card
     travels without the report that explains it."""
     n = card.get("min_count", 5)
-    text = (f"Citaterne er pseudonymiserede. Kun personaer med mindst {n} udsagn om fokusområdet citeres."
-            if quoted else f"Kun personaer med mindst {n} udsagn om fokusområdet citeres.")
+    text = (f"Citaterne er pseudonymiserede. Kun personaer med mindst {n} udsagn om fokusområdet citeres, "
+            "og ingen, der fortæller om eget helbred eller lignende." if quoted else
+            f"Kun personaer med mindst {n} udsagn om fokusområdet citeres.")
     if str(card.get("label", "")).endswith(TENTATIVE_SUFFIX):
         text += (" «Foreløbig»: de menneskelige kodere var ikke enige nok om, hvilke udsagn der hører til "
                  "fokusområdet, så udvalget af citater står ikke fast.")

@@ -587,3 +587,25 @@ class Pseudonymiser:
             found.append((start, end))
             i = j
         return found
+
+
+# ---------------------------------------------------------------- special categories (never quoted)
+
+_FIRST_PERSON = re.compile(r"\b(?:jeg|mig|min|mit|mine)\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _sensitive_pattern() -> re.Pattern:
+    text = resources.files("workshopnlp").joinpath("resources/sensitive_terms_da.txt").read_text("utf-8")
+    starts = sorted({w.strip().lower() for w in text.splitlines() if w.strip() and not w.startswith("#")})
+    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in starts) + r")\w*", re.IGNORECASE)
+
+
+def is_sensitive(text: str) -> bool:
+    """True if ``text`` speaks of the speaker (jeg, mig, min …) together with a word of
+    ``resources/sensitive_terms_da.txt`` (health, religion, sexual orientation, union membership, offences):
+    "Jeg har ADHD og …". Such a statement is kept in the analysis but never chosen as a quote – pseudonymising
+    names does not make a diagnosis told in a small group anonymous. A general remark ("algoritmer kan
+    forskelsbehandle borgere med handicap") is not about the speaker and stays quotable."""
+    text = str(text or "")
+    return bool(_FIRST_PERSON.search(text) and _sensitive_pattern().search(text))

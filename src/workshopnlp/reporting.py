@@ -23,6 +23,7 @@ from .figures import SOURCE_KIND_LABELS_DA, hidden_cells
 from .figures import workshop_label as figure_workshop_label
 from .formatting import SAME_CODE_DA, decimal_da, percent_da, points_da, unfamiliar_text
 from .personas import PERSONA_LABELS_DA, REGISTER_LABELS_DA, SIDE_LABELS_DA, UNKNOWN_PERSONA
+from .pseudonymise import is_sensitive
 
 REDACTION_LABELS_DA = {"cpr": "CPR-numre", "telefon": "Telefonnumre", "email": "E-mailadresser",
                        "adresse": "Adresser", "navn": "Personnavne"}
@@ -151,7 +152,7 @@ def redaction_table(b: WorkshopBundle) -> pd.DataFrame:
 def examples_with_explanations(b: WorkshopBundle, dimension: str, per_code: int = 2) -> pd.DataFrame:
     """For each code: the statements the model is surest of, with the explanation – the reader's 'why'."""
     coded = b.coded()
-    coded = coded[~coded["is_empty_content"] & ~coded["is_duplicate"]]
+    coded = coded[~coded["is_empty_content"] & ~coded["is_duplicate"] & ~coded["text"].map(is_sensitive).astype(bool)]
     labels = b.codebook.dimension(dimension).labels()
     rows = []
     for code, label in labels.items():
@@ -216,7 +217,7 @@ def agreement_summary(b: WorkshopBundle) -> pd.DataFrame:
     for col in ("kappa", "alpha"):
         a[col] = [("–" if pd.isna(v) else decimal_da(v)) for v in a[col]]
     few = a["faa_udsagn"].astype(bool) if "faa_udsagn" in a.columns else pd.Series(False, index=a.index)
-    a["foreloebig"] = a["foreloebig"].map({True: "under grænsen", False: ""}).where(~few, "for få udsagn")
+    a["foreloebig"] = a["foreloebig"].map({True: "under grænsen", False: "over grænsen"}).where(~few, "for få udsagn")
     return a.rename(columns={"dimension": "Dimension", "par": "Sammenligning", "n_statements": "Udsagn",
                              "kappa": "Cohens kappa", "alpha": "Krippendorffs alfa", "foreloebig": "Vurdering"}
                     )[["Dimension", "Sammenligning", "Udsagn", "Cohens kappa", "Krippendorffs alfa", "Vurdering"]
@@ -632,6 +633,8 @@ def theme_quotes(b: WorkshopBundle) -> pd.DataFrame:
     rows = []
     for theme in b.themes_json.get("themes", []):
         for ex in theme.get("exemplars", []):
+            if is_sensitive(ex["text"]):  # a participant's own health, faith … is never quoted
+                continue
             rows.append({"Tema": theme["label"], "Persona": PERSONA_LABELS_DA.get(ex.get("persona", UNKNOWN_PERSONA), ""),
                          "Citat": ex["text"]})
     return pd.DataFrame(rows).set_index(["Tema", "Persona"]) if rows else pd.DataFrame()
@@ -664,14 +667,17 @@ def comparison_note(frames: dict, workshop_id: str, data_dir: str | Path | None 
     return f"Sammenlignet med: {', '.join(others)}."
 
 
-NO_THEME_COMPARISON = ("Ingen temasammenligning: der er ingen tidligere workshop med temaer, eller denne workshop "
-                       "har ingen temaer.")
+def no_theme_comparison_text(b: WorkshopBundle) -> str:
+    """Why a workshop's themes are not compared with earlier ones."""
+    if b.themes is None:
+        return "Ingen temasammenligning: denne workshop har ingen temaer (se afsnit 3)."
+    return "Ingen temasammenligning: der er ingen tidligere workshop med temaer at sammenligne med."
 
 
 def theme_changes(b: WorkshopBundle) -> pd.DataFrame | None:
     """The latest comparison of this workshop's themes with an earlier workshop's, in Danish: shares as
     "10 %", the change in percentage points with its sign, "–" where a theme did not exist. None if there is
-    no comparison (see :data:`NO_THEME_COMPARISON`)."""
+    no comparison (see :func:`no_theme_comparison_text`)."""
     folder = WorkshopPaths(b.data_dir, b.workshop_id).themes_dir
     files = sorted(folder.glob("comparison_*.csv")) if folder.is_dir() else []
     if not files:
@@ -687,7 +693,9 @@ def theme_changes(b: WorkshopBundle) -> pd.DataFrame | None:
         "Andel før": [share(lab, v) for lab, v in zip(table["label_a"], table["share_a"])],
         "Tema nu": table["label_b"].where(table["label_b"] != "", "–"),
         "Andel nu": [share(lab, v) for lab, v in zip(table["label_b"], table["share_b"])],
-        "Ændring": [points_da(float(v)) for v in table["change_points"]],
+        # the change of the shares as shown ("5 % -> 10 %" is +5, not the unrounded +4)
+        "Ændring": [points_da((round(100 * float(b)) - round(100 * float(a))) / 100)
+                    for a, b in zip(table["share_a"], table["share_b"])],
     })
 
 
@@ -787,23 +795,23 @@ def confusion_table(b: WorkshopBundle, dimension: str, pair: str) -> pd.DataFram
     return wide
 
 
-def disputes_text(human_codes: pd.DataFrame | None, workshop_id: str) -> str:
-    """Danish: how many statements the blind coders disagree on, how many a review has settled, and the
-    command that makes a review sheet of the rest (see :mod:`workshopnlp.coding_sheet`)."""
+def disputes_text(human_codes: pd.DataFrame | None) -> str:
+    """Danish: how many statements the blind coders disagree on, how many a review has settled, and how the
+    rest can be settled (a review sheet, see :mod:`workshopnlp.coding_sheet`)."""
     if human_codes is None or human_codes.empty:
         return ""
     disputed = disputed_statements(human_codes)
     open_ = open_disputes(human_codes)
     if not disputed:
         return "De menneskelige kodere er enige om alle de udsagn, de har kodet."
+    settled = len(disputed) - len(open_)
     text = (f"De menneskelige kodere er uenige om {len(disputed)} udsagn på mindst én dimension; "
-            f"{len(disputed) - len(open_)} af dem er afgjort ved en gennemgang. ")
+            + (f"{settled} af dem er afgjort ved en gennemgang. " if settled else "ingen af dem er afgjort endnu. "))
     if open_:
         text += ("Indtil de er afgjort, gælder flertallets kode. Projektgruppen kan afgøre dem i et "
                  "gennemgangsark: et regneark med netop disse udsagn og de tidligere koderes koder, som "
-                 "analytikeren laver med kommandoen "
-                 f"`workshopnlp coding-sheet export --workshop {workshop_id} --review`. Den kode, gennemgangen "
-                 "giver, afgør udsagnet; den tæller ikke med i enighedstallene ovenfor, fordi den, der gennemgår, "
+                 "analytikeren laver med workshopnlp (se README: coding-sheet export --review). Den kode, "
+                 "gennemgangen giver, afgør udsagnet; den tæller ikke med i enighedstallene ovenfor, fordi den, der gennemgår, "
                  "har set de andres koder.")
     return text
 

@@ -106,6 +106,19 @@ def test_dilemma_cards_quote_the_seed(reported):
     text = " ".join(BeautifulSoup(page, "html.parser").get_text(" ").split())
     cards = figures.dilemma_cards(b.statements, b.codes, b.codebook)
     assert len(cards) == 3 and sum(len(c["quotes"]) for c in cards) >= 6
+    # a participant's own diagnosis is coded and counted like any statement, but never quoted anywhere
+    from workshopnlp.pseudonymise import is_sensitive
+    from workshopnlp.reporting import examples_with_explanations, theme_quotes
+
+    told = b.coded()[b.coded()["text"].map(is_sensitive)]
+    assert len(told) >= 3 and told["focus_area"].notna().all()
+    quoted = [q["text"] for c in cards for q in c["quotes"]] + theme_quotes(b)["Citat"].tolist() + [
+        t for d in ("focus_area", "principle") for t in examples_with_explanations(b, d)["Udsagn"]]
+    assert quoted and not [t for t in quoted if is_sensitive(t)]
+    for ws in (OCTOBER, JANUARY):
+        for folder in ("laeser", "forsker"):
+            for page_path in (reports / ws / folder).glob("*.html"):
+                assert "Jeg har ADHD" not in page_path.read_text(encoding="utf-8"), page_path
     for card in cards:
         assert " ".join(card["dilemma"].split()) in text and " ".join(card["question"].split()) in text
         for q in card["quotes"]:
@@ -418,5 +431,12 @@ def test_reader_pages_read_as_danish_pages_with_a_way_round(reported):
                     assert not re.findall(r".{0,40}\b0\.\d{3,}.{0,10}", text), (ws, page.name)
     january = (reports / JANUARY / "laeser" / "04_sammenligning.html").read_text(encoding="utf-8")
     assert "procentpoint" in january and re.search(r"<td>\d+ %</td>", january)
+    # the change is that of the shares as shown: "5 % -> 10 %" says +5, never the unrounded +4
+    rows = [[td.get_text() for td in tr.find_all("td")] for tr in BeautifulSoup(january, "html.parser").find_all("tr")]
+    changes = [r for r in rows if len(r) == 6 and r[5].endswith("procentpoint")]
+    assert len(changes) >= 5
+    for status, _, before, _, now, change in changes:
+        share = [int(v.rstrip(" %")) if v != "–" else 0 for v in (before, now)]
+        assert int(change.split()[0].replace("\u2212", "-").lstrip("+")) == share[1] - share[0], (status, before, now, change)
     october = (reports / OCTOBER / "laeser" / "04_sammenligning.html").read_text(encoding="utf-8")
     assert "står i rapporten for 19. januar 2023" in october and "Når næste workshop er kørt" not in october

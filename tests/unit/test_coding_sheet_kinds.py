@@ -53,7 +53,7 @@ def test_open_disputes_leave_out_what_a_review_has_settled():
                    ("s2", "R", None, "ansvarlighed", True))  # settled, even if only on one dimension
     assert set(disputed_statements(human)) == {"s1", "s2"}
     assert open_disputes(human) == {"s1": "A: tillid / ingen · B: ingen / ingen"}
-    assert "1 af dem er afgjort" in disputes_text(human, "ws")
+    assert "1 af dem er afgjort" in disputes_text(human)
 
 
 def test_a_reviewers_code_decides_the_reference_over_the_majority():
@@ -114,13 +114,13 @@ def test_report_says_how_many_disputes_are_open_and_how_to_settle_them():
     human = _codes(("s1", "A", "tillid", "ingen", False), ("s1", "B", "ingen", "ingen", False),
                    ("s2", "A", "formaal", "ingen", False), ("s2", "B", "formaal", "ansvarlighed", False),
                    ("s3", "A", "formaal", "ingen", False), ("s3", "B", "formaal", "ingen", False))
-    text = disputes_text(human, "ws-1")
-    assert "uenige om 2 udsagn" in text and "0 af dem er afgjort" in text and "--workshop ws-1 --review" in text
+    text = disputes_text(human)
+    assert "uenige om 2 udsagn" in text and "ingen af dem er afgjort endnu" in text and "coding-sheet export --review" in text
     settled = pd.concat([human, _codes(("s1", "R", "tillid", None, True), ("s2", "R", None, "ingen", True))])
-    text = disputes_text(settled, "ws-1")
+    text = disputes_text(settled)
     assert "uenige om 2 udsagn" in text and "2 af dem er afgjort" in text and "--review" not in text
-    assert disputes_text(human[human["statement_id"] == "s3"], "ws-1").startswith("De menneskelige kodere er enige")
-    assert disputes_text(None, "ws-1") == ""
+    assert disputes_text(human[human["statement_id"] == "s3"]).startswith("De menneskelige kodere er enige")
+    assert disputes_text(None) == ""
 
 
 def test_lock_files_of_open_sheets_are_not_read_as_sheets(tmp_path):

@@ -179,7 +179,7 @@ def test_codes_by_source_kind_and_workshop_are_danish(cb):
 
     flagged = figures.fig_codes_by_workshop(frames, with_tentative_labels(cb, {("principle", "ansvarlighed")}),
                                             "principle")
-    assert any("«Foreløbig» bygger på kodernes enighed i Januar 2023" in " ".join(t.split())
+    assert any("«Foreløbig» bygger på kodernes enighed i januar 2023" in " ".join(t.split())
                for t in _texts(flagged)), _texts(flagged)
 
 

@@ -464,3 +464,17 @@ def test_word_list_contents():
 def test_unknown_word_list_is_refused():
     with pytest.raises(ValueError):
         load_name_list("../../etc/passwd")
+
+
+@pytest.mark.parametrize(("text", "sensitive"), [
+    ("Jeg har ADHD og har tit følt mig forskelsbehandlet i systemet.", True),
+    ("Der står ting i min journal om min psykiske sygdom.", True),
+    ("Send referatet til min kollega, han var syg", True),
+    ("Algoritmer kan forskelsbehandle borgere med handicap.", False),  # not about the speaker
+    ("Jeg vil vide, hvorfor jeg får det ene tilbud og ikke det andet.", False),  # about oneself, nothing sensitive
+    ("Jeg synes, systemet er syget af bureaukrati", True),  # a word start: errs on the side of not quoting
+])
+def test_a_statement_telling_of_ones_own_health_or_faith_is_sensitive(text, sensitive):
+    from workshopnlp.pseudonymise import is_sensitive
+
+    assert is_sensitive(text) is sensitive
