@@ -924,7 +924,8 @@ def dilemma_cards(statements: pd.DataFrame, codes: pd.DataFrame, codebook: Codeb
     is never quoted. A persona
     with fewer than ``figures.min_cell_count`` statements on the focus area is never quoted (privacy);
     "ukendt" is not a persona and is not quoted. Each quote: text, persona, persona_label,
-    source_kind, source_kind_label, statement_id.
+    source_kind, source_kind_label (empty where that persona has fewer than ``min_cell_count`` statements of
+    that kind in all, so that the card does not reveal a cell report 01 hides), statement_id.
     """
     fp = _fig_params(params)
     min_count = int(fp["min_cell_count"])
@@ -932,6 +933,9 @@ def dilemma_cards(statements: pd.DataFrame, codes: pd.DataFrame, codebook: Codeb
     _require(statements, ["statement_id", "persona", "text", "source_kind"], "udsagnstabellen")
     _require(codes, ["statement_id", "focus_area"], "kodetabellen")
     df = _coded(statements, codes)
+    # persona x source counts as report 01 shows them: a source is named under a quote only where that cell
+    # is not hidden there ("– Sikret ledig, plenum" would tell that one of two plenum remarks was theirs)
+    cells = statements.groupby(["persona", "source_kind"]).size()
     colours = code_colours(codebook, "focus_area")
     cards = []
     for code in codebook.dimension("focus_area").codes:
@@ -970,10 +974,11 @@ def dilemma_cards(statements: pd.DataFrame, codes: pd.DataFrame, codebook: Codeb
                 if key in seen:
                     continue
                 seen.add(key)
+                kind = str(row["source_kind"])
+                shown = int(cells.get((persona, kind), 0)) >= min_count
                 quotes.append({"text": str(row["text"]).strip(), "persona": persona,
-                               "persona_label": PERSONA_LABELS_DA[persona], "source_kind": str(row["source_kind"]),
-                               "source_kind_label": SOURCE_KIND_LABELS_DA.get(str(row["source_kind"]),
-                                                                              str(row["source_kind"])),
+                               "persona_label": PERSONA_LABELS_DA[persona], "source_kind": kind,
+                               "source_kind_label": SOURCE_KIND_LABELS_DA.get(kind, kind) if shown else "",
                                "statement_id": str(row["statement_id"])})
                 if len(seen) >= per_persona:
                     break
@@ -1054,7 +1059,7 @@ def _layout_card(fig: Figure, card: Mapping[str, Any], size: float, max_words: i
         if max_words is not None and len(text.split()) > max_words:
             text = " ".join(text.split()[:max_words]) + " …"
         block(f"»{text}«", size - 0.5, 0.03)
-        source = str(q.get("source_kind_label") or q.get("source_kind") or "").lower()
+        source = str(q.get("source_kind_label") or "").lower()  # empty where the persona x source cell is small
         block(f"– {q.get('persona_label', '')}" + (f", {source}" if source else ""), size - 1.5, 0.13,
               color=SUBTLE)
     missing = list(card.get("personas_not_quoted") or [])

@@ -552,6 +552,9 @@ def certainty_text(b: WorkshopBundle) -> str:
     return text
 
 
+PROVENANCE_STEPS_DA = {"statements": "Indlæsning", "codes": "Kodning", "themes": "Temaer"}
+
+
 def provenance_footer(b: WorkshopBundle) -> str:
     """HTML footer: input hashes, package versions, codebook version, seeds – folded away under one line
     («Proveniens»), since hashes and version lists are for whoever reruns the analysis, not for the reader."""
@@ -564,7 +567,7 @@ def provenance_footer(b: WorkshopBundle) -> str:
     items = []
     for step, rec in b.provenance.items():
         inputs = rec.get("inputs_sha256", {})
-        items.append(f"<em>{esc(step)}</em>: " + "; ".join(f"<code>{esc(k)}</code> {esc(v[:12])}"
+        items.append(f"<em>{esc(PROVENANCE_STEPS_DA.get(step, step))}</em>: " + "; ".join(f"<code>{esc(k)}</code> {esc(v[:12])}"
                                                          for k, v in sorted(inputs.items())))
     versions = next(iter(b.provenance.values()), {}).get("versions", {})
     if versions:

@@ -450,3 +450,23 @@ def test_a_legend_of_long_labels_fits_the_figure_instead_of_running_off_its_edge
         assert box.x0 >= 0 and box.x1 <= fig.bbox.width, (width, box)
         assert (fig.legends[0]._ncols < 4) == expect_fewer
         assert len(fig.legends) == 1
+
+
+def test_a_dilemma_card_names_a_quotes_source_only_where_report_01_shows_that_cell(cb):
+    """'– Sikret ledig, plenum' under a quote told that one of the two plenum remarks of the insured
+    unemployed was theirs, a cell report 01 hides as '<5'."""
+    st, co = _make([("sikret_ledig", "formaal", "ingen", 8)])
+    st_p, co_p = _make([("sikret_ledig", "formaal", "ingen", 2)], source_kind="plenum")
+    st_p["statement_id"], co_p["statement_id"] = "p" + st_p["statement_id"], "p" + co_p["statement_id"]
+    co_p["score_focus_area__formaal"] = 0.99  # the plenum remarks are the model's surest: the best quotes
+    statements, codes = pd.concat([st, st_p], ignore_index=True), pd.concat([co, co_p], ignore_index=True)
+    cards = {c["focus_area"]: c for c in figures.dilemma_cards(statements, codes, cb)}
+    quote = cards["formaal"]["quotes"][0]
+    assert quote["persona"] == "sikret_ledig" and quote["source_kind"] == "plenum"
+    assert quote["source_kind_label"] == "", "2 plenum remarks: a cell report 01 hides"
+    st_many, co_many = _make([("sikret_ledig", "formaal", "ingen", 6)], source_kind="plenum")
+    co_many["score_focus_area__formaal"] = 0.99
+    shown = figures.dilemma_cards(st_many, co_many, cb)[0]["quotes"][0]
+    assert shown["source_kind"] == "plenum" and shown["source_kind_label"] == "Plenum"
+    texts = _texts(figures.fig_dilemma_card(cards["formaal"]))
+    assert not any("plenum" in t.lower() for t in texts if t.startswith("–")), texts
