@@ -466,11 +466,11 @@ class CodingModel:
             # The ingen examples (logistics, thanks) are quoted only if the statement resembles them more than
             # the nearest code's examples – a statement on data control is not like "I must leave at 13".
             others = code_scores.drop(NO_CODE, errors="ignore")
-            runner = str(others.idxmax())
-            runner_mask = np.array([c == runner for c in model.example_codes])
-            if runner_mask.any() and mask.any() and sims[mask].max() < sims[runner_mask].max():
+            nearest = str(others.idxmax())
+            nearest_mask = np.array([c == nearest for c in model.example_codes])
+            if nearest_mask.any() and mask.any() and sims[mask].max() < sims[nearest_mask].max():
                 mask = np.zeros_like(mask)
-            runner = f"; nærmeste kode var «{labels[runner]}» med {decimal_da(float(others.max()))}"
+            runner = f"; nærmeste kode var «{labels[nearest]}» med {decimal_da(float(others.max()))}"
         if mask.any():
             idx = np.argsort(-sims[mask], kind="stable")[:n_ex]
             texts = [model.example_texts[j] for j in np.flatnonzero(mask)[idx]]

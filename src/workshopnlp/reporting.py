@@ -7,7 +7,6 @@ displays the result. Texts are plain Danish for the project group; numbers come 
 from __future__ import annotations
 
 import html
-
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -567,8 +566,8 @@ def provenance_footer(b: WorkshopBundle) -> str:
     items = []
     for step, rec in b.provenance.items():
         inputs = rec.get("inputs_sha256", {})
-        items.append(f"<em>{esc(PROVENANCE_STEPS_DA.get(step, step))}</em>: " + "; ".join(f"<code>{esc(k)}</code> {esc(v[:12])}"
-                                                         for k, v in sorted(inputs.items())))
+        files = "; ".join(f"<code>{esc(k)}</code> {esc(v[:12])}" for k, v in sorted(inputs.items()))
+        items.append(f"<em>{esc(PROVENANCE_STEPS_DA.get(step, step))}</em>: {files}")
     versions = next(iter(b.provenance.values()), {}).get("versions", {})
     if versions:
         items.append("Versioner: " + esc(", ".join(f"{k} {v}" for k, v in sorted(versions.items())
