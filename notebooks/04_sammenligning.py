@@ -49,6 +49,7 @@ if changes is None:
 else:
     reporting.show(figures.fig_theme_changes(*changes))
     display(reporting.theme_changes(b))
+    display(Markdown(reporting.theme_changes_note(b)))
 
 # %%
 reporting.close_report(b)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import shutil
 from importlib import resources
@@ -134,15 +135,18 @@ def render_reports(workshop_id: str, data_dir: Path, reports_dir: Path, params: 
             if progress:
                 progress(nb.stem)
             executed = executed_dir / nb.name
-            execute_notebook(nb, executed, {"workshop_id": workshop_id, "data_dir": str(data_dir),
-                                            "figures_dir": str(tmp / "figures")}, cwd=notebooks_dir)
+            execute_notebook(nb, executed, {"workshop_id": workshop_id,
+                                            "data_dir": portable_path(data_dir, notebooks_dir),
+                                            "figures_dir": portable_path(tmp / "figures", notebooks_dir)},
+                             cwd=notebooks_dir)
             node = nbformat.read(str(executed), as_version=4)
             node.metadata["title"] = f"{pages[i][1]} – Dataetisk workshop {label}"
+            final_paths(node, tmp, target, notebooks_dir)
+            nbformat.write(node, str(executed))
             for folder, exclude in (("laeser", True), ("forsker", False)):
                 body, _ = _exporter(exclude).from_notebook_node(
                     node, resources={"workshopnlp_nav": page_nav(pages, i, folder)})
-                body = strip_remote_assets(body).replace(str(tmp), str(target))
-                (tmp / folder / f"{nb.stem}.html").write_text(body, encoding="utf-8")
+                (tmp / folder / f"{nb.stem}.html").write_text(strip_remote_assets(body), encoding="utf-8")
         (tmp / "index.html").write_text(index_page(workshop_id, pages, figures), encoding="utf-8")
         inputs = {p.name: sha256_file(p) for p in notebooks}
         processed = data_dir / "processed" / workshop_id
@@ -153,6 +157,53 @@ def render_reports(workshop_id: str, data_dir: Path, reports_dir: Path, params: 
             "report", inputs, {"figures": params["figures"]}, {"workshop_id": workshop_id,
                                                                  "notebooks": [n for n, _ in pages]}))
     return target
+
+
+def portable_path(path: Path, start: Path) -> str:
+    """``path`` relative to ``start`` (the folder the notebooks run in), as the notebooks are given it: a
+    researcher page then shows ``data_dir = "../data"``, not the analyst's home folder, and the same inputs
+    give the same pages on every machine. Absolute only where no relative path exists (another drive)."""
+    try:
+        return Path(os.path.relpath(Path(path).resolve(), Path(start).resolve())).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def final_paths(node, tmp: Path, target: Path, notebooks_dir: Path) -> None:
+    """Point an executed notebook (its cells, outputs and papermill's record) at where the report will be,
+    ``target``, instead of the temporary folder it was built in, which is gone once the report is in place:
+    the executed notebook can then be rerun as it is, and no random folder name makes two runs differ. The
+    parameters cell papermill injects gets a fixed id for the same reason (papermill draws a random one, and
+    the HTML carries it)."""
+    import nbformat
+
+    pairs = [(str(tmp), str(target)), (portable_path(tmp, notebooks_dir), portable_path(target, notebooks_dir))]
+
+    def fix(value):
+        if isinstance(value, str):
+            for old, new in pairs:
+                value = value.replace(old, new)
+            return value
+        if isinstance(value, list):
+            return [fix(v) for v in value]
+        if isinstance(value, dict):
+            return {k: fix(v) for k, v in value.items()}
+        return value
+
+    for cell in node.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = "injected-parameters"
+        cell.source = fix(cell.source)
+        for output in cell.get("outputs", []):
+            for key in ("text", "data"):
+                if key in output:
+                    output[key] = nbformat.from_dict(fix(output[key]))
+    record = node.metadata.get("papermill")
+    if record:
+        record["parameters"] = fix(record.get("parameters", {}))
+        for key in ("input_path", "output_path"):
+            if record.get(key):
+                record[key] = portable_path(fix(record[key]), notebooks_dir)
 
 
 def _writable(path: Path) -> bool:

@@ -463,6 +463,19 @@ def _kinds_text(statements: pd.DataFrame) -> str:
     return kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " og " + kinds[-1]
 
 
+def _totals_text(statements: pd.DataFrame) -> str:
+    """The sentence that ties the page's totals together: all statements, those with content (which
+    certainty and agreement are measured on) and those counted in figures and themes (without duplicates),
+    so a reader meeting "340", "318" and "315" sees they are one workshop. Empty when they are one number."""
+    content = ~statements["is_empty_content"].astype(bool)
+    n_content = int(content.sum())
+    n_counted = int((content & ~statements["is_duplicate"].astype(bool)).sum())
+    if n_content == n_counted == len(statements):
+        return ""
+    return (f" Af de {len(statements)} udsagn har {n_content} indhold – dem regner afsnittene om sikkerhed og "
+            f"enighed med – og {n_counted} af dem, uden dubletter, er dem, figurerne og temaerne bygger på.")
+
+
 def how_it_was_made(b: WorkshopBundle) -> str:
     """The plain-Danish page "Sådan er analysen lavet" (Markdown), with this workshop's numbers."""
     st = b.statements
@@ -484,7 +497,7 @@ def how_it_was_made(b: WorkshopBundle) -> str:
         f"**Data.** Analysen bygger på {len(st)} udsagn fra {n_files} filer fra workshoppen {b.label} "
         f"({_kinds_text(st)}). {n_empty} svar uden indhold (fx \"ingen kommentarer\") og {n_dup} "
         "dubletter (svar, der står ordret to gange) står i oversigten over kilderne, men tælles ikke med i "
-        "figurerne over koder eller i temaerne.",
+        f"figurerne over koder eller i temaerne.{_totals_text(st)}",
         f"**Privatliv.** Før noget blev analyseret eller gemt, blev personoplysninger erstattet af pladsholdere "
         f"som [NAVN] og [TELEFON] ({red_text}). Kolonner med navne og e-mails i spørgeskemaer blev ikke læst. "
         f"Grupper med færre end {b.params['figures']['min_cell_count']} udsagn vises ikke i figurerne, så ingen "
@@ -698,7 +711,19 @@ def theme_changes(b: WorkshopBundle) -> pd.DataFrame | None:
         # the change of the shares as shown ("5 % -> 10 %" is +5, not the unrounded +4)
         "Ændring": [points_da((round(100 * float(b)) - round(100 * float(a))) / 100)
                     for a, b in zip(table["share_a"], table["share_b"])],
+        # how alike the two themes' statements are: a reader can weigh a match whose name changed
+        "Lighed": [decimal_da(float(v)) if str(v) != "" else "–" for v in table["similarity"]],
     })
+
+
+def theme_changes_note(b: WorkshopBundle) -> str:
+    """What the comparison table's «Lighed» means and why a theme can carry a new name (Markdown)."""
+    threshold = decimal_da(float(b.params["themes"]["workshop_match_similarity"]))
+    return ("*«Lighed» er, hvor meget to temaers udsagn ligner hinanden i indhold (1 = ens). Temaer fra de to "
+            f"workshops med en lighed på mindst {threshold} regnes for det samme tema; under det er det ene "
+            "forsvundet og det andet nyt. Et tema navngives ud fra sine egne udsagn i hver workshop, så det "
+            "samme tema kan have et andet navn nu – også en anden kode foran navnet. Jo lavere lighed, jo mere "
+            "har temaet flyttet sig.*")
 
 
 def theme_comparison(b: WorkshopBundle) -> tuple[pd.DataFrame, str, str] | None:

@@ -241,6 +241,33 @@ def test_failing_notebook_is_named_and_the_previous_report_kept(reported, tmp_pa
     assert _digest_tree(r / OCTOBER) == before
 
 
+def test_the_same_report_in_another_folder_is_byte_identical(reported, tmp_path):
+    """Two analysts with the same inputs get the same pages: no absolute path (the analyst's home folder)
+    and no temporary folder name in the pages or in the executed notebook, which points at where the
+    report is, not at the temporary folder it was built in. One notebook keeps the test short."""
+    data_dir, _, _ = reported
+    pages = {}
+    for name in ("analytiker_a", "analytiker_b"):
+        root = tmp_path / name
+        shutil.copytree(data_dir, root / "data")
+        (root / "notebooks").mkdir()
+        shutil.copy(REPO / "notebooks" / "01_data_og_kvalitet.ipynb", root / "notebooks")
+        assert main(["report", "--workshop", OCTOBER, "--data-dir", str(root / "data"), "--reports-dir",
+                     str(root / "reports"), "--notebooks-dir", str(root / "notebooks")]) == 0
+        out = root / "reports" / OCTOBER
+        pages[name] = {p: (out / p).read_bytes() for p in ("index.html", "laeser/01_data_og_kvalitet.html",
+                                                         "forsker/01_data_og_kvalitet.html")}
+        executed = (out / "udfoerte_notebooks" / "01_data_og_kvalitet.ipynb").read_text("utf-8")
+        for page in [executed, *(b.decode("utf-8") for b in pages[name].values())]:
+            assert str(root) not in page and ".tmp-" not in page
+        nb = json.loads(executed)
+        assert nb["metadata"]["papermill"]["parameters"] == {
+            "workshop_id": OCTOBER, "data_dir": "../data", "figures_dir": f"../reports/{OCTOBER}/figures"}
+        injected = [c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
+        assert len(injected) == 1 and 'data_dir = "../data"' in "".join(injected[0]["source"])
+    assert pages["analytiker_a"] == pages["analytiker_b"]
+
+
 def test_read_only_reports_folder(reported, tmp_path, capsys, monkeypatch):
     import os
 
@@ -327,6 +354,10 @@ def test_how_it_was_made_states_this_workshops_numbers(reported):
     log = pd.read_csv(data_dir / "processed" / OCTOBER / "redaction_log.csv")
     assert f"{len(st)} udsagn fra {st['source_file'].nunique()} filer" in page
     assert f"personnavne: {int(log.loc[log['kind'] == 'navn', 'count'].sum())}" in page
+    # the page's three totals are tied together in one sentence (all, with content, counted in figures)
+    content = ~st["is_empty_content"]
+    assert (f"Af de {len(st)} udsagn har {int(content.sum())} indhold" in page
+            and f"og {int((content & ~st['is_duplicate']).sum())} af dem, uden dubletter" in page)
     assert "(foreløbig)" in page or "foreløbige" in page  # tentative codes are named
     assert "fordi maskinen siger det" in page
     assert "kodebogens nøgleord for hvert princip" in page  # coding.keyword_weight.principle > 0
@@ -403,6 +434,8 @@ def test_reader_pages_read_as_danish_pages_with_a_way_round(reported):
     """lang="da" and a real title (a browser offered to translate "from English", a tab said "02_kodning");
     a bar to the overview, the previous and next report and the same page with code; one header row per
     table and no share written the English way ("68%") or as a raw decimal ("0.1048")."""
+    from workshopnlp.config import load_params
+
     _, reports, _ = reported
     for ws in (OCTOBER, JANUARY):
         for folder in ("laeser", "forsker"):
@@ -433,10 +466,17 @@ def test_reader_pages_read_as_danish_pages_with_a_way_round(reported):
     assert "procentpoint" in january and re.search(r"<td>\d+ %</td>", january)
     # the change is that of the shares as shown: "5 % -> 10 %" says +5, never the unrounded +4
     rows = [[td.get_text() for td in tr.find_all("td")] for tr in BeautifulSoup(january, "html.parser").find_all("tr")]
-    changes = [r for r in rows if len(r) == 6 and r[5].endswith("procentpoint")]
+    changes = [r for r in rows if len(r) == 7 and r[5].endswith("procentpoint")]
     assert len(changes) >= 5
-    for status, _, before, _, now, change in changes:
+    threshold = load_params()["themes"]["workshop_match_similarity"]
+    for status, before_label, before, now_label, now, change, alike in changes:
         share = [int(v.rstrip(" %")) if v != "–" else 0 for v in (before, now)]
         assert int(change.split()[0].replace("\u2212", "-").lstrip("+")) == share[1] - share[0], (status, before, now, change)
+        # a matched theme shows how alike its two versions are, so a renamed theme can be weighed
+        if "–" in (before_label, now_label):
+            assert alike == "–", (status, alike)
+        else:
+            assert re.fullmatch(r"[01],\d\d+", alike) and float(alike.replace(",", ".")) >= threshold, (status, alike)
+    assert "«Lighed» er, hvor meget to temaers udsagn ligner hinanden" in january
     october = (reports / OCTOBER / "laeser" / "04_sammenligning.html").read_text(encoding="utf-8")
     assert "står i rapporten for 19. januar 2023" in october and "Når næste workshop er kørt" not in october
