@@ -49,7 +49,7 @@ reporting.show(figures.fig_codes_by_persona(b.statements, b.codes, b.codebook, "
 reporting.show(figures.fig_principle_by_focus(b.codes, b.codebook))
 
 # %% [markdown]
-# ## Plenum, grupper og spørgeskema
+# ## Plenum, grupper og skriftlige svar
 
 # %%
 reporting.show(figures.fig_codes_by_source_kind(b.statements, b.codes, b.codebook, "focus_area"))

@@ -64,7 +64,7 @@ from .codebook import NO_CODE, TENTATIVE_SUFFIX, Codebook, workshop_codebook
 from .config import WorkshopPaths, load_params
 from .errors import InputError, TooFewStatementsError, WorkshopError
 from .formatting import decimal_da, percent_da
-from .personas import PERSONA_LABELS_DA, PERSONAS, UNKNOWN_PERSONA
+from .personas import PERSONA_LABELS_DA, PERSONAS, SOURCE_KINDS, UNKNOWN_PERSONA
 from .pseudonymise import is_sensitive
 
 __all__ = [
@@ -103,8 +103,10 @@ HIDDEN_EDGE = "#6E6E6E"
 HATCH = "////"
 SUBTLE = "#444444"
 
-SOURCE_KIND_LABELS_DA = {"plenum": "Plenum", "gruppe": "Gruppedrøftelse", "survey": "Spørgeskema"}
-SOURCE_KINDS = ("plenum", "gruppe", "survey")
+SOURCE_KIND_LABELS_DA = {"plenum": "Plenum", "gruppe": "Gruppedrøftelse", "survey": "Spørgeskema",
+                         "hoering": "Høringssvar"}
+SOURCE_KIND_COLOURS = {"plenum": OKABE_ITO["blå"], "gruppe": OKABE_ITO["orange"], "survey": OKABE_ITO["blågrøn"],
+                       "hoering": OKABE_ITO["rødlilla"]}
 MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
              "november", "december")
 DIMENSION_PLURAL_DA = {"focus_area": "Fokusområder", "principle": "Dataetiske principper"}
@@ -648,13 +650,12 @@ def fig_themes_by_source_kind(themes: pd.DataFrame, *, params: Mapping[str, Any]
     fp = _fig_params(params)
     t = _theme_rows(themes)
     t = t[~t["_outlier"]].sort_values(["size", "theme_id"], ascending=[False, True])
-    cols = [f"n_{k}" for k in SOURCE_KINDS]
-    _require(t, cols, "tematabellen")
-    counts = t.set_index("theme_id")[cols].rename(columns=lambda c: c[2:]).astype(int)
-    colours = {"plenum": OKABE_ITO["blå"], "gruppe": OKABE_ITO["orange"], "survey": OKABE_ITO["blågrøn"]}
-    return _share_bars(counts, dict(zip(t["theme_id"], (_wrap(x, 34) for x in t["_label"]))), list(SOURCE_KINDS),
-                       SOURCE_KIND_LABELS_DA, colours, "Temaer fordelt på kilde", _dim_subtitle(int(fp["min_cell_count"])),
-                       int(fp["min_cell_count"]), fp, "Andel af temaets udsagn")
+    _require(t, [f"n_{k}" for k in SOURCE_KINDS], "tematabellen")
+    kinds = [k for k in SOURCE_KINDS if t[f"n_{k}"].sum() > 0]  # a kind of source nobody used has no bar
+    counts = t.set_index("theme_id")[[f"n_{k}" for k in kinds]].rename(columns=lambda c: c[2:]).astype(int)
+    return _share_bars(counts, dict(zip(t["theme_id"], (_wrap(x, 34) for x in t["_label"]))), kinds,
+                       SOURCE_KIND_LABELS_DA, SOURCE_KIND_COLOURS, "Temaer fordelt på kilde",
+                       _dim_subtitle(int(fp["min_cell_count"])), int(fp["min_cell_count"]), fp, "Andel af temaets udsagn")
 
 
 def fig_themes_by_persona(themes: pd.DataFrame, *, params: Mapping[str, Any] | None = None) -> Figure:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from .config import MANIFEST_NAME, WorkshopPaths, load_params
 from .errors import InputError
-from .manifest import (Manifest, SourceSpec, infer_column_roles, infer_notes_kind, is_table,
+from .manifest import (Manifest, SourceSpec, infer_column_roles, infer_notes_kind, infer_table_kind, is_table,
                        list_source_files, load_manifest, write_manifest)
 from .nlp import analyse
 from .personas import UNKNOWN_PERSONA, normalise_persona
@@ -32,7 +32,7 @@ STATEMENT_COLUMNS = {
     "statement_id": "stable id: hash of workshop, file, normalised raw text and its occurrence number",
     "workshop_id": "the workshop folder's name",
     "source_file": "file name inside data/raw/<workshop>/",
-    "source_kind": "plenum | gruppe | survey",
+    "source_kind": "plenum | gruppe | survey | hoering (consultation responses)",
     "position": "1-based order of the statement within its file",
     "locator": "where a person finds it: 'linje 12' or 'række 5, kolonne <header>'",
     "section": "the heading(s) above the statement in notes, ' > '-joined",
@@ -215,7 +215,6 @@ def read_sources(paths: WorkshopPaths, params: dict[str, Any]) -> tuple[Manifest
     for path in files:
         spec = by_name.get(path.name) or SourceSpec(file=path.name, kind="", inferred=["kind"])
         if is_table(path):
-            spec.kind = spec.kind or "survey"
             if path.suffix.lower() == ".xlsx":
                 sheet, frame = _choose_sheet(read_xlsx_sheets(path, max_bytes), spec, path)
                 if not spec.sheet:
@@ -226,6 +225,7 @@ def read_sources(paths: WorkshopPaths, params: dict[str, Any]) -> tuple[Manifest
             if frame.empty:
                 raise InputError("tabellen har ingen rækker med svar", file=path,
                                  fix="eksportér besvarelserne igen, eller fjern filen fra workshop-mappen")
+            spec.kind = spec.kind or infer_table_kind(path, frame)
             found = statements_from_table(frame, spec, path)
         else:
             blocks = read_notes(path, max_bytes)

@@ -18,10 +18,9 @@ import yaml
 
 from .config import LOCK_FILE_PREFIX, MANIFEST_NAME
 from .errors import InputError
-from .personas import PERSONAS, normalise_persona
+from .personas import PERSONAS, SOURCE_KINDS, normalise_persona
 from .readers import ROW_COLUMN, SUPPORTED_EXTENSIONS, TABLE_EXTENSIONS
 
-SOURCE_KINDS = ("plenum", "gruppe", "survey")
 MANIFEST_KEYS = {"workshop_id", "title", "date", "municipalities", "participants", "sources", "notes"}
 SOURCE_KEYS = {"file", "kind", "persona", "sheet", "delimiter", "columns", "municipality"}
 COLUMN_ROLES = {"respondent_id", "municipality", "persona", "text", "drop"}
@@ -135,6 +134,23 @@ def load_manifest(path: Path, workshop_id: str) -> Manifest:
                     participants=[str(p) for p in data.get("participants") or []], sources=sources, given=True)
 
 
+_CONSULTATION = re.compile(r"h(ø|oe)ring", re.I)
+
+
+def infer_table_kind(path: Path, frame: pd.DataFrame) -> str:
+    """``"hoering"`` for an export of consultation responses (the file name or a column says "høring",
+    e.g. "Høringssvar ID"), else ``"survey"``.
+
+    >>> infer_table_kind(Path("svar.xlsx"), pd.DataFrame(columns=["Høringssvar ID", "Resume"]))
+    'hoering'
+    >>> infer_table_kind(Path("spoergeskema.csv"), pd.DataFrame(columns=["Hvad er vigtigst?"]))
+    'survey'
+    """
+    if _CONSULTATION.search(path.stem) or any(_CONSULTATION.search(str(c)) for c in frame.columns):
+        return "hoering"
+    return "survey"
+
+
 def infer_notes_kind(path: Path, first_heading_persona: str | None) -> str:
     name = path.stem.lower()
     if re.search(r"plenum|plenar|opsamling|referat_plen", name):
@@ -170,7 +186,7 @@ def infer_column_roles(frame: pd.DataFrame, given: dict[str, Any], path: Path) -
         if role in given:
             continue
         match = next((c for c in columns if c not in taken and pattern.search(c)
-                      and (_mostly_personas(frame[c]) if role == "persona"
+                      and (_is_role_column(frame[c]) if role == "persona"
                            else not _looks_like_free_text(frame[c], c))), None)
         if match:
             roles[role] = match
@@ -185,10 +201,19 @@ def infer_column_roles(frame: pd.DataFrame, given: dict[str, Any], path: Path) -
     return roles, inferred
 
 
-def _mostly_personas(series: pd.Series) -> bool:
-    """True when most answers of a column name one of the four personas (a role column)."""
+def _is_role_column(series: pd.Series) -> bool:
+    """True for a column (whose header names a role) that says who answered: most answers name one of the
+    four personas, or it holds a few repeated categories of which some name a persona. A consultation
+    portal's «Udtaler sig som» (Leder, Borger i ressourceforløb, Privatperson, Organisation) is the second
+    kind: its Leder and Borger i ressourceforløb are those personas, and the others persona «ukendt»."""
     values = series[series != ""]
-    return len(values) > 0 and values.map(normalise_persona).notna().mean() >= PERSONA_COLUMN_MIN_SHARE
+    if values.empty:
+        return False
+    names_persona = values.map(normalise_persona).notna()
+    if names_persona.mean() >= PERSONA_COLUMN_MIN_SHARE:
+        return True
+    categorical = values.nunique() / len(values) <= CATEGORICAL_MAX_UNIQUE_SHARE
+    return bool(categorical and names_persona.any())
 
 
 def _looks_like_free_text(series: pd.Series, header: str) -> bool:

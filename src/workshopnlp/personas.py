@@ -1,4 +1,4 @@
-"""The seed's four personas and how Danish labels map onto them."""
+"""The seed's four personas and how Danish labels map onto them, and the kinds of source people spoke in."""
 
 from __future__ import annotations
 
@@ -17,7 +17,11 @@ SIDE_OF_PERSONA = {**{p: "borgere" for p in CITIZEN_PERSONAS}, **{p: "medarbejde
 # Register: what people wrote themselves (survey answers, informal) against what was noted from the talk
 # (group notes and plenary minutes). Issue 3 asks that coding work no worse "for citizens' informal answers
 # than for staff minutes", so that pair is compared too: citizens' survey answers against staff's notes.
-REGISTER_OF_SOURCE_KIND = {"survey": "svar", "gruppe": "noter", "plenum": "noter"}
+# The kinds of source a statement can come from: plenary minutes, group notes, survey answers and answers
+# to a public consultation ("høringssvar", e.g. an export from a municipality's consultation portal), which
+# are written answers too but not answers to the workshop's questions, so they are not called survey answers.
+SOURCE_KINDS = ("plenum", "gruppe", "survey", "hoering")
+REGISTER_OF_SOURCE_KIND = {"survey": "svar", "hoering": "svar", "gruppe": "noter", "plenum": "noter"}
 REGISTER_LABELS_DA = {"svar": "Skriftlige svar", "noter": "Noter og referater",
                       "borgersvar": "Borgernes skriftlige svar",
                       "medarbejdernoter": "Medarbejdernes noter og referater"}

@@ -276,7 +276,7 @@ GAP_COMPARISON_SHORT_DA = {
 GAP_COMPARISON_DA = {
     "personaer": "mellem den bedste og den svageste persona",
     "borgere_mod_medarbejdere": "mellem borgernes og medarbejdernes udsagn",
-    "svar_mod_noter": "mellem skriftlige svar i spørgeskemaer og noter og referater fra drøftelserne",
+    "svar_mod_noter": "mellem skriftlige svar (spørgeskemaer og høringssvar) og noter og referater fra drøftelserne",
     "borgersvar_mod_medarbejdernoter": "mellem borgernes egne skriftlige svar og medarbejdernes noter og referater",
 }
 # Human coders' agreement with each other (persona_gap.csv) lower by more than this in the weaker group than in
@@ -409,8 +409,8 @@ def persona_gap_text(b: WorkshopBundle) -> str:
                      "indgår derfor ikke i sammenligningen af personaer – at de ikke står der, betyder ikke, at "
                      "maskinen virker lige så godt for dem (se tabellen ovenfor).")
     parts.append("Borgere er sikrede ledige og borgere i ressourceforløb; medarbejdere er rådgivere og ledere. "
-                 "Skriftlige svar er svar i spørgeskemaer; noter og referater er gruppernes noter og referaterne "
-                 "fra plenum.")
+                 "Skriftlige svar er svar i spørgeskemaer og høringssvar; noter og referater er gruppernes noter og "
+                 "referaterne fra plenum.")
     parts.append(f"Målet er, at ingen gruppe ligger mere end {decimal_da(target)} under den bedste i makro-F1.")
     intro = " ".join(parts)
     guide = ("**Sådan læses tabellen.** *Forskel* er den bedste gruppes makro-F1 minus den svageste gruppes "
@@ -458,7 +458,8 @@ def tentative_codes(b: WorkshopBundle) -> list[str]:
 
 def _kinds_text(statements: pd.DataFrame) -> str:
     """The kinds of source a workshop has, in Danish ("noter fra plenum, noter fra grupper og spørgeskemasvar")."""
-    names = {"plenum": "noter fra plenum", "gruppe": "noter fra grupper", "survey": "spørgeskemasvar"}
+    names = {"plenum": "noter fra plenum", "gruppe": "noter fra grupper", "survey": "spørgeskemasvar",
+             "hoering": "høringssvar"}
     kinds = [names[k] for k in names if (statements["source_kind"] == k).any()]
     return kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " og " + kinds[-1]
 

@@ -123,11 +123,10 @@ import pandas as pd
 
 from .config import WorkshopPaths, load_params
 from .errors import InputError, TooFewStatementsError
-from .personas import PERSONAS
+from .personas import PERSONAS, SOURCE_KINDS
 
 OUTLIER_ID = "ovrigt"
 OUTLIER_LABEL = "Øvrigt/ikke tematiseret"
-SOURCE_KINDS = ("plenum", "gruppe", "survey")
 DIMENSIONS = ("focus_area", "principle")
 NO_CODE = "ingen"
 TOKEN_PATTERN = r"(?u)\b[^\W\d_]{2,}\b"

@@ -427,7 +427,7 @@ def test_quality_per_persona_is_written_on_held_out_statements_and_reported(code
 
 
 def test_persona_gap_is_tested_against_chance_and_explained_in_danish(coded_data_dir):
-    from workshopnlp.personas import CITIZEN_PERSONAS, STAFF_PERSONAS
+    from workshopnlp.personas import CITIZEN_PERSONAS, REGISTER_OF_SOURCE_KIND, STAFF_PERSONAS
     from workshopnlp.reporting import COMPARABLE_AGREEMENT, load_bundle, persona_gap_table, persona_gap_text
 
     params = load_params()["coding"]
@@ -457,7 +457,7 @@ def test_persona_gap_is_tested_against_chance_and_explained_in_danish(coded_data
     # ... and the registers: survey answers (every persona, "ukendt" too) against notes and minutes, and
     # citizens' survey answers against staff's notes and minutes
     citizen, staff = frame["persona"].isin(CITIZEN_PERSONAS), frame["persona"].isin(STAFF_PERSONAS)
-    survey = frame["source_kind"] == "survey"
+    survey = frame["source_kind"].map(REGISTER_OF_SOURCE_KIND) == "svar"  # survey and consultation answers
     pooled = {"borgere_mod_medarbejdere": {"borgere": citizen, "medarbejdere": staff},
               "svar_mod_noter": {"svar": survey, "noter": ~survey},
               "borgersvar_mod_medarbejdernoter": {"borgersvar": citizen & survey, "medarbejdernoter": staff & ~survey}}
@@ -524,7 +524,7 @@ def test_persona_gap_is_tested_against_chance_and_explained_in_danish(coded_data
                                                        closer["best_coders_agreement"] - COMPARABLE_AGREEMENT)
     phrases = {"personaer": "mellem den bedste og den svageste persona",
                "borgere_mod_medarbejdere": "mellem borgernes og medarbejdernes udsagn",
-               "svar_mod_noter": "mellem skriftlige svar i spørgeskemaer og noter og referater",
+               "svar_mod_noter": "mellem skriftlige svar (spørgeskemaer og høringssvar) og noter og referater",
                "borgersvar_mod_medarbejdernoter": "mellem borgernes egne skriftlige svar og medarbejdernes noter"}
     for row in gaps.itertuples():
         heading = f"**{dims[row.dimension]}, {phrases[row.comparison]}"

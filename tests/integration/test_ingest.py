@@ -11,6 +11,7 @@ import pytest
 from conftest import JANUARY, OCTOBER, RAW, SHARED_CORPORA, copy_raw
 from workshopnlp.cli import main
 from workshopnlp.ingest import STATEMENT_COLUMNS, ingest
+from workshopnlp.personas import SOURCE_KINDS, normalise_persona
 
 pytestmark = pytest.mark.integration
 PERSONAS = {"raadgiver", "leder", "sikret_ledig", "borger_i_ressourceforloeb"}
@@ -28,7 +29,7 @@ def test_sample_workshops_give_a_tidy_table(sample_data_dir):
         total += len(st)
         assert list(st.columns) == list(STATEMENT_COLUMNS)
         assert st["statement_id"].is_unique
-        assert set(st["source_kind"]) <= {"plenum", "gruppe", "survey"}
+        assert set(st["source_kind"]) <= set(SOURCE_KINDS)
         assert set(st["persona"]) <= PERSONAS | {"ukendt"}
         assert (st["token_count"] > 0).sum() > 0.9 * len(st)
     assert total >= 400
@@ -41,6 +42,20 @@ def test_sample_workshops_give_a_tidy_table(sample_data_dir):
     dup = october[october["is_duplicate"]].iloc[0]
     original = october.set_index("statement_id").loc[dup["duplicate_of"]]
     assert original["text"].casefold().strip(" .") == dup["text"].casefold().strip(" .")
+
+
+def test_consultation_responses_are_their_own_kind_with_the_personas_they_state(sample_data_dir):
+    """January's consultation-portal export is «hoering», and each response carries the persona its
+    «Udtaler sig som» names (Leder, Borger i ressourceforløb); the rest (Privatperson, Organisation,
+    Medarbejder) are persona «ukendt», not guessed."""
+    st = pd.read_parquet(sample_data_dir / "processed" / JANUARY / "statements.parquet")
+    raw = pd.read_excel(RAW / JANUARY / "hoeringsportal_export.xlsx", dtype=str)
+    rows = st[st["source_file"] == "hoeringsportal_export.xlsx"]
+    assert set(rows["source_kind"]) == {"hoering"} and len(rows) == raw["Resume"].notna().sum()
+    expected = raw.loc[raw["Resume"].notna(), "Udtaler sig som"].map(normalise_persona).fillna("ukendt")
+    assert rows.sort_values("position")["persona"].tolist() == expected.tolist()
+    assert {"leder", "borger_i_ressourceforloeb", "ukendt"} <= set(rows["persona"])
+    assert set(st.loc[st["source_file"] != "hoeringsportal_export.xlsx", "source_kind"]) == {"plenum", "survey"}
 
 
 def test_group_notes_carry_the_persona_of_their_group(sample_data_dir):

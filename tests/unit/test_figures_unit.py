@@ -397,7 +397,7 @@ def test_build_figures_skips_themes_of_a_tiny_workshop(tmp_path, cb):
 
 def test_themes_by_source_kind_hides_small_cells():
     themes, _ = _themes()
-    themes = themes.assign(n_plenum=[3, 0, 1], n_gruppe=[7, 6, 2], n_survey=[10, 6, 5])
+    themes = themes.assign(n_plenum=[3, 0, 1], n_gruppe=[7, 6, 2], n_survey=[10, 6, 5], n_hoering=0)
     fig = figures.fig_themes_by_source_kind(themes)
     texts = _texts(fig)
     ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
@@ -406,6 +406,7 @@ def test_themes_by_source_kind_hides_small_cells():
     assert not any("Øvrigt" in t for t in ticks)
     assert "3" not in texts  # the 3 plenum statements of T01 are hidden, not printed
     assert any("Skjult" in t for t in texts) and "Gruppedrøftelse" in texts
+    assert "Høringssvar" not in texts  # no consultation responses here: no empty legend entry
 
 
 def test_theme_changes_show_both_workshops_and_the_status():

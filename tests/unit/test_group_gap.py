@@ -89,16 +89,18 @@ def test_statements_needed_refuses_an_empty_pool_or_a_single_group():
 
 
 def test_citizens_answers_and_staff_notes_are_the_issues_two_registers():
-    from workshopnlp.personas import PERSONAS, citizen_answer_or_staff_note
+    from workshopnlp.personas import PERSONAS, SOURCE_KINDS, citizen_answer_or_staff_note
 
-    groups = {(p, k): citizen_answer_or_staff_note(p, k) for p in PERSONAS for k in ("survey", "gruppe", "plenum")}
+    groups = {(p, k): citizen_answer_or_staff_note(p, k) for p in PERSONAS for k in SOURCE_KINDS}
+    # a consultation response is a written answer too
     assert {key for key, g in groups.items() if g == "borgersvar"} == {
-        ("sikret_ledig", "survey"), ("borger_i_ressourceforloeb", "survey")}
+        ("sikret_ledig", "survey"), ("borger_i_ressourceforloeb", "survey"),
+        ("sikret_ledig", "hoering"), ("borger_i_ressourceforloeb", "hoering")}
     assert {key for key, g in groups.items() if g == "medarbejdernoter"} == {
         ("raadgiver", "gruppe"), ("raadgiver", "plenum"), ("leder", "gruppe"), ("leder", "plenum")}
     # a staff member's survey answer, a citizen's line in the notes and an unknown speaker are in neither
     assert groups[("leder", "survey")] is None and groups[("sikret_ledig", "gruppe")] is None
-    assert all(groups[("ukendt", k)] is None for k in ("survey", "gruppe", "plenum"))
+    assert all(groups[("ukendt", k)] is None for k in SOURCE_KINDS)
     assert citizen_answer_or_staff_note("sikret_ledig", "ukendt_kilde") is None
 
 

@@ -96,3 +96,27 @@ def test_non_answers_are_empty_content_but_answers_that_start_like_them_are_not(
                        "pas på med at love for meget"])
     mask = empty_content_mask(texts, load_params()["ingest"]).tolist()
     assert mask == [True, True, True, True, True, False, False, False]
+
+
+def test_a_consultation_export_is_its_own_kind_with_the_personas_its_role_column_names():
+    """A consultation portal's export is «Høringssvar», not «Spørgeskema» (the people answered a public
+    consultation, not the workshop's questions), and its «Udtaler sig som» column gives the personas it
+    names although most of its answers ("Privatperson", "Organisation") name none."""
+    import pandas as pd
+
+    from workshopnlp.manifest import infer_column_roles, infer_table_kind
+
+    roles = ["Privatperson", "Organisation", "Leder", "Borger i ressourceforløb", "Medarbejder"] * 4
+    frame = pd.DataFrame({"Høringssvar ID": [f"HS-{i}" for i in range(20)], "Udtaler sig som": roles,
+                          "Resume": [f"Et høringssvar om formålet med projektet, nummer {i}." for i in range(20)]})
+    path = Path("export.xlsx")
+    assert infer_table_kind(path, frame) == "hoering"
+    assert infer_table_kind(Path("hoeringsportal.csv"), frame[["Resume"]]) == "hoering"
+    assert infer_table_kind(Path("spoergeskema.csv"), frame[["Udtaler sig som", "Resume"]]) == "survey"
+    found, _ = infer_column_roles(frame, {}, path)
+    assert found["persona"] == "Udtaler sig som" and found["text"] == ["Resume"]
+    assert [normalise_persona(r) for r in roles[:5]] == [None, None, "leder", "borger_i_ressourceforloeb", None]
+    # a role-like header over free text is still not a role column
+    frame["Udtaler sig som"] = [f"Jeg er en borger med mange års erfaring, svar {i}" for i in range(20)]
+    found, _ = infer_column_roles(frame, {}, path)
+    assert "persona" not in found
