@@ -18,8 +18,8 @@ gap looks like if the coder worked equally well whoever spoke, and how many stat
 would take for such an even coder, with this coder's errors, to keep the gap within 0.10 in four draws of
 five (statements_needed_for_gap; the planning figure for coding more gold). Accuracy per persona is
 printed beside macro-F1, and three pooled comparisons with more statements per group: citizens against
-staff, survey answers against group notes and minutes, and citizens' survey answers against staff's notes and
-minutes (the issue: coding must not work worse for citizens' informal answers than for staff minutes).
+staff, written answers (survey and consultation) against group notes and minutes, and citizens' written
+answers against staff's notes and minutes (the issue: coding must not work worse for citizens' informal answers than for staff minutes).
 Then, for about 2.5 times the statements per persona, the same per-persona
 figures over the whole gold set out-of-fold (5 folds x 3 fold seeds; ~2 min with a warm embedding cache),
 with F1 per code and persona: which rare code pulls a persona's macro-F1 down. Last, prose nobody here
@@ -99,8 +99,8 @@ def bootstrap_f1(truth, pred, groups=None, n=BOOTSTRAP, seed=BOOTSTRAP_SEED):
 
 def two_sides(gold: pd.DataFrame) -> dict[str, dict[str, np.ndarray]]:
     """The pooled two-group comparisons, each as {group: positions in ``gold``}: citizens' personas against
-    staff's; survey answers against group notes and minutes (every persona: the register); and citizens'
-    survey answers against staff's notes and minutes (the issue's "citizens' informal answers against
+    staff's; written answers (survey and consultation) against group notes and minutes (every persona: the
+    register); and citizens' written answers against staff's notes and minutes (the issue's "citizens' informal answers against
     staff minutes"), from the same group columns as persona_gap.csv (workshopnlp.coding.with_gap_groups)."""
     groups = with_gap_groups(gold)
     persona = groups["persona"].to_numpy()
@@ -110,9 +110,9 @@ def two_sides(gold: pd.DataFrame) -> dict[str, dict[str, np.ndarray]]:
         "citizens against staff": {
             f"citizens ({', '.join(CITIZEN_PERSONAS)})": np.flatnonzero(np.isin(persona, CITIZEN_PERSONAS)),
             f"staff ({', '.join(STAFF_PERSONAS)})": np.flatnonzero(np.isin(persona, STAFF_PERSONAS))},
-        "survey answers against notes and minutes": {
-            "survey answers": np.flatnonzero(register == "svar"), "notes and minutes": np.flatnonzero(register == "noter")},
-        "citizens' survey answers against staff's notes and minutes": {
+        "written answers against notes and minutes": {
+            "written answers": np.flatnonzero(register == "svar"), "notes and minutes": np.flatnonzero(register == "noter")},
+        "citizens' written answers against staff's notes and minutes": {
             "citizens' answers": np.flatnonzero(answer_or_note == "borgersvar"),
             "staff's notes": np.flatnonzero(answer_or_note == "medarbejdernoter")},
     }
@@ -451,7 +451,8 @@ def main(argv=None) -> int:
           "each other (the fair comparison of model and people):")
     print_pairwise(test, pred, coders, sorted(p for p in test["persona"].unique() if p != UNKNOWN_PERSONA))
     print("\nTwo pooled groups at a time (more statements per group than per persona): citizens against staff,\n"
-          "survey answers against notes and minutes, citizens' survey answers against staff's notes and minutes:")
+          "written answers (survey, consultation) against notes and minutes, citizens' written answers against\n"
+          "staff's notes and minutes:")
     print_two_sides(test, pred)
     print("\nTargets (95 % bootstrap intervals in brackets):")
     for dim in DIMENSIONS:

@@ -78,8 +78,10 @@ def execute_notebook(src: Path, dest: Path, parameters: dict[str, Any], cwd: Pat
     try:
         pm.execute_notebook(str(src), str(dest), parameters=parameters, kernel_name=KERNEL, cwd=str(cwd),
                             progress_bar=False, log_output=False, report_mode=False,
-                            # The kernel's own start-up warnings are noise for the person running the job.
-                            extra_arguments=["--IPKernelApp.log_level=ERROR"])
+                            # The kernel's own messages are noise for the person running the job: start-up
+                            # warnings, and "[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel" when it
+                            # is shut down after the last cell. A failing cell is reported by papermill itself.
+                            extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
     except PapermillExecutionError as exc:
         cell = _original_cell_number(dest, exc.cell_index)
         raise WorkshopError(

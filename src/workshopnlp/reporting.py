@@ -21,7 +21,7 @@ from .errors import InputError
 from .figures import SOURCE_KIND_LABELS_DA, hidden_cells
 from .figures import workshop_label as figure_workshop_label
 from .formatting import SAME_CODE_DA, decimal_da, percent_da, points_da, unfamiliar_text
-from .personas import PERSONA_LABELS_DA, REGISTER_LABELS_DA, SIDE_LABELS_DA, UNKNOWN_PERSONA
+from .personas import PERSONA_LABELS_DA, REGISTER_LABELS_DA, SIDE_LABELS_DA, SOURCE_KINDS, UNKNOWN_PERSONA
 from .pseudonymise import is_sensitive
 
 REDACTION_LABELS_DA = {"cpr": "CPR-numre", "telefon": "Telefonnumre", "email": "E-mailadresser",
@@ -137,7 +137,10 @@ def persona_table(b: WorkshopBundle, min_count: int | None = None) -> pd.DataFra
     shown[hidden] = "skjult"
     shown[(counts > 0) & (counts < min_count)] = f"<{min_count}"
     shown.index.name, shown.columns.name = "Persona", None
-    return shown
+    # shown in the order of the kinds (plenum, groups, survey, consultation); the cells to hide are chosen in
+    # the crosstab's own order, as before: hidden_cells is greedy, and another order can hide more of them
+    order = [SOURCE_KIND_LABELS_DA[k] for k in SOURCE_KINDS]
+    return shown[[c for c in order if c in shown.columns] + [c for c in shown.columns if c not in order]]
 
 
 def redaction_table(b: WorkshopBundle) -> pd.DataFrame:

@@ -454,8 +454,8 @@ def test_persona_gap_is_tested_against_chance_and_explained_in_danish(coded_data
     frame = frame[holdout_mask(frame["statement_id"].tolist(), load_params()["gold"]["holdout_share"])
                   & ~frame["is_empty_content"].astype(bool)]
     blind = pd.read_parquet(processed / "human_codes.parquet").query("~decides")
-    # ... and the registers: survey answers (every persona, "ukendt" too) against notes and minutes, and
-    # citizens' survey answers against staff's notes and minutes
+    # ... and the registers: written answers (survey and consultation; every persona, "ukendt" too) against
+    # notes and minutes, and citizens' written answers against staff's notes and minutes
     citizen, staff = frame["persona"].isin(CITIZEN_PERSONAS), frame["persona"].isin(STAFF_PERSONAS)
     survey = frame["source_kind"].map(REGISTER_OF_SOURCE_KIND) == "svar"  # survey and consultation answers
     pooled = {"borgere_mod_medarbejdere": {"borgere": citizen, "medarbejdere": staff},
