@@ -51,8 +51,8 @@ if b.themes is not None:
 
 # %% [markdown]
 # ## Hvem talte om hvad, og hvor?
-# Andelen af hvert temas udsagn fra hver persona og fra plenum, gruppedrøftelser og skriftlige svar
-# (spørgeskemaer og, hvor workshoppen har dem, høringssvar).
+# Andelen af hvert temas udsagn fra hver persona og fra plenum, gruppedrøftelser, spørgeskemasvar og
+# eventuelle høringssvar.
 
 # %%
 if b.themes is not None:

@@ -517,7 +517,7 @@ def fig_codes_by_persona(statements: pd.DataFrame, codes: pd.DataFrame, codebook
 
 def fig_codes_by_source_kind(statements: pd.DataFrame, codes: pd.DataFrame, codebook: Codebook, dimension: str,
                              *, params: Mapping[str, Any] | None = None) -> Figure:
-    """Share of each code in plenum, group discussions and survey answers."""
+    """Share of each code in plenum, group discussions, survey answers and consultation responses."""
     fp = _fig_params(params)
     _require(statements, ["statement_id", "source_kind"], "udsagnstabellen")
     _require(codes, ["statement_id", dimension], "kodetabellen")
@@ -646,12 +646,15 @@ def _theme_rows(themes: pd.DataFrame) -> pd.DataFrame:
 
 
 def fig_themes_by_source_kind(themes: pd.DataFrame, *, params: Mapping[str, Any] | None = None) -> Figure:
-    """Share of each theme's statements from plenum, group discussions and survey answers."""
+    """Share of each theme's statements from plenum, group discussions, survey answers and consultation
+    responses (a kind nobody used is left out)."""
     fp = _fig_params(params)
     t = _theme_rows(themes)
     t = t[~t["_outlier"]].sort_values(["size", "theme_id"], ascending=[False, True])
-    _require(t, [f"n_{k}" for k in SOURCE_KINDS], "tematabellen")
-    kinds = [k for k in SOURCE_KINDS if t[f"n_{k}"].sum() > 0]  # a kind of source nobody used has no bar
+    if not any(f"n_{k}" in t for k in SOURCE_KINDS):  # no counts by source at all: name the columns it needs
+        _require(t, [f"n_{k}" for k in SOURCE_KINDS], "tematabellen")
+    t = t.reindex(columns=[*t.columns, *(f"n_{k}" for k in SOURCE_KINDS if f"n_{k}" not in t)], fill_value=0)
+    kinds = [k for k in SOURCE_KINDS if t[f"n_{k}"].sum() > 0]  # a kind nobody used (or an older table lacks)
     counts = t.set_index("theme_id")[[f"n_{k}" for k in kinds]].rename(columns=lambda c: c[2:]).astype(int)
     return _share_bars(counts, dict(zip(t["theme_id"], (_wrap(x, 34) for x in t["_label"]))), kinds,
                        SOURCE_KIND_LABELS_DA, SOURCE_KIND_COLOURS, "Temaer fordelt på kilde",

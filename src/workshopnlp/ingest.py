@@ -37,7 +37,7 @@ STATEMENT_COLUMNS = {
     "locator": "where a person finds it: 'linje 12' or 'række 5, kolonne <header>'",
     "section": "the heading(s) above the statement in notes, ' > '-joined",
     "persona": "raadgiver | leder | sikret_ledig | borger_i_ressourceforloeb | ukendt",
-    "persona_source": "speaker | heading | survey | manifest | none",
+    "persona_source": "speaker | heading | survey (a table's role column) | manifest | none",
     "municipality": "municipality if known, else ''",
     "question": "survey question text, '' for notes",
     "speaker": "pseudonymous speaker: a role label, 'Deltager N' or 'Respondent N'",

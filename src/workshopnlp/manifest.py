@@ -1,7 +1,7 @@
 """The optional ``workshop.yaml`` manifest: validated when given, inferred when not.
 
-A manifest says, per source file, its kind (``plenum``, ``gruppe``, ``survey``), a default persona,
-and for survey exports which columns hold free text, respondent id, persona, municipality, and
+A manifest says, per source file, its kind (``plenum``, ``gruppe``, ``survey``, ``hoering``), a default
+persona, and for survey and consultation exports which columns hold free text, respondent id, persona, municipality, and
 which columns must be dropped unread (names, e-mails). Whatever it leaves out is inferred from file
 type and Danish headers; the complete result is written to ``manifest.inferred.yaml``.
 """
@@ -38,6 +38,10 @@ _TEXT_HEADER = re.compile(r"(\?$|resum[eé]|kommentar|bemærkning|svar$|hørings
 FREE_TEXT_MIN_MEAN_CHARS = 15
 CATEGORICAL_MAX_UNIQUE_SHARE = 0.3
 PERSONA_COLUMN_MIN_SHARE = 0.5
+# A role column of categories ("Udtaler sig som": Leder, Privatperson, Organisation ...): at most this many
+# different values, none longer than this – labels, not sentences, however few rows the file has.
+ROLE_MAX_CATEGORIES = 10
+ROLE_MAX_CHARS = 40
 
 
 @dataclass
@@ -134,19 +138,22 @@ def load_manifest(path: Path, workshop_id: str) -> Manifest:
                     participants=[str(p) for p in data.get("participants") or []], sources=sources, given=True)
 
 
-_CONSULTATION = re.compile(r"h(ø|oe)ring", re.I)
+_CONSULTATION_FILE = re.compile(r"h(ø|oe)ring", re.I)
+# a column only a consultation export has ("Høringssvar ID", "Høringsportal"); not any header that mentions
+# a consultation, since a survey may ask "Hvad synes du om høringsprocessen?"
+_CONSULTATION_COLUMN = re.compile(r"^\s*h(ø|oe)rings(svar|portal|part)\w*(\s*(id|nr\.?|nummer))?\s*$", re.I)
 
 
 def infer_table_kind(path: Path, frame: pd.DataFrame) -> str:
-    """``"hoering"`` for an export of consultation responses (the file name or a column says "høring",
-    e.g. "Høringssvar ID"), else ``"survey"``.
+    """``"hoering"`` for an export of consultation responses (the file name says "høring", or a column is
+    named like "Høringssvar ID"), else ``"survey"``.
 
     >>> infer_table_kind(Path("svar.xlsx"), pd.DataFrame(columns=["Høringssvar ID", "Resume"]))
     'hoering'
     >>> infer_table_kind(Path("spoergeskema.csv"), pd.DataFrame(columns=["Hvad er vigtigst?"]))
     'survey'
     """
-    if _CONSULTATION.search(path.stem) or any(_CONSULTATION.search(str(c)) for c in frame.columns):
+    if _CONSULTATION_FILE.search(path.stem) or any(_CONSULTATION_COLUMN.match(str(c)) for c in frame.columns):
         return "hoering"
     return "survey"
 
@@ -203,17 +210,19 @@ def infer_column_roles(frame: pd.DataFrame, given: dict[str, Any], path: Path) -
 
 def _is_role_column(series: pd.Series) -> bool:
     """True for a column (whose header names a role) that says who answered: most answers name one of the
-    four personas, or it holds a few repeated categories of which some name a persona. A consultation
-    portal's «Udtaler sig som» (Leder, Borger i ressourceforløb, Privatperson, Organisation) is the second
-    kind: its Leder and Borger i ressourceforløb are those personas, and the others persona «ukendt»."""
+    four personas, or it holds a few short labels (``ROLE_MAX_CATEGORIES``, ``ROLE_MAX_CHARS``) of which
+    more than one answer names a persona. A consultation portal's «Udtaler sig som» (Leder, Borger i
+    ressourceforløb, Privatperson, Organisation) is the second kind: its Leder and Borger i ressourceforløb
+    are those personas, and the others persona «ukendt»."""
     values = series[series != ""]
     if values.empty:
         return False
     names_persona = values.map(normalise_persona).notna()
     if names_persona.mean() >= PERSONA_COLUMN_MIN_SHARE:
         return True
-    categorical = values.nunique() / len(values) <= CATEGORICAL_MAX_UNIQUE_SHARE
-    return bool(categorical and names_persona.any())
+    labels = 2 <= values.nunique() <= ROLE_MAX_CATEGORIES and values.str.len().max() <= ROLE_MAX_CHARS
+    # more than one answer names a persona: one short answer that mentions "ledige" is not a role column
+    return bool(labels and names_persona.sum() >= 2)
 
 
 def _looks_like_free_text(series: pd.Series, header: str) -> bool:

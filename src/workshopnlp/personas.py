@@ -14,9 +14,11 @@ STAFF_PERSONAS = ("raadgiver", "leder")
 SIDE_LABELS_DA = {"borgere": "Borgere", "medarbejdere": "Medarbejdere"}
 SIDE_OF_PERSONA = {**{p: "borgere" for p in CITIZEN_PERSONAS}, **{p: "medarbejdere" for p in STAFF_PERSONAS}}
 
-# Register: what people wrote themselves (survey answers, informal) against what was noted from the talk
-# (group notes and plenary minutes). Issue 3 asks that coding work no worse "for citizens' informal answers
-# than for staff minutes", so that pair is compared too: citizens' survey answers against staff's notes.
+# Register: what people wrote themselves (survey and consultation answers, informal) against what was noted
+# from the talk (group notes and plenary minutes). Issue 3 asks that coding work no worse "for citizens'
+# informal answers than for staff minutes", so that pair is compared too: citizens' written answers against
+# staff's notes.
+#
 # The kinds of source a statement can come from: plenary minutes, group notes, survey answers and answers
 # to a public consultation ("høringssvar", e.g. an export from a municipality's consultation portal), which
 # are written answers too but not answers to the workshop's questions, so they are not called survey answers.

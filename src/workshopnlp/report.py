@@ -173,8 +173,9 @@ def portable_path(path: Path, start: Path) -> str:
 
 def final_paths(node, tmp: Path, target: Path, notebooks_dir: Path) -> None:
     """Point an executed notebook (its cells, outputs and papermill's record) at where the report will be,
-    ``target``, instead of the temporary folder it was built in, which is gone once the report is in place:
-    the executed notebook can then be rerun as it is, and no random folder name makes two runs differ. The
+    ``target``, instead of the temporary folder it was built in, which is gone once the report is in place,
+    so that no random folder name makes two runs differ. Its paths stay relative to ``notebooks_dir``, where
+    it ran: to rerun it, copy it there (its parameters cell then finds ``../data``). The
     parameters cell papermill injects gets a fixed id for the same reason (papermill draws a random one, and
     the HTML carries it)."""
     import nbformat
@@ -247,7 +248,7 @@ def index_page(workshop_id: str, pages: list[tuple[str, str]], figures: dict[str
 <style>body{{font-family:"DejaVu Sans",Arial,sans-serif;max-width:52rem;margin:2rem auto;line-height:1.5;
 padding:0 1rem}} .small{{font-size:.85em;color:#555}} h1{{font-size:1.6rem}}</style></head>
 <body><h1>Dataetisk workshop {label}</h1>
-<p>Rapporterne er lavet af workshopnlp ud fra workshoppens noter og spørgeskemaer. Personoplysninger er
+<p>Rapporterne er lavet af workshopnlp ud fra workshoppens noter og skriftlige svar. Personoplysninger er
 fjernet. Start med den første rapport: den forklarer, hvordan analysen er lavet, og hvor sikker den er.</p>
 <h2>Rapporter</h2><ol>{items}</ol>
 <h2>Figurer</h2><ul>{figs}</ul>{skipped_html}

@@ -279,7 +279,7 @@ GAP_COMPARISON_SHORT_DA = {
 GAP_COMPARISON_DA = {
     "personaer": "mellem den bedste og den svageste persona",
     "borgere_mod_medarbejdere": "mellem borgernes og medarbejdernes udsagn",
-    "svar_mod_noter": "mellem skriftlige svar (spørgeskemaer og høringssvar) og noter og referater fra drøftelserne",
+    "svar_mod_noter": "mellem skriftlige svar og noter og referater fra drøftelserne",
     "borgersvar_mod_medarbejdernoter": "mellem borgernes egne skriftlige svar og medarbejdernes noter og referater",
 }
 # Human coders' agreement with each other (persona_gap.csv) lower by more than this in the weaker group than in
@@ -412,7 +412,7 @@ def persona_gap_text(b: WorkshopBundle) -> str:
                      "indgår derfor ikke i sammenligningen af personaer – at de ikke står der, betyder ikke, at "
                      "maskinen virker lige så godt for dem (se tabellen ovenfor).")
     parts.append("Borgere er sikrede ledige og borgere i ressourceforløb; medarbejdere er rådgivere og ledere. "
-                 "Skriftlige svar er svar i spørgeskemaer og høringssvar; noter og referater er gruppernes noter og "
+                 "Skriftlige svar er spørgeskemasvar og eventuelle høringssvar; noter og referater er gruppernes noter og "
                  "referaterne fra plenum.")
     parts.append(f"Målet er, at ingen gruppe ligger mere end {decimal_da(target)} under den bedste i makro-F1.")
     intro = " ".join(parts)
@@ -476,8 +476,8 @@ def _totals_text(statements: pd.DataFrame) -> str:
     n_counted = int((content & ~statements["is_duplicate"].astype(bool)).sum())
     if n_content == n_counted == len(statements):
         return ""
-    return (f" Af de {len(statements)} udsagn har {n_content} indhold – dem regner afsnittene om sikkerhed og "
-            f"enighed med – og {n_counted} af dem, uden dubletter, er dem, figurerne og temaerne bygger på.")
+    return (f" Af de {len(statements)} udsagn har {n_content} indhold; dem bygger afsnittene om sikkerhed og "
+            f"enighed på. Uden dubletter er der {n_counted}, og dem bygger figurerne og temaerne på.")
 
 
 def how_it_was_made(b: WorkshopBundle) -> str:
@@ -503,7 +503,7 @@ def how_it_was_made(b: WorkshopBundle) -> str:
         "dubletter (svar, der står ordret to gange) står i oversigten over kilderne, men tælles ikke med i "
         f"figurerne over koder eller i temaerne.{_totals_text(st)}",
         f"**Privatliv.** Før noget blev analyseret eller gemt, blev personoplysninger erstattet af pladsholdere "
-        f"som [NAVN] og [TELEFON] ({red_text}). Kolonner med navne og e-mails i spørgeskemaer blev ikke læst. "
+        f"som [NAVN] og [TELEFON] ({red_text}). Kolonner med navne og e-mails i spørgeskemaer og andre tabeller blev ikke læst. "
         f"Grupper med færre end {b.params['figures']['min_cell_count']} udsagn vises ikke i figurerne, så ingen "
         "kan genkendes.",
         "**Kodning.** Hvert udsagn er kodet med ét fokusområde (Formål, Tillid, Teknologisk forståelse) og ét "
@@ -723,11 +723,11 @@ def theme_changes(b: WorkshopBundle) -> pd.DataFrame | None:
 def theme_changes_note(b: WorkshopBundle) -> str:
     """What the comparison table's «Lighed» means and why a theme can carry a new name (Markdown)."""
     threshold = decimal_da(float(b.params["themes"]["workshop_match_similarity"]))
-    return ("*«Lighed» er, hvor meget to temaers udsagn ligner hinanden i indhold (1 = ens). Temaer fra de to "
-            f"workshops med en lighed på mindst {threshold} regnes for det samme tema; under det er det ene "
-            "forsvundet og det andet nyt. Et tema navngives ud fra sine egne udsagn i hver workshop, så det "
-            "samme tema kan have et andet navn nu – også en anden kode foran navnet. Jo lavere lighed, jo mere "
-            "har temaet flyttet sig.*")
+    return ("*«Lighed» er, hvor meget to temaers udsagn ligner hinanden i indhold (1 = ens). Et tema fra hver "
+            f"workshop kan parres som det samme tema, når ligheden er mindst {threshold} (hvert tema med højst ét); "
+            "et tema uden makker er forsvundet eller nyt. Et tema navngives ud fra sine egne udsagn i hver "
+            "workshop, så det samme tema kan have et andet navn nu – også en anden kode foran navnet. Jo lavere "
+            "lighed, desto mere har temaet flyttet sig.*")
 
 
 def theme_comparison(b: WorkshopBundle) -> tuple[pd.DataFrame, str, str] | None:

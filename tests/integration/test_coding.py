@@ -524,7 +524,7 @@ def test_persona_gap_is_tested_against_chance_and_explained_in_danish(coded_data
                                                        closer["best_coders_agreement"] - COMPARABLE_AGREEMENT)
     phrases = {"personaer": "mellem den bedste og den svageste persona",
                "borgere_mod_medarbejdere": "mellem borgernes og medarbejdernes udsagn",
-               "svar_mod_noter": "mellem skriftlige svar (spørgeskemaer og høringssvar) og noter og referater",
+               "svar_mod_noter": "mellem skriftlige svar og noter og referater",
                "borgersvar_mod_medarbejdernoter": "mellem borgernes egne skriftlige svar og medarbejdernes noter"}
     for row in gaps.itertuples():
         heading = f"**{dims[row.dimension]}, {phrases[row.comparison]}"

@@ -52,6 +52,9 @@ def test_reports_for_readers_and_researchers(reported):
             assert f"laeser/{nb.stem}.html" in index and f"forsker/{nb.stem}.html" in index
             assert "Sådan er analysen lavet" in reader and "Proveniens" in reader
             assert "open_report" not in reader and "open_report" in researcher  # code hidden for readers
+            # every page and executed notebook names the finished report, never the temporary build folder
+            executed = (out / "udfoerte_notebooks" / nb.name).read_text(encoding="utf-8")
+            assert not [p for p in (reader, researcher, executed) if ".tmp-" in p], (ws, nb.stem)
             assert "https://cdn" not in reader and "<script src=\"http" not in reader
             assert "Traceback" not in reader
             # every figure has a Danish text alternative (screen readers), not nbconvert's English placeholder
@@ -357,7 +360,7 @@ def test_how_it_was_made_states_this_workshops_numbers(reported):
     # the page's three totals are tied together in one sentence (all, with content, counted in figures)
     content = ~st["is_empty_content"]
     assert (f"Af de {len(st)} udsagn har {int(content.sum())} indhold" in page
-            and f"og {int((content & ~st['is_duplicate']).sum())} af dem, uden dubletter" in page)
+            and f"Uden dubletter er der {int((content & ~st['is_duplicate']).sum())}, og dem bygger figurerne" in page)
     assert "(foreløbig)" in page or "foreløbige" in page  # tentative codes are named
     assert "fordi maskinen siger det" in page
     assert "kodebogens nøgleord for hvert princip" in page  # coding.keyword_weight.principle > 0

@@ -414,6 +414,8 @@ def test_themes_by_source_kind_hides_small_cells():
     assert "3" not in texts  # the 3 plenum statements of T01 are hidden, not printed
     assert any("Skjult" in t for t in texts) and "Gruppedrøftelse" in texts
     assert "Høringssvar" not in texts  # no consultation responses here: no empty legend entry
+    # a theme table written before consultation responses were a kind of their own still draws
+    assert "Gruppedrøftelse" in _texts(figures.fig_themes_by_source_kind(themes.drop(columns=["n_hoering"])))
 
 
 def test_theme_changes_show_both_workshops_and_the_status():

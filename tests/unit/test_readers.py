@@ -116,7 +116,13 @@ def test_a_consultation_export_is_its_own_kind_with_the_personas_its_role_column
     found, _ = infer_column_roles(frame, {}, path)
     assert found["persona"] == "Udtaler sig som" and found["text"] == ["Resume"]
     assert [normalise_persona(r) for r in roles[:5]] == [None, None, "leder", "borger_i_ressourceforloeb", None]
-    # a role-like header over free text is still not a role column
-    frame["Udtaler sig som"] = [f"Jeg er en borger med mange års erfaring, svar {i}" for i in range(20)]
-    found, _ = infer_column_roles(frame, {}, path)
-    assert "persona" not in found
+    # ... in a small file too (the labels are few and short, however few the rows)
+    assert infer_column_roles(frame.head(6), {}, path)[0]["persona"] == "Udtaler sig som"
+    # a survey question that mentions a consultation does not make the survey one
+    assert infer_table_kind(path, pd.DataFrame(columns=["Hvad synes du om høringsprocessen?"])) == "survey"
+    # a role-like header over free text, or over answers of which one mentions a persona, is no role column
+    for answers in ([f"Jeg er en borger med mange års erfaring, svar {i}" for i in range(20)],
+                    ["Som leder vil jeg gerne vide, hvem der har adgang til data"] + ["Ingen kommentarer"] * 19,
+                    ["Vi ledige vil høres"] + ["Ingen kommentarer"] * 19):
+        frame["Udtaler sig som"] = answers
+        assert "persona" not in infer_column_roles(frame, {}, path)[0], answers[0]
