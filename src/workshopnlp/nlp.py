@@ -64,6 +64,12 @@ def lemma_exceptions() -> dict[str, str]:
     return {word.lower(): lemma.lower() for word, lemma in pairs}
 
 
+# "sikret ledig" / "sikrede ledige" is the seed's persona (insured unemployed): there the participle is an
+# adjective, lemma "sikret", not the verb "sikre" (to secure) that "data er sikret" needs, so it is decided by
+# the next word rather than listed in lemma_exceptions_da.txt.
+INSURED_LEMMAS = {"sikret": "sikret", "sikrede": "sikret", "forsikret": "forsikret", "forsikrede": "forsikret"}
+
+
 @Language.component("workshopnlp_lemma_exceptions")
 def _lemma_exceptions(doc: Doc) -> Doc:
     exceptions = lemma_exceptions()
@@ -71,6 +77,9 @@ def _lemma_exceptions(doc: Doc) -> Doc:
         lemma = exceptions.get(token.lower_)
         if lemma is not None:
             token.lemma_ = lemma
+        elif (token.lower_ in INSURED_LEMMAS and token.i + 1 < len(doc)
+              and doc[token.i + 1].lower_.startswith("ledig")):
+            token.lemma_ = INSURED_LEMMAS[token.lower_]
     return doc
 
 

@@ -30,6 +30,16 @@ def test_domain_lemma_exceptions_override_the_wrong_word_class(lemmatizer):
     assert analyse(["borgerne taler med borgeren"], lemmatizer=lemmatizer)[0].content_lemmas[0] == "borger"
 
 
+@pytest.mark.parametrize("lemmatizer", ["simplemma", "lookup"])
+def test_the_insured_persona_is_not_the_verb_to_secure(lemmatizer):
+    """"sikrede ledige" (the seed's insured unemployed) gave the theme words «sikre, ledig»: before «ledig»
+    the participle is the adjective «sikret»; elsewhere ("data er sikret") it stays the verb «sikre»."""
+    (persona, verb) = analyse(["De sikrede ledige og en forsikret ledig.", "Data er sikret, og vi sikrede os."],
+                              lemmatizer=lemmatizer)
+    assert persona.content_lemmas[:4] == ("sikret", "ledig", "forsikret", "ledig")
+    assert verb.content_lemmas[-2:] == ("sikre", "sikre")
+
+
 def test_stop_words_are_spacy_plus_the_documented_domain_list():
     words = stop_words()
     assert {"og", "at", "det"} <= words and {"synes", "altså", "workshop"} <= words
