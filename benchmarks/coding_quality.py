@@ -19,8 +19,8 @@ would take for such an even coder, with this coder's errors, to keep the gap wit
 five (statements_needed_for_gap; the planning figure for coding more gold). Accuracy per persona is
 printed beside macro-F1, and three pooled comparisons with more statements per group: citizens against
 staff, written answers (survey and consultation) against group notes and minutes, and citizens' written
-answers against staff's notes and minutes (the issue: coding must not work worse for citizens' informal answers than for staff minutes).
-Then, for about 2.5 times the statements per persona, the same per-persona
+answers against staff's notes and minutes (the issue: coding must not work worse for citizens' informal
+answers than for staff minutes). Then, for about 2.5 times the statements per persona, the same per-persona
 figures over the whole gold set out-of-fold (5 folds x 3 fold seeds; ~2 min with a warm embedding cache),
 with F1 per code and persona: which rare code pulls a persona's macro-F1 down. Last, prose nobody here
 wrote: the 172 rows of real Danish public-sector text in ../shared/corpora coded by 'workshopnlp code INPUT'
@@ -100,8 +100,9 @@ def bootstrap_f1(truth, pred, groups=None, n=BOOTSTRAP, seed=BOOTSTRAP_SEED):
 def two_sides(gold: pd.DataFrame) -> dict[str, dict[str, np.ndarray]]:
     """The pooled two-group comparisons, each as {group: positions in ``gold``}: citizens' personas against
     staff's; written answers (survey and consultation) against group notes and minutes (every persona: the
-    register); and citizens' written answers against staff's notes and minutes (the issue's "citizens' informal answers against
-    staff minutes"), from the same group columns as persona_gap.csv (workshopnlp.coding.with_gap_groups)."""
+    register); and citizens' written answers against staff's notes and minutes (the issue's "citizens'
+    informal answers against staff minutes"), from the same group columns as persona_gap.csv
+    (workshopnlp.coding.with_gap_groups)."""
     groups = with_gap_groups(gold)
     persona = groups["persona"].to_numpy()
     register = groups["register"].to_numpy(dtype=object)
@@ -111,7 +112,8 @@ def two_sides(gold: pd.DataFrame) -> dict[str, dict[str, np.ndarray]]:
             f"citizens ({', '.join(CITIZEN_PERSONAS)})": np.flatnonzero(np.isin(persona, CITIZEN_PERSONAS)),
             f"staff ({', '.join(STAFF_PERSONAS)})": np.flatnonzero(np.isin(persona, STAFF_PERSONAS))},
         "written answers against notes and minutes": {
-            "written answers": np.flatnonzero(register == "svar"), "notes and minutes": np.flatnonzero(register == "noter")},
+            "written answers": np.flatnonzero(register == "svar"),
+            "notes and minutes": np.flatnonzero(register == "noter")},
         "citizens' written answers against staff's notes and minutes": {
             "citizens' answers": np.flatnonzero(answer_or_note == "borgersvar"),
             "staff's notes": np.flatnonzero(answer_or_note == "medarbejdernoter")},

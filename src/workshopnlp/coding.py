@@ -1079,11 +1079,11 @@ def persona_gap(codes: pd.DataFrame, statements: pd.DataFrame, reference: pd.Dat
 
     On the held-out statements with content, per dimension and comparison (:data:`GAP_COMPARISONS`) –
     ``personaer`` (the personas, not ``ukendt``), ``borgere_mod_medarbejdere`` (citizens' personas pooled
-    against staff's), ``svar_mod_noter`` (written answers – survey and consultation – against group notes and minutes, every
-    persona) and ``borgersvar_mod_medarbejdernoter`` (citizens' written answers against staff's notes and minutes: the
-    issue's "citizens' informal answers against staff minutes"), each group with at least
-    ``coding.persona_gap_min_statements`` statements – the macro-F1 of the best
-    and the worst group, the gap, and what gaps random groups of the same sizes show
+    against staff's), ``svar_mod_noter`` (written answers – survey and consultation – against group notes
+    and minutes, every persona) and ``borgersvar_mod_medarbejdernoter`` (citizens' written answers against
+    staff's notes and minutes: the issue's "citizens' informal answers against staff minutes"), each group
+    with at least ``coding.persona_gap_min_statements`` statements – the macro-F1 of the best and the worst
+    group, the gap, and what gaps random groups of the same sizes show
     (:func:`workshopnlp.agreement.group_gap_test`, ``coding.persona_gap_permutations`` shuffles, seed
     ``coding.seed``). A comparison with fewer than two qualifying groups is left out.
 

@@ -658,7 +658,8 @@ def fig_themes_by_source_kind(themes: pd.DataFrame, *, params: Mapping[str, Any]
     counts = t.set_index("theme_id")[[f"n_{k}" for k in kinds]].rename(columns=lambda c: c[2:]).astype(int)
     return _share_bars(counts, dict(zip(t["theme_id"], (_wrap(x, 34) for x in t["_label"]))), kinds,
                        SOURCE_KIND_LABELS_DA, SOURCE_KIND_COLOURS, "Temaer fordelt på kilde",
-                       _dim_subtitle(int(fp["min_cell_count"])), int(fp["min_cell_count"]), fp, "Andel af temaets udsagn")
+                       _dim_subtitle(int(fp["min_cell_count"])), int(fp["min_cell_count"]), fp,
+                       "Andel af temaets udsagn")
 
 
 def fig_themes_by_persona(themes: pd.DataFrame, *, params: Mapping[str, Any] | None = None) -> Figure:

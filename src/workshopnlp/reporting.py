@@ -412,8 +412,8 @@ def persona_gap_text(b: WorkshopBundle) -> str:
                      "indgår derfor ikke i sammenligningen af personaer – at de ikke står der, betyder ikke, at "
                      "maskinen virker lige så godt for dem (se tabellen ovenfor).")
     parts.append("Borgere er sikrede ledige og borgere i ressourceforløb; medarbejdere er rådgivere og ledere. "
-                 "Skriftlige svar er spørgeskemasvar og eventuelle høringssvar; noter og referater er gruppernes noter og "
-                 "referaterne fra plenum.")
+                 "Skriftlige svar er spørgeskemasvar og eventuelle høringssvar; noter og referater er gruppernes "
+                 "noter og referaterne fra plenum.")
     parts.append(f"Målet er, at ingen gruppe ligger mere end {decimal_da(target)} under den bedste i makro-F1.")
     intro = " ".join(parts)
     guide = ("**Sådan læses tabellen.** *Forskel* er den bedste gruppes makro-F1 minus den svageste gruppes "
@@ -503,7 +503,8 @@ def how_it_was_made(b: WorkshopBundle) -> str:
         "dubletter (svar, der står ordret to gange) står i oversigten over kilderne, men tælles ikke med i "
         f"figurerne over koder eller i temaerne.{_totals_text(st)}",
         f"**Privatliv.** Før noget blev analyseret eller gemt, blev personoplysninger erstattet af pladsholdere "
-        f"som [NAVN] og [TELEFON] ({red_text}). Kolonner med navne og e-mails i spørgeskemaer og andre tabeller blev ikke læst. "
+        f"som [NAVN] og [TELEFON] ({red_text}). Kolonner med navne og e-mails i spørgeskemaer og andre tabeller "
+        "blev ikke læst. "
         f"Grupper med færre end {b.params['figures']['min_cell_count']} udsagn vises ikke i figurerne, så ingen "
         "kan genkendes.",
         "**Kodning.** Hvert udsagn er kodet med ét fokusområde (Formål, Tillid, Teknologisk forståelse) og ét "

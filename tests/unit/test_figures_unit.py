@@ -91,7 +91,8 @@ def test_hidden_cells_leave_no_cell_to_be_worked_out_from_row_or_column_totals()
     # October's table as it is now: one small cell (ukendt x Spørgeskema, 1) needs three more hidden, not
     # five – settling every column in one sweep hid both rows «borger» and «leder» where one suffices
     october = pd.DataFrame({"Gruppedrøftelse": [27, 33, 32, 27, 8], "Plenum": [0, 0, 0, 0, 37],
-                            "Spørgeskema": [45, 27, 45, 58, 1]}, index=["borger", "leder", "rådgiver", "ledig", "ukendt"])
+                            "Spørgeskema": [45, 27, 45, 58, 1]},
+                           index=["borger", "leder", "rådgiver", "ledig", "ukendt"])
     mask = figures.hidden_cells(october, 5)
     assert int(mask.to_numpy().sum()) == 4 and mask.loc["ukendt", "Spørgeskema"] and not mask.loc["leder"].any()
     assert all(n in (0, 2) for n in [*mask.sum(axis=0), *mask.sum(axis=1)])
