@@ -215,8 +215,8 @@ def _is_role_column(series: pd.Series) -> bool:
     ressourceforløb, Privatperson, Organisation) is the second kind: its Leder and Borger i ressourceforløb
     are those personas, and the others persona «ukendt»."""
     values = series[series != ""]
-    if values.empty:
-        return False
+    if values.empty or values.str.len().median() > ROLE_MAX_CHARS:
+        return False  # answers, not labels: "Som leder mener jeg ..." is a statement to keep, not a role
     names_persona = values.map(normalise_persona).notna()
     if names_persona.mean() >= PERSONA_COLUMN_MIN_SHARE:
         return True

@@ -122,6 +122,7 @@ def test_a_consultation_export_is_its_own_kind_with_the_personas_its_role_column
     assert infer_table_kind(path, pd.DataFrame(columns=["Hvad synes du om høringsprocessen?"])) == "survey"
     # a role-like header over free text, or over answers of which one mentions a persona, is no role column
     for answers in ([f"Jeg er en borger med mange års erfaring, svar {i}" for i in range(20)],
+                    [f"Som leder synes jeg, at vi skal fortælle borgerne mere om formålet ({i})" for i in range(20)],
                     ["Som leder vil jeg gerne vide, hvem der har adgang til data"] + ["Ingen kommentarer"] * 19,
                     ["Vi ledige vil høres"] + ["Ingen kommentarer"] * 19):
         frame["Udtaler sig som"] = answers
