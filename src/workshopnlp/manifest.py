@@ -1,8 +1,8 @@
 """The optional ``workshop.yaml`` manifest: validated when given, inferred when not.
 
 A manifest says, per source file, its kind (``plenum``, ``gruppe``, ``survey``, ``hoering``), a default
-persona, and for survey and consultation exports which columns hold free text, respondent id, persona, municipality, and
-which columns must be dropped unread (names, e-mails). Whatever it leaves out is inferred from file
+persona, and for survey and consultation exports which columns hold free text, respondent id, persona,
+municipality, and which columns must be dropped unread (names, e-mails). Whatever it leaves out is inferred from file
 type and Danish headers; the complete result is written to ``manifest.inferred.yaml``.
 """
 

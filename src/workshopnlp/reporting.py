@@ -219,7 +219,8 @@ def agreement_summary(b: WorkshopBundle) -> pd.DataFrame:
     for col in ("kappa", "alpha"):
         a[col] = [("–" if pd.isna(v) else decimal_da(v)) for v in a[col]]
     few = a["faa_udsagn"].astype(bool) if "faa_udsagn" in a.columns else pd.Series(False, index=a.index)
-    a["foreloebig"] = a["foreloebig"].map({True: "under grænsen", False: "over grænsen"}).where(~few, "for få udsagn")
+    a["foreloebig"] = (a["foreloebig"].map({True: "under grænsen", False: "over grænsen"})
+                       .where(~few, "for få udsagn"))
     return a.rename(columns={"dimension": "Dimension", "par": "Sammenligning", "n_statements": "Udsagn",
                              "kappa": "Cohens kappa", "alpha": "Krippendorffs alfa", "foreloebig": "Vurdering"}
                     )[["Dimension", "Sammenligning", "Udsagn", "Cohens kappa", "Krippendorffs alfa", "Vurdering"]
@@ -843,8 +844,8 @@ def disputes_text(human_codes: pd.DataFrame | None) -> str:
         text += ("Indtil de er afgjort, gælder flertallets kode. Projektgruppen kan afgøre dem i et "
                  "gennemgangsark: et regneark med netop disse udsagn og de tidligere koderes koder, som "
                  "analytikeren laver med workshopnlp (se README: coding-sheet export --review). Den kode, "
-                 "gennemgangen giver, afgør udsagnet; den tæller ikke med i enighedstallene ovenfor, fordi den, der gennemgår, "
-                 "har set de andres koder.")
+                 "gennemgangen giver, afgør udsagnet; den tæller ikke med i enighedstallene ovenfor, fordi den, "
+                 "der gennemgår, har set de andres koder.")
     return text
 
 
