@@ -39,6 +39,7 @@ the metadata; PNGs carry fixed metadata. The same tables give byte-identical PNG
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import math
 import os
@@ -399,33 +400,73 @@ def suppress_small(counts: pd.DataFrame, min_count: int, *, secondary: bool = Fa
     return shares, mask.astype(bool)
 
 
+#: Most sets of extra cells :func:`hidden_cells` tries before it settles for its greedy answer (tables of
+#: persona x source kind have at most 5 x 4 cells and need a few thousand; a large table would need millions).
+HIDDEN_CELLS_MAX_TRIES = 200_000
+
+
+def _lone_hidden(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Rows (axis 0) and columns (axis 1) with exactly one hidden cell and some other non-zero cell still
+    shown – that hidden cell is "total minus the rest". Returns a flag per row followed by one per column."""
+    shown = (values > 0) & ~mask
+    rows = (mask.sum(axis=1) == 1) & shown.any(axis=1)
+    cols = (mask.sum(axis=0) == 1) & shown.any(axis=0)
+    return np.concatenate([rows, cols])
+
+
+def _hidden_cells_greedy(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """One cell at a time, looking again after each: the first row or column with a lone hidden cell gets
+    its smallest other non-zero cell hidden."""
+    mask = mask.copy()
+    n_rows = values.shape[0]
+    while (lone := np.flatnonzero(_lone_hidden(values, mask))).size:
+        i = int(lone[0])
+        if i < n_rows:
+            line, cells = values[i], [(i, j) for j in range(values.shape[1])]
+        else:
+            line, cells = values[:, i - n_rows], [(r, i - n_rows) for r in range(n_rows)]
+        open_cells = [(v, cell) for v, cell in zip(line, cells) if v > 0 and not mask[cell]]
+        mask[min(open_cells)[1]] = True
+    return mask
+
+
 def hidden_cells(counts: pd.DataFrame, min_count: int) -> pd.DataFrame:
     """Which cells of a cross-table of counts a reader must not see: ``0 < count < min_count``, and – because
     a page may show the row totals and the column totals elsewhere (the sources table gives every file's
-    count) – enough further cells that no hidden one is "total minus the rest": while some row or column
-    has exactly one hidden cell, its smallest other non-zero cell is hidden too. True = hidden.
+    count) – enough further cells that no hidden one is "total minus the rest": no row or column may keep
+    exactly one hidden cell while another of its non-zero cells is shown. True = hidden.
 
-    One cell at a time, looking again after each: hiding a cell can already protect the next row or column
-    (October's table hid six cells where four suffice when every column was settled in one sweep)."""
+    The further cells are the *fewest* that do it, and of those the set with the fewest statements (then
+    the first by row and column label): an exact search over sets of shown non-zero cells, smallest first.
+    The answer therefore does not depend on the order of the rows and columns – a greedy rule did (January's
+    persona table hid 6 cells in one column order and 8 in another). A table so large that the search would
+    try more than :data:`HIDDEN_CELLS_MAX_TRIES` sets gets the greedy answer, which is safe but may hide more.
+    Zero cells disclose nothing and are never hidden."""
     c = counts.fillna(0).astype(float)
-    mask = (c > 0) & (c < min_count)
-
-    def next_cell() -> tuple[Any, Any] | None:
-        for frame, m, transposed in ((c, mask, False), (c.T, mask.T, True)):
-            for idx in m.index:
-                row_mask = m.loc[idx]
-                if int(row_mask.sum()) != 1:
+    values = c.to_numpy()
+    primary = (values > 0) & (values < min_count)
+    greedy = _hidden_cells_greedy(values, primary)
+    n_greedy = int(greedy.sum() - primary.sum())
+    candidates = [cell for cell in zip(*np.nonzero((values > 0) & ~primary))]
+    # a fixed order of the candidates by their labels, so that ties are settled the same way in any order
+    candidates.sort(key=lambda rc: (str(c.index[rc[0]]), str(c.columns[rc[1]])))
+    best = greedy
+    if n_greedy and sum(math.comb(len(candidates), k) for k in range(n_greedy + 1)) <= HIDDEN_CELLS_MAX_TRIES:
+        for k in range(n_greedy + 1):
+            found = None
+            for subset in itertools.combinations(candidates, k):
+                mask = primary.copy()
+                for cell in subset:
+                    mask[cell] = True
+                if _lone_hidden(values, mask).any():
                     continue
-                row = frame.loc[idx]
-                candidates = row[(~row_mask) & (row > 0)]
-                if len(candidates):
-                    other = candidates.idxmin()
-                    return (other, idx) if transposed else (idx, other)
-        return None
-
-    while (cell := next_cell()) is not None:
-        mask.loc[cell[0], cell[1]] = True
-    return mask.astype(bool)
+                lost = sum(values[cell] for cell in subset)
+                if found is None or lost < found[0]:
+                    found = (lost, mask)
+            if found is not None:
+                best = found[1]
+                break
+    return pd.DataFrame(best, index=counts.index, columns=counts.columns)
 
 
 # ---------------------------------------------------------------- shares by group (persona, source, workshop)

@@ -137,8 +137,8 @@ def persona_table(b: WorkshopBundle, min_count: int | None = None) -> pd.DataFra
     shown[hidden] = "skjult"
     shown[(counts > 0) & (counts < min_count)] = f"<{min_count}"
     shown.index.name, shown.columns.name = "Persona", None
-    # shown in the order of the kinds (plenum, groups, survey, consultation); the cells to hide are chosen in
-    # the crosstab's own order, as before: hidden_cells is greedy, and another order can hide more of them
+    # shown in the order of the kinds (plenum, groups, survey, consultation); which cells are hidden does not
+    # depend on the order
     order = [SOURCE_KIND_LABELS_DA[k] for k in SOURCE_KINDS]
     return shown[[c for c in order if c in shown.columns] + [c for c in shown.columns if c not in order]]
 
