@@ -90,9 +90,12 @@ else:
 # udsagn, de to har kodet forskelligt. Først fokusområder, så principper.
 
 # %%
-for dimension in ("focus_area", "principle"):
+pairs = reporting.agreement_pairs(b)
+if not pairs:
+    display(Markdown(reporting.NO_HUMAN_CODES_DA))
+for dimension in ("focus_area", "principle") if pairs else ():
     display(Markdown(f"### {b.codebook.dimension(dimension).label}"))
-    for pair in reporting.agreement_pairs(b):
+    for pair in pairs:
         display(Markdown(f"**{reporting.pair_heading(pair)}**"))
         display(reporting.confusion_table(b, dimension, pair))
 
@@ -100,9 +103,7 @@ for dimension in ("focus_area", "principle"):
 # ## Hvordan afgøres uenighederne?
 
 # %%
-disputes = reporting.disputes_text(b.human_codes)
-if disputes:
-    display(Markdown(disputes))
+display(Markdown(reporting.disputes_text(b.human_codes)))
 
 # %%
 reporting.close_report(b)

@@ -27,13 +27,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from .ingest import ingest
 
     result = ingest(args.workshop, args.data_dir, load_params(args.params))
-    for line in result.messages:
+    for line in result.summary():
         print(line)
-    st = result.statements
-    total_redactions = int(result.redactions["count"].sum()) if len(result.redactions) else 0
-    print(f"{len(st)} udsagn fra {st['source_file'].nunique()} filer; "
-          f"{int(st['is_empty_content'].sum())} uden indhold, {int(st['is_duplicate'].sum())} dubletter; "
-          f"{total_redactions} personoplysninger erstattet.")
     print(f"Skrevet: {Path(args.data_dir) / 'processed' / args.workshop / 'statements.parquet'}")
     return 0
 

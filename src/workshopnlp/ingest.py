@@ -13,7 +13,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import pandas as pd
 
@@ -25,7 +25,7 @@ from .nlp import analyse
 from .personas import UNKNOWN_PERSONA, normalise_persona
 from .provenance import hash_files, provenance_record, staged_files, write_json
 from .pseudonymise import Pseudonymiser
-from .readers import ROW_COLUMN, Block, read_csv_table, read_notes, read_xlsx_sheets
+from .readers import ROW_COLUMN, Block, empty_sheet_error, read_csv_table, read_notes, read_xlsx_sheets
 
 # The statement table's columns, in order, with their meaning.
 STATEMENT_COLUMNS = {
@@ -57,9 +57,30 @@ _NOT_SPEAKERS = {"dilemma", "spørgsmål", "note", "noter", "bemærk", "konklusi
                  "teknologisk forståelse", "beslutning", "næste skridt", "aftale", "kl", "husk", "ps"}
 _FACILITATOR = re.compile(r"^(facilitator|ordstyrer|referent|tovholder|mødeleder|proceskonsulent|oplægsholder)",
                           re.I)
-_ROLE_WORDS = re.compile(r"^(facilitator|ordstyrer|referent|tovholder|mødeleder|deltager|borger|rådgiver|leder|"
-                         r"sagsbehandler|medarbejder|konsulent|ledig|sikret|projektleder|jobkonsulent|kollega|"
-                         r"alle|flere|gruppen|en |et |anden|spørger|svar|oplægsholder|proceskonsulent)", re.I)
+#: Labels that name who speaks: a role, also as the end of a compound ("Virksomhedskonsulent",
+#: "Afdelingsleder"), or a group of people ("En borger", "Flere", "Gruppen").
+_SPEAKER_ROLES = re.compile(r"^\w*(facilitator|ordstyrer|referent|tovholder|mødeleder|deltager|borger|rådgiver|"
+                            r"leder|sagsbehandler|medarbejder|konsulent|ledig|sikret|mentor|kontaktperson|kollega|"
+                            r"spørger|oplægsholder|chef|direktør|formand|repræsentant|koordinator)e?(r|n|ne)?\b|"
+                            r"^(alle|flere|gruppen|nogle|mange|en|et|anden|andre)\b", re.I)
+#: Initials as a speaker ("MH:"), except abbreviations that are topics ("KPI: …").
+_INITIALS = re.compile(r"^[A-ZÆØÅ]{1,3}$")
+_NOT_INITIALS = frozenset({"AI", "EU", "IT", "KPI", "HR", "BI", "ML", "FAQ", "CPR", "API", "UX", "SMS", "PDF", "CV",
+                           "MU", "NB", "PS", "OBS"})
+
+
+def is_speaker_label(label: str, label_redactions: Sequence[Any] = ()) -> bool:
+    """Does a line's "Label:" name who speaks, or the line's topic ("Risiko: …", "Udbud: …")?
+
+    A speaker is a person's name (the pseudonymiser found one in the label: ``label_redactions`` of kind
+    "navn"), a role or persona ("Rådgiver", "Borger fra Vejle", "Leder Kolding", "Facilitator", "Mentor") or
+    initials ("MH"). Anything else is a topic: it stays part of the statement's text, because it carries the
+    line's subject ("KPI: ikke kun sagsbehandlingstid" is about KPIs), and it is nobody to number as
+    "Deltager 3"."""
+    label = label.strip()
+    return bool(any(getattr(r, "kind", "") == "navn" for r in label_redactions)
+                or _SPEAKER_ROLES.match(label) or _FACILITATOR.match(label) or normalise_persona(label)
+                or (_INITIALS.match(label) and label not in _NOT_INITIALS))
 
 
 @dataclass
@@ -84,6 +105,14 @@ class IngestResult:
     manifest: Manifest
     redactions: pd.DataFrame
     messages: list[str] = field(default_factory=list)
+
+    def summary(self) -> list[str]:
+        """What was inferred, file by file, and the totals – printed by ``ingest`` and by ``run``."""
+        st = self.statements
+        redacted = int(self.redactions["count"].sum()) if len(self.redactions) else 0
+        return [*self.messages,
+                f"{len(st)} udsagn fra {st['source_file'].nunique()} filer; {int(st['is_empty_content'].sum())} "
+                f"uden indhold, {int(st['is_duplicate'].sum())} dubletter; {redacted} personoplysninger erstattet."]
 
 
 # ---------------------------------------------------------------- notes
@@ -134,13 +163,19 @@ def _choose_sheet(sheets: dict[str, pd.DataFrame], spec: SourceSpec, path: Path)
         if spec.sheet not in sheets:
             raise InputError(f"arket '{spec.sheet}' findes ikke", file=path,
                              fix=f"ret 'sheet' i workshop.yaml; arkene er: {', '.join(sheets)}")
+        if sheets[spec.sheet].empty:
+            raise empty_sheet_error([spec.sheet], path)
         return spec.sheet, sheets[spec.sheet]
     order = sorted(sheets, key=lambda name: (name.strip().lower() != "dataset", list(sheets).index(name)))
+    if order and order[0].strip().lower() == "dataset" and sheets[order[0]].empty:
+        raise empty_sheet_error([order[0]], path)  # an export without answers: never read its «Labels» sheet instead
     for name in order:
         roles, _ = infer_column_roles(sheets[name], spec.columns, path)
         if roles.get("text") and len(sheets[name]):
             return name, sheets[name]
-    raise InputError(f"ingen af arkene ({', '.join(sheets) or 'ingen ark'}) har en kolonne med fritekst-svar",
+    empty = [name for name in order if sheets[name].empty]
+    raise InputError(f"ingen af arkene ({', '.join(sheets) or 'ingen ark'}) har en kolonne med fritekst-svar"
+                     + (f"; tomme ark: {', '.join(empty)}" if empty else ""),
                      file=path, fix="angiv 'sheet' og 'columns: text' for filen i workshop.yaml, eller eksportér "
                                     "besvarelserne med svartekster (ikke kun koder)")
 
@@ -256,17 +291,20 @@ def build_statement_table(manifest: Manifest, raw: list[RawStatement], params: d
     respondents: dict[tuple[str, str], str] = {}
     rows = []
     for st in raw:
-        text, redactions = pseudo.pseudonymise(st.text)
+        label, label_redactions = (pseudo.pseudonymise(st.speaker_label, label=True) if st.speaker_label
+                                   else ("", []))
+        topic = bool(st.speaker_label) and not is_speaker_label(st.speaker_label, label_redactions)
+        # a topic label goes back in front of the text (the id still hashes the text after it: stable ids)
+        text, redactions = pseudo.pseudonymise(f"{st.speaker_label}: {st.text}" if topic else st.text)
         for r in redactions:
             counts[(st.source_file, r.kind)] += 1
         if st.respondent:
             key = (st.source_file, st.respondent)
             speaker = respondents.setdefault(key, f"Respondent {len(respondents) + 1}")
-        elif st.speaker_label:
-            label, label_redactions = pseudo.pseudonymise(st.speaker_label, label=True)
+        elif st.speaker_label and not topic:
             for r in label_redactions:
                 counts[(st.source_file, r.kind)] += 1
-            if label_redactions or not _ROLE_WORDS.match(label):
+            if label_redactions or not (_SPEAKER_ROLES.match(label) or _FACILITATOR.match(label)):
                 speaker = speakers.setdefault(st.speaker_label, f"Deltager {len(speakers) + 1}")
             else:
                 speaker = label

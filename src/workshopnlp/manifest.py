@@ -16,10 +16,12 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from .codebook import YAML_FIX, _StrictLoader
 from .config import LOCK_FILE_PREFIX, MANIFEST_NAME
 from .errors import InputError
-from .personas import PERSONAS, SOURCE_KINDS, normalise_persona
-from .readers import ROW_COLUMN, SUPPORTED_EXTENSIONS, TABLE_EXTENSIONS
+from .personas import _RULES as _PERSONA_RULES
+from .personas import PERSONA_LABELS_DA, PERSONAS, SOURCE_KINDS, normalise_persona
+from .readers import ROW_COLUMN, SUPPORTED_EXTENSIONS, TABLE_EXTENSIONS, decode_text
 
 MANIFEST_KEYS = {"workshop_id", "title", "date", "municipalities", "participants", "sources", "notes"}
 SOURCE_KEYS = {"file", "kind", "persona", "sheet", "delimiter", "columns", "municipality"}
@@ -88,10 +90,15 @@ class Manifest:
 
 
 def load_manifest(path: Path, workshop_id: str) -> Manifest:
+    text = _manifest_text(path)
+    loader = _StrictLoader(text)  # a key written twice is refused, as in the codebook
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(f"manifestet kan ikke læses: {exc}", file=path, fix="ret YAML-syntaksen (gem som UTF-8)")
+        node = loader.get_single_node()
+        data = (loader.construct_document(node) if node is not None else None) or {}
+    except yaml.YAMLError as exc:
+        raise _yaml_error(exc, path, text) from None
+    finally:
+        loader.dispose()
     if not isinstance(data, dict):
         raise InputError("manifestet skal være en YAML-ordbog (nøgle: værdi)", file=path,
                          fix="se eksemplet i README.md under 'workshop.yaml'")
@@ -99,12 +106,20 @@ def load_manifest(path: Path, workshop_id: str) -> Manifest:
     if unknown:
         raise InputError(f"ukendte nøgler: {', '.join(sorted(unknown))}", file=path,
                          fix=f"tilladte nøgler er {', '.join(sorted(MANIFEST_KEYS))}")
+    lines = _source_lines(node)
     sources = []
+    seen: dict[str, str] = {}  # file -> where it was listed first
     for i, raw in enumerate(data.get("sources") or [], start=1):
-        where = f"sources[{i}]"
+        where = f"sources[{i}]" + (f", linje {lines[i - 1]}" if i <= len(lines) else "")
         if not isinstance(raw, dict) or "file" not in raw:
             raise InputError("hver kilde skal have en 'file'", file=path, location=where,
                              fix="skriv fx '- file: plenum.md'")
+        if str(raw["file"]) in seen:
+            raise InputError(f"filen {raw['file']} står to gange under sources (først i {seen[str(raw['file'])]}; "
+                             f"igen i {where})", file=path, location=where,
+                             fix="saml filens oplysninger (kind, persona, columns …) i én af de to kilder og slet "
+                                 "den anden – ellers ville den sidste stille gælde")
+        seen[str(raw["file"])] = where
         unknown = set(raw) - SOURCE_KEYS
         if unknown:
             raise InputError(f"ukendte nøgler i kilden {raw['file']}: {', '.join(sorted(unknown))}", file=path,
@@ -114,9 +129,8 @@ def load_manifest(path: Path, workshop_id: str) -> Manifest:
             raise InputError(f"ukendt kind '{kind}' for {raw['file']}", file=path, location=where,
                              fix=f"brug en af {', '.join(SOURCE_KINDS)}")
         persona = raw.get("persona")
-        if persona is not None and persona not in PERSONAS:
-            raise InputError(f"ukendt persona '{persona}' for {raw['file']}", file=path, location=where,
-                             fix=f"brug en af {', '.join(PERSONAS)}")
+        if persona is not None:
+            persona = _manifest_persona(persona, str(raw["file"]), path, where)
         columns = raw.get("columns") or {}
         unknown = set(columns) - COLUMN_ROLES
         if unknown:
@@ -136,6 +150,83 @@ def load_manifest(path: Path, workshop_id: str) -> Manifest:
     return Manifest(workshop_id=workshop_id, title=str(data.get("title") or ""), date=str(data.get("date") or ""),
                     municipalities=[str(m) for m in data.get("municipalities") or []],
                     participants=[str(p) for p in data.get("participants") or []], sources=sources, given=True)
+
+
+def _manifest_text(path: Path) -> str:
+    """The manifest's text, decoded as notes are: UTF-8 (with or without BOM), UTF-16 with BOM or
+    Windows-1252 (Notepad's "ANSI" on a Danish Windows)."""
+    try:
+        return decode_text(path.read_bytes(), path)[0]
+    except InputError as exc:
+        raise InputError(exc.message, file=path, location=exc.location,
+                         fix="åbn workshop.yaml i en teksteditor og gem den igen som UTF-8 "
+                             "(i Notesblok: Gem som … > Kodning: UTF-8)") from None
+
+
+def _yaml_error(exc: yaml.YAMLError, path: Path, text: str) -> InputError:
+    """A YAML error in the manifest as a Danish message with the line and column to go to; PyYAML's own
+    (English) words follow as detail."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = str(getattr(exc, "problem", None) or exc)
+    where = f"linje {mark.line + 1}, kolonne {mark.column + 1}" if mark is not None else None
+    start = getattr(exc, "context_mark", None)
+    if where and start is not None and start.line != mark.line:
+        where += f"; fejlen kan begynde allerede i linje {start.line + 1}"
+    if isinstance(exc, yaml.constructor.ConstructorError) and "to gange" in problem:  # codebook._no_duplicate_keys
+        return InputError(problem, file=path, location=where,
+                          fix="slet eller ret den ene af de to linjer (YAML ville ellers stille bruge den sidste); "
+                              "hører de til hver sin fil, mangler der en '- file: …'-linje foran den anden")
+    lines = text.splitlines()
+    line = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+    if "'\\t'" in problem or "\t" in line:
+        return InputError(f"linjen indeholder et tabulatortegn, som YAML ikke tillader her (PyYAML: {problem})",
+                          file=path, location=where, fix="brug mellemrum i stedet for tabulator")
+    return InputError(f"workshop.yaml er ikke gyldig YAML (PyYAML: {problem})", file=path, location=where,
+                      fix=YAML_FIX)
+
+
+def _source_lines(node: yaml.Node | None) -> list[int]:
+    """The line (1-based) each entry under ``sources`` begins on, for messages; ``[]`` if there are none."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.value == "sources" and isinstance(value, yaml.SequenceNode):
+                return [item.start_mark.line + 1 for item in value.value]
+    return []
+
+
+def persona_of_label(value: object) -> str | None:
+    """The persona id a manifest's ``persona`` names: the id itself (``leder``), its Danish label («Borger i
+    ressourceforløb», in any case) or any label :func:`normalise_persona` maps to one persona and one only;
+    ``None`` for a label that names none or several («leder og rådgiver»).
+
+    >>> persona_of_label("Borger i ressourceforløb"), persona_of_label("Sikret ledig"), persona_of_label("Leder")
+    ('borger_i_ressourceforloeb', 'sikret_ledig', 'leder')
+    >>> persona_of_label("chef") is None, persona_of_label("leder eller rådgiver") is None
+    (True, True)
+    """
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip().casefold()
+    if text in PERSONAS:
+        return text
+    by_label = {label.casefold(): persona for persona, label in PERSONA_LABELS_DA.items()}
+    if text in by_label:
+        return by_label[text]
+    named = {persona for persona, pattern in _PERSONA_RULES if pattern.search(value)}
+    return normalise_persona(value) if len(named) == 1 else None
+
+
+def _manifest_persona(value: object, file: str, path: Path, where: str) -> str:
+    persona = persona_of_label(value)
+    if persona is not None:
+        return persona
+    allowed = (f"brug et af id'erne {', '.join(PERSONAS)} eller betegnelserne "
+               f"{', '.join(PERSONA_LABELS_DA[p] for p in PERSONAS)}")
+    named = sorted({p for p, pattern in _PERSONA_RULES if pattern.search(str(value))})
+    if len(named) > 1:
+        raise InputError(f"persona '{value}' for {file} nævner flere personaer ({', '.join(named)})", file=path,
+                         location=where, fix=f"skriv én persona pr. fil: {allowed}")
+    raise InputError(f"ukendt persona '{value}' for {file}", file=path, location=where, fix=allowed)
 
 
 _CONSULTATION_FILE = re.compile(r"h(ø|oe)ring", re.I)
@@ -239,19 +330,43 @@ def _looks_like_free_text(series: pd.Series, header: str) -> bool:
     return bool(_TEXT_HEADER.search(header)) and unique_share > CATEGORICAL_MAX_UNIQUE_SHARE
 
 
+# Files an operating system leaves in a folder it has shown (Windows' thumbnails and folder settings,
+# macOS's folder icon): never input. Names starting with "." (macOS's .DS_Store and AppleDouble "._<name>",
+# LibreOffice's lock ".~lock.<name>#") and Office lock files (LOCK_FILE_PREFIX) are passed over too.
+SYSTEM_FILE_NAMES = ("thumbs.db", "ehthumbs.db", "ehthumbs_vista.db", "desktop.ini", "icon\r")
+
+
+def is_system_file(name: str) -> bool:
+    """True for a file the system or an office program put in the folder, not the user.
+
+    >>> [is_system_file(n) for n in ("Thumbs.db", "desktop.ini", "._svar.csv", ".~lock.svar.xlsx#", "svar.csv")]
+    [True, True, True, True, False]
+    """
+    return name.startswith((".", LOCK_FILE_PREFIX)) or name.lower() in SYSTEM_FILE_NAMES
+
+
 def list_source_files(raw_dir: Path) -> list[Path]:
-    """Top-level files of a workshop folder, sorted; sub-folders (e.g. ``kodning/``) are not sources."""
-    files = []
+    """Top-level files of a workshop folder, sorted; sub-folders (e.g. ``kodning/``) are not sources.
+    Files of a type that cannot be read are refused, all of them in one message."""
+    files, unsupported = [], []
     for path in sorted(raw_dir.iterdir()):
-        if path.is_dir() or path.name.startswith((".", LOCK_FILE_PREFIX)) or path.name == MANIFEST_NAME:
+        if path.is_dir() or is_system_file(path.name) or path.name == MANIFEST_NAME:
             continue
         if path.name.lower() in ("readme.md", "readme.txt"):
             continue
         if path.suffix.lower() not in SUPPORTED_EXTENSIONS:
-            raise InputError(f"ukendt filtype '{path.suffix or '(ingen endelse)'}'", file=path,
-                             fix=f"gem filen som en af {', '.join(SUPPORTED_EXTENSIONS)} eller flyt den ud af "
-                                 "workshop-mappen")
+            unsupported.append(path)
+            continue
         files.append(path)
+    fix = f"gem filen som en af {', '.join(SUPPORTED_EXTENSIONS)} eller flyt den ud af workshop-mappen"
+    if len(unsupported) == 1:
+        path = unsupported[0]
+        raise InputError(f"ukendt filtype '{path.suffix or '(ingen endelse)'}'", file=path, fix=fix)
+    if unsupported:
+        named = "; ".join(f"{p.name} ('{p.suffix or '(ingen endelse)'}')" for p in unsupported)
+        raise InputError(f"{len(unsupported)} filer har en ukendt filtype: {named}", file=raw_dir,
+                         fix=f"gem hver af filerne som en af {', '.join(SUPPORTED_EXTENSIONS)} eller flyt dem ud "
+                             "af workshop-mappen")
     return files
 
 

@@ -21,7 +21,7 @@ from tqdm.auto import tqdm
 
 from . import __version__
 from .codebook import USED_CODEBOOK_NAME
-from .config import LOCK_FILE_PREFIX, MANIFEST_NAME, WorkshopPaths, load_params
+from .config import MANIFEST_NAME, WorkshopPaths, load_params
 from .errors import TooFewStatementsError
 from .provenance import sha256_file, write_json
 
@@ -37,9 +37,12 @@ class Step:
 
 
 def _files(folder: Path, pattern: str = "*") -> list[Path]:
-    """Files under ``folder`` matching ``pattern``, without lock files (``LOCK_FILE_PREFIX``): opening a
-    raw file must not make a step look changed."""
-    return sorted(p for p in folder.glob(pattern) if p.is_file() and not p.name.startswith(LOCK_FILE_PREFIX)) \
+    """Files under ``folder`` matching ``pattern``, without lock files and the files an operating system
+    leaves in a folder (``manifest.is_system_file``: Thumbs.db, .DS_Store, ~$…): opening a raw file or
+    looking at the folder must not make a step look changed."""
+    from .manifest import is_system_file
+
+    return sorted(p for p in folder.glob(pattern) if p.is_file() and not is_system_file(p.name)) \
         if folder.is_dir() else []
 
 
@@ -152,26 +155,51 @@ def build_steps(workshop_id: str, data_dir: Path, reports_dir: Path, params: dic
              else [paths.processed / "themes_skipped.json"], themes_run, ("themes", "embeddings")),
         Step("report", "Laver figurer og rapporter",
              lambda: [paths.statements, paths.codes, used_codebook, *_files(paths.themes_dir),
-                      *_files(paths.processed, "*.json"),
+                      *_files(paths.processed, "*.json"), paths.processed / "manifest.inferred.yaml",  # the title
                       *_files(nb_dir, "*.ipynb")],
              lambda: [reports_dir / workshop_id / "index.html"], report_run, ("figures",)),
     ]
 
 
+def earlier_workshops_without_themes(data_dir: Path, workshop_id: str) -> list[str]:
+    """Workshops under ``raw/`` that come before ``workshop_id`` (ids sort by date) and have not been through
+    the themes step yet – neither themes nor a note that there were too few statements for them."""
+    raw = Path(data_dir) / "raw"
+    done = set(_workshops_with_themes(data_dir))
+    return sorted(p.name for p in raw.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
+                  and p.name < workshop_id and p.name not in done
+                  and not (Path(data_dir) / "processed" / p.name / "themes_skipped.json").exists()) \
+        if raw.is_dir() else []
+
+
 def run_pipeline(workshop_id: str, data_dir: Path | str = "data", reports_dir: Path | str = "reports",
                  params: dict[str, Any] | None = None, force: bool = False, notebooks_dir: Path | None = None,
-                 codebook_path: Path | None = None, echo: Callable[[str], None] = print) -> dict[str, str]:
-    """Run the steps that need it; return {step: "kørt" | "uændret – sprunget over"}."""
+                 codebook_path: Path | None = None, echo: Callable[[str], None] = print,
+                 until: str | None = None) -> dict[str, str]:
+    """Run the steps that need it; return {step: "kørt" | "uændret – sprunget over"}.
+
+    Earlier workshops under ``raw/`` that have no themes yet go through ingest, coding and themes first (not
+    their reports), oldest first: the new workshop's themes are compared with the latest earlier one and
+    reuse its theme ids, so without them the comparison would be missing and the ids would start afresh.
+    ``until``: stop after this step (used for those earlier workshops)."""
     params = params or load_params()
     if codebook_path is not None:  # a broken codebook fails now, not after ingest has run
         from .codebook import load_codebook
 
         load_codebook(codebook_path)
     data_dir, reports_dir = Path(data_dir), Path(reports_dir)
+    if until is None:
+        for earlier in earlier_workshops_without_themes(data_dir, workshop_id):
+            echo(f"Den tidligere workshop {earlier} er ikke kørt endnu. Den indlæses, kodes og får temaer først, "
+                 f"så {workshop_id} kan sammenlignes med den (dens rapporter: workshopnlp run --workshop {earlier}).")
+            run_pipeline(earlier, data_dir, reports_dir, params, notebooks_dir=notebooks_dir,
+                         codebook_path=codebook_path, echo=echo, until="themes")
     paths = WorkshopPaths(data_dir, workshop_id)
     stamps = paths.processed / ".pipeline"
     status: dict[str, str] = {}
     steps = build_steps(workshop_id, data_dir, reports_dir, params, notebooks_dir, codebook_path)
+    if until is not None:
+        steps = steps[:[s.name for s in steps].index(until) + 1]
     for step in steps:
         stamp_path = stamps / f"{step.name}.json"
         inputs = step.inputs()
@@ -189,6 +217,9 @@ def run_pipeline(workshop_id: str, data_dir: Path | str = "data", reports_dir: P
             bar.update(1)
         if step.name == "themes" and isinstance(result, str):
             echo(f"[themes] Ingen temaer: {result}")
+        if step.name == "ingest":
+            for line in result.summary():
+                echo(f"[ingest] {line}")
         # Inputs may have been produced by this very run (e.g. the statement table): hash after the step.
         digest = _digest(step.inputs() + ([paths.raw / MANIFEST_NAME] if step.name == "ingest" and
                                           (paths.raw / MANIFEST_NAME).exists() else []),

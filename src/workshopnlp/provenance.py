@@ -97,6 +97,18 @@ def provenance_record(step: str, inputs: dict[str, str], parameters: dict[str, A
     return record
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _usual_mode(path: Path) -> None:
+    """Give a folder from ``mkdtemp`` or a file from ``mkstemp`` (both private: 0700 / 0600) the mode any
+    folder or file made here would get, so colleagues on a shared drive can open the reports."""
+    path.chmod((0o777 if path.is_dir() else 0o666) & ~_umask())
+
+
 @contextlib.contextmanager
 def atomic_directory(target: Path) -> Iterator[Path]:
     """Yield a fresh temporary folder; on success it replaces ``target``, on failure it is removed.
@@ -107,6 +119,7 @@ def atomic_directory(target: Path) -> Iterator[Path]:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+        _usual_mode(tmp)
     except PermissionError as exc:
         raise WorkshopError(f"kan ikke skrive i mappen {target.parent}", file=target.parent,
                             fix="giv skriveadgang til mappen eller vælg en anden med --data-dir/--reports-dir") from exc
@@ -132,6 +145,7 @@ def atomic_file(target: Path) -> Iterator[Path]:
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     tmp = Path(name)
+    _usual_mode(tmp)
     try:
         yield tmp
         os.replace(tmp, target)

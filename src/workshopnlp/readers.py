@@ -216,7 +216,20 @@ def read_xlsx_sheets(path: Path, max_bytes: int) -> dict[str, pd.DataFrame]:
     except Exception as exc:  # openpyxl raises many types for corrupt workbooks
         raise InputError(f"Excel-filen kan ikke læses ({type(exc).__name__}: {exc})", file=path,
                          fix="åbn den i Excel og gem den igen som .xlsx") from exc
-    return {name: _clean_table(frame, path) for name, frame in sheets.items()}
+    tables = {name: _clean_table(frame, path) for name, frame in sheets.items()}
+    if tables and all(frame.empty for frame in tables.values()):
+        # Said here, not as "no sheet has a column of free-text answers": there are no answers to look for.
+        raise empty_sheet_error(list(tables), path)
+    return tables
+
+
+def empty_sheet_error(names: list[str], path: Path) -> InputError:
+    """A workbook sheet (or all of them) without a row of answers: an export to make again."""
+    quoted = ", ".join(f"'{name}'" for name in names)
+    what = f"arket {quoted} er tomt" if len(names) == 1 else f"alle arkene ({quoted}) er tomme"
+    return InputError(f"{what} (ingen rækker med svar)", file=path, location=f"ark {quoted}",
+                      fix="eksportér besvarelserne igen og tjek i Excel, at arket har en række pr. besvarelse, "
+                          "eller fjern filen fra workshop-mappen")
 
 
 def _clean_table(frame: pd.DataFrame, path: Path) -> pd.DataFrame:

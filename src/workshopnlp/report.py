@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Callable
 
-from .config import load_params
+from .config import WorkshopPaths, load_params
 from .errors import WorkshopError
 from .provenance import atomic_directory, provenance_record, sha256_file, write_json
 
@@ -108,7 +108,6 @@ def render_reports(workshop_id: str, data_dir: Path, reports_dir: Path, params: 
     import nbformat
 
     from .figures import build_figures
-    from .reporting import workshop_label
 
     params = params or load_params()
     notebooks_dir = Path(notebooks_dir or default_notebooks_dir())
@@ -132,7 +131,7 @@ def render_reports(workshop_id: str, data_dir: Path, reports_dir: Path, params: 
         (tmp / "laeser").mkdir()
         (tmp / "forsker").mkdir()
         pages = [(nb.stem, notebook_title(nb)) for nb in notebooks]
-        label = workshop_label(workshop_id)
+        heading = workshop_heading(workshop_id, data_dir)
         for i, nb in enumerate(notebooks):
             if progress:
                 progress(nb.stem)
@@ -142,14 +141,15 @@ def render_reports(workshop_id: str, data_dir: Path, reports_dir: Path, params: 
                                             "figures_dir": portable_path(tmp / "figures", notebooks_dir)},
                              cwd=notebooks_dir)
             node = nbformat.read(str(executed), as_version=4)
-            node.metadata["title"] = f"{pages[i][1]} – Dataetisk workshop {label}"
+            node.metadata["title"] = f"{pages[i][1]} – {heading}"
             final_paths(node, tmp, target, notebooks_dir)
+            without_timings(node)
             nbformat.write(node, str(executed))
             for folder, exclude in (("laeser", True), ("forsker", False)):
                 body, _ = _exporter(exclude).from_notebook_node(
                     node, resources={"workshopnlp_nav": page_nav(pages, i, folder)})
                 (tmp / folder / f"{nb.stem}.html").write_text(strip_remote_assets(body), encoding="utf-8")
-        (tmp / "index.html").write_text(index_page(workshop_id, pages, figures), encoding="utf-8")
+        (tmp / "index.html").write_text(index_page(workshop_id, pages, figures, heading), encoding="utf-8")
         inputs = {p.name: sha256_file(p) for p in notebooks}
         processed = data_dir / "processed" / workshop_id
         for p in sorted(processed.rglob("*")):
@@ -209,6 +209,22 @@ def final_paths(node, tmp: Path, target: Path, notebooks_dir: Path) -> None:
                 record[key] = portable_path(fix(record[key]), notebooks_dir)
 
 
+#: What papermill and the kernel record about when a cell ran; it makes two runs of the same inputs differ.
+TIMING_KEYS = ("start_time", "end_time", "duration")
+
+
+def without_timings(node) -> None:
+    """Drop execution times from an executed notebook (papermill's start, end and duration for the notebook
+    and each cell; the kernel's ``execution`` timestamps), so the same inputs give the same file. Whether a
+    cell failed (papermill's ``status`` and ``exception``) is kept."""
+    for meta in [node.metadata, *(cell.get("metadata", {}) for cell in node.cells)]:
+        record = meta.get("papermill")
+        if isinstance(record, dict):
+            for key in TIMING_KEYS:
+                record.pop(key, None)
+        meta.pop("execution", None)
+
+
 def _writable(path: Path) -> bool:
     import os
 
@@ -229,10 +245,25 @@ def page_nav(pages: list[tuple[str, str]], i: int, folder: str) -> str:
     return f'<nav class="workshopnlp-nav" aria-label="Rapporterne">{"".join(links)}</nav>'
 
 
-def index_page(workshop_id: str, pages: list[tuple[str, str]], figures: dict[str, Any]) -> str:
+def workshop_heading(workshop_id: str, data_dir: Path) -> str:
+    """The name the pages carry: ``title`` from the workshop's ``workshop.yaml`` (as ingest recorded it in
+    ``manifest.inferred.yaml``) and the date, «Borgerpanel om data og AI, 15. marts 2023»; without a title
+    «Dataetisk workshop 15. marts 2023»."""
+    import yaml
+
     from .reporting import workshop_label
 
-    label = html.escape(workshop_label(workshop_id))
+    manifest = WorkshopPaths(Path(data_dir), workshop_id).processed / "manifest.inferred.yaml"
+    data = yaml.safe_load(manifest.read_text("utf-8")) if manifest.is_file() else None
+    title = str((data or {}).get("title") or "").strip()
+    return f"{title}, {workshop_label(workshop_id)}" if title else f"Dataetisk workshop {workshop_label(workshop_id)}"
+
+
+def index_page(workshop_id: str, pages: list[tuple[str, str]], figures: dict[str, Any],
+               heading: str | None = None) -> str:
+    from .reporting import workshop_label
+
+    heading = html.escape(heading or f"Dataetisk workshop {workshop_label(workshop_id)}")
     items = "\n".join(f'<li><a href="laeser/{stem}.html">{html.escape(title)}</a> '
                       f'<span class="small">(<a href="forsker/{stem}.html">med kode</a>)</span></li>'
                       for stem, title in pages)
@@ -244,10 +275,10 @@ def index_page(workshop_id: str, pages: list[tuple[str, str]], figures: dict[str
                       f"{html.escape(s['reason'])}</li>" for s in figures.get("skipped", []))
     skipped_html = f"<h2>Figurer der ikke kunne laves</h2><ul>{skipped}</ul>" if skipped else ""
     return f"""<!DOCTYPE html>
-<html lang="da"><head><meta charset="utf-8"><title>Dataetisk workshop {label} – rapporter</title>
+<html lang="da"><head><meta charset="utf-8"><title>{heading} – rapporter</title>
 <style>body{{font-family:"DejaVu Sans",Arial,sans-serif;max-width:52rem;margin:2rem auto;line-height:1.5;
 padding:0 1rem}} .small{{font-size:.85em;color:#555}} h1{{font-size:1.6rem}}</style></head>
-<body><h1>Dataetisk workshop {label}</h1>
+<body><h1>{heading}</h1>
 <p>Rapporterne er lavet af workshopnlp ud fra workshoppens noter og skriftlige svar. Personoplysninger er
 fjernet. Start med den første rapport: den forklarer, hvordan analysen er lavet, og hvor sikker den er.</p>
 <h2>Rapporter</h2><ol>{items}</ol>

@@ -640,11 +640,12 @@ def themes_note(b: WorkshopBundle) -> str:
     n = int((~b.themes["is_outlier_group"]).sum())
     outliers = b.themes[b.themes["is_outlier_group"]]
     out_share = float(outliers["share"].iloc[0]) if len(outliers) else 0.0
-    unstable = b.themes[(b.themes["stable"] == False)]["label"].tolist()  # noqa: E712
+    unstable = [f"{tid} «{label}»" for tid, label in  # each theme named whole: "T02 «model, gevinst»; T05 «…»"
+                b.themes.loc[b.themes["stable"] == False, ["theme_id", "label"]].itertuples(index=False)]  # noqa: E712
     text = (f"Der er fundet **{n} temaer**. {percent_da(out_share)} af udsagnene passede ikke ind i noget tema og står "
             "under \"Øvrigt\" (typisk praktiske bemærkninger og enkeltstående udsagn).")
     if unstable:
-        text += f" Ustabile temaer (fandtes i under halvdelen af gentagelserne): {', '.join(unstable)}."
+        text += f" Ustabile temaer (fandtes i under halvdelen af gentagelserne): {'; '.join(unstable)}."
     return text
 
 
@@ -828,11 +829,15 @@ def confusion_table(b: WorkshopBundle, dimension: str, pair: str) -> pd.DataFram
     return wide
 
 
+#: What the agreement page says under each heading when nobody has coded this workshop by hand.
+NO_HUMAN_CODES_DA = "*Ingen udsagn fra denne workshop er kodet af mennesker endnu, så der er intet at vise her.*"
+
+
 def disputes_text(human_codes: pd.DataFrame | None) -> str:
     """Danish: how many statements the blind coders disagree on, how many a review has settled, and how the
     rest can be settled (a review sheet, see :mod:`workshopnlp.coding_sheet`)."""
     if human_codes is None or human_codes.empty:
-        return ""
+        return NO_HUMAN_CODES_DA
     disputed = disputed_statements(human_codes)
     open_ = open_disputes(human_codes)
     if not disputed:

@@ -66,6 +66,19 @@ def test_group_notes_carry_the_persona_of_their_group(sample_data_dir):
         assert (rows["persona"] == persona).mean() > 0.7, file
 
 
+def test_a_topic_before_a_colon_stays_in_the_statement(sample_data_dir):
+    """The leaders' notes say «Udbud: krav om forklarlighed skal i kontrakten …». «Udbud» is the topic, not a
+    participant: it stays in the text and the lemmas, and no «Deltager N» is made up for it. Its id is the
+    one the gold coding sheets carry (the id hashes the text after the label)."""
+    st = pd.read_parquet(sample_data_dir / "processed" / OCTOBER / "statements.parquet")
+    rows = st[st["text"].str.startswith("Udbud: krav om forklarlighed")]
+    assert len(rows) == 1 and rows["speaker"].iloc[0] == "" and "udbud" in rows["lemmas"].iloc[0].split()
+    sheet = pd.read_excel(RAW / OCTOBER / "kodning" / "kodeark_B.xlsx", dtype=str)
+    assert rows["statement_id"].iloc[0] in set(sheet.iloc[:, 0])
+    assert not st["speaker"].str.fullmatch(r"Deltager \d+").any(), "October's notes name no participant"
+    assert {"Facilitator", "Rådgiver", "Borger"} <= set(st["speaker"])
+
+
 def test_rerun_gives_identical_ids_and_bytes(tmp_path):
     data_dir = copy_raw(tmp_path, [OCTOBER])
     ingest(OCTOBER, data_dir)

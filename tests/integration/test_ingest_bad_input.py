@@ -118,3 +118,97 @@ def test_five_megabyte_answer(workshop, capsys):
     huge = "tillid " * (5 * 1024 * 1024 // 7)
     (workshop / "raw" / "ws" / "svar.csv").write_text(GOOD_CSV + f"2;Leder;{huge}\n", encoding="utf-8")
     _fails(workshop, capsys, "svar.csv", "række 3", "Hvad er vigtigst for dig?")
+
+
+NOTES = "Vi skal vide, hvad algoritmen bruges til.\n"
+
+
+def test_manifest_key_written_twice(workshop, capsys):
+    (workshop / "raw" / "ws" / "workshop.yaml").write_text(
+        "sources:\n  - file: svar.csv\n    persona: leder\n    persona: raadgiver\n", encoding="utf-8")
+    _fails(workshop, capsys, "workshop.yaml", "linje 4", "nøglen 'persona' står to gange", "første gang i linje 3")
+
+
+def test_manifest_lists_a_file_twice(workshop, capsys):
+    (workshop / "raw" / "ws" / "workshop.yaml").write_text(
+        "sources:\n  - file: svar.csv\n    kind: survey\n  - file: svar.csv\n    kind: hoering\n", encoding="utf-8")
+    _fails(workshop, capsys, "workshop.yaml", "svar.csv står to gange", "sources[1], linje 2", "sources[2], linje 4")
+
+
+def test_manifest_saved_as_windows_1252_is_read(workshop, capsys):
+    (workshop / "raw" / "ws" / "workshop.yaml").write_bytes(
+        "title: Opfølgning på dataetik\nmunicipalities: [Sønderborg]\n".encode("cp1252"))
+    assert main(["ingest", "--workshop", "ws", "--data-dir", str(workshop)]) == 0
+    inferred = (workshop / "processed" / "ws" / "manifest.inferred.yaml").read_text(encoding="utf-8")
+    assert "title: Opfølgning på dataetik" in inferred and "Sønderborg" in inferred
+
+
+def test_manifest_with_a_tab(workshop, capsys):
+    (workshop / "raw" / "ws" / "workshop.yaml").write_text("sources:\n  - file: svar.csv\n\tkind: survey\n",
+                                                           encoding="utf-8")
+    err = _fails(workshop, capsys, "workshop.yaml", "linje 3", "tabulator",
+                 "Sådan retter du det: brug mellemrum i stedet for tabulator")
+    assert "found character" in err  # PyYAML's own words follow as detail
+
+
+def test_manifest_yaml_syntax_error_in_danish(workshop, capsys):
+    (workshop / "raw" / "ws" / "workshop.yaml").write_text('title: "Uafsluttet\nsources: []\n', encoding="utf-8")
+    _fails(workshop, capsys, "workshop.yaml", "linje", "er ikke gyldig YAML")
+
+
+def test_manifest_persona_as_danish_label_is_accepted(workshop):
+    import pandas as pd
+
+    raw = workshop / "raw" / "ws"
+    (raw / "noter.txt").write_text(NOTES, encoding="utf-8")
+    (raw / "workshop.yaml").write_text("sources:\n  - file: noter.txt\n    persona: Borger i ressourceforløb\n",
+                                       encoding="utf-8")
+    assert main(["ingest", "--workshop", "ws", "--data-dir", str(workshop)]) == 0
+    statements = pd.read_parquet(workshop / "processed" / "ws" / "statements.parquet")
+    note = statements[statements["source_file"] == "noter.txt"].iloc[0]
+    assert (note["persona"], note["persona_source"]) == ("borger_i_ressourceforloeb", "manifest")
+    assert "persona: borger_i_ressourceforloeb" in (workshop / "processed" / "ws" / "manifest.inferred.yaml"
+                                                     ).read_text(encoding="utf-8")
+
+
+def test_manifest_persona_that_names_none(workshop, capsys):
+    raw = workshop / "raw" / "ws"
+    (raw / "noter.txt").write_text(NOTES, encoding="utf-8")
+    (raw / "workshop.yaml").write_text("sources:\n  - file: noter.txt\n    persona: chef\n", encoding="utf-8")
+    _fails(workshop, capsys, "workshop.yaml", "ukendt persona 'chef'", "sources[1], linje 2", "sikret_ledig",
+           "Borger i ressourceforløb")
+
+
+def test_system_files_in_the_folder_are_ignored(workshop):
+    raw = workshop / "raw" / "ws"
+    for name in ("Thumbs.db", "desktop.ini", "._svar.csv", ".~lock.svar.csv#", ".DS_Store", "~$svar.xlsx"):
+        (raw / name).write_bytes(b"\x00\x01 not a source")
+    assert main(["ingest", "--workshop", "ws", "--data-dir", str(workshop)]) == 0
+
+
+def test_several_unknown_extensions_named_at_once(workshop, capsys):
+    (workshop / "raw" / "ws" / "referat.pdf").write_bytes(b"%PDF-1.4")
+    (workshop / "raw" / "ws" / "slides.pptx").write_bytes(b"PK\x03\x04")
+    _fails(workshop, capsys, "2 filer", "referat.pdf ('.pdf')", "slides.pptx ('.pptx')")
+
+
+def test_xlsx_with_empty_dataset_sheet(workshop, capsys):
+    wb = openpyxl.Workbook()
+    wb.active.title = "Dataset"
+    wb.active.append(["respondent_id", "Hvad er vigtigst for dig?"])
+    wb.save(workshop / "raw" / "ws" / "surveyxact.xlsx")
+    err = _fails(workshop, capsys, "surveyxact.xlsx", "arket 'Dataset' er tomt", "eksportér besvarelserne igen")
+    assert "fritekst" not in err
+
+
+def test_xlsx_with_empty_dataset_sheet_beside_a_labels_sheet(workshop, capsys):
+    """An export without answers must not be read from its «Labels» sheet (question texts as statements)."""
+    wb = openpyxl.Workbook()
+    wb.active.title = "Dataset"
+    wb.active.append(["respondent_id", "Hvad er vigtigst for dig?"])
+    labels = wb.create_sheet("Labels")  # SurveyXact's sheet of question texts: not answers
+    labels.append(["Variabel", "Spørgsmålstekst"])
+    labels.append(["s_1", "Hvad er det vigtigste formål med at bruge kunstig intelligens i jobcentret?"])
+    labels.append(["s_2", "Hvad skal der til, for at du har tillid til, at kommunen bruger data til dit bedste?"])
+    wb.save(workshop / "raw" / "ws" / "surveyxact.xlsx")
+    _fails(workshop, capsys, "surveyxact.xlsx", "arket 'Dataset' er tomt")

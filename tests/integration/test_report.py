@@ -25,12 +25,17 @@ NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 @pytest.fixture(scope="session")
 def reported(coded_data_dir, tmp_path_factory):
-    """Both sample workshops run end to end (codes reused, themes fitted, reports rendered)."""
+    """Both sample workshops run end to end (codes reused, themes fitted, reports rendered). January is run
+    first, as on a machine where October's files lie in raw/ but were never run: October's themes must be
+    made first, for the comparison. status: workshop -> (step statuses, printed lines)."""
     root = tmp_path_factory.mktemp("reported")
     data_dir = root / "data"
     shutil.copytree(coded_data_dir, data_dir)
     reports = root / "reports"
-    status = {ws: run_pipeline(ws, data_dir, reports, echo=lambda _: None) for ws in (OCTOBER, JANUARY)}
+    status = {}
+    for ws in (JANUARY, OCTOBER):
+        printed: list[str] = []
+        status[ws] = (run_pipeline(ws, data_dir, reports, echo=printed.append), printed)
     return data_dir, reports, status
 
 
@@ -70,6 +75,19 @@ def test_reports_for_readers_and_researchers(reported):
         assert json.loads((out / "report.provenance.json").read_text("utf-8"))["inputs_sha256"]
     january = (reports / JANUARY / "laeser" / "04_sammenligning.html").read_text(encoding="utf-8")
     assert "oktober 2022" in january  # compared with the earlier workshop
+    # ... although October had not been run: January's run made October's themes first, and said so
+    steps, printed = status[JANUARY]
+    assert any(line.startswith(f"Den tidligere workshop {OCTOBER} er ikke kørt endnu") for line in printed)
+    assert any(line.startswith("[ingest] 195 udsagn fra 3 filer") for line in printed), printed  # what ingest found
+    assert any("hoeringsportal_export.xlsx: hoering (udledt)" in line for line in printed)
+    # the pages carry the title workshop.yaml gives (October's); January has no workshop.yaml
+    headings = {ws: BeautifulSoup((reports / ws / "index.html").read_text("utf-8"), "html.parser").h1.get_text()
+                for ws in (OCTOBER, JANUARY)}
+    assert headings == {OCTOBER: "Dataetisk workshop – Signaturprojektet, 28. oktober 2022",
+                        JANUARY: "Dataetisk workshop 19. januar 2023"}
+    steps, _ = status[OCTOBER]
+    assert steps == {"ingest": "uændret – sprunget over", "code": "uændret – sprunget over",
+                     "themes": "uændret – sprunget over", "report": "kørt"}
     # the provenance footer says in Danish that October's coder learnt from January's human codes too
     october = (reports / OCTOBER / "laeser" / "02_kodning.html").read_text(encoding="utf-8")
     assert f"lært af de menneskekodede udsagn fra workshoppen 19. januar 2023 ({JANUARY})" in october
@@ -245,9 +263,10 @@ def test_failing_notebook_is_named_and_the_previous_report_kept(reported, tmp_pa
 
 
 def test_the_same_report_in_another_folder_is_byte_identical(reported, tmp_path):
-    """Two analysts with the same inputs get the same pages: no absolute path (the analyst's home folder)
-    and no temporary folder name in the pages or in the executed notebook, which points at where the
-    report is, not at the temporary folder it was built in. One notebook keeps the test short."""
+    """Two analysts with the same inputs get the same pages and the same executed notebook: no absolute path
+    (the analyst's home folder), no temporary folder name and no execution time in them; the executed notebook
+    points at where the report is, not at the temporary folder it was built in. One notebook keeps the test
+    short."""
     data_dir, _, _ = reported
     pages = {}
     for name in ("analytiker_a", "analytiker_b"):
@@ -259,10 +278,12 @@ def test_the_same_report_in_another_folder_is_byte_identical(reported, tmp_path)
                      str(root / "reports"), "--notebooks-dir", str(root / "notebooks")]) == 0
         out = root / "reports" / OCTOBER
         pages[name] = {p: (out / p).read_bytes() for p in ("index.html", "laeser/01_data_og_kvalitet.html",
-                                                         "forsker/01_data_og_kvalitet.html")}
+                                                         "forsker/01_data_og_kvalitet.html",
+                                                         "udfoerte_notebooks/01_data_og_kvalitet.ipynb")}
         executed = (out / "udfoerte_notebooks" / "01_data_og_kvalitet.ipynb").read_text("utf-8")
         for page in [executed, *(b.decode("utf-8") for b in pages[name].values())]:
             assert str(root) not in page and ".tmp-" not in page
+        assert "start_time" not in executed and "iopub." not in executed, "no execution times in the notebook"
         nb = json.loads(executed)
         assert nb["metadata"]["papermill"]["parameters"] == {
             "workshop_id": OCTOBER, "data_dir": "../data", "figures_dir": f"../reports/{OCTOBER}/figures"}
@@ -308,6 +329,10 @@ def test_tiny_workshop_gets_a_report_with_a_note_instead_of_themes(coded_data_di
     assert status["themes"] == "kørt" and status["report"] == "kørt"
     page = (tmp_path / "reports" / "2023-02-01-lille" / "laeser" / "03_temaer.html").read_text("utf-8")
     assert "Ingen temaer for denne workshop" in page
+    # nobody has coded it by hand: the agreement page says so under its headings instead of leaving them empty
+    page = (tmp_path / "reports" / "2023-02-01-lille" / "laeser" / "05_enighed.html").read_text("utf-8")
+    assert page.count("kodet af mennesker endnu, så der er intet at vise her") == 2
+    assert not BeautifulSoup(page, "html.parser").find_all("h3"), "no empty Fokusområde / princip headings"
 
 
 @pytest.mark.browser

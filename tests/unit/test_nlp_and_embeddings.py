@@ -28,6 +28,11 @@ def test_domain_lemma_exceptions_override_the_wrong_word_class(lemmatizer):
         assert analyse([f"Det er {word.capitalize()} og {word}"], lemmatizer=lemmatizer)[0].lemmas[-3::2] \
             == (lemma, lemma), word
     assert analyse(["borgerne taler med borgeren"], lemmatizer=lemmatizer)[0].content_lemmas[0] == "borger"
+    # a tester's theme «algoritme, rådgive, finte» and «sagsbehandle, system»: the persona nouns and "fint"
+    a = analyse(["Min rådgiver og lederne synes, det er fint, at en sagsbehandler ser på det"],
+                lemmatizer=lemmatizer)[0]
+    assert {"rådgiver", "leder", "fin", "sagsbehandler"} <= set(a.lemmas)
+    assert not {"rådgive", "led", "finte", "sagsbehandle"} & set(a.lemmas)
 
 
 @pytest.mark.parametrize("lemmatizer", ["simplemma", "lookup"])

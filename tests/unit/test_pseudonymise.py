@@ -473,6 +473,8 @@ def test_unknown_word_list_is_refused():
     ("Algoritmer kan forskelsbehandle borgere med handicap.", False),  # not about the speaker
     ("Jeg vil vide, hvorfor jeg får det ene tilbud og ikke det andet.", False),  # about oneself, nothing sensitive
     ("Jeg synes, systemet er syget af bureaukrati", True),  # a word start: errs on the side of not quoting
+    ("at de ikke bruger min helbredsjournal uden at spørge", True),  # a theme quote in a tester's workshop
+    ("Jeg har en lægeerklæring, men den bliver ikke læst", True),
 ])
 def test_a_statement_telling_of_ones_own_health_or_faith_is_sensitive(text, sensitive):
     from workshopnlp.pseudonymise import is_sensitive

@@ -127,3 +127,26 @@ def test_a_consultation_export_is_its_own_kind_with_the_personas_its_role_column
                     ["Vi ledige vil høres"] + ["Ingen kommentarer"] * 19):
         frame["Udtaler sig som"] = answers
         assert "persona" not in infer_column_roles(frame, {}, path)[0], answers[0]
+
+
+@pytest.mark.parametrize("label, speaker", [
+    ("Rådgiver", True), ("Borger fra Kolding", True), ("Leder Kolding", True), ("Facilitator", True),
+    ("Mentor", True), ("Virksomhedskonsulent", True), ("En borger", True), ("Sikret ledig", True), ("MH", True),
+    ("Risiko", False), ("Udbud", False), ("KPI", False), ("KPI’er", False), ("Bias-test", False),
+    ("Til stede", False), ("Kontakt i projektsekr.", False), ("Pas på med at forsimple", False),
+    ("Borgerinddragelse", False), ("Ledighed", False),
+])
+def test_a_label_before_a_colon_is_a_speaker_only_when_it_names_who_speaks(label, speaker):
+    """«KPI: ikke kun sagsbehandlingstid» is about KPIs: the topic must stay in the text, and nobody is
+    numbered «Deltager 3» for it. A role, a persona or initials name a speaker."""
+    from workshopnlp.ingest import is_speaker_label
+
+    assert is_speaker_label(label) is speaker
+
+
+def test_a_personal_name_before_a_colon_is_a_speaker():
+    from workshopnlp.ingest import is_speaker_label
+    from workshopnlp.pseudonymise import Pseudonymiser
+
+    _, redactions = Pseudonymiser().pseudonymise("Mette Hansen", label=True)
+    assert is_speaker_label("Mette Hansen", redactions) and not is_speaker_label("Mette Hansen")

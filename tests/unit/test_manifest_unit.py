@@ -1,0 +1,120 @@
+"""workshop.yaml and the workshop folder: what is refused, with file, line and fix, and what is accepted."""
+
+from __future__ import annotations
+
+import pytest
+
+from workshopnlp.errors import InputError
+from workshopnlp.manifest import list_source_files, load_manifest, persona_of_label
+
+SOURCES = "workshop_id: ws\nsources:\n"
+
+
+def _manifest(tmp_path, text: str | bytes):
+    path = tmp_path / "workshop.yaml"
+    if isinstance(text, str):
+        path.write_text(text, encoding="utf-8")
+    else:
+        path.write_bytes(text)
+    return path
+
+
+def _refused(tmp_path, text: str | bytes) -> InputError:
+    path = _manifest(tmp_path, text)
+    with pytest.raises(InputError) as info:
+        load_manifest(path, "ws")
+    err = info.value
+    assert err.file == str(path) and err.fix
+    return err
+
+
+def test_a_key_written_twice_is_refused_with_its_line(tmp_path):
+    err = _refused(tmp_path, SOURCES + "  - file: noter.txt\n    persona: leder\n    persona: raadgiver\n")
+    assert "persona" in err.message and "to gange" in err.message and "linje 4" in err.message
+    assert err.location.startswith("linje 5,")
+    assert "'- file: …'" in err.fix
+
+
+def test_a_top_level_key_written_twice_is_refused(tmp_path):
+    err = _refused(tmp_path, "title: A\ntitle: B\n")
+    assert "'title'" in err.message and err.location.startswith("linje 2,")
+
+
+def test_a_file_listed_twice_is_refused_naming_both_entries(tmp_path):
+    err = _refused(tmp_path, SOURCES + "  - file: noter.txt\n    kind: gruppe\n  - file: plenum.md\n"
+                                       "  - file: noter.txt\n    persona: leder\n")
+    assert "noter.txt" in err.message and "to gange" in err.message
+    assert "sources[1], linje 3" in err.message and "sources[3], linje 6" in err.message
+    assert err.location == "sources[3], linje 6"
+
+
+def test_windows_1252_manifest_is_read_like_notes(tmp_path):
+    text = SOURCES.replace("sources:\n", "title: Opfølgning på dataetik\nmunicipalities: [Sønderborg]\n")
+    manifest = load_manifest(_manifest(tmp_path, text.encode("cp1252")), "ws")
+    assert manifest.title == "Opfølgning på dataetik" and manifest.municipalities == ["Sønderborg"]
+
+
+def test_utf8_with_bom_manifest_is_read(tmp_path):
+    manifest = load_manifest(_manifest(tmp_path, "\ufefftitle: Før\n".encode("utf-8")), "ws")
+    assert manifest.title == "Før"
+
+
+def test_undecodable_manifest_says_save_as_utf8(tmp_path):
+    err = _refused(tmp_path, b"title: \x81\x8d\x90\n")
+    assert "UTF-8" in err.fix and "workshop.yaml" in err.fix
+
+
+def test_a_tab_is_refused_with_line_and_fix_in_danish(tmp_path):
+    err = _refused(tmp_path, SOURCES + "  - file: noter.txt\n\tkind: gruppe\n")
+    assert "tabulator" in err.message and err.location.startswith("linje 4,")
+    assert err.fix == "brug mellemrum i stedet for tabulator"
+
+
+def test_other_yaml_syntax_errors_are_danish_with_the_line(tmp_path):
+    err = _refused(tmp_path, 'title: "Uafsluttet\nsources: []\n')
+    assert err.message.startswith("workshop.yaml er ikke gyldig YAML (PyYAML:")
+    assert "linje 1" in err.location
+    assert "anførselstegn" in err.fix
+
+
+@pytest.mark.parametrize("label, persona", [
+    ("Borger i ressourceforløb", "borger_i_ressourceforloeb"), ("Leder", "leder"), ("Sikret ledig", "sikret_ledig"),
+    ("Rådgiver", "raadgiver"), ("sikrede ledige", "sikret_ledig"), ("LEDER", "leder"), ("Ukendt", "ukendt"),
+    ("borger_i_ressourceforloeb", "borger_i_ressourceforloeb"), ("sikret_ledig", "sikret_ledig"),
+])
+def test_persona_given_as_a_danish_label_is_stored_as_its_id(tmp_path, label, persona):
+    manifest = load_manifest(_manifest(tmp_path, SOURCES + f"  - file: noter.txt\n    persona: {label}\n"), "ws")
+    assert manifest.sources[0].persona == persona
+
+
+def test_persona_that_names_no_persona_is_refused_with_ids_and_labels(tmp_path):
+    err = _refused(tmp_path, SOURCES + "  - file: noter.txt\n    persona: chef\n")
+    assert "ukendt persona 'chef'" in err.message and err.location == "sources[1], linje 3"
+    for allowed in ("raadgiver", "borger_i_ressourceforloeb", "Borger i ressourceforløb", "Sikret ledig"):
+        assert allowed in err.fix
+
+
+def test_persona_that_names_two_personas_is_refused(tmp_path):
+    err = _refused(tmp_path, SOURCES + "  - file: noter.txt\n    persona: leder eller rådgiver\n")
+    assert "flere personaer" in err.message and "leder" in err.message and "raadgiver" in err.message
+    assert persona_of_label("leder eller rådgiver") is None
+
+
+def test_system_and_lock_files_are_not_sources(tmp_path):
+    for name in ("Thumbs.db", "desktop.ini", ".DS_Store", "._noter.txt", ".~lock.svar.xlsx#", "~$svar.xlsx",
+                 "noter.txt"):
+        (tmp_path / name).write_bytes(b"x")
+    assert [p.name for p in list_source_files(tmp_path)] == ["noter.txt"]
+
+
+def test_every_unsupported_file_is_named_at_once(tmp_path):
+    for name in ("referat.pdf", "slides.pptx", "noter.txt", "UDEN_ENDELSE"):
+        (tmp_path / name).write_bytes(b"x")
+    with pytest.raises(InputError) as info:
+        list_source_files(tmp_path)
+    err = info.value
+    assert err.file == str(tmp_path)
+    assert err.message.startswith("3 filer har en ukendt filtype")
+    for shown in ("referat.pdf ('.pdf')", "slides.pptx ('.pptx')", "UDEN_ENDELSE ('(ingen endelse)')"):
+        assert shown in err.message
+    assert "noter.txt" not in err.message
