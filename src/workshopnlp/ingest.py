@@ -131,11 +131,14 @@ def statements_from_blocks(blocks: list[Block], spec: SourceSpec, municipalities
             label, text = m.group("label").strip(), m.group("text").strip()
         persona, source = UNKNOWN_PERSONA, "none"
         speaker_persona = normalise_persona(label) if label else None
+        context_persona = normalise_persona(block.context) if block.context else None  # a table row's label
         heading_persona = next((h[2] for h in reversed(headings) if h[2]), None)
         if label and _FACILITATOR.match(label):
             persona, source = UNKNOWN_PERSONA, "speaker"
         elif speaker_persona:
             persona, source = speaker_persona, "speaker"
+        elif context_persona:
+            persona, source = context_persona, "heading"
         elif heading_persona:
             persona, source = heading_persona, "heading"
         elif spec.persona:
@@ -144,7 +147,8 @@ def statements_from_blocks(blocks: list[Block], spec: SourceSpec, municipalities
         out.append(RawStatement(
             source_file=spec.file, source_kind=spec.kind, position=len(out) + 1,
             locator=f"linje {block.line_no}" if not spec.file.lower().endswith(".docx") else f"afsnit {block.line_no}",
-            text=text, section=" > ".join(h[1] for h in headings), persona=persona, persona_source=source,
+            text=text, section=" > ".join([h[1] for h in headings] + ([block.context] if block.context else [])),
+            persona=persona, persona_source=source,
             municipality=municipality, speaker_label=label))
     return out
 

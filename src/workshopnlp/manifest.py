@@ -8,6 +8,7 @@ type and Danish headers; the complete result is written to ``manifest.inferred.y
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -147,9 +148,29 @@ def load_manifest(path: Path, workshop_id: str) -> Manifest:
     if declared_id and str(declared_id) != workshop_id:
         raise InputError(f"workshop_id '{declared_id}' passer ikke med mappenavnet '{workshop_id}'", file=path,
                          fix="ret workshop_id i manifestet eller omdøb mappen")
-    return Manifest(workshop_id=workshop_id, title=str(data.get("title") or ""), date=str(data.get("date") or ""),
+    return Manifest(workshop_id=workshop_id, title=str(data.get("title") or ""),
+                    date=_manifest_date(data.get("date"), workshop_id, path),
                     municipalities=[str(m) for m in data.get("municipalities") or []],
                     participants=[str(p) for p in data.get("participants") or []], sources=sources, given=True)
+
+
+def _manifest_date(value: object, workshop_id: str, path: Path) -> str:
+    """The manifest's ``date`` as ``YYYY-MM-DD`` ('' if not given). The reports take the date from the folder
+    name, so a date written another way («15.03.2023») or another day than the folder's (a workshop.yaml
+    copied from the previous workshop) is refused rather than silently ignored."""
+    if value is None or value == "":
+        return ""
+    try:
+        day = (value.date() if isinstance(value, datetime.datetime) else value
+               if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value).strip()))
+    except ValueError:
+        raise InputError(f"datoen '{value}' er ikke skrevet som år-måned-dag", file=path, location="date",
+                         fix="skriv fx 'date: 2023-03-15'") from None
+    m = re.match(r"^(\d{4}-\d{2}-\d{2})", workshop_id)
+    if m and m.group(1) != day.isoformat():
+        raise InputError(f"datoen {day.isoformat()} passer ikke med mappenavnets dato {m.group(1)}", file=path,
+                         location="date", fix="ret 'date' i workshop.yaml eller omdøb mappen")
+    return day.isoformat()
 
 
 def _manifest_text(path: Path) -> str:

@@ -38,6 +38,7 @@ class Block:
     text: str
     level: int = 0     # heading level, 1 = top
     line_no: int = 0   # 1-based line (txt/md) or paragraph number (docx)
+    context: str = ""  # a Word table's label for this cell: "Fokusområde: Formål" (row), or its column's header
 
 
 def check_file_basics(path: Path, max_bytes: int) -> bytes:
@@ -130,11 +131,14 @@ def parse_text_notes(text: str, markdown: bool) -> list[Block]:
 
 
 def read_docx_notes(path: Path) -> list[Block]:
-    """Paragraphs of a Word file; Heading/Title/Overskrift styles are headings. Tables are read cell by cell."""
+    """Paragraphs and tables of a Word file, in document order; Heading/Title/Overskrift styles are headings.
+    A table is read as post-its or minutes in a grid (:func:`_table_blocks`): its header and its row labels
+    are the context of the cells they label, not statements."""
     if not zipfile.is_zipfile(path):
         raise InputError("filen har endelsen .docx men er ikke et Word-dokument (ikke en zip-pakke)", file=path,
                          fix="åbn den i Word og gem som .docx, eller gem den som .txt")
     import docx  # python-docx
+    from docx.table import Table
 
     try:
         document = docx.Document(str(path))
@@ -142,16 +146,17 @@ def read_docx_notes(path: Path) -> list[Block]:
         raise InputError(f"Word-filen kan ikke læses ({type(exc).__name__})", file=path,
                          fix="åbn den i Word og gem den igen som .docx") from exc
     blocks: list[Block] = []
-    paragraphs = list(document.paragraphs)
-    for table in document.tables:
-        for row in table.rows:
-            for cell in row.cells:
-                paragraphs.extend(cell.paragraphs)
-    for n, par in enumerate(paragraphs, start=1):
-        text = par.text.strip()
+    n = 0
+    for item in document.iter_inner_content():
+        if isinstance(item, Table):
+            table_blocks, n = _table_blocks(item, n)
+            blocks.extend(table_blocks)
+            continue
+        n += 1
+        text = item.text.strip()
         if not text:
             continue
-        style = (par.style.name if par.style is not None else "") or ""
+        style = (item.style.name if item.style is not None else "") or ""
         m = re.match(r"^(Heading|Overskrift)\s*(\d)", style, re.I)
         if m:
             blocks.append(Block("heading", text, int(m.group(2)), n))
@@ -160,6 +165,60 @@ def read_docx_notes(path: Path) -> list[Block]:
         else:
             blocks.append(Block("line", _BULLET.sub("", text, count=1).strip(), 0, n))
     return blocks
+
+
+#: A table cell that labels others (a header, a category in the first column) is short and not a sentence.
+TABLE_LABEL_MAX_CHARS = 40
+TABLE_LABEL_MAX_WORDS = 5
+
+
+def _is_table_label(text: str) -> bool:
+    text = text.strip()
+    return bool(text) and len(text) <= TABLE_LABEL_MAX_CHARS and len(text.split()) <= TABLE_LABEL_MAX_WORDS \
+        and not re.search(r"[.!?]$", text)
+
+
+def _table_blocks(table, n: int) -> tuple[list[Block], int]:
+    """A Word table's statements, numbered on from paragraph ``n``; returns ``(blocks, last number)``.
+
+    - A first row of short labels above longer cells is a header («Fokusområde | Post-it»): not statements.
+    - A row whose first cell is a short label («Formål») and has text beside it: the label is the context of
+      that text, with the header's first cell in front: «Fokusområde: Formål». A label that names a persona
+      («Rådgiver») gives the row's statements that persona.
+    - Otherwise a cell's context is its column's header, if any («Tillid» above a column of post-its).
+    Merged cells (which python-docx repeats) are read once; each paragraph of a cell is one line."""
+    rows = []
+    for row in table.rows:
+        seen, cells = set(), []
+        for j, cell in enumerate(row.cells):
+            if id(cell._tc) not in seen:
+                seen.add(id(cell._tc))
+                cells.append((j, cell))
+        rows.append(cells)
+    header: dict[int, str] = {}
+    first = [cell.text.strip() for _, cell in rows[0]] if rows else []
+    later = [cell.text.strip() for row in rows[1:] for _, cell in row]
+    if len(first) >= 2 and all(_is_table_label(t) for t in first if t) and any(first) \
+            and any(t and not _is_table_label(t) for t in later):
+        header = {j: cell.text.strip() for j, cell in rows[0]}
+        n += sum(len(cell.paragraphs) for _, cell in rows[0])
+        rows = rows[1:]
+    blocks = []
+    for row in rows:
+        texts = [cell.text.strip() for _, cell in row]
+        label = texts[0] if len(row) >= 2 and _is_table_label(texts[0]) and any(texts[1:]) else ""
+        if label:
+            n += len(row[0][1].paragraphs)
+            head = header.get(row[0][0], "")
+            row_context = f"{head}: {label}" if head else label
+        for j, cell in row[1:] if label else row:
+            context = row_context if label else header.get(j, "")
+            for par in cell.paragraphs:
+                n += 1
+                text = par.text.strip()
+                if text:
+                    blocks.append(Block("line", _BULLET.sub("", text, count=1).strip(), 0, n, context))
+    return blocks, n
 
 
 def read_notes(path: Path, max_bytes: int) -> list[Block]:

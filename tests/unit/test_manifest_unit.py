@@ -118,3 +118,17 @@ def test_every_unsupported_file_is_named_at_once(tmp_path):
     for shown in ("referat.pdf ('.pdf')", "slides.pptx ('.pptx')", "UDEN_ENDELSE ('(ingen endelse)')"):
         assert shown in err.message
     assert "noter.txt" not in err.message
+
+
+def test_a_date_is_year_month_day_and_the_folders_day(tmp_path):
+    """A tester's «date: 15.03.2023» was accepted and ignored (the reports take the folder's date); so would
+    a date left over from the previous workshop's workshop.yaml be."""
+    path = _manifest(tmp_path, "workshop_id: 2023-03-15-panel\ndate: 2023-03-15\n")
+    assert load_manifest(path, "2023-03-15-panel").date == "2023-03-15"
+    assert load_manifest(_manifest(tmp_path, "date: '2023-03-15'\n"), "2023-03-15-panel").date == "2023-03-15"
+    assert load_manifest(_manifest(tmp_path, "title: Uden dato\n"), "2023-03-15-panel").date == ""
+    for text, words in (("date: 15.03.2023\n", "år-måned-dag"),
+                        ("date: 2022-10-28\n", "mappenavnets dato 2023-03-15")):
+        with pytest.raises(InputError) as info:
+            load_manifest(_manifest(tmp_path, text), "2023-03-15-panel")
+        assert words in info.value.message and info.value.location == "date" and info.value.fix

@@ -150,3 +150,60 @@ def test_a_personal_name_before_a_colon_is_a_speaker():
 
     _, redactions = Pseudonymiser().pseudonymise("Mette Hansen", label=True)
     assert is_speaker_label("Mette Hansen", redactions) and not is_speaker_label("Mette Hansen")
+
+
+def _post_it_document(path: Path) -> Path:
+    """Group notes as people type post-its into Word: a heading, a sentence, a table with a header row and a
+    label column, a table of columns under category headers, and a closing paragraph after the tables."""
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Gruppe 1 – rådgivere", level=1)
+    document.add_paragraph("Post-its fra væggen er skrevet ind i tabellen herunder.")
+    table = document.add_table(rows=4, cols=2)
+    for row, (label, text) in zip(table.rows, [("Fokusområde", "Post-it"),
+                                               ("Formål", "Vi skal kunne forklare formålet på under et minut."),
+                                               ("Tillid", "Borgeren skal altid kunne tale med et menneske."),
+                                               ("Leder", "Hvem har ansvaret, når modellen tager fejl?")]):
+        row.cells[0].text, row.cells[1].text = label, text
+    columns = document.add_table(rows=2, cols=2)
+    columns.rows[0].cells[0].text, columns.rows[0].cells[1].text = "Tillid", "Teknologisk forståelse"
+    columns.rows[1].cells[0].text = "Vi skal vide, hvad systemet ser på."
+    columns.rows[1].cells[1].text = "Rådgiverne skal på kursus, før systemet tages i brug."
+    document.add_paragraph("Tak for i dag.")
+    document.save(str(path))
+    return path
+
+
+def test_a_word_table_of_post_its_gives_statements_with_their_labels_as_context(tmp_path):
+    """A tester's post-it table became five statements «Fokusområde», «Post-it», «Formål», … each coded and
+    counted. A header row and a label column are the context of the cells they label, not statements, and
+    the tables are read where they stand in the document."""
+    from workshopnlp.readers import read_docx_notes
+
+    blocks = read_docx_notes(_post_it_document(tmp_path / "gruppe.docx"))
+    lines = [(b.text, b.context) for b in blocks if b.kind == "line"]
+    assert lines == [
+        ("Post-its fra væggen er skrevet ind i tabellen herunder.", ""),
+        ("Vi skal kunne forklare formålet på under et minut.", "Fokusområde: Formål"),
+        ("Borgeren skal altid kunne tale med et menneske.", "Fokusområde: Tillid"),
+        ("Hvem har ansvaret, når modellen tager fejl?", "Fokusområde: Leder"),
+        ("Vi skal vide, hvad systemet ser på.", "Tillid"),
+        ("Rådgiverne skal på kursus, før systemet tages i brug.", "Teknologisk forståelse"),
+        ("Tak for i dag.", ""),
+    ]
+    assert len({b.line_no for b in blocks}) == len(blocks), "each paragraph keeps its own number"
+
+
+def test_a_table_row_label_is_the_statements_section_and_may_name_its_persona(tmp_path):
+    from workshopnlp.ingest import statements_from_blocks
+    from workshopnlp.manifest import SourceSpec
+    from workshopnlp.readers import read_docx_notes
+
+    blocks = read_docx_notes(_post_it_document(tmp_path / "gruppe.docx"))
+    statements = statements_from_blocks(blocks, SourceSpec(file="gruppe.docx", kind="gruppe"), [])
+    by_text = {st.text: st for st in statements}
+    formaal = by_text["Vi skal kunne forklare formålet på under et minut."]
+    assert formaal.section == "Gruppe 1 – rådgivere > Fokusområde: Formål" and formaal.persona == "raadgiver"
+    assert by_text["Hvem har ansvaret, når modellen tager fejl?"].persona == "leder"  # the row names its speaker
+    assert by_text["Tak for i dag."].section == "Gruppe 1 – rådgivere"
