@@ -110,12 +110,16 @@ class _StrictLoader(yaml.SafeLoader):
     keeps the last one silently, so a second ``examples:`` under a code would drop the first block."""
 
 
+class DuplicateKeyError(yaml.constructor.ConstructorError):
+    """A key written twice in one YAML mapping (raised by :class:`StrictLoader`)."""
+
+
 def _no_duplicate_keys(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
-            raise yaml.constructor.ConstructorError(
+            raise DuplicateKeyError(
                 None, None, f"nøglen '{key}' står to gange i samme afsnit (første gang i linje {seen[key]})",
                 key_node.start_mark)
         seen[key] = key_node.start_mark.line + 1
@@ -123,19 +127,28 @@ def _no_duplicate_keys(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
 
 
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicate_keys)
+#: The strict loader for every YAML file a researcher writes (codebook, workshop.yaml).
+StrictLoader = _StrictLoader
 
 YAML_FIX = ("ret linjen – typiske fejl er et manglende anførselstegn, et kolon i en tekst uden anførselstegn, "
             "tabulator i stedet for mellemrum eller forkert indrykning")
 
 
-def _yaml_error(exc: yaml.YAMLError, shown: str) -> InputError:
-    """A YAML error as a Danish message with the line and column a researcher can go to."""
+def yaml_error_location(exc: yaml.YAMLError) -> tuple[str, str | None]:
+    """``(problem, where)`` of a YAML error: PyYAML's words for it and, in Danish, the line and column a
+    researcher can go to (and the line the error may begin on, when that is another)."""
     mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc)
+    problem = str(getattr(exc, "problem", None) or exc)
     where = f"linje {mark.line + 1}, kolonne {mark.column + 1}" if mark is not None else None
     start = getattr(exc, "context_mark", None)
     if where and start is not None and start.line != mark.line:
         where += f"; fejlen kan begynde allerede i linje {start.line + 1}"
+    return problem, where
+
+
+def _yaml_error(exc: yaml.YAMLError, shown: str) -> InputError:
+    """A YAML error as a Danish message with the line and column a researcher can go to."""
+    problem, where = yaml_error_location(exc)
     return InputError(f"kodebogen er ikke gyldig YAML ({problem})", file=shown, location=where, fix=YAML_FIX)
 
 

@@ -406,17 +406,17 @@ HIDDEN_CELLS_MAX_TRIES = 200_000
 
 
 def _lone_hidden(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Rows (axis 0) and columns (axis 1) with exactly one hidden cell and some other non-zero cell still
-    shown – that hidden cell is "total minus the rest". Returns a flag per row followed by one per column."""
-    shown = (values > 0) & ~mask
-    rows = (mask.sum(axis=1) == 1) & shown.any(axis=1)
-    cols = (mask.sum(axis=0) == 1) & shown.any(axis=0)
+    """Rows (axis 0) and columns (axis 1) with exactly one hidden cell among two or more: that cell is "total
+    minus the rest" – the rest includes zero cells, which a reader sees as 0. Returns a flag per row followed by
+    one per column."""
+    rows = (mask.sum(axis=1) == 1) & (values.shape[1] > 1)
+    cols = (mask.sum(axis=0) == 1) & (values.shape[0] > 1)
     return np.concatenate([rows, cols])
 
 
 def _hidden_cells_greedy(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """One cell at a time, looking again after each: the first row or column with a lone hidden cell gets
-    its smallest other non-zero cell hidden."""
+    its smallest other non-zero cell hidden (a zero cell only where the line has no other)."""
     mask = mask.copy()
     n_rows = values.shape[0]
     while (lone := np.flatnonzero(_lone_hidden(values, mask))).size:
@@ -425,8 +425,8 @@ def _hidden_cells_greedy(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
             line, cells = values[i], [(i, j) for j in range(values.shape[1])]
         else:
             line, cells = values[:, i - n_rows], [(r, i - n_rows) for r in range(n_rows)]
-        open_cells = [(v, cell) for v, cell in zip(line, cells) if v > 0 and not mask[cell]]
-        mask[min(open_cells)[1]] = True
+        open_cells = [(v == 0, v, cell) for v, cell in zip(line, cells) if not mask[cell]]
+        mask[min(open_cells)[2]] = True
     return mask
 
 
@@ -434,20 +434,21 @@ def hidden_cells(counts: pd.DataFrame, min_count: int) -> pd.DataFrame:
     """Which cells of a cross-table of counts a reader must not see: ``0 < count < min_count``, and – because
     a page may show the row totals and the column totals elsewhere (the sources table gives every file's
     count) – enough further cells that no hidden one is "total minus the rest": no row or column may keep
-    exactly one hidden cell while another of its non-zero cells is shown. True = hidden.
+    exactly one hidden cell. True = hidden.
 
-    The further cells are the *fewest* that do it, and of those the set with the fewest statements (then
-    the first by row and column label): an exact search over sets of shown non-zero cells, smallest first.
-    The answer therefore does not depend on the order of the rows and columns – a greedy rule did (January's
-    persona table hid 6 cells in one column order and 8 in another). A table so large that the search would
-    try more than :data:`HIDDEN_CELLS_MAX_TRIES` sets gets the greedy answer, which is safe but may hide more.
-    Zero cells disclose nothing and are never hidden."""
+    The further cells are the *fewest* that do it; of those, the set with the fewest zero cells (a hidden 0
+    puzzles a reader; it is hidden only where a line has nothing else to hide, as in ``[3, 0, 0]``), then the
+    fewest statements, then the first by row and column label: an exact search over sets of the other cells,
+    smallest first. The answer therefore does not depend on the order of the rows and columns – a greedy rule
+    did (January's persona table hid 6 cells in one column order and 8 in another). A table so large that the
+    search would try more than :data:`HIDDEN_CELLS_MAX_TRIES` sets gets the greedy answer, which is safe but
+    may hide more."""
     c = counts.fillna(0).astype(float)
     values = c.to_numpy()
     primary = (values > 0) & (values < min_count)
     greedy = _hidden_cells_greedy(values, primary)
     n_greedy = int(greedy.sum() - primary.sum())
-    candidates = [cell for cell in zip(*np.nonzero((values > 0) & ~primary))]
+    candidates = [cell for cell in zip(*np.nonzero(~primary))]
     # a fixed order of the candidates by their labels, so that ties are settled the same way in any order
     candidates.sort(key=lambda rc: (str(c.index[rc[0]]), str(c.columns[rc[1]])))
     best = greedy
@@ -460,9 +461,9 @@ def hidden_cells(counts: pd.DataFrame, min_count: int) -> pd.DataFrame:
                     mask[cell] = True
                 if _lone_hidden(values, mask).any():
                     continue
-                lost = sum(values[cell] for cell in subset)
-                if found is None or lost < found[0]:
-                    found = (lost, mask)
+                cost = (sum(values[cell] == 0 for cell in subset), sum(values[cell] for cell in subset))
+                if found is None or cost < found[0]:
+                    found = (cost, mask)
             if found is not None:
                 best = found[1]
                 break

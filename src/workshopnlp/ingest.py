@@ -21,7 +21,7 @@ from .config import MANIFEST_NAME, WorkshopPaths, load_params
 from .errors import InputError
 from .manifest import (Manifest, SourceSpec, infer_column_roles, infer_notes_kind, infer_table_kind, is_table,
                        list_source_files, load_manifest, write_manifest)
-from .nlp import analyse
+from .nlp import analyse, is_common_word
 from .personas import UNKNOWN_PERSONA, normalise_persona
 from .provenance import hash_files, provenance_record, staged_files, write_json
 from .pseudonymise import Pseudonymiser
@@ -57,30 +57,41 @@ _NOT_SPEAKERS = {"dilemma", "spørgsmål", "note", "noter", "bemærk", "konklusi
                  "teknologisk forståelse", "beslutning", "næste skridt", "aftale", "kl", "husk", "ps"}
 _FACILITATOR = re.compile(r"^(facilitator|ordstyrer|referent|tovholder|mødeleder|proceskonsulent|oplægsholder)",
                           re.I)
+_ROLE_WORD = (r"\w*(facilitator|ordstyrer|referent|tovholder|mødeleder|deltager|borger|rådgiver|leder|sagsbehandler|"
+              r"medarbejder|konsulent|ledig|sikret|mentor|kontaktperson|kollega|spørger|oplægsholder|chef|direktør|"
+              r"formand|repræsentant|koordinator)e?(r|n|ne)?\b")
 #: Labels that name who speaks: a role, also as the end of a compound ("Virksomhedskonsulent",
-#: "Afdelingsleder"), or a group of people ("En borger", "Flere", "Gruppen").
-_SPEAKER_ROLES = re.compile(r"^\w*(facilitator|ordstyrer|referent|tovholder|mødeleder|deltager|borger|rådgiver|"
-                            r"leder|sagsbehandler|medarbejder|konsulent|ledig|sikret|mentor|kontaktperson|kollega|"
-                            r"spørger|oplægsholder|chef|direktør|formand|repræsentant|koordinator)e?(r|n|ne)?\b|"
-                            r"^(alle|flere|gruppen|nogle|mange|en|et|anden|andre)\b", re.I)
+#: "Afdelingsleder"), a role after an article or a quantity ("En borger", "Flere ledere"), or a group ("Alle").
+_SPEAKER_ROLES = re.compile(rf"^{_ROLE_WORD}|^(en|et|anden|andre|nogle|mange|flere|alle|to|tre)\s+{_ROLE_WORD}|"
+                            r"^(alle|flere|gruppen|salen)$", re.I)
 #: Initials as a speaker ("MH:"), except abbreviations that are topics ("KPI: …").
 _INITIALS = re.compile(r"^[A-ZÆØÅ]{1,3}$")
 _NOT_INITIALS = frozenset({"AI", "EU", "IT", "KPI", "HR", "BI", "ML", "FAQ", "CPR", "API", "UX", "SMS", "PDF", "CV",
-                           "MU", "NB", "PS", "OBS"})
+                           "MU", "NB", "PS", "OBS", "OK", "TR", "MED", "DPO", "Q"})
+_CAPITALISED = re.compile(r"[A-ZÆØÅ][\wÆØÅæøå]*")
+
+
+def _common_label_word(word: str) -> bool:
+    """A capitalised word of a label that is common vocabulary or an abbreviation ("KPI’er"), not a name."""
+    stem = re.sub(r"[’']?(er|erne|s)$", "", word) if re.match(r"^[A-ZÆØÅ]{2,}", word) else word
+    return is_common_word(word) or (stem.isupper() and (len(stem) >= 4 or stem in _NOT_INITIALS))
 
 
 def is_speaker_label(label: str, label_redactions: Sequence[Any] = ()) -> bool:
     """Does a line's "Label:" name who speaks, or the line's topic ("Risiko: …", "Udbud: …")?
 
     A speaker is a person's name (the pseudonymiser found one in the label: ``label_redactions`` of kind
-    "navn"), a role or persona ("Rådgiver", "Borger fra Vejle", "Leder Kolding", "Facilitator", "Mentor") or
-    initials ("MH"). Anything else is a topic: it stays part of the statement's text, because it carries the
-    line's subject ("KPI: ikke kun sagsbehandlingstid" is about KPIs), and it is nobody to number as
-    "Deltager 3"."""
+    "navn"), a role ("Rådgiver", "Borger fra Vejle", "Leder Kolding", "Facilitator", "Mentor") or initials
+    ("MH"). A topic stays part of the statement's text, because it carries the line's subject ("KPI: ikke kun
+    sagsbehandlingstid" is about KPIs), and it is nobody to number as "Deltager 3". A label counts as a topic
+    only when each of its capitalised words is common Danish vocabulary or an abbreviation
+    (:func:`workshopnlp.nlp.is_common_word`): a word nobody knows («Bjarke») may be a name the name lists lack,
+    so it stays a speaker and is pseudonymised – privacy before a lost topic word."""
     label = label.strip()
-    return bool(any(getattr(r, "kind", "") == "navn" for r in label_redactions)
-                or _SPEAKER_ROLES.match(label) or _FACILITATOR.match(label) or normalise_persona(label)
-                or (_INITIALS.match(label) and label not in _NOT_INITIALS))
+    if any(getattr(r, "kind", "") == "navn" for r in label_redactions) or _SPEAKER_ROLES.match(label) \
+            or _FACILITATOR.match(label) or (_INITIALS.match(label) and label not in _NOT_INITIALS):
+        return True
+    return not all(_common_label_word(w) for w in _CAPITALISED.findall(label))
 
 
 @dataclass
@@ -130,7 +141,7 @@ def statements_from_blocks(blocks: list[Block], spec: SourceSpec, municipalities
         if m and m.group("label").strip().lower() not in _NOT_SPEAKERS and len(m.group("label").split()) <= 5:
             label, text = m.group("label").strip(), m.group("text").strip()
         persona, source = UNKNOWN_PERSONA, "none"
-        speaker_persona = normalise_persona(label) if label else None
+        speaker_persona = normalise_persona(label) if label and is_speaker_label(label) else None
         context_persona = normalise_persona(block.context) if block.context else None  # a table row's label
         heading_persona = next((h[2] for h in reversed(headings) if h[2]), None)
         if label and _FACILITATOR.match(label):
@@ -293,6 +304,7 @@ def build_statement_table(manifest: Manifest, raw: list[RawStatement], params: d
     counts: Counter[tuple[str, str]] = Counter()
     speakers: dict[str, str] = {}
     respondents: dict[tuple[str, str], str] = {}
+    sections: dict[tuple[str, str], tuple[str, list]] = {}
     rows = []
     for st in raw:
         label, label_redactions = (pseudo.pseudonymise(st.speaker_label, label=True) if st.speaker_label
@@ -314,7 +326,14 @@ def build_statement_table(manifest: Manifest, raw: list[RawStatement], params: d
                 speaker = label
         else:
             speaker = ""
-        rows.append({**st.__dict__, "text": text, "speaker": speaker})
+        # headings and a Word table's labels («Navn: Lone Hansen») are pseudonymised like the text
+        key = (st.source_file, st.section)
+        if key not in sections:  # counted once per heading of a file, not once per statement under it
+            sections[key] = pseudo.pseudonymise(st.section)
+            for r in sections[key][1]:
+                counts[(st.source_file, r.kind)] += 1
+        section = sections[key][0]
+        rows.append({**st.__dict__, "text": text, "speaker": speaker, "section": section})
     frame = pd.DataFrame(rows)
     analyses = analyse(frame["text"].tolist(), lemmatizer=params["nlp"]["lemmatizer"],
                        min_lemma_chars=params["nlp"]["min_lemma_chars"])

@@ -17,11 +17,10 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from .codebook import YAML_FIX, _StrictLoader
+from .codebook import YAML_FIX, DuplicateKeyError, StrictLoader, yaml_error_location
 from .config import LOCK_FILE_PREFIX, MANIFEST_NAME
 from .errors import InputError
-from .personas import _RULES as _PERSONA_RULES
-from .personas import PERSONA_LABELS_DA, PERSONAS, SOURCE_KINDS, normalise_persona
+from .personas import PERSONA_LABELS_DA, PERSONAS, SOURCE_KINDS, normalise_persona, personas_named
 from .readers import ROW_COLUMN, SUPPORTED_EXTENSIONS, TABLE_EXTENSIONS, decode_text
 
 MANIFEST_KEYS = {"workshop_id", "title", "date", "municipalities", "participants", "sources", "notes"}
@@ -92,7 +91,7 @@ class Manifest:
 
 def load_manifest(path: Path, workshop_id: str) -> Manifest:
     text = _manifest_text(path)
-    loader = _StrictLoader(text)  # a key written twice is refused, as in the codebook
+    loader = StrictLoader(text)  # a key written twice is refused, as in the codebook
     try:
         node = loader.get_single_node()
         data = (loader.construct_document(node) if node is not None else None) or {}
@@ -161,8 +160,12 @@ def _manifest_date(value: object, workshop_id: str, path: Path) -> str:
     if value is None or value == "":
         return ""
     try:
-        day = (value.date() if isinstance(value, datetime.datetime) else value
-               if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value).strip()))
+        if isinstance(value, datetime.date):
+            day = value.date() if isinstance(value, datetime.datetime) else value
+        elif isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            day = datetime.date.fromisoformat(value.strip())
+        else:
+            raise ValueError(value)
     except ValueError:
         raise InputError(f"datoen '{value}' er ikke skrevet som år-måned-dag", file=path, location="date",
                          fix="skriv fx 'date: 2023-03-15'") from None
@@ -187,13 +190,9 @@ def _manifest_text(path: Path) -> str:
 def _yaml_error(exc: yaml.YAMLError, path: Path, text: str) -> InputError:
     """A YAML error in the manifest as a Danish message with the line and column to go to; PyYAML's own
     (English) words follow as detail."""
+    problem, where = yaml_error_location(exc)
     mark = getattr(exc, "problem_mark", None)
-    problem = str(getattr(exc, "problem", None) or exc)
-    where = f"linje {mark.line + 1}, kolonne {mark.column + 1}" if mark is not None else None
-    start = getattr(exc, "context_mark", None)
-    if where and start is not None and start.line != mark.line:
-        where += f"; fejlen kan begynde allerede i linje {start.line + 1}"
-    if isinstance(exc, yaml.constructor.ConstructorError) and "to gange" in problem:  # codebook._no_duplicate_keys
+    if isinstance(exc, DuplicateKeyError):
         return InputError(problem, file=path, location=where,
                           fix="slet eller ret den ene af de to linjer (YAML ville ellers stille bruge den sidste); "
                               "hører de til hver sin fil, mangler der en '- file: …'-linje foran den anden")
@@ -233,8 +232,7 @@ def persona_of_label(value: object) -> str | None:
     by_label = {label.casefold(): persona for persona, label in PERSONA_LABELS_DA.items()}
     if text in by_label:
         return by_label[text]
-    named = {persona for persona, pattern in _PERSONA_RULES if pattern.search(value)}
-    return normalise_persona(value) if len(named) == 1 else None
+    return normalise_persona(value) if len(personas_named(value)) == 1 else None
 
 
 def _manifest_persona(value: object, file: str, path: Path, where: str) -> str:
@@ -243,11 +241,11 @@ def _manifest_persona(value: object, file: str, path: Path, where: str) -> str:
         return persona
     allowed = (f"brug et af id'erne {', '.join(PERSONAS)} eller betegnelserne "
                f"{', '.join(PERSONA_LABELS_DA[p] for p in PERSONAS)}")
-    named = sorted({p for p, pattern in _PERSONA_RULES if pattern.search(str(value))})
+    named = [PERSONA_LABELS_DA[p] for p in PERSONAS if p in personas_named(value)]
     if len(named) > 1:
-        raise InputError(f"persona '{value}' for {file} nævner flere personaer ({', '.join(named)})", file=path,
-                         location=where, fix=f"skriv én persona pr. fil: {allowed}")
-    raise InputError(f"ukendt persona '{value}' for {file}", file=path, location=where, fix=allowed)
+        raise InputError(f"persona '{value}' til filen {file} nævner flere personaer ({', '.join(named)})",
+                         file=path, location=where, fix=f"skriv én persona pr. fil: {allowed}")
+    raise InputError(f"ukendt persona '{value}' til filen {file}", file=path, location=where, fix=allowed)
 
 
 _CONSULTATION_FILE = re.compile(r"h(ø|oe)ring", re.I)

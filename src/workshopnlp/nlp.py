@@ -57,6 +57,25 @@ def _simplemma_component(doc: Doc) -> Doc:
 
 
 @lru_cache(maxsize=1)
+def _lookup_table():
+    try:
+        from spacy.lookups import load_lookups
+
+        return load_lookups("da", ["lemma_lookup"]).get_table("lemma_lookup")
+    except (ValueError, OSError, ImportError) as exc:
+        raise ModelMissingError("spaCy's danske opslagstabeller (spacy-lookups-data) mangler",
+                                fix="pip install 'spacy-lookups-data==1.0.5' (eller kør scripts/setup.sh)") from exc
+
+
+def is_common_word(word: str) -> bool:
+    """Is ``word`` (any case) a form in spaCy's Danish lookup table (``spacy-lookups-data``) or a stop word?
+    That common vocabulary holds almost no first names («lone», «mette», «bjarke» are not in it); used to tell a
+    topic label («Risiko: …») from the name of someone the name lists lack (:func:`ingest.is_speaker_label`)."""
+    low = word.lower()
+    return low in stop_words() or low in _lookup_table()
+
+
+@lru_cache(maxsize=1)
 def lemma_exceptions() -> dict[str, str]:
     """Word → lemma pairs that override the lemmatizer (``resources/lemma_exceptions_da.txt``)."""
     text = resources.files("workshopnlp").joinpath("resources/lemma_exceptions_da.txt").read_text("utf-8")

@@ -63,6 +63,11 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+def personas_named(text: object) -> set[str]:
+    """Every persona ``text`` names («leder og rådgiver» names two); :func:`normalise_persona` takes the first."""
+    return {persona for persona, pattern in _RULES if pattern.search(str(text or ""))}
+
+
 def normalise_persona(label: object) -> str | None:
     """Map a heading, speaker label or survey answer to a persona id, or ``None`` if it names none.
 

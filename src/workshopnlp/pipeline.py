@@ -22,7 +22,7 @@ from tqdm.auto import tqdm
 from . import __version__
 from .codebook import USED_CODEBOOK_NAME
 from .config import MANIFEST_NAME, WorkshopPaths, load_params
-from .errors import TooFewStatementsError
+from .errors import TooFewStatementsError, WorkshopError
 from .provenance import sha256_file, write_json
 
 
@@ -191,9 +191,14 @@ def run_pipeline(workshop_id: str, data_dir: Path | str = "data", reports_dir: P
     if until is None:
         for earlier in earlier_workshops_without_themes(data_dir, workshop_id):
             echo(f"Den tidligere workshop {earlier} er ikke kørt endnu. Den indlæses, kodes og får temaer først, "
-                 f"så {workshop_id} kan sammenlignes med den (dens rapporter: workshopnlp run --workshop {earlier}).")
-            run_pipeline(earlier, data_dir, reports_dir, params, notebooks_dir=notebooks_dir,
-                         codebook_path=codebook_path, echo=echo, until="themes")
+                 f"så {workshop_id} kan sammenlignes med den. Kør workshopnlp run --workshop {earlier} for at få "
+                 "dens rapporter.")
+            try:
+                run_pipeline(earlier, data_dir, reports_dir, params, notebooks_dir=notebooks_dir,
+                             codebook_path=codebook_path, echo=echo, until="themes")
+            except WorkshopError as exc:  # a broken or empty earlier folder must not stop the new workshop
+                echo(f"Bemærk: den tidligere workshop {earlier} kunne ikke køres, så {workshop_id} sammenlignes ikke "
+                     f"med den. {exc}")
     paths = WorkshopPaths(data_dir, workshop_id)
     stamps = paths.processed / ".pipeline"
     status: dict[str, str] = {}

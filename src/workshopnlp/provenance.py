@@ -14,6 +14,7 @@ import json
 import os
 import platform
 import shutil
+import stat
 import tempfile
 from importlib import metadata
 from pathlib import Path
@@ -98,15 +99,23 @@ def provenance_record(step: str, inputs: dict[str, str], parameters: dict[str, A
 
 
 def _umask() -> int:
-    mask = os.umask(0)
+    mask = os.umask(0)  # the only way to read it; the pipeline writes from one thread
     os.umask(mask)
     return mask
 
 
-def _usual_mode(path: Path) -> None:
-    """Give a folder from ``mkdtemp`` or a file from ``mkstemp`` (both private: 0700 / 0600) the mode any
-    folder or file made here would get, so colleagues on a shared drive can open the reports."""
-    path.chmod((0o777 if path.is_dir() else 0o666) & ~_umask())
+def _usual_mode(path: Path, like: Path) -> None:
+    """Give a folder from ``mkdtemp`` or a file from ``mkstemp`` (both private: 0700 / 0600) the mode that
+    ``mkdir`` or ``open`` would have given ``like``, the target it replaces: a file keeps the mode it had, a
+    new file and a folder get the umask's mode, and a folder in a shared (setgid) folder keeps that bit – so
+    colleagues on a shared drive can open the reports."""
+    if path.is_file() and like.is_file():
+        path.chmod(stat.S_IMODE(like.stat().st_mode))
+        return
+    mode = (0o777 if path.is_dir() else 0o666) & ~_umask()
+    if path.is_dir() and path.parent.stat().st_mode & stat.S_ISGID:
+        mode |= stat.S_ISGID
+    path.chmod(mode)
 
 
 @contextlib.contextmanager
@@ -119,7 +128,7 @@ def atomic_directory(target: Path) -> Iterator[Path]:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-        _usual_mode(tmp)
+        _usual_mode(tmp, like=target)
     except PermissionError as exc:
         raise WorkshopError(f"kan ikke skrive i mappen {target.parent}", file=target.parent,
                             fix="giv skriveadgang til mappen eller vælg en anden med --data-dir/--reports-dir") from exc
@@ -145,7 +154,7 @@ def atomic_file(target: Path) -> Iterator[Path]:
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     tmp = Path(name)
-    _usual_mode(tmp)
+    _usual_mode(tmp, like=target)
     try:
         yield tmp
         os.replace(tmp, target)

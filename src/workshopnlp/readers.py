@@ -182,42 +182,51 @@ def _table_blocks(table, n: int) -> tuple[list[Block], int]:
     """A Word table's statements, numbered on from paragraph ``n``; returns ``(blocks, last number)``.
 
     - A first row of short labels above longer cells is a header («Fokusområde | Post-it»): not statements.
-    - A row whose first cell is a short label («Formål») and has text beside it: the label is the context of
-      that text, with the header's first cell in front: «Fokusområde: Formål». A label that names a persona
-      («Rådgiver») gives the row's statements that persona.
+    - A first column of short labels beside longer cells («Formål | Vi skal kunne forklare …») labels its
+      row: the label is the context of the row's text, with the header's first cell in front, «Fokusområde:
+      Formål»; a label that names a persona («Rådgiver») gives the row's statements that persona, and a label
+      with nothing beside it is skipped.
     - Otherwise a cell's context is its column's header, if any («Tillid» above a column of post-its).
-    Merged cells (which python-docx repeats) are read once; each paragraph of a cell is one line."""
+    - A grid of short cells only (post-its without a header) is read cell by cell: nothing is taken for a label.
+    Merged cells, which python-docx repeats across columns and rows, are read once; each paragraph of a cell is
+    one line."""
+    seen: set[int] = set()
     rows = []
     for row in table.rows:
-        seen, cells = set(), []
+        cells = []
         for j, cell in enumerate(row.cells):
             if id(cell._tc) not in seen:
                 seen.add(id(cell._tc))
                 cells.append((j, cell))
-        rows.append(cells)
+        if cells:
+            rows.append(cells)
+    text = {id(cell._tc): cell.text.strip() for row in rows for _, cell in row}
     header: dict[int, str] = {}
-    first = [cell.text.strip() for _, cell in rows[0]] if rows else []
-    later = [cell.text.strip() for row in rows[1:] for _, cell in row]
-    if len(first) >= 2 and all(_is_table_label(t) for t in first if t) and any(first) \
-            and any(t and not _is_table_label(t) for t in later):
-        header = {j: cell.text.strip() for j, cell in rows[0]}
+    first = [text[id(cell._tc)] for _, cell in rows[0]] if rows else []
+    if len(rows) >= 2 and any(first) and all(_is_table_label(t) for t in first if t) \
+            and any(t and not _is_table_label(t) for row in rows[1:] for t in (text[id(c._tc)] for _, c in row)):
+        header = {j: text[id(cell._tc)] for j, cell in rows[0]}
         n += sum(len(cell.paragraphs) for _, cell in rows[0])
         rows = rows[1:]
+    first_column = [text[id(row[0][1]._tc)] for row in rows if row[0][0] == 0]
+    rest = [text[id(cell._tc)] for row in rows for j, cell in row if j > 0]
+    labelled = bool(first_column) and any(rest) and all(not t or _is_table_label(t) for t in first_column) \
+        and any(t and not _is_table_label(t) for t in rest)
     blocks = []
     for row in rows:
-        texts = [cell.text.strip() for _, cell in row]
-        label = texts[0] if len(row) >= 2 and _is_table_label(texts[0]) and any(texts[1:]) else ""
-        if label:
+        label = text[id(row[0][1]._tc)] if labelled and row[0][0] == 0 else ""
+        cells = row[1:] if labelled and row[0][0] == 0 else row
+        if labelled and row[0][0] == 0:
             n += len(row[0][1].paragraphs)
-            head = header.get(row[0][0], "")
-            row_context = f"{head}: {label}" if head else label
-        for j, cell in row[1:] if label else row:
-            context = row_context if label else header.get(j, "")
+            head = header.get(0, "")
+            row_context = f"{head}: {label}" if head and label else label
+        for j, cell in cells:
+            context = row_context if labelled and row[0][0] == 0 else header.get(j, "")
             for par in cell.paragraphs:
                 n += 1
-                text = par.text.strip()
-                if text:
-                    blocks.append(Block("line", _BULLET.sub("", text, count=1).strip(), 0, n, context))
+                line = par.text.strip()
+                if line:
+                    blocks.append(Block("line", _BULLET.sub("", line, count=1).strip(), 0, n, context))
     return blocks, n
 
 

@@ -256,7 +256,10 @@ def workshop_heading(workshop_id: str, data_dir: Path) -> str:
     manifest = WorkshopPaths(Path(data_dir), workshop_id).processed / "manifest.inferred.yaml"
     data = yaml.safe_load(manifest.read_text("utf-8")) if manifest.is_file() else None
     title = str((data or {}).get("title") or "").strip()
-    return f"{title}, {workshop_label(workshop_id)}" if title else f"Dataetisk workshop {workshop_label(workshop_id)}"
+    label = workshop_label(workshop_id)
+    if not title:
+        return f"Dataetisk workshop {label}"
+    return title if label.casefold() in title.casefold() else f"{title}, {label}"
 
 
 def index_page(workshop_id: str, pages: list[tuple[str, str]], figures: dict[str, Any],

@@ -829,7 +829,7 @@ def confusion_table(b: WorkshopBundle, dimension: str, pair: str) -> pd.DataFram
     return wide
 
 
-#: What the agreement page says under each heading when nobody has coded this workshop by hand.
+#: What the agreement page says in place of its cross-tables when nobody has coded this workshop by hand.
 NO_HUMAN_CODES_DA = "*Ingen udsagn fra denne workshop er kodet af mennesker endnu, så der er intet at vise her.*"
 
 
@@ -837,7 +837,7 @@ def disputes_text(human_codes: pd.DataFrame | None) -> str:
     """Danish: how many statements the blind coders disagree on, how many a review has settled, and how the
     rest can be settled (a review sheet, see :mod:`workshopnlp.coding_sheet`)."""
     if human_codes is None or human_codes.empty:
-        return NO_HUMAN_CODES_DA
+        return "*Der er ingen uenigheder at afgøre, for ingen har kodet udsagn fra denne workshop endnu.*"
     disputed = disputed_statements(human_codes)
     open_ = open_disputes(human_codes)
     if not disputed:

@@ -120,7 +120,7 @@ def test_report_says_how_many_disputes_are_open_and_how_to_settle_them():
     text = disputes_text(settled)
     assert "uenige om 2 udsagn" in text and "2 af dem er afgjort" in text and "--review" not in text
     assert disputes_text(human[human["statement_id"] == "s3"]).startswith("De menneskelige kodere er enige")
-    assert disputes_text(None).startswith("*Ingen udsagn fra denne workshop er kodet af mennesker")
+    assert disputes_text(None).startswith("*Der er ingen uenigheder at afgøre, for ingen har kodet")
 
 
 def test_lock_files_of_open_sheets_are_not_read_as_sheets(tmp_path):

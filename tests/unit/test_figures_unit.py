@@ -92,7 +92,7 @@ def test_hidden_cells_leave_no_cell_to_be_worked_out_from_row_or_column_totals()
             others = (frame.loc[idx] > 0) & ~m.loc[idx]
             assert m.loc[idx].sum() != 1 or not others.any(), (idx, m.loc[idx].tolist())
     assert not mask.loc["leder"].any(), "a row without small cells keeps its figures when nothing forces it"
-    assert not (mask & (counts == 0)).to_numpy().any(), "zero cells disclose nothing and stay visible"
+    assert not (mask & (counts == 0)).to_numpy().any(), "no zero cell is hidden where a non-zero one will do"
     # nothing small, nothing hidden
     assert not figures.hidden_cells(counts.clip(lower=5).where(counts > 0, 0), 5).to_numpy().any()
     # October's table as it is now: one small cell (ukendt x Spørgeskema, 1) needs three more hidden, not
@@ -117,6 +117,16 @@ def test_hidden_cells_leave_no_cell_to_be_worked_out_from_row_or_column_totals()
                 stacked = mask.stack()
                 assert set(stacked[stacked].index) == cells, (columns, rows)
                 assert all(n in (0, 2) for n in [*mask.sum(axis=0), *mask.sum(axis=1)])
+
+
+def test_a_hidden_cell_beside_zeros_is_protected_too():
+    """A reviewer's table: the 7 is alone in its column, so the column total gives it; then the 20 follows
+    from its row and the small 3 from its column. Zeros are shown as 0, so they protect nothing; a zero is
+    hidden only where a line has nothing else to hide."""
+    counts = pd.DataFrame([[3, 0, 10], [0, 0, 12], [20, 7, 0]], index=list("abc"), columns=list("xyz"))
+    mask = figures.hidden_cells(counts, 5)
+    assert mask.loc["a", "x"] and all(n != 1 for n in [*mask.sum(axis=0), *mask.sum(axis=1)])
+    assert int((mask & (counts == 0)).to_numpy().sum()) <= 1
 
 
 def test_hidden_cells_of_a_table_too_large_to_search_are_still_safe(monkeypatch):

@@ -134,7 +134,8 @@ def test_a_consultation_export_is_its_own_kind_with_the_personas_its_role_column
     ("Mentor", True), ("Virksomhedskonsulent", True), ("En borger", True), ("Sikret ledig", True), ("MH", True),
     ("Risiko", False), ("Udbud", False), ("KPI", False), ("KPI’er", False), ("Bias-test", False),
     ("Til stede", False), ("Kontakt i projektsekr.", False), ("Pas på med at forsimple", False),
-    ("Borgerinddragelse", False), ("Ledighed", False),
+    ("Borgerinddragelse", False), ("Ledighed", False), ("Et eksempel", False), ("Andre kommuner", False),
+    ("Dagpengesystemet", False), ("OK", False), ("DPIA", False), ("Bjarke", True), ("Presse/SoMe", True),
 ])
 def test_a_label_before_a_colon_is_a_speaker_only_when_it_names_who_speaks(label, speaker):
     """«KPI: ikke kun sagsbehandlingstid» is about KPIs: the topic must stay in the text, and nobody is
@@ -144,12 +145,26 @@ def test_a_label_before_a_colon_is_a_speaker_only_when_it_names_who_speaks(label
     assert is_speaker_label(label) is speaker
 
 
-def test_a_personal_name_before_a_colon_is_a_speaker():
-    from workshopnlp.ingest import is_speaker_label
+def test_a_personal_name_before_a_colon_is_a_speaker_even_one_the_name_lists_lack():
+    """Privacy first: «Bjarke: …» stays a speaker («Deltager N»), although no name list knows Bjarke – only a
+    label of common Danish words is taken for a topic and kept in the text."""
+    from workshopnlp.ingest import build_statement_table, is_speaker_label
+    from workshopnlp.manifest import Manifest
     from workshopnlp.pseudonymise import Pseudonymiser
 
     _, redactions = Pseudonymiser().pseudonymise("Mette Hansen", label=True)
-    assert is_speaker_label("Mette Hansen", redactions) and not is_speaker_label("Mette Hansen")
+    assert is_speaker_label("Mette Hansen", redactions)
+    for name in ("Bjarke", "Thorbjørn", "Malik", "Bjarke fra Vejle", "Halfdan Ravn"):
+        assert is_speaker_label(name), name
+    from workshopnlp.config import load_params
+    from workshopnlp.ingest import RawStatement
+
+    raw = [RawStatement("noter.txt", "gruppe", 1, "linje 1", "vi skal have mere åbenhed", speaker_label="Bjarke"),
+           RawStatement("noter.txt", "gruppe", 2, "linje 2", "formålet glider", speaker_label="Risiko")]
+    table, _ = build_statement_table(Manifest(workshop_id="ws"), raw, load_params(), Path("."))
+    assert table["speaker"].tolist() == ["Deltager 1", ""]
+    assert table["text"].tolist() == ["vi skal have mere åbenhed", "Risiko: formålet glider"]
+    assert "Bjarke" not in table.to_csv()
 
 
 def _post_it_document(path: Path) -> Path:
@@ -207,3 +222,47 @@ def test_a_table_row_label_is_the_statements_section_and_may_name_its_persona(tm
     assert formaal.section == "Gruppe 1 – rådgivere > Fokusområde: Formål" and formaal.persona == "raadgiver"
     assert by_text["Hvem har ansvaret, når modellen tager fejl?"].persona == "leder"  # the row names its speaker
     assert by_text["Tak for i dag."].section == "Gruppe 1 – rådgivere"
+
+
+def test_odd_word_tables_lose_no_post_it(tmp_path):
+    """A grid of short post-its has no header or label column to find: every cell is a statement. A single
+    column under a header is read under it; a label with nothing beside it is skipped; a cell merged over two
+    rows is read once."""
+    import docx
+
+    from workshopnlp.readers import read_docx_notes
+
+    document = docx.Document()
+    grid = document.add_table(rows=2, cols=3)
+    for cell, text in zip([*grid.rows[0].cells, *grid.rows[1].cells],
+                          ["Mere åbenhed", "Tillid til data", "Borgeren i centrum", "Klare regler", "", "Ærlighed"]):
+        cell.text = text
+    column = document.add_table(rows=3, cols=1)
+    for cell, text in zip([r.cells[0] for r in column.rows],
+                          ["Post-its", "Vi skal vide, hvem der ser data.", "Forklar beslutningen for borgeren."]):
+        cell.text = text
+    labels = document.add_table(rows=3, cols=2)
+    labels.rows[0].cells[0].text, labels.rows[0].cells[1].text = "Formål", "Formålet skal stå klart fra start."
+    labels.rows[1].cells[0].text = "Tillid"  # nothing beside it
+    merged = labels.cell(1, 1).merge(labels.cell(2, 1))
+    merged.text = "Et svar, der fylder to rækker i tabellen."
+    labels.rows[2].cells[0].text = "Forståelse"
+    document.save(str(tmp_path / "noter.docx"))
+    lines = [(b.text, b.context) for b in read_docx_notes(tmp_path / "noter.docx") if b.kind == "line"]
+    assert lines == [("Mere åbenhed", ""), ("Tillid til data", ""), ("Borgeren i centrum", ""),
+                     ("Klare regler", ""), ("Ærlighed", ""),
+                     ("Vi skal vide, hvem der ser data.", "Post-its"), ("Forklar beslutningen for borgeren.", "Post-its"),
+                     ("Formålet skal stå klart fra start.", "Formål"),
+                     ("Et svar, der fylder to rækker i tabellen.", "Tillid")]
+
+
+def test_a_name_in_a_heading_or_a_table_label_is_pseudonymised_in_the_section():
+    from workshopnlp.config import load_params
+    from workshopnlp.ingest import RawStatement, build_statement_table
+    from workshopnlp.manifest import Manifest
+
+    raw = [RawStatement("noter.docx", "gruppe", 1, "afsnit 2", "Vi skal kunne forklare formålet.",
+                        section="Referat ved Mette Hansen > Navn: Lone Hansen")]
+    table, log = build_statement_table(Manifest(workshop_id="ws"), raw, load_params(), Path("."))
+    assert table["section"].tolist() == ["Referat ved [NAVN] > Navn: [NAVN]"]
+    assert int(log["count"].sum()) == 2
