@@ -1334,8 +1334,8 @@ def build_figures(workshop_id: str, data_dir: str | Path, out_dir: str | Path,
                  lambda: fig_theme_changes(pd.read_csv(comparisons[-1], keep_default_na=False),
                                            workshop_label(earlier_id), workshop_label(workshop_id), params=params)))
     agreement_reason = "" if agreement is not None and len(agreement) else \
-        "enighed mangler: ingen udsagn er kodet af mindst to kodere (kodeark)"
-    plan.append(("enighed", "Enighed mellem kodere og model", agreement_reason,
+        "ingen udsagn er kodet af mindst to kodere endnu"
+    plan.append(("enighed", "Enighed mellem kodere og maskine", agreement_reason,
                  lambda: fig_agreement(agreement, cb, params=params)))
     for d in dims:
         plan.append((f"{fname[d]}_workshops", f"{plural[d]} fordelt på workshop", compare_reason,

@@ -50,3 +50,9 @@ def unfamiliar_text(record: dict, warn_share: float) -> str:
         text += (" På tekst, der er så fremmed for maskinen, rammer dens koder langt sjældnere det, mennesker "
                  "vælger – lad nogen kode en stikprøve, før koderne bruges.")
     return text
+
+
+def list_da(items: list[str]) -> str:
+    """«a», «a og b», «a, b og c»."""
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " og " + items[-1] if items else ""

@@ -20,7 +20,7 @@ from .config import WorkshopPaths, load_params
 from .errors import InputError
 from .figures import SOURCE_KIND_LABELS_DA, hidden_cells
 from .figures import workshop_label as figure_workshop_label
-from .formatting import SAME_CODE_DA, decimal_da, percent_da, points_da, unfamiliar_text
+from .formatting import SAME_CODE_DA, decimal_da, list_da, percent_da, points_da, unfamiliar_text
 from .personas import PERSONA_LABELS_DA, REGISTER_LABELS_DA, SIDE_LABELS_DA, SOURCE_KINDS, UNKNOWN_PERSONA
 from .pseudonymise import is_sensitive
 
@@ -464,8 +464,7 @@ def _kinds_text(statements: pd.DataFrame) -> str:
     """The kinds of source a workshop has, in Danish ("noter fra plenum, noter fra grupper og spørgeskemasvar")."""
     names = {"plenum": "noter fra plenum", "gruppe": "noter fra grupper", "survey": "spørgeskemasvar",
              "hoering": "høringssvar"}
-    kinds = [names[k] for k in names if (statements["source_kind"] == k).any()]
-    return kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " og " + kinds[-1]
+    return list_da([names[k] for k in names if (statements["source_kind"] == k).any()])
 
 
 def _totals_text(statements: pd.DataFrame) -> str:
@@ -511,8 +510,10 @@ def how_it_was_made(b: WorkshopBundle) -> str:
         "**Kodning.** Hvert udsagn er kodet med ét fokusområde (Formål, Tillid, Teknologisk forståelse) og ét "
         "dataetisk princip fra workshoppens materiale – eller \"ingen\", når intet passer. Maskinen, der foreslår "
         "koderne, er en sprogmodel, der kører lokalt (ingen tekst sendes ud), og som har lært af kodebogens "
-        f"eksempler og af mennesker, der har kodet udsagn i hånden. {n_human} udsagn er kodet af mennesker; deres "
-        "koder går forud for maskinens, og forklaringen siger da, hvor mange af de menneskelige kodere der gav "
+        f"eksempler og af mennesker, der har kodet udsagn i hånden. "
+        + (f"{n_human} udsagn er kodet af mennesker; deres koder går forud" if n_human else
+           "Ingen udsagn fra denne workshop er kodet af mennesker endnu; når nogen gør det, går deres koder forud")
+        + " for maskinens, og forklaringen siger da, hvor mange af de menneskelige kodere der gav "
         f"koden, og hvad maskinen selv ville have foreslået og hvorfor. {reviewed}"
         "Ved fokusområdet læser maskinen – ligesom en menneskelig koder – svaret sammen med spørgsmålet eller "
         "runden, det blev givet i (fx \"Runde 2: Tillid\"). "
@@ -579,8 +580,8 @@ def provenance_footer(b: WorkshopBundle) -> str:
     esc = html.escape
     code_inputs = (b.provenance.get("codes") or {}).get("inputs_sha256", {})
     others = sorted({k.split("/")[1] for k in code_inputs if k.startswith("raw/")} - {b.workshop_id})
-    learnt = (" Kodningen har også lært af de menneskekodede udsagn fra " + ", ".join(
-        f"workshoppen {esc(workshop_label(w))} ({esc(w)})" for w in others) + ", så de filer står der også."
+    learnt = (" Kodningen har også lært af de menneskekodede udsagn fra " + list_da(
+        [f"workshoppen {esc(workshop_label(w))} ({esc(w)})" for w in others]) + ", så de filer står der også."
         if others else "")
     items = []
     for step, rec in b.provenance.items():

@@ -337,6 +337,7 @@ def test_tiny_workshop_gets_a_report_with_a_note_instead_of_themes(coded_data_di
     assert "kodet af mennesker endnu, så der er intet at vise her" in page
     assert "Der er ingen uenigheder at afgøre, for ingen har kodet udsagn fra denne workshop endnu" in page
     assert not BeautifulSoup(page, "html.parser").find_all("h3"), "no empty Fokusområde / princip headings"
+    assert "0 udsagn er kodet af mennesker" not in page and "når nogen gør det, går deres koder forud" in page
 
 
 @pytest.mark.browser

@@ -46,3 +46,10 @@ def test_no_module_writes_a_percentage_without_the_space():
                                               (0.001, "0 procentpoint"), (-0.1657, "\u221217 procentpoint")])
 def test_a_change_of_share_is_signed_percentage_points(change, text):
     assert points_da(change) == text
+
+
+def test_danish_lists_end_with_og():
+    from workshopnlp.formatting import list_da
+
+    assert [list_da([]), list_da(["a"]), list_da(["a", "b"]), list_da(["a", "b", "c"])] == ["", "a", "a og b",
+                                                                                             "a, b og c"]
