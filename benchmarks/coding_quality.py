@@ -22,7 +22,10 @@ staff, written answers (survey and consultation) against group notes and minutes
 answers against staff's notes and minutes (the issue: coding must not work worse for citizens' informal
 answers than for staff minutes). Then, for about 2.5 times the statements per persona, the same per-persona
 figures over the whole gold set out-of-fold (5 folds x 3 fold seeds; ~2 min with a warm embedding cache),
-with F1 per code and persona: which rare code pulls a persona's macro-F1 down. Last, prose nobody here
+with F1 per code and persona: which rare code pulls a persona's macro-F1 down. Then a workshop nobody tuned
+on, written by another author (tests/gold/new_workshop: the March 2023 citizens' panel in five formats, coded
+by three further blind coders F, G, H): coded as 'code --workshop' codes it on the day, and cross-validated
+with four fifths of it human-coded, beside both baselines, per persona and in the pooled groups. Last, prose nobody here
 wrote: the 172 rows of real Danish public-sector text in ../shared/corpora coded by 'workshopnlp code INPUT'
 against two further blind coders (tests/gold/real_prose; reference = the rows they agree on), beside both
 baselines and beside the same coder after learning from 25, 50, 100 or all cross-validation-training rows of
@@ -378,6 +381,87 @@ def real_prose(codebook, params, data_dir: Path, tune: pd.DataFrame) -> None:
           f"{unfamiliar['threshold']:.3f})")
 
 
+NEW_WORKSHOP_GOLD = REPO / "tests" / "gold" / "new_workshop"
+NEW_WORKSHOP = "2023-03-15-borgerpanel"
+NEW_WORKSHOP_FOLDS = 5
+
+
+def new_workshop_statements(params) -> pd.DataFrame:
+    """The March 2023 workshop of tests/gold/new_workshop, ingested in a temporary data dir: its non-empty
+    statements (what its coders coded)."""
+    with tempfile.TemporaryDirectory(prefix="wnlp-new-workshop-") as tmp:
+        shutil.copytree(NEW_WORKSHOP_GOLD / "raw" / NEW_WORKSHOP, Path(tmp) / "raw" / NEW_WORKSHOP)
+        ingest(NEW_WORKSHOP, Path(tmp), params)
+        statements = pd.read_parquet(Path(tmp) / "processed" / NEW_WORKSHOP / "statements.parquet")
+    return statements[~statements["is_empty_content"].astype(bool)].reset_index(drop=True)
+
+
+def new_workshop_reference(codebook, statements: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """The blind coders' codes of the new workshop (tests/gold/new_workshop/coder_*.csv, checked text by text)
+    and their reference: the majority, ties to the coder whose name sorts first (as for the sample workshops)."""
+    from workshopnlp.coding import reference_codes
+
+    table = statements.rename(columns={"statement_id": "id"})
+    codes = read_code_tables(sorted(NEW_WORKSHOP_GOLD.glob("coder_*.csv")), codebook, table)
+    ref = reference_codes(codes.rename(columns={"id": "statement_id"}).assign(decides=False))
+    ref = statements.merge(ref, on="statement_id")
+    return ref, {c: f.set_index("id") for c, f in codes.groupby("coder")}
+
+
+def new_workshop(codebook, params, model, data_dir: Path, tune: pd.DataFrame) -> None:
+    """A workshop nobody here tuned on, written by another author: the March 2023 citizens' panel of
+    tests/gold/new_workshop (five files in five formats), coded by three further blind coders. First as
+    'workshopnlp code --workshop' codes it on the day (the model learnt from the codebook and the sample
+    workshops' tuning part, with each statement's context); then cross-validated with 4/5 of it human-coded,
+    which is what the coder does once people have coded part of the new workshop."""
+    if not NEW_WORKSHOP_GOLD.is_dir():
+        print(f"\nNew workshop: SKIPPED – {NEW_WORKSHOP_GOLD} is missing.")
+        return
+    statements = new_workshop_statements(params)
+    ref, coders = new_workshop_reference(codebook, statements)
+    pred = model.predict(ref["text"].tolist(), [False] * len(ref), contexts_of(ref))
+    unfamiliar = model.unfamiliar(ref["text"].tolist(), [False] * len(ref))
+    embedder, cache = _embedding_setup(params, data_dir)
+    learned = pd.DataFrame(index=ref.index, columns=list(DIMENSIONS), dtype=object)
+    for train_idx, test_idx in KFold(NEW_WORKSHOP_FOLDS, shuffle=True,
+                                     random_state=params["coding"]["seed"]).split(ref):
+        fold = fit_coder(codebook, embedder, params["coding"], cache,
+                         human=pd.concat([tune, ref.iloc[train_idx]], ignore_index=True))
+        part = ref.iloc[test_idx]
+        learned.iloc[test_idx] = fold.predict(part["text"].tolist(), [False] * len(part),
+                                              contexts_of(part))[list(DIMENSIONS)].to_numpy()
+    tune_texts = tune[~tune["is_empty_content"].astype(bool)]
+    print(f"\nA new workshop nobody tuned on ({NEW_WORKSHOP}, tests/gold/new_workshop: {len(ref)} statements with "
+          f"content, written by another author in five formats; coders {', '.join(coders)} blind, from the codebook "
+          "and the seed only; reference = their majority). The coder as 'code --workshop' runs it on the day, with "
+          f"each statement's context ({unfamiliar['share']:.0%} of the statements are unlike anything it learnt from):")
+    rows = []
+    for dim in DIMENSIONS:
+        truth = ref[dim].tolist()
+        t = calibrate_threshold(definition_similarity(tune_texts["text"].tolist(), codebook.dimension(dim)),
+                                tune_texts[dim].tolist())
+        for method, guess in (("workshopnlp", pred[dim].tolist()),
+                              ("workshopnlp + 4/5 of this workshop human-coded (CV)", learned[dim].tolist()),
+                              ("keyword rules", keyword_baseline(ref["text"].tolist(), codebook, dim)),
+                              ("TF-IDF to definitions",
+                               decide(definition_similarity(ref["text"].tolist(), codebook.dimension(dim)), t)[0])):
+            rows.append({"dimension": dim, "method": method, **scores(truth, guess)})
+    print(pd.DataFrame(rows).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print("  Pairwise macro-F1 (the model against each coder, and the coders against each other):")
+    print_pairwise(ref, pred, coders, sorted(p for p in ref["persona"].unique() if p != UNKNOWN_PERSONA))
+    print("  Per persona (macro-F1 / accuracy, n):")
+    for dim in DIMENSIONS:
+        parts = []
+        for persona, idx in ref.groupby("persona").groups.items():
+            idx = np.asarray(idx)
+            parts.append(f"{persona} {f1_score(ref[dim].to_numpy()[idx], pred[dim].to_numpy()[idx], average='macro', zero_division=0):.3f}"
+                         f" / {accuracy_score(ref[dim].to_numpy()[idx], pred[dim].to_numpy()[idx]):.3f} (n={len(idx)})")
+        print(f"    {dim}: " + "; ".join(parts))
+    print_two_sides(ref, pred, indent="    ")
+    print("  Where the model and the reference differ on focus areas (reference rows, model columns):")
+    print(pd.crosstab(ref["focus_area"], pred["focus_area"]).to_string())
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", type=Path, default=None, help="use an existing, ingested data dir")
@@ -477,6 +561,7 @@ def main(argv=None) -> int:
         print_power(test[dim].to_numpy()[in_groups], pred[dim].to_numpy()[in_groups], len(members),
                     int(np.mean([len(m) for m in members])), "held-out")
     whole_gold_per_persona(codebook, embedder, params, cache, pd.concat([tune, test], ignore_index=True), coders)
+    new_workshop(codebook, params, model, data_dir, tune)
     real_prose(codebook, params, data_dir, tune)
     print(f"\nTiming: fit {fit_s:.1f} s (embeddings cached after the first run), predict {len(test)} statements "
           f"{predict_s:.1f} s. Thresholds for ingen: {({d: m.threshold for d, m in model.dims.items()})}; "

@@ -14,6 +14,10 @@ GOLD = REPO / "tests" / "gold"
 OCTOBER = "2022-10-28-dataetik"
 JANUARY = "2023-01-19-fokusomraader"
 SAMPLE_WORKSHOPS = (OCTOBER, JANUARY)
+# A third workshop, written by another author (a tester, session 17) and never tuned on: its raw files and the
+# blind coders' codes live under tests/gold/new_workshop, not data/raw (see the README there).
+NEW_WORKSHOP = "2023-03-15-borgerpanel"
+NEW_WORKSHOP_GOLD = GOLD / "new_workshop"
 
 
 def copy_raw(dest: Path, workshops=SAMPLE_WORKSHOPS) -> Path:
@@ -31,6 +35,17 @@ def sample_data_dir(tmp_path_factory) -> Path:
     data_dir = copy_raw(tmp_path_factory.mktemp("data"))
     for ws in SAMPLE_WORKSHOPS:
         ingest(ws, data_dir)
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def new_workshop_data_dir(tmp_path_factory) -> Path:
+    """A data dir with the March 2023 workshop of tests/gold/new_workshop ingested alone (read-only)."""
+    from workshopnlp.ingest import ingest
+
+    data_dir = tmp_path_factory.mktemp("new_workshop")
+    shutil.copytree(NEW_WORKSHOP_GOLD / "raw" / NEW_WORKSHOP, data_dir / "raw" / NEW_WORKSHOP)
+    ingest(NEW_WORKSHOP, data_dir)
     return data_dir
 
 
