@@ -22,10 +22,11 @@ staff, written answers (survey and consultation) against group notes and minutes
 answers against staff's notes and minutes (the issue: coding must not work worse for citizens' informal
 answers than for staff minutes). Then, for about 2.5 times the statements per persona, the same per-persona
 figures over the whole gold set out-of-fold (5 folds x 3 fold seeds; ~2 min with a warm embedding cache),
-with F1 per code and persona: which rare code pulls a persona's macro-F1 down. Then a workshop nobody tuned
-on, written by another author (tests/gold/new_workshop: the March 2023 citizens' panel in five formats, coded
-by three further blind coders F, G, H): coded as 'code --workshop' codes it on the day, and cross-validated
-with four fifths of it human-coded, beside both baselines, per persona and in the pooled groups. Last, prose nobody here
+with F1 per code and persona: which rare code pulls a persona's macro-F1 down. Then three workshops nobody
+tuned on, each written by another author (tests/gold/new_workshops: March, April and May 2023, 433 statements
+with content in four or five formats each, about 100 per persona; three further blind coders per workshop):
+coded as 'code --workshop' codes them on the day, and cross-validated with four fifths of them human-coded,
+beside both baselines, per workshop, per persona with the persona gap's chance test and power (~1.5 min). Last, prose nobody here
 wrote: the 172 rows of real Danish public-sector text in ../shared/corpora coded by 'workshopnlp code INPUT'
 against two further blind coders (tests/gold/real_prose; reference = the rows they agree on), beside both
 baselines and beside the same coder after learning from 25, 50, 100 or all cross-validation-training rows of
@@ -381,41 +382,57 @@ def real_prose(codebook, params, data_dir: Path, tune: pd.DataFrame) -> None:
           f"{unfamiliar['threshold']:.3f})")
 
 
-NEW_WORKSHOP_GOLD = REPO / "tests" / "gold" / "new_workshop"
-NEW_WORKSHOP = "2023-03-15-borgerpanel"
+NEW_WORKSHOPS_GOLD = REPO / "tests" / "gold" / "new_workshops"
 NEW_WORKSHOP_FOLDS = 5
 
 
+def new_workshop_ids() -> list[str]:
+    """The workshops in tests/gold/new_workshops/raw/, oldest first."""
+    raw = NEW_WORKSHOPS_GOLD / "raw"
+    return sorted(p.name for p in raw.iterdir() if p.is_dir()) if raw.is_dir() else []
+
+
 def new_workshop_statements(params) -> pd.DataFrame:
-    """The March 2023 workshop of tests/gold/new_workshop, ingested in a temporary data dir: its non-empty
-    statements (what its coders coded)."""
-    with tempfile.TemporaryDirectory(prefix="wnlp-new-workshop-") as tmp:
-        shutil.copytree(NEW_WORKSHOP_GOLD / "raw" / NEW_WORKSHOP, Path(tmp) / "raw" / NEW_WORKSHOP)
-        ingest(NEW_WORKSHOP, Path(tmp), params)
-        statements = pd.read_parquet(Path(tmp) / "processed" / NEW_WORKSHOP / "statements.parquet")
+    """The workshops of tests/gold/new_workshops, each ingested in a temporary data dir: their non-empty
+    statements (what their coders coded), one table."""
+    frames = []
+    with tempfile.TemporaryDirectory(prefix="wnlp-new-workshops-") as tmp:
+        for ws in new_workshop_ids():
+            shutil.copytree(NEW_WORKSHOPS_GOLD / "raw" / ws, Path(tmp) / "raw" / ws)
+            ingest(ws, Path(tmp), params)
+            frames.append(pd.read_parquet(Path(tmp) / "processed" / ws / "statements.parquet"))
+    statements = pd.concat(frames, ignore_index=True)
     return statements[~statements["is_empty_content"].astype(bool)].reset_index(drop=True)
 
 
 def new_workshop_reference(codebook, statements: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
-    """The blind coders' codes of the new workshop (tests/gold/new_workshop/coder_*.csv, checked text by text)
-    and their reference: the majority, ties to the coder whose name sorts first (as for the sample workshops)."""
+    """The blind coders' codes of each new workshop (tests/gold/new_workshops/codes/<workshop>/coder_*.csv,
+    checked text by text: every statement with content coded once by each coder) and their reference: the
+    majority, ties to the coder whose name sorts first (as for the sample workshops). A coder's letter names a
+    way of reading (F in document order, G from the last file back, H survey answers first), done by a
+    separate session for each workshop; ``coders`` pools each letter over the workshops."""
     from workshopnlp.coding import reference_codes
 
-    table = statements.rename(columns={"statement_id": "id"})
-    codes = read_code_tables(sorted(NEW_WORKSHOP_GOLD.glob("coder_*.csv")), codebook, table)
+    codes = []
+    for ws, table in statements.groupby("workshop_id", sort=True):
+        paths = sorted((NEW_WORKSHOPS_GOLD / "codes" / ws).glob("coder_*.csv"))
+        codes.append(read_code_tables(paths, codebook, table.rename(columns={"statement_id": "id"})))
+    codes = pd.concat(codes, ignore_index=True)
     ref = reference_codes(codes.rename(columns={"id": "statement_id"}).assign(decides=False))
     ref = statements.merge(ref, on="statement_id")
     return ref, {c: f.set_index("id") for c, f in codes.groupby("coder")}
 
 
-def new_workshop(codebook, params, model, data_dir: Path, tune: pd.DataFrame) -> None:
-    """A workshop nobody here tuned on, written by another author: the March 2023 citizens' panel of
-    tests/gold/new_workshop (five files in five formats), coded by three further blind coders. First as
-    'workshopnlp code --workshop' codes it on the day (the model learnt from the codebook and the sample
-    workshops' tuning part, with each statement's context); then cross-validated with 4/5 of it human-coded,
-    which is what the coder does once people have coded part of the new workshop."""
-    if not NEW_WORKSHOP_GOLD.is_dir():
-        print(f"\nNew workshop: SKIPPED – {NEW_WORKSHOP_GOLD} is missing.")
+def new_workshops(codebook, params, model, data_dir: Path, tune: pd.DataFrame) -> None:
+    """Workshops nobody here tuned on, each written by another author (tests/gold/new_workshops: March, April
+    and May 2023, four to seven files in four or five formats, about 35 statements per persona each), coded by
+    three further blind coders per workshop. First as 'workshopnlp code --workshop' codes them on the day (the
+    model learnt from the codebook and the sample workshops' tuning part, with each statement's context); then
+    cross-validated with 4/5 of them human-coded, which is what the coder does once people have coded part of
+    new workshops. With about 100 statements per persona this is the largest set on which the persona gap is
+    measured, and none of it was tuned on."""
+    if not new_workshop_ids():
+        print(f"\nNew workshops: SKIPPED – {NEW_WORKSHOPS_GOLD / 'raw'} is missing.")
         return
     statements = new_workshop_statements(params)
     ref, coders = new_workshop_reference(codebook, statements)
@@ -431,32 +448,50 @@ def new_workshop(codebook, params, model, data_dir: Path, tune: pd.DataFrame) ->
         learned.iloc[test_idx] = fold.predict(part["text"].tolist(), [False] * len(part),
                                               contexts_of(part))[list(DIMENSIONS)].to_numpy()
     tune_texts = tune[~tune["is_empty_content"].astype(bool)]
-    print(f"\nA new workshop nobody tuned on ({NEW_WORKSHOP}, tests/gold/new_workshop: {len(ref)} statements with "
-          f"content, written by another author in five formats; coders {', '.join(coders)} blind, from the codebook "
-          "and the seed only; reference = their majority). The coder as 'code --workshop' runs it on the day, with "
-          f"each statement's context ({unfamiliar['share']:.0%} of the statements are unlike anything it learnt from):")
+    per_ws = ref["workshop_id"].value_counts().sort_index()
+    print(f"\nNew workshops nobody tuned on (tests/gold/new_workshops: {', '.join(f'{w} {n}' for w, n in per_ws.items())} "
+          f"statements with content, each written by another author; coders {', '.join(coders)} blind per workshop, "
+          "from the codebook and the seed only; reference = their majority). The coder as 'code --workshop' runs "
+          f"on the day, with each statement's context ({unfamiliar['share']:.0%} of the statements are unlike "
+          "anything it learnt from):")
     rows = []
     for dim in DIMENSIONS:
         truth = ref[dim].tolist()
         t = calibrate_threshold(definition_similarity(tune_texts["text"].tolist(), codebook.dimension(dim)),
                                 tune_texts[dim].tolist())
         for method, guess in (("workshopnlp", pred[dim].tolist()),
-                              ("workshopnlp + 4/5 of this workshop human-coded (CV)", learned[dim].tolist()),
+                              ("workshopnlp + 4/5 of these workshops human-coded (CV)", learned[dim].tolist()),
                               ("keyword rules", keyword_baseline(ref["text"].tolist(), codebook, dim)),
                               ("TF-IDF to definitions",
                                decide(definition_similarity(ref["text"].tolist(), codebook.dimension(dim)), t)[0])):
             rows.append({"dimension": dim, "method": method, **scores(truth, guess)})
     print(pd.DataFrame(rows).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
-    print("  Pairwise macro-F1 (the model against each coder, and the coders against each other):")
-    print_pairwise(ref, pred, coders, sorted(p for p in ref["persona"].unique() if p != UNKNOWN_PERSONA))
-    print("  Per persona (macro-F1 / accuracy, n):")
     for dim in DIMENSIONS:
-        parts = []
-        for persona, idx in ref.groupby("persona").groups.items():
-            idx = np.asarray(idx)
-            parts.append(f"{persona} {f1_score(ref[dim].to_numpy()[idx], pred[dim].to_numpy()[idx], average='macro', zero_division=0):.3f}"
-                         f" / {accuracy_score(ref[dim].to_numpy()[idx], pred[dim].to_numpy()[idx]):.3f} (n={len(idx)})")
-        print(f"    {dim}: " + "; ".join(parts))
+        print(f"  {dim} per workshop (workshopnlp macro-F1 / accuracy): " + "; ".join(
+            f"{ws} {f1_score(ref[dim][m], pred[dim][m], average='macro', zero_division=0):.3f} / "
+            f"{accuracy_score(ref[dim][m], pred[dim][m]):.3f}"
+            for ws in per_ws.index for m in [(ref["workshop_id"] == ws).to_numpy()]))
+    print("  Pairwise macro-F1 (the model against each coder, and the coders against each other):")
+    personas = sorted(p for p in ref["persona"].unique() if p != UNKNOWN_PERSONA)
+    print_pairwise(ref, pred, coders, personas)
+    print("  Per persona, and the persona gap (target <= 0.10):")
+    for dim in DIMENSIONS:
+        members = [np.flatnonzero((ref["persona"] == p).to_numpy()) for p in personas]
+        f1s = {p: f1_score(ref[dim].to_numpy()[m], pred[dim].to_numpy()[m], average="macro", zero_division=0)
+               for p, m in zip(personas, members)}
+        gap = max(f1s.values()) - min(f1s.values())
+        glo, ghi = bootstrap_f1(ref[dim], pred[dim], groups=members)
+        chance = group_gap_test(ref[dim].tolist(), pred[dim].tolist(), members, PERMUTATIONS, BOOTSTRAP_SEED)
+        print(f"    {dim}: " + "; ".join(
+            f"{p} {v:.3f} / {accuracy_score(ref[dim].to_numpy()[m], pred[dim].to_numpy()[m]):.3f} (n={len(m)})"
+            for (p, v), m in zip(f1s.items(), members)))
+        print(f"      gap {gap:.3f} [{glo:.3f}-{ghi:.3f}] (target <= {PERSONA_GAP:.2f}: "
+              f"{'met' if gap <= PERSONA_GAP else 'NOT met'}); random groups of the same sizes: median gap "
+              f"{chance['chance_gap_median']:.3f}, 95th percentile {chance['chance_gap_p95']:.3f}; p = "
+              f"{chance['p_value']:.3f}")
+        in_groups = np.concatenate(members)
+        print_power(ref[dim].to_numpy()[in_groups], pred[dim].to_numpy()[in_groups], len(members),
+                    int(np.mean([len(m) for m in members])), "new-workshop")
     print_two_sides(ref, pred, indent="    ")
     print("  Where the model and the reference differ on focus areas (reference rows, model columns):")
     print(pd.crosstab(ref["focus_area"], pred["focus_area"]).to_string())
@@ -561,7 +596,7 @@ def main(argv=None) -> int:
         print_power(test[dim].to_numpy()[in_groups], pred[dim].to_numpy()[in_groups], len(members),
                     int(np.mean([len(m) for m in members])), "held-out")
     whole_gold_per_persona(codebook, embedder, params, cache, pd.concat([tune, test], ignore_index=True), coders)
-    new_workshop(codebook, params, model, data_dir, tune)
+    new_workshops(codebook, params, model, data_dir, tune)
     real_prose(codebook, params, data_dir, tune)
     print(f"\nTiming: fit {fit_s:.1f} s (embeddings cached after the first run), predict {len(test)} statements "
           f"{predict_s:.1f} s. Thresholds for ingen: {({d: m.threshold for d, m in model.dims.items()})}; "

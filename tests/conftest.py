@@ -14,10 +14,10 @@ GOLD = REPO / "tests" / "gold"
 OCTOBER = "2022-10-28-dataetik"
 JANUARY = "2023-01-19-fokusomraader"
 SAMPLE_WORKSHOPS = (OCTOBER, JANUARY)
-# A third workshop, written by another author (a tester, session 17) and never tuned on: its raw files and the
-# blind coders' codes live under tests/gold/new_workshop, not data/raw (see the README there).
-NEW_WORKSHOP = "2023-03-15-borgerpanel"
-NEW_WORKSHOP_GOLD = GOLD / "new_workshop"
+# Three more workshops, each written by another author and never tuned on: their raw files and the blind
+# coders' codes live under tests/gold/new_workshops, not data/raw (see the README there).
+NEW_WORKSHOPS_GOLD = GOLD / "new_workshops"
+NEW_WORKSHOPS = ("2023-03-15-borgerpanel", "2023-04-19-dialogmoede", "2023-05-24-temadag")
 
 
 def copy_raw(dest: Path, workshops=SAMPLE_WORKSHOPS) -> Path:
@@ -39,13 +39,14 @@ def sample_data_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def new_workshop_data_dir(tmp_path_factory) -> Path:
-    """A data dir with the March 2023 workshop of tests/gold/new_workshop ingested alone (read-only)."""
+def new_workshops_data_dir(tmp_path_factory) -> Path:
+    """A data dir with the three workshops of tests/gold/new_workshops ingested (read-only)."""
     from workshopnlp.ingest import ingest
 
-    data_dir = tmp_path_factory.mktemp("new_workshop")
-    shutil.copytree(NEW_WORKSHOP_GOLD / "raw" / NEW_WORKSHOP, data_dir / "raw" / NEW_WORKSHOP)
-    ingest(NEW_WORKSHOP, data_dir)
+    data_dir = tmp_path_factory.mktemp("new_workshops")
+    for ws in NEW_WORKSHOPS:
+        shutil.copytree(NEW_WORKSHOPS_GOLD / "raw" / ws, data_dir / "raw" / ws)
+        ingest(ws, data_dir)
     return data_dir
 
 

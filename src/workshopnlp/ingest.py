@@ -128,13 +128,23 @@ class IngestResult:
 
 # ---------------------------------------------------------------- notes
 
+FILE_HEADING_LEVEL = 0  # above every heading level a reader gives (Markdown #, Word Heading 1, plain text)
+
+
 def statements_from_blocks(blocks: list[Block], spec: SourceSpec, municipalities: list[str]) -> list[RawStatement]:
     out: list[RawStatement] = []
     headings: list[tuple[int, str, str | None]] = []  # (level, text, persona)
     for block in blocks:
         if block.kind == "heading":
-            headings = [h for h in headings if h[0] < block.level]
-            headings.append((block.level, block.text, normalise_persona(block.text)))
+            persona = normalise_persona(block.text)
+            # A heading that opens the file and names a group («Gruppe 3 – ledere») heads what follows whatever
+            # the levels under it: plain text has no heading levels, so the first sub-heading would otherwise
+            # replace it and the group's persona would be lost. It gives way only to a later heading that names
+            # a group, which then heads what follows it the same way.
+            opens_groups = (not out and not headings) or any(h[0] == FILE_HEADING_LEVEL for h in headings)
+            level = FILE_HEADING_LEVEL if persona and opens_groups else block.level
+            headings = [h for h in headings if h[0] < level and not (persona and h[0] == FILE_HEADING_LEVEL)]
+            headings.append((level, block.text, persona))
             continue
         text, label = block.text, ""
         m = _SPEAKER.match(text)

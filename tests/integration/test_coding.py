@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import f1_score
 
-from conftest import JANUARY, NEW_WORKSHOP, OCTOBER, REPO
+from conftest import JANUARY, NEW_WORKSHOPS, OCTOBER, REPO
 from workshopnlp.cli import main
 from workshopnlp.codebook import DIMENSIONS, load_codebook
 from workshopnlp.coding import load_all_human_codes, provenance_path_of, reference_codes, training_references
@@ -248,36 +248,40 @@ def test_real_prose_gold_and_learning_from_a_new_kind_of_text(corpora_available,
         assert after > before + 0.1, (dim, before, after)
 
 
-def test_a_new_workshop_by_another_author_is_coded_better_than_keyword_rules(new_workshop_data_dir, held_out_fit):
-    """The March 2023 workshop in tests/gold/new_workshop was written by another author and coded by three
-    further blind coders (F, G, H); their files must still match its statements text by text, every
-    statement with content coded once by each. The coder as 'code --workshop' runs on the day (codebook +
-    the sample workshops' tuning part, with each statement's context) beats the codebook's keyword rules on
-    it (benchmarks/coding_quality.py, measured: macro-F1 0.76 against 0.59 on focus areas, 0.73 against 0.61
-    on principles), and its largest confusion is the one the coders themselves split on: answers to «what
-    does it take for you to trust …» that name a condition (F: «Intet fokusområde», G and H: «Tillid»)."""
+def test_new_workshops_by_other_authors_gold_and_learning_from_them(new_workshops_data_dir, held_out_fit):
+    """Three workshops in tests/gold/new_workshops were each written by another author and coded by three
+    further blind coders; their files must still match the statements text by text, every statement with
+    content coded once by each coder. The coder as 'code --workshop' runs on the day (codebook + the sample
+    workshops' tuning part, with each statement's context) beats the codebook's keyword rules on them, but
+    by far less than on the sample workshops (benchmarks/coding_quality.py, measured: macro-F1 0.64 against
+    0.57 on focus areas, 0.57 against 0.45 on principles; the coders agree at 0.90 and 0.95) - so learning
+    from people's codes of new workshops must help: with every other statement human-coded, the rest is
+    coded better (measured, cross-validated in the benchmark: 0.64 -> 0.71 and 0.57 -> 0.68)."""
     sys.path.insert(0, str(REPO))
     from benchmarks.coding_quality import keyword_baseline, new_workshop_reference  # noqa: E402
-    from workshopnlp.coding import contexts_of
+    from workshopnlp.coding import _embedding_setup, contexts_of, fit_coder
 
-    statements = pd.read_parquet(new_workshop_data_dir / "processed" / NEW_WORKSHOP / "statements.parquet")
+    statements = pd.concat([pd.read_parquet(new_workshops_data_dir / "processed" / ws / "statements.parquet")
+                            for ws in NEW_WORKSHOPS], ignore_index=True)
     statements = statements[~statements["is_empty_content"].astype(bool)].reset_index(drop=True)
-    codebook, _, _, model = held_out_fit
+    codebook, tune, _, model = held_out_fit
     ref, coders = new_workshop_reference(codebook, statements)
     assert sorted(coders) == ["F", "G", "H"] and all(len(c) == len(statements) for c in coders.values())
     assert len(ref) == len(statements) and ref[list(DIMENSIONS)].notna().all().all()
+    assert ref.groupby("persona").size().drop("ukendt").min() >= 90  # about 100 statements per persona
     pred = model.predict(ref["text"].tolist(), [False] * len(ref), contexts_of(ref))
+    learn, test = ref.iloc[::2], ref.iloc[1::2]
+    embedder, cache = _embedding_setup(load_params(), new_workshops_data_dir)
+    with_them = fit_coder(codebook, embedder, load_params()["coding"], cache, human=pd.concat([tune, learn]))
+    after = with_them.predict(test["text"].tolist(), [False] * len(test), contexts_of(test))
     for dim in DIMENSIONS:
         model_f1 = f1_score(ref[dim], pred[dim], average="macro", zero_division=0)
         rules_f1 = f1_score(ref[dim], keyword_baseline(ref["text"].tolist(), codebook, dim), average="macro",
                             zero_division=0)
-        assert model_f1 > rules_f1 + 0.05, (dim, model_f1, rules_f1)
-    wrong = ref.assign(model=pred["focus_area"].to_numpy())
-    wrong = wrong[wrong["focus_area"] != wrong["model"]]
-    pairs = (wrong["focus_area"] + ">" + wrong["model"]).value_counts()
-    assert pairs.index[0] == "tillid>ingen"
-    split = coders["F"].loc[ref["statement_id"], "focus_area"].to_numpy() != ref["focus_area"].to_numpy()
-    assert (ref["focus_area"][split] == "tillid").mean() > 0.5  # where F is outvoted, mostly on «Tillid»
+        assert model_f1 > rules_f1 + 0.04, (dim, model_f1, rules_f1)
+        before = f1_score(test[dim], pred[dim].iloc[1::2], average="macro", zero_division=0)
+        learnt = f1_score(test[dim], after[dim], average="macro", zero_division=0)
+        assert learnt > before + 0.03, (dim, before, learnt)
 
 
 def test_code_any_table_learns_from_people_s_codes_of_some_rows(tmp_path, corpora_available, coded_data_dir, capsys):

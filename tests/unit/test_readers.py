@@ -266,3 +266,27 @@ def test_a_name_in_a_heading_or_a_table_label_is_pseudonymised_in_the_section():
     table, log = build_statement_table(Manifest(workshop_id="ws"), raw, load_params(), Path("."))
     assert table["section"].tolist() == ["Referat ved [NAVN] > Navn: [NAVN]"]
     assert int(log["count"].sum()) == 2
+
+
+def test_a_plain_text_file_that_opens_with_a_group_keeps_its_persona_under_sub_headings():
+    """Plain text has no heading levels: every heading used to replace the one before, so the first
+    sub-heading («Formål og gevinster») dropped the group heading the file opens with, and with it the persona
+    and the group's name in `section` (found by a helper writing a workshop without a manifest). The opening
+    group heading now heads the whole file, until a later heading names another group."""
+    from workshopnlp.ingest import statements_from_blocks
+    from workshopnlp.manifest import SourceSpec
+
+    text = ("Gruppe 3 - ledere\n\nFormål og gevinster\n\nVi skal kunne sige, hvad det skal bruges til.\n\n"
+            "Tillid\n\nÉn dårlig sag i avisen, og så er tilliden væk.\n\n"
+            "Gruppe 4 - borgere i ressourceforløb\n\nRunde 1\n\nJeg vil vide, hvem der læser min sag.\n")
+    blocks = parse_text_notes(text, markdown=False)
+    statements = statements_from_blocks(blocks, SourceSpec(file="gruppe3_ledere.txt", kind="gruppe"), [])
+    got = [(st.persona, st.section) for st in statements]
+    assert got == [("leder", "Gruppe 3 - ledere > Formål og gevinster"),
+                   ("leder", "Gruppe 3 - ledere > Tillid"),
+                   ("borger_i_ressourceforloeb", "Gruppe 4 - borgere i ressourceforløb > Runde 1")]
+    # A title that names no group is replaced as before (plenary notes: the topics are not the title's).
+    plenum = parse_text_notes("Workshop 19. januar\n\nFormål\n\nEt udsagn.\n\nTillid\n\nEt andet udsagn.\n",
+                              markdown=False)
+    sections = [st.section for st in statements_from_blocks(plenum, SourceSpec(file="p.txt", kind="plenum"), [])]
+    assert sections == ["Formål", "Tillid"]
