@@ -26,7 +26,9 @@ with F1 per code and persona: which rare code pulls a persona's macro-F1 down. T
 tuned on, each written by another author (tests/gold/new_workshops: March, April and May 2023, 433 statements
 with content in four or five formats each, about 100 per persona; three further blind coders per workshop):
 coded as 'code --workshop' codes them on the day, and cross-validated with four fifths of them human-coded,
-beside both baselines, per workshop, per persona with the persona gap's chance test and power (~1.5 min). Last, prose nobody here
+and with the other new workshops human-coded (leave one workshop out: the next workshop once earlier ones
+by other hands are coded), beside both baselines, per workshop, per persona with the persona gap's chance test
+and power (~2.5 min). Last, prose nobody here
 wrote: the 172 rows of real Danish public-sector text in ../shared/corpora coded by 'workshopnlp code INPUT'
 against two further blind coders (tests/gold/real_prose; reference = the rows they agree on), beside both
 baselines and beside the same coder after learning from 25, 50, 100 or all cross-validation-training rows of
@@ -447,6 +449,16 @@ def new_workshops(codebook, params, model, data_dir: Path, tune: pd.DataFrame) -
         part = ref.iloc[test_idx]
         learned.iloc[test_idx] = fold.predict(part["text"].tolist(), [False] * len(part),
                                               contexts_of(part))[list(DIMENSIONS)].to_numpy()
+    # Leave one workshop out: each new workshop coded by a coder that also learnt from the other new
+    # workshops' codes - the next workshop, once earlier ones by other hands have been coded.
+    next_one = pd.DataFrame(index=ref.index, columns=list(DIMENSIONS), dtype=object)
+    for ws in ref["workshop_id"].unique():
+        held = (ref["workshop_id"] == ws).to_numpy()
+        fold = fit_coder(codebook, embedder, params["coding"], cache,
+                         human=pd.concat([tune, ref[~held]], ignore_index=True))
+        part = ref[held]
+        next_one.loc[held, list(DIMENSIONS)] = fold.predict(part["text"].tolist(), [False] * len(part),
+                                                            contexts_of(part))[list(DIMENSIONS)].to_numpy()
     tune_texts = tune[~tune["is_empty_content"].astype(bool)]
     per_ws = ref["workshop_id"].value_counts().sort_index()
     print(f"\nNew workshops nobody tuned on (tests/gold/new_workshops: {', '.join(f'{w} {n}' for w, n in per_ws.items())} "
@@ -461,6 +473,8 @@ def new_workshops(codebook, params, model, data_dir: Path, tune: pd.DataFrame) -
                                 tune_texts[dim].tolist())
         for method, guess in (("workshopnlp", pred[dim].tolist()),
                               ("workshopnlp + 4/5 of these workshops human-coded (CV)", learned[dim].tolist()),
+                              ("workshopnlp + the other new workshops human-coded (leave one out)",
+                               next_one[dim].tolist()),
                               ("keyword rules", keyword_baseline(ref["text"].tolist(), codebook, dim)),
                               ("TF-IDF to definitions",
                                decide(definition_similarity(ref["text"].tolist(), codebook.dimension(dim)), t)[0])):
@@ -471,6 +485,9 @@ def new_workshops(codebook, params, model, data_dir: Path, tune: pd.DataFrame) -
             f"{ws} {f1_score(ref[dim][m], pred[dim][m], average='macro', zero_division=0):.3f} / "
             f"{accuracy_score(ref[dim][m], pred[dim][m]):.3f}"
             for ws in per_ws.index for m in [(ref["workshop_id"] == ws).to_numpy()]))
+        print(f"  {dim} per persona, leaving one workshop out: " + "; ".join(
+            f"{p} {f1_score(ref[dim][m], next_one[dim][m].astype(str), average='macro', zero_division=0):.3f}"
+            for p in sorted(ref["persona"].unique()) if p != UNKNOWN_PERSONA for m in [(ref["persona"] == p).to_numpy()]))
     print("  Pairwise macro-F1 (the model against each coder, and the coders against each other):")
     personas = sorted(p for p in ref["persona"].unique() if p != UNKNOWN_PERSONA)
     print_pairwise(ref, pred, coders, personas)

@@ -380,13 +380,50 @@ def build_statement_table(manifest: Manifest, raw: list[RawStatement], params: d
     return frame, log
 
 
+# A capitalised word inside a sentence (not after a full stop, colon, dash or bullet, not in a placeholder).
+_INNER_CAPITAL = re.compile(r"(?<![\w\[])([A-ZÆØÅ][a-zæøåäöüé]+)(?![\w\]])")
+_SENTENCE_START = ".!?:;\n\"'«»(–-•*>"
+POSSIBLE_NAMES_LISTED = 20
+
+
+def possible_names(texts: Sequence[str], known: Sequence[str] = ()) -> Counter[str]:
+    """Capitalised words inside a sentence of the (pseudonymised) texts that are neither common Danish
+    vocabulary (:func:`nlp.is_common_word`) nor in ``known`` (municipalities): names no list knows would be
+    among them («Det sagde Bjarke på mødet»), with brands and places («Jobnet», «Netflix»). Counted, so
+    ``ingest`` can ask the person running it to look; nothing is replaced on a guess."""
+    skip = {k.casefold() for k in known}
+    found: Counter[str] = Counter()
+    for text in texts:
+        for m in _INNER_CAPITAL.finditer(text):
+            before = text[:m.start()].rstrip()
+            word = m.group(1)
+            if before and before[-1] not in _SENTENCE_START and word.casefold() not in skip \
+                    and not is_common_word(word):
+                found[word] += 1
+    return found
+
+
+def possible_names_message(found: Counter[str]) -> list[str]:
+    """The Danish hint ``ingest`` prints for :func:`possible_names` (nothing when there are none)."""
+    if not found:
+        return []
+    listed = ", ".join(f"{w} ({n})" if n > 1 else w
+                       for w, n in sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))[:POSSIBLE_NAMES_LISTED])
+    more = f" og {len(found) - POSSIBLE_NAMES_LISTED} flere" if len(found) > POSSIBLE_NAMES_LISTED else ""
+    return [f"Tjek for navne: {len(found)} ord med stort begyndelsesbogstav inde i en sætning er hverken almindelige "
+            f"danske ord eller navne, som listerne kender: {listed}{more}. Er et af dem et personnavn, så skriv "
+            "det under participants i workshop.yaml og kør igen – så erstattes det overalt."]
+
+
 def ingest(workshop_id: str, data_dir: Path, params: dict[str, Any] | None = None) -> IngestResult:
     """Read, pseudonymise, analyse and write a workshop's statement table; return it."""
     params = params or load_params()
     paths = WorkshopPaths(Path(data_dir), workshop_id)
     manifest, raw = read_sources(paths, params)
     statements, log = build_statement_table(manifest, raw, params, paths.raw)
-    messages = _describe_inference(manifest)
+    known = [*manifest.municipalities, *params["coding"].get("ignored_names", [])]
+    messages = _describe_inference(manifest) + possible_names_message(
+        possible_names(statements["text"].tolist() + statements["section"].dropna().unique().tolist(), known))
     inputs = hash_files([paths.raw / s.file for s in manifest.sources] +
                         ([paths.raw / MANIFEST_NAME] if manifest.given else []), paths.raw)
     with staged_files(paths.processed) as tmp:

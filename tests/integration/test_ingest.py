@@ -221,3 +221,28 @@ def test_real_danish_prose_from_outside_the_project(tmp_path, corpora_available)
     for word in ("Folketinget", "Danmark", "Digitaliseringsstyrelsen", "kommunerne"):
         if word in " ".join(pd.read_csv(ws / "danish_public_sector_ai.csv")["text"]):
             assert word in " ".join(official["text"]), word
+
+
+def test_ingest_points_to_capitalised_words_no_name_list_knows(tmp_path):
+    """Names in running text that no list knows are not replaced on a guess («Det sagde Bjarke på mødet»), but
+    ingest names every capitalised word inside a sentence that is neither common Danish nor a municipality,
+    and says how to have it replaced: list it under participants in workshop.yaml. Then it is gone."""
+    from workshopnlp.ingest import ingest
+
+    ws = tmp_path / "raw" / "2023-06-01-test"
+    ws.mkdir(parents=True)
+    (ws / "noter.txt").write_text("Gruppe 1 – rådgivere\n\nDet sagde Bjarke på mødet, og Malik var enig.\n"
+                                  "Vi bruger Jobnet hver dag i Kolding.\nBorgerne skal kunne forstå det.\n",
+                                  encoding="utf-8")
+    hint = [line for line in ingest("2023-06-01-test", tmp_path).summary() if line.startswith("Tjek for navne")]
+    assert len(hint) == 1 and "participants i workshop.yaml" in hint[0]
+    for word in ("Bjarke", "Malik", "Jobnet"):
+        assert word in hint[0]
+    for word in ("Kolding", "Borgerne", "Gruppe", "Det"):  # a municipality, sentence-initial words
+        assert word not in hint[0].split(":", 1)[1]
+    (ws / "workshop.yaml").write_text("workshop_id: 2023-06-01-test\nparticipants: [Bjarke, Malik]\n"
+                                      "sources:\n  - file: noter.txt\n    kind: gruppe\n", encoding="utf-8")
+    result = ingest("2023-06-01-test", tmp_path)
+    assert "Bjarke" not in " ".join(result.statements["text"]) and "Malik" not in " ".join(result.statements["text"])
+    hint = [line for line in result.summary() if line.startswith("Tjek for navne")]
+    assert len(hint) == 1 and "Bjarke" not in hint[0] and "Jobnet" in hint[0]
