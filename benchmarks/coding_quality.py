@@ -28,7 +28,8 @@ with content in four or five formats each, about 100 per persona; three further 
 coded as 'code --workshop' codes them on the day, and cross-validated with four fifths of them human-coded,
 and with the other new workshops human-coded (leave one workshop out: the next workshop once earlier ones
 by other hands are coded), beside both baselines, per workshop, per persona with the persona gap's chance test
-and power (~2.5 min). Last, prose nobody here
+and power, and with only 5, 10 or 20 statements per persona of each workshop human-coded, the blind sample
+'coding-sheet export --per-persona N' hands out (~5 min). Last, prose nobody here
 wrote: the 172 rows of real Danish public-sector text in ../shared/corpora coded by 'workshopnlp code INPUT'
 against two further blind coders (tests/gold/real_prose; reference = the rows they agree on), beside both
 baselines and beside the same coder after learning from 25, 50, 100 or all cross-validation-training rows of
@@ -65,7 +66,8 @@ from workshopnlp.codebook import DIMENSIONS, NO_CODE, load_codebook
 from workshopnlp.coding import (POWER_PROBABILITY, KeywordFeatures, _embedding_setup, calibrate_threshold,
                                 code_table, contexts_of, decide, fit_coder, load_all_human_codes,
                                 provenance_path_of, training_references, with_gap_groups)
-from workshopnlp.coding_sheet import blind_codes, disputed_statements, open_disputes, read_code_tables
+from workshopnlp.coding_sheet import (blind_codes, disputed_statements, open_disputes, read_code_tables,
+                                      sample_per_persona)
 from workshopnlp.config import load_params
 from workshopnlp.personas import CITIZEN_PERSONAS, STAFF_PERSONAS, UNKNOWN_PERSONA
 from workshopnlp.ingest import ingest
@@ -386,6 +388,10 @@ def real_prose(codebook, params, data_dir: Path, tune: pd.DataFrame) -> None:
 
 NEW_WORKSHOPS_GOLD = REPO / "tests" / "gold" / "new_workshops"
 NEW_WORKSHOP_FOLDS = 5
+# Statements per persona of a new workshop coded by people before the rest is coded: what
+# 'coding-sheet export --per-persona N' hands out (about 4-5 personas, so 4-5 times as many statements).
+NEW_WORKSHOP_PER_PERSONA = (5, 10, 20)
+NEW_WORKSHOP_DRAWS = 3
 
 
 def new_workshop_ids() -> list[str]:
@@ -425,13 +431,48 @@ def new_workshop_reference(codebook, statements: pd.DataFrame) -> tuple[pd.DataF
     return ref, {c: f.set_index("id") for c, f in codes.groupby("coder")}
 
 
+def per_persona_learning(codebook, params, embedder, cache, tune: pd.DataFrame, ref: pd.DataFrame,
+                         pred: pd.DataFrame) -> pd.DataFrame:
+    """How many statements of a new workshop people must code before the rest is coded well: for each new
+    workshop and N in NEW_WORKSHOP_PER_PERSONA, the blind sample 'coding-sheet export --per-persona N' hands
+    out (sample_per_persona; NEW_WORKSHOP_DRAWS draws, from the project's fixed seed on) is taken as
+    human-coded, the coder learns from it and the tuning part, and codes the workshop's other statements. Each
+    N is compared with the coder on the day (``pred``) on the same uncoded statements, pooled over the
+    workshops; the figures are means over the draws. One row per N and dimension."""
+    rows = []
+    for n in NEW_WORKSHOP_PER_PERSONA:
+        for draw in range(NEW_WORKSHOP_DRAWS):
+            rest_ids, guesses = [], []
+            for ws in sorted(ref["workshop_id"].unique()):
+                part = ref[ref["workshop_id"] == ws]
+                coded = sample_per_persona(part, n, params["coding"]["seed"] + draw)
+                rest = part.drop(index=coded.index)
+                fold = fit_coder(codebook, embedder, params["coding"], cache,
+                                 human=pd.concat([tune, coded], ignore_index=True))
+                guesses.append(fold.predict(rest["text"].tolist(), [False] * len(rest), contexts_of(rest)))
+                rest_ids.extend(rest.index)
+            learned = pd.concat(guesses, ignore_index=True)
+            rest = ref.loc[rest_ids].reset_index(drop=True)
+            for dim in DIMENSIONS:
+                f1s = [f1_score(rest[dim][m], learned[dim][m], average="macro", zero_division=0)
+                       for p in sorted(rest["persona"].unique()) if p != UNKNOWN_PERSONA
+                       for m in [(rest["persona"] == p).to_numpy()]]
+                on_day, after = scores(rest[dim], pred.loc[rest_ids, dim]), scores(rest[dim], learned[dim])
+                rows.append({"per persona": n, "coded": len(ref) - len(rest), "uncoded": len(rest), "dimension": dim,
+                             "on the day macro-F1": on_day["macro_f1"], "on the day accuracy": on_day["accuracy"],
+                             "after learning macro-F1": after["macro_f1"], "after learning accuracy": after["accuracy"],
+                             "persona gap after": max(f1s) - min(f1s)})
+    return pd.DataFrame(rows).groupby(["per persona", "dimension"], as_index=False).mean()
+
+
 def new_workshops(codebook, params, model, data_dir: Path, tune: pd.DataFrame) -> None:
     """Workshops nobody here tuned on, each written by another author (tests/gold/new_workshops: March, April
     and May 2023, four to seven files in four or five formats, about 35 statements per persona each), coded by
     three further blind coders per workshop. First as 'workshopnlp code --workshop' codes them on the day (the
     model learnt from the codebook and the sample workshops' tuning part, with each statement's context); then
     cross-validated with 4/5 of them human-coded, which is what the coder does once people have coded part of
-    new workshops. With about 100 statements per persona this is the largest set on which the persona gap is
+    new workshops; then with only the blind sample of 'coding-sheet export --per-persona N' of each workshop
+    human-coded (:func:`per_persona_learning`: how much coding a new workshop needs). With about 100 statements per persona this is the largest set on which the persona gap is
     measured, and none of it was tuned on."""
     if not new_workshop_ids():
         print(f"\nNew workshops: SKIPPED – {NEW_WORKSHOPS_GOLD / 'raw'} is missing.")
@@ -512,6 +553,12 @@ def new_workshops(codebook, params, model, data_dir: Path, tune: pd.DataFrame) -
     print_two_sides(ref, pred, indent="    ")
     print("  Where the model and the reference differ on focus areas (reference rows, model columns):")
     print(pd.crosstab(ref["focus_area"], pred["focus_area"]).to_string())
+    curve = per_persona_learning(codebook, params, embedder, cache, tune, ref, pred)
+    print(f"  Each new workshop with the blind sample of 'coding-sheet export --per-persona N' human-coded (mean of "
+          f"{NEW_WORKSHOP_DRAWS} draws; coded and uncoded statements summed over the workshops): its other "
+          "statements, on the day and after learning from the sample:")
+    print(curve.to_string(index=False, formatters={"coded": "{:.0f}".format, "uncoded": "{:.0f}".format},
+                          float_format=lambda v: f"{v:.3f}"))
 
 
 def main(argv=None) -> int:

@@ -24,8 +24,8 @@ from .manifest import (Manifest, SourceSpec, infer_column_roles, infer_notes_kin
 from .nlp import analyse, is_common_word
 from .personas import UNKNOWN_PERSONA, normalise_persona
 from .provenance import hash_files, provenance_record, staged_files, write_json
-from .pseudonymise import Pseudonymiser
-from .readers import ROW_COLUMN, Block, empty_sheet_error, read_csv_table, read_notes, read_xlsx_sheets
+from .pseudonymise import Pseudonymiser, load_name_list
+from .readers import CONTEXT_JOINER, ROW_COLUMN, Block, empty_sheet_error, read_csv_table, read_notes, read_xlsx_sheets
 
 # The statement table's columns, in order, with their meaning.
 STATEMENT_COLUMNS = {
@@ -152,7 +152,8 @@ def statements_from_blocks(blocks: list[Block], spec: SourceSpec, municipalities
             label, text = m.group("label").strip(), m.group("text").strip()
         persona, source = UNKNOWN_PERSONA, "none"
         speaker_persona = normalise_persona(label) if label and is_speaker_label(label) else None
-        context_persona = normalise_persona(block.context) if block.context else None  # a table row's label
+        # a table row's label, before the column's header that may follow it («Persona: Rådgiver > Formål»)
+        context_persona = normalise_persona(block.context.split(CONTEXT_JOINER)[0]) if block.context else None
         heading_persona = next((h[2] for h in reversed(headings) if h[2]), None)
         if label and _FACILITATOR.match(label):
             persona, source = UNKNOWN_PERSONA, "speaker"
@@ -390,8 +391,9 @@ def possible_names(texts: Sequence[str], known: Sequence[str] = ()) -> Counter[s
     """Capitalised words inside a sentence of the (pseudonymised) texts that are neither common Danish
     vocabulary (:func:`nlp.is_common_word`) nor in ``known`` (municipalities): names no list knows would be
     among them («Det sagde Bjarke på mødet»), with brands and places («Jobnet», «Netflix»). Counted, so
-    ``ingest`` can ask the person running it to look; nothing is replaced on a guess."""
-    skip = {k.casefold() for k in known}
+    ``ingest`` can ask the person running it to look; nothing is replaced on a guess. The words that are never
+    taken for names (``resources/protected_words_da.txt``: «Jobnet», «Excel», …) are not listed either."""
+    skip = {k.casefold() for k in known} | load_name_list("protected_words_da")
     found: Counter[str] = Counter()
     for text in texts:
         for m in _INNER_CAPITAL.finditer(text):

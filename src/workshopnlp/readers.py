@@ -169,6 +169,9 @@ def read_docx_notes(path: Path) -> list[Block]:
 
 #: A table cell that labels others (a header, a category in the first column) is short and not a sentence.
 TABLE_LABEL_MAX_CHARS = 40
+#: Between a row's label and a column's header in a cell's context («Persona: Rådgiver > Formål»): the same
+#: joiner as between the headings of a statement's section.
+CONTEXT_JOINER = " > "
 TABLE_LABEL_MAX_WORDS = 5
 
 
@@ -185,7 +188,9 @@ def _table_blocks(table, n: int) -> tuple[list[Block], int]:
     - A first column of short labels beside longer cells («Formål | Vi skal kunne forklare …») labels its
       row: the label is the context of the row's text, with the header's first cell in front, «Fokusområde:
       Formål»; a label that names a persona («Rådgiver») gives the row's statements that persona, and a label
-      with nothing beside it is skipped.
+      with nothing beside it is skipped. With two or more text columns under headers («Persona | Formål |
+      Tillid»), the column's header follows the row's label, «Persona: Rådgiver > Formål»: both say what the
+      cell is about – unless the headers are numbered copies of one («Post-it 1 | Post-it 2»).
     - Otherwise a cell's context is its column's header, if any («Tillid» above a column of post-its).
     - A grid of short cells only (post-its without a header) is read cell by cell: nothing is taken for a label.
     Merged cells, which python-docx repeats across columns and rows, are read once; each paragraph of a cell is
@@ -212,6 +217,9 @@ def _table_blocks(table, n: int) -> tuple[list[Block], int]:
     rest = [text[id(cell._tc)] for row in rows for j, cell in row if j > 0]
     labelled = bool(first_column) and any(rest) and all(not t or _is_table_label(t) for t in first_column) \
         and any(t and not _is_table_label(t) for t in rest)
+    text_columns_with_header = {j for j, head in header.items() if j > 0 and head}
+    # Numbered copies of one header («Post-it 1 | Post-it 2») say nothing about what a cell is about.
+    says_what = len({re.sub(r"[\W\d_]+", " ", header[j]).strip().lower() for j in text_columns_with_header}) >= 2
     blocks = []
     for row in rows:
         label = text[id(row[0][1]._tc)] if labelled and row[0][0] == 0 else ""
@@ -222,6 +230,8 @@ def _table_blocks(table, n: int) -> tuple[list[Block], int]:
             row_context = f"{head}: {label}" if head and label else label
         for j, cell in cells:
             context = row_context if labelled and row[0][0] == 0 else header.get(j, "")
+            if labelled and row[0][0] == 0 and says_what and j in text_columns_with_header:
+                context = f"{row_context}{CONTEXT_JOINER}{header[j]}" if row_context else header[j]
             for par in cell.paragraphs:
                 n += 1
                 line = par.text.strip()

@@ -224,6 +224,43 @@ def test_a_table_row_label_is_the_statements_section_and_may_name_its_persona(tm
     assert by_text["Tak for i dag."].section == "Gruppe 1 – rådgivere"
 
 
+def test_a_labelled_word_table_with_several_text_columns_keeps_each_column_s_header(tmp_path):
+    """A workshop writer's table had a persona in each row and a focus area over each column of post-its;
+    the cells' context kept the persona and lost the focus area. Both are kept now, and the persona still
+    comes from the row's label, not from the column's header."""
+    import docx
+
+    from workshopnlp.ingest import statements_from_blocks
+    from workshopnlp.manifest import SourceSpec
+    from workshopnlp.readers import read_docx_notes
+
+    document = docx.Document()
+    table = document.add_table(rows=3, cols=3)
+    for cell, text in zip([*table.rows[0].cells, *table.rows[1].cells, *table.rows[2].cells],
+                          ["Persona", "Formål", "Tillid",
+                           "Rådgiver", "Hvad skal modellen bruges til i samtalen?", "Borgeren skal kunne se sine data.",
+                           "Leder", "Vi skal måle, om sagerne går hurtigere.", ""]):
+        cell.text = text
+    document.save(str(tmp_path / "vaeg.docx"))
+    blocks = read_docx_notes(tmp_path / "vaeg.docx")
+    assert [(b.text, b.context) for b in blocks if b.kind == "line"] == [
+        ("Hvad skal modellen bruges til i samtalen?", "Persona: Rådgiver > Formål"),
+        ("Borgeren skal kunne se sine data.", "Persona: Rådgiver > Tillid"),
+        ("Vi skal måle, om sagerne går hurtigere.", "Persona: Leder > Formål")]
+    numbered = docx.Document()
+    table = numbered.add_table(rows=2, cols=3)
+    for cell, text in zip([*table.rows[0].cells, *table.rows[1].cells],
+                          ["Persona", "Post-it 1", "Post-it 2", "Borger", "Jeg vil vide, hvem der ser mine data.",
+                           "Hvad bruger I modellen til?"]):
+        cell.text = text
+    numbered.save(str(tmp_path / "postits.docx"))
+    assert {b.context for b in read_docx_notes(tmp_path / "postits.docx")} == {"Persona: Borger"}
+    statements = statements_from_blocks(blocks, SourceSpec(file="vaeg.docx", kind="gruppe"), [])
+    assert [(st.persona, st.section) for st in statements] == [
+        ("raadgiver", "Persona: Rådgiver > Formål"), ("raadgiver", "Persona: Rådgiver > Tillid"),
+        ("leder", "Persona: Leder > Formål")]
+
+
 def test_odd_word_tables_lose_no_post_it(tmp_path):
     """A grid of short post-its has no header or label column to find: every cell is a statement. A single
     column under a header is read under it; a label with nothing beside it is skipped; a cell merged over two
