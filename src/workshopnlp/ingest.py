@@ -12,6 +12,8 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -71,10 +73,51 @@ _NOT_INITIALS = frozenset({"AI", "EU", "IT", "KPI", "HR", "BI", "ML", "FAQ", "CP
 _CAPITALISED = re.compile(r"[A-ZÆØÅ][\wÆØÅæøå]*")
 
 
+#: A compound of two common words counts as common vocabulary («Datakvalitet» = data + kvalitet) when its head
+#: has at least COMPOUND_MIN_HEAD and its tail at least COMPOUND_MIN_TAIL letters: of the 783 names in the
+#: bundled name lists one would pass so («Liselotte» = lise + lotte), and the name lists are checked first.
+COMPOUND_MIN_HEAD = 4
+COMPOUND_MIN_TAIL = 5
+
+
+def is_common_compound(word: str) -> bool:
+    """Is ``word`` two common Danish words written together, the head perhaps with a linking -s or -e
+    («Datakvalitet», «Ressourceforløb»), and in none of the name lists?"""
+    low = word.lower()
+    if low in load_name_list("names_da_first") or low in load_name_list("names_da_surnames"):
+        return False
+    for i in range(COMPOUND_MIN_HEAD, len(low) - COMPOUND_MIN_TAIL + 1):
+        head, tail = low[:i], low[i:]
+        if is_common_word(tail) and (is_common_word(head) or (
+                head[-1] in "se" and len(head) > COMPOUND_MIN_HEAD and is_common_word(head[:-1]))):
+            return True
+    return False
+
+
+#: The sections of resources/protected_words_da.txt whose words name a topic, never a person or a place:
+#: a label of place names («Kolding:») says where the speaker comes from, so it stays a speaker.
+TOPIC_SECTIONS = ("organisations, systems, schemes", "project, workshop and persona vocabulary")
+
+
+@lru_cache(maxsize=1)
+def topic_words() -> frozenset[str]:
+    """The words of ``TOPIC_SECTIONS`` of the protected word list («jobnet», «process», «mining», …)."""
+    text = resources.files("workshopnlp").joinpath("resources/protected_words_da.txt").read_text("utf-8")
+    words, section = set(), ""
+    for line in text.splitlines():
+        if line.startswith("# ---"):
+            section = line.strip("# -").strip()
+        elif line.strip() and not line.startswith("#") and section in TOPIC_SECTIONS:
+            words.add(line.split("#")[0].strip().lower())
+    return frozenset(words)
+
+
 def _common_label_word(word: str) -> bool:
-    """A capitalised word of a label that is common vocabulary or an abbreviation ("KPI’er"), not a name."""
+    """A capitalised word of a label that is common vocabulary, a compound of it, a topic word the name lists
+    protect («Jobnet», «Process», «Mining»: never a name) or an abbreviation ("KPI’er"), not a name."""
     stem = re.sub(r"[’']?(er|erne|s)$", "", word) if re.match(r"^[A-ZÆØÅ]{2,}", word) else word
-    return is_common_word(word) or (stem.isupper() and (len(stem) >= 4 or stem in _NOT_INITIALS))
+    return is_common_word(word) or word.lower() in topic_words() \
+        or (stem.isupper() and (len(stem) >= 4 or stem in _NOT_INITIALS)) or is_common_compound(word)
 
 
 def is_speaker_label(label: str, label_redactions: Sequence[Any] = ()) -> bool:

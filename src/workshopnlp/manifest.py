@@ -28,7 +28,8 @@ SOURCE_KEYS = {"file", "kind", "persona", "sheet", "delimiter", "columns", "muni
 COLUMN_ROLES = {"respondent_id", "municipality", "persona", "text", "drop"}
 
 # Danish header cues for column roles, checked in this order.
-_DROP = re.compile(r"(e-?mail|mailadresse|^navn$|fulde navn|fornavn|efternavn|^name$|telefon|tlf|mobil|"
+# «Mail» and «Navn» are the Danish Microsoft Forms export's columns for the respondent's e-mail and name.
+_DROP = re.compile(r"(e-?mail|mailadresse|^mail$|^navn$|fulde navn|fornavn|efternavn|^name$|telefon|tlf|mobil|"
                    r"cpr|personnummer|adresse|ip-?adresse)", re.I)
 _RESPONDENT = re.compile(r"(respondent|svar-?id|høringssvar\s*id|besvarelse\s*id|^id$|løbenummer|"
                          r"response\s*id|^nr\.?$)", re.I)
@@ -294,7 +295,7 @@ def infer_column_roles(frame: pd.DataFrame, given: dict[str, Any], path: Path) -
     taken = {roles.get("respondent_id"), roles.get("municipality"), roles.get("persona")}
     taken |= set(roles.get("text") or []) | set(roles.get("drop") or [])
     if "drop" not in given:
-        drop = [c for c in columns if c not in taken and _DROP.search(c)]
+        drop = [c for c in columns if c not in taken and _is_drop_column(frame[c], c)]
         if drop:
             roles["drop"] = drop
             inferred.append("drop")
@@ -316,6 +317,26 @@ def infer_column_roles(frame: pd.DataFrame, given: dict[str, Any], path: Path) -
             roles["text"] = text_cols
             inferred.append("text")
     return roles, inferred
+
+
+#: A header of more words than this, or a question, names a drop column only if its answers are contact data.
+DROP_HEADER_MAX_WORDS = 3
+_CONTACT_VALUE = re.compile(r"^\s*(\S+@\S+|[+\d][\d\s-]{6,}\d|(?:[A-ZÆØÅ][\w'-]*\.?\s*){1,4})\s*$")
+
+
+def _is_drop_column(series: pd.Series, name: str) -> bool:
+    """True for a column to drop unread (e-mail, name, phone, CPR, address). A short header that says so
+    («Mail», «Navn», «Telefon») is enough. A question or a longer header that only mentions such a word
+    («Telefonisk kontakt – hvad virker?», «Forslag til e-mail fra jobcentret») is a question people answered
+    in sentences: it is dropped only if most of its answers are contact data (an address, a number, a
+    capitalised name), as «Hvad er din e-mail?» is. Kept answers are pseudonymised like every text."""
+    if not _DROP.search(name):
+        return False
+    if len(name.split()) <= DROP_HEADER_MAX_WORDS and not name.strip().endswith("?"):
+        return True
+    values = series.astype(str).str.strip()
+    values = values[values != ""]
+    return values.empty or values.str.match(_CONTACT_VALUE).mean() >= 0.5
 
 
 def _is_role_column(series: pd.Series) -> bool:

@@ -133,3 +133,27 @@ def test_a_date_is_year_month_day_and_the_folders_day(tmp_path):
         with pytest.raises(InputError) as info:
             load_manifest(_manifest(tmp_path, text), "2023-03-15-panel")
         assert words in info.value.message and info.value.location == "date" and info.value.fix
+
+
+def test_a_danish_microsoft_forms_export_loses_its_mail_and_name_columns_unread(tmp_path):
+    """A workshop writer's Forms export had «Mail» beside «Navn»: the e-mail addresses became statements
+    («[EMAIL]», coded and counted, one a duplicate of another) and «anonymous» one more. Both columns are
+    dropped unread, the free-text questions are the text – also one that only mentions a telephone."""
+    import pandas as pd
+
+    from workshopnlp.manifest import infer_column_roles
+
+    frame = pd.DataFrame({
+        "Id": ["1", "2", "3"], "Starttidspunkt": ["01-06-2023 10:00"] * 3,
+        "Fuldførelsestidspunkt": ["01-06-2023 10:05"] * 3,
+        "Mail": ["anonymous", "hanne.jensen@kolding.dk", "peter.larsen@vejle.dk"],
+        "Navn": ["", "Hanne Jensen", "Peter Larsen"],
+        "Hvad skal data bruges til?": ["Til at finde flaskehalse i sagerne.", "Bedre planlægning af samtaler.",
+                                       "Det ved jeg ikke rigtig."],
+        "Telefonisk kontakt – hvad virker?": ["Når rådgiveren ringer tilbage samme dag.", "SMS før mødet.",
+                                              "Ring på 12 34 56 78 efter kl. 10, ikke før."],
+        "Hvad er din e-mail?": ["hanne@example.dk", "", "Peter Larsen"]})
+    roles, _ = infer_column_roles(frame, {}, tmp_path / "forms.csv")
+    assert sorted(roles["drop"]) == ["Hvad er din e-mail?", "Mail", "Navn"]
+    # a question that mentions a telephone is answered in sentences: kept (and pseudonymised like every text)
+    assert roles["text"] == ["Hvad skal data bruges til?", "Telefonisk kontakt – hvad virker?"]
