@@ -334,7 +334,7 @@ def _is_drop_column(series: pd.Series, name: str) -> bool:
         return False
     if len(name.split()) <= DROP_HEADER_MAX_WORDS and not name.strip().endswith("?"):
         return True
-    values = series.astype(str).str.strip()
+    values = series.fillna("").astype(str).str.strip()
     values = values[values != ""]
     return values.empty or values.str.match(_CONTACT_VALUE).mean() >= 0.5
 
