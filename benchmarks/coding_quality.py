@@ -467,8 +467,10 @@ def per_persona_learning(codebook, params, embedder, cache, tune: pd.DataFrame, 
                        for m in [(rest["persona"] == p).to_numpy()]]
                 on_day, after = scores(rest[dim], pred.loc[rest_ids, dim]), scores(rest[dim], learned[dim])
                 rows.append({"per persona": n, "coded": len(ref) - len(rest), "uncoded": len(rest), "dimension": dim,
-                             "on the day macro-F1": on_day["macro_f1"], "on the day accuracy": on_day["accuracy"],
-                             "after learning macro-F1": after["macro_f1"], "after learning accuracy": after["accuracy"],
+                             "on the day macro-F1": on_day["macro_f1"], "after learning macro-F1": after["macro_f1"],
+                             "on the day macro_f1_ref": on_day["macro_f1_ref"],
+                             "after learning macro_f1_ref": after["macro_f1_ref"],
+                             "on the day accuracy": on_day["accuracy"], "after learning accuracy": after["accuracy"],
                              "persona gap after": max(f1s) - min(f1s)})
     return pd.DataFrame(rows).groupby(["per persona", "dimension"], as_index=False).mean()
 
