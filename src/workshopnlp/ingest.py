@@ -12,8 +12,6 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -26,7 +24,7 @@ from .manifest import (Manifest, SourceSpec, infer_column_roles, infer_notes_kin
 from .nlp import analyse, is_common_word
 from .personas import UNKNOWN_PERSONA, normalise_persona
 from .provenance import hash_files, provenance_record, staged_files, write_json
-from .pseudonymise import Pseudonymiser, load_name_list
+from .pseudonymise import Pseudonymiser, load_list_sections, load_name_list
 from .readers import CONTEXT_JOINER, ROW_COLUMN, Block, empty_sheet_error, read_csv_table, read_notes, read_xlsx_sheets
 
 # The statement table's columns, in order, with their meaning.
@@ -99,17 +97,9 @@ def is_common_compound(word: str) -> bool:
 TOPIC_SECTIONS = ("organisations, systems, schemes", "project, workshop and persona vocabulary")
 
 
-@lru_cache(maxsize=1)
 def topic_words() -> frozenset[str]:
     """The words of ``TOPIC_SECTIONS`` of the protected word list («jobnet», «process», «mining», …)."""
-    text = resources.files("workshopnlp").joinpath("resources/protected_words_da.txt").read_text("utf-8")
-    words, section = set(), ""
-    for line in text.splitlines():
-        if line.startswith("# ---"):
-            section = line.strip("# -").strip()
-        elif line.strip() and not line.startswith("#") and section in TOPIC_SECTIONS:
-            words.add(line.split("#")[0].strip().lower())
-    return frozenset(words)
+    return load_list_sections("protected_words_da", TOPIC_SECTIONS)
 
 
 def _common_label_word(word: str) -> bool:

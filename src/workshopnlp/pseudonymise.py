@@ -62,10 +62,37 @@ def _read_sections(name: str) -> tuple[frozenset[str], frozenset[str]]:
             continue
         if not line or line.startswith("#"):
             continue
-        entry = " ".join(line.split(" #", 1)[0].split()).lower()
+        entry = _list_entry(line)
         if entry:
             sections[current].add(entry)
     return frozenset(sections[0]), frozenset(sections[1])
+
+
+def _list_entry(line: str) -> str:
+    """A word list's entry on ``line`` (a stripped, non-comment line): without a trailing ``#`` comment,
+    single-spaced, lower-cased."""
+    return " ".join(line.split(" #", 1)[0].split()).lower()
+
+
+_SECTION_HEADING = re.compile(r"^#\s*---\s*(.*?)\s*---\s*$")
+
+
+@lru_cache(maxsize=None)
+def load_list_sections(name: str, headings: tuple[str, ...]) -> frozenset[str]:
+    """The entries of a bundled word list under its section headings ``# --- heading ---`` named in
+    ``headings`` (e.g. the protected list's «organisations, systems, schemes»), lower-cased."""
+    if name not in _RESOURCE_NAMES:
+        raise ValueError(f"unknown word list {name!r}; expected one of {', '.join(_RESOURCE_NAMES)}")
+    text = (resources.files(__package__) / "resources" / f"{name}.txt").read_text(encoding="utf-8")
+    words, current = set(), ""
+    for raw in text.splitlines():
+        line = raw.strip()
+        heading = _SECTION_HEADING.match(line)
+        if heading:
+            current = heading.group(1)
+        elif line and not line.startswith("#") and current in headings and _list_entry(line):
+            words.add(_list_entry(line))
+    return frozenset(words)
 
 
 @lru_cache(maxsize=None)

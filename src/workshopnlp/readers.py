@@ -169,10 +169,10 @@ def read_docx_notes(path: Path) -> list[Block]:
 
 #: A table cell that labels others (a header, a category in the first column) is short and not a sentence.
 TABLE_LABEL_MAX_CHARS = 40
+TABLE_LABEL_MAX_WORDS = 5
 #: Between a row's label and a column's header in a cell's context («Persona: Rådgiver > Formål»): the same
 #: joiner as between the headings of a statement's section.
 CONTEXT_JOINER = " > "
-TABLE_LABEL_MAX_WORDS = 5
 
 
 def _is_table_label(text: str) -> bool:
