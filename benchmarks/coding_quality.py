@@ -439,6 +439,14 @@ def new_workshop_reference(codebook, statements: pd.DataFrame) -> tuple[pd.DataF
     return ref, {c: f.set_index("id") for c, f in codes.groupby("coder")}
 
 
+def code_after_learning(codebook, embedder, params, cache, tune: pd.DataFrame, learn: pd.DataFrame,
+                        part: pd.DataFrame) -> pd.DataFrame:
+    """``part`` coded, with its context, by a coder that learnt from the codebook, the tuning part and the
+    human-coded statements ``learn`` - what 'code --workshop' does once people have coded ``learn``."""
+    fold = fit_coder(codebook, embedder, params["coding"], cache, human=pd.concat([tune, learn], ignore_index=True))
+    return fold.predict(part["text"].tolist(), [False] * len(part), contexts_of(part))
+
+
 def per_persona_learning(codebook, params, embedder, cache, tune: pd.DataFrame, ref: pd.DataFrame,
                          pred: pd.DataFrame) -> pd.DataFrame:
     """How many statements of a new workshop people must code before the rest is coded well: for each new
@@ -455,9 +463,7 @@ def per_persona_learning(codebook, params, embedder, cache, tune: pd.DataFrame, 
                 part = ref[ref["workshop_id"] == ws]
                 coded = sample_per_persona(part, n, params["coding"]["seed"] + draw)
                 rest = part.drop(index=coded.index)
-                fold = fit_coder(codebook, embedder, params["coding"], cache,
-                                 human=pd.concat([tune, coded], ignore_index=True))
-                guesses.append(fold.predict(rest["text"].tolist(), [False] * len(rest), contexts_of(rest)))
+                guesses.append(code_after_learning(codebook, embedder, params, cache, tune, coded, rest))
                 rest_ids.extend(rest.index)
             learned = pd.concat(guesses, ignore_index=True)
             rest = ref.loc[rest_ids].reset_index(drop=True)
@@ -495,21 +501,15 @@ def new_workshops(codebook, params, model, data_dir: Path, tune: pd.DataFrame) -
     learned = pd.DataFrame(index=ref.index, columns=list(DIMENSIONS), dtype=object)
     for train_idx, test_idx in KFold(NEW_WORKSHOP_FOLDS, shuffle=True,
                                      random_state=params["coding"]["seed"]).split(ref):
-        fold = fit_coder(codebook, embedder, params["coding"], cache,
-                         human=pd.concat([tune, ref.iloc[train_idx]], ignore_index=True))
-        part = ref.iloc[test_idx]
-        learned.iloc[test_idx] = fold.predict(part["text"].tolist(), [False] * len(part),
-                                              contexts_of(part))[list(DIMENSIONS)].to_numpy()
+        learned.iloc[test_idx] = code_after_learning(codebook, embedder, params, cache, tune, ref.iloc[train_idx],
+                                                     ref.iloc[test_idx])[list(DIMENSIONS)].to_numpy()
     # Leave one workshop out: each new workshop coded by a coder that also learnt from the other new
     # workshops' codes - the next workshop, once earlier ones by other hands have been coded.
     next_one = pd.DataFrame(index=ref.index, columns=list(DIMENSIONS), dtype=object)
     for ws in ref["workshop_id"].unique():
         held = (ref["workshop_id"] == ws).to_numpy()
-        fold = fit_coder(codebook, embedder, params["coding"], cache,
-                         human=pd.concat([tune, ref[~held]], ignore_index=True))
-        part = ref[held]
-        next_one.loc[held, list(DIMENSIONS)] = fold.predict(part["text"].tolist(), [False] * len(part),
-                                                            contexts_of(part))[list(DIMENSIONS)].to_numpy()
+        next_one.loc[held, list(DIMENSIONS)] = code_after_learning(codebook, embedder, params, cache, tune,
+                                                                   ref[~held], ref[held])[list(DIMENSIONS)].to_numpy()
     tune_texts = tune[~tune["is_empty_content"].astype(bool)]
     per_ws = ref["workshop_id"].value_counts().sort_index()
     print(f"\nNew workshops nobody tuned on (tests/gold/new_workshops: {', '.join(f'{w} {n}' for w, n in per_ws.items())} "
@@ -553,14 +553,14 @@ def new_workshops(codebook, params, model, data_dir: Path, tune: pd.DataFrame) -
         print(f"    {dim}: " + "; ".join(
             f"{p} {v:.3f} / {accuracy_score(ref[dim].to_numpy()[m], pred[dim].to_numpy()[m]):.3f} (n={len(m)})"
             for (p, v), m in zip(f1s.items(), members)))
-        ref_codes = {p: scores(ref[dim].to_numpy()[m], pred[dim].to_numpy()[m])["macro_f1_ref"]
-                     for p, m in zip(personas, members)}
-        print(f"      over the codes in each persona's reference only (macro_f1_ref): " + "; ".join(
-            f"{p} {v:.3f}" for p, v in ref_codes.items()) + f"; gap {max(ref_codes.values()) - min(ref_codes.values()):.3f}")
         print(f"      gap {gap:.3f} [{glo:.3f}-{ghi:.3f}] (target <= {PERSONA_GAP:.2f}: "
               f"{'met' if gap <= PERSONA_GAP else 'NOT met'}); random groups of the same sizes: median gap "
               f"{chance['chance_gap_median']:.3f}, 95th percentile {chance['chance_gap_p95']:.3f}; p = "
               f"{chance['p_value']:.3f}")
+        ref_codes = {p: scores(ref[dim].to_numpy()[m], pred[dim].to_numpy()[m])["macro_f1_ref"]
+                     for p, m in zip(personas, members)}
+        print(f"      over the codes in each persona's reference only (macro_f1_ref): " + "; ".join(
+            f"{p} {v:.3f}" for p, v in ref_codes.items()) + f"; gap {max(ref_codes.values()) - min(ref_codes.values()):.3f}")
         in_groups = np.concatenate(members)
         print_power(ref[dim].to_numpy()[in_groups], pred[dim].to_numpy()[in_groups], len(members),
                     int(np.mean([len(m) for m in members])), "new-workshop")
