@@ -46,7 +46,8 @@ STATEMENT_COLUMNS = {
     "content_lemmas": "lemmas without stop words and placeholders",
     "token_count": "number of word and number tokens",
     "char_count": "number of characters of the pseudonymised text",
-    "is_empty_content": "answers such as 'Ingen kommentarer', '-', 'ved ikke'",
+    "is_empty_content": "no content to code: answers such as 'Ingen kommentarer', '-', 'ved ikke', and the "
+                        "metadata lines of minutes ('Referent: …', 'Til stede: …'; ingest.metadata_labels)",
     "is_duplicate": "same normalised text as an earlier statement of the workshop",
     "duplicate_of": "statement_id of that earlier statement, '' if none",
 }
@@ -284,6 +285,12 @@ def empty_content_mask(texts: pd.Series, ingest_params: dict[str, Any]) -> pd.Se
         texts.str.count(r"[^\W\d_]") < ingest_params["min_statement_letters"])
 
 
+def is_metadata_label(label: str, metadata_labels: Sequence[str]) -> bool:
+    """Does a notes line's "Label:" open a metadata line of minutes («Referent: …», «Til stede: …»,
+    «Sted: …»: ``ingest.metadata_labels``)? The whole label must be one of them, in any case."""
+    return bool(label) and " ".join(label.split()).casefold() in {m.casefold() for m in metadata_labels}
+
+
 def read_sources(paths: WorkshopPaths, params: dict[str, Any]) -> tuple[Manifest, list[RawStatement]]:
     raw_dir = paths.raw
     if not raw_dir.is_dir():
@@ -350,10 +357,13 @@ def build_statement_table(manifest: Manifest, raw: list[RawStatement], params: d
     respondents: dict[tuple[str, str], str] = {}
     sections: dict[tuple[str, str], tuple[str, list]] = {}
     rows = []
+    metadata = []
     for st in raw:
         label, label_redactions = (pseudo.pseudonymise(st.speaker_label, label=True) if st.speaker_label
                                    else ("", []))
-        topic = bool(st.speaker_label) and not is_speaker_label(st.speaker_label, label_redactions)
+        # «Referent: Søren …» names who took the minutes, not who speaks: the line is metadata, read whole
+        metadata.append(is_metadata_label(st.speaker_label, ingest_params.get("metadata_labels", [])))
+        topic = bool(st.speaker_label) and (metadata[-1] or not is_speaker_label(st.speaker_label, label_redactions))
         # a topic label goes back in front of the text (the id still hashes the text after it: stable ids)
         text, redactions = pseudo.pseudonymise(f"{st.speaker_label}: {st.text}" if topic else st.text)
         for r in redactions:
@@ -386,7 +396,7 @@ def build_statement_table(manifest: Manifest, raw: list[RawStatement], params: d
     frame["token_count"] = [a.token_count for a in analyses]
     frame["char_count"] = frame["text"].str.len()
     normalised = frame["text"].map(_normalise_for_match)
-    frame["is_empty_content"] = empty_content_mask(frame["text"], ingest_params)
+    frame["is_empty_content"] = empty_content_mask(frame["text"], ingest_params) | pd.Series(metadata, dtype=bool)
     # Ids hash the raw text, so an improved pseudonymiser does not change them (coding sheets key on them).
     raw_normalised = pd.Series([_normalise_for_match(st.text) for st in raw])
     occurrence: Counter[tuple[str, str]] = Counter()

@@ -499,7 +499,8 @@ def how_it_was_made(b: WorkshopBundle) -> str:
     lines = [
         "## Sådan er analysen lavet",
         f"**Data.** Analysen bygger på {len(st)} udsagn fra {n_files} filer fra workshoppen {b.label} "
-        f"({_kinds_text(st)}). {n_empty} svar uden indhold (fx \"ingen kommentarer\") og {n_dup} "
+        f"({_kinds_text(st)}). {n_empty} linjer uden indhold (svar som \"ingen kommentarer\" og referatets "
+        f"praktiske oplysninger som «Referent: …» og «Til stede: …») og {n_dup} "
         "dubletter (svar, der står ordret to gange) står i oversigten over kilderne, men tælles ikke med i "
         f"figurerne over koder eller i temaerne.{_totals_text(st)}",
         f"**Privatliv.** Før noget blev analyseret eller gemt, blev personoplysninger erstattet af pladsholdere "

@@ -171,6 +171,40 @@ def test_a_personal_name_before_a_colon_is_a_speaker_even_one_the_name_lists_lac
     assert "Bjarke" not in table.to_csv()
 
 
+def test_the_metadata_lines_of_minutes_are_kept_whole_but_have_no_content():
+    """«Referent: Søren Dalsgaard, projektsekretariatet.» named the note-taker as the speaker «Referent» and was
+    coded, counted and clustered like a statement (8 such lines in the five illustrative workshops; the coders
+    gave them «ingen»). A metadata line keeps its label in the text, has no speaker and no content to code;
+    people who attended still speak («Deltagerne: …», «En deltager: …»), and a topic label stays content."""
+    from workshopnlp.config import load_params
+    from workshopnlp.ingest import build_statement_table, is_metadata_label, statements_from_blocks
+    from workshopnlp.manifest import Manifest, SourceSpec
+
+    labels = load_params()["ingest"]["metadata_labels"]
+    assert is_metadata_label("Til  Stede", labels) and is_metadata_label("referent", labels)
+    assert not is_metadata_label("Deltagerne", labels) and not is_metadata_label("Tid", labels)
+    assert not is_metadata_label("", labels)
+    text = ("# Referat – plenum\n\nReferent: Søren Dalsgaard, projektsekretariatet.\n\n"
+            "Til stede: seks rådgivere fra Kolding og Vejle.\n\n"
+            "Deltagere: 5 ledere fra Syddjurs og Randers.\n\n"
+            "Deltagerne: vi vil gerne vide, hvad data bruges til.\n\n"
+            "Risiko: formålet glider over tid.\n")
+    raw = statements_from_blocks(parse_text_notes(text, markdown=True),
+                                 SourceSpec(file="plenum_referat.md", kind="plenum"), [])
+    table, log = build_statement_table(Manifest(workshop_id="ws"), raw, load_params(), Path("."))
+    assert table["text"].tolist() == ["Referent: [NAVN], projektsekretariatet.",
+                                      "Til stede: seks rådgivere fra Kolding og Vejle.",
+                                      "Deltagere: 5 ledere fra Syddjurs og Randers.",
+                                      "vi vil gerne vide, hvad data bruges til.",
+                                      "Risiko: formålet glider over tid."]
+    assert table["is_empty_content"].tolist() == [True, True, True, False, False]
+    assert table["speaker"].tolist() == ["", "", "", "Deltagerne", ""]
+    assert int(log.loc[log["kind"] == "navn", "count"].sum()) == 1
+    # the id hashes the text after the label, as before: coding sheets of earlier runs still match
+    before = [st.text for st in raw]
+    assert before[0] == "Søren Dalsgaard, projektsekretariatet."
+
+
 def _post_it_document(path: Path) -> Path:
     """Group notes as people type post-its into Word: a heading, a sentence, a table with a header row and a
     label column, a table of columns under category headers, and a closing paragraph after the tables."""
