@@ -23,7 +23,7 @@ answers against staff's notes and minutes (the issue: coding must not work worse
 answers than for staff minutes). Then, for about 2.5 times the statements per persona, the same per-persona
 figures over the whole gold set out-of-fold (5 folds x 3 fold seeds; ~2 min with a warm embedding cache),
 with F1 per code and persona: which rare code pulls a persona's macro-F1 down. Then three workshops nobody
-tuned on, each written by another author (tests/gold/new_workshops: March, April and May 2023, 433 statements
+tuned on, each written by another author (tests/gold/new_workshops: March, April and May 2023, 428 statements
 with content in four or five formats each, about 100 per persona; three further blind coders per workshop):
 coded as 'code --workshop' codes them on the day, and cross-validated with four fifths of them human-coded,
 and with the other new workshops human-coded (leave one workshop out: the next workshop once earlier ones

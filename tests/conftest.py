@@ -18,6 +18,9 @@ SAMPLE_WORKSHOPS = (OCTOBER, JANUARY)
 # coders' codes live under tests/gold/new_workshops, not data/raw (see the README there).
 NEW_WORKSHOPS_GOLD = GOLD / "new_workshops"
 NEW_WORKSHOPS = ("2023-03-15-borgerpanel", "2023-04-19-dialogmoede", "2023-05-24-temadag")
+# Two more by other authors (session 20), not coded yet: input for ingest and privacy (tests/data/other_authors).
+OTHER_AUTHORS_RAW = REPO / "tests" / "data" / "other_authors" / "raw"
+OTHER_AUTHORS = ("2023-06-14-samtykke", "2023-09-20-evaluering")
 
 
 def copy_raw(dest: Path, workshops=SAMPLE_WORKSHOPS) -> Path:
@@ -46,6 +49,18 @@ def new_workshops_data_dir(tmp_path_factory) -> Path:
     data_dir = tmp_path_factory.mktemp("new_workshops")
     for ws in NEW_WORKSHOPS:
         shutil.copytree(NEW_WORKSHOPS_GOLD / "raw" / ws, data_dir / "raw" / ws)
+        ingest(ws, data_dir)
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def other_authors_data_dir(tmp_path_factory) -> Path:
+    """A data dir with the two uncoded workshops of tests/data/other_authors ingested (read-only)."""
+    from workshopnlp.ingest import ingest
+
+    data_dir = tmp_path_factory.mktemp("other_authors")
+    for ws in OTHER_AUTHORS:
+        shutil.copytree(OTHER_AUTHORS_RAW / ws, data_dir / "raw" / ws)
         ingest(ws, data_dir)
     return data_dir
 

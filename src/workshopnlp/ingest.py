@@ -19,10 +19,10 @@ import pandas as pd
 
 from .config import MANIFEST_NAME, WorkshopPaths, load_params
 from .errors import InputError
-from .manifest import (Manifest, SourceSpec, infer_column_roles, infer_notes_kind, infer_table_kind, is_table,
-                       list_source_files, load_manifest, write_manifest)
+from .manifest import (Manifest, SourceSpec, folder_date, infer_column_roles, infer_notes_kind, infer_table_kind,
+                       is_table, list_source_files, load_manifest, write_manifest)
 from .nlp import analyse, is_common_word
-from .personas import UNKNOWN_PERSONA, normalise_persona
+from .personas import UNKNOWN_PERSONA, group_persona, normalise_persona
 from .provenance import hash_files, provenance_record, staged_files, write_json
 from .pseudonymise import Pseudonymiser, load_list_sections, load_name_list
 from .readers import CONTEXT_JOINER, ROW_COLUMN, Block, empty_sheet_error, read_csv_table, read_notes, read_xlsx_sheets
@@ -53,6 +53,13 @@ STATEMENT_COLUMNS = {
 }
 
 _SPEAKER = re.compile(r"^(?P<label>[A-ZÆØÅ][^:\n]{0,40}?)\s*:\s+(?P<text>\S.*)$")
+#: A verb in the past tense before a colon: the line narrates («Facilitator præsenterede kort piloten: en model
+#: foreslår …»), it is not a speaker label (the speaker «Facilitator præsenterede kort piloten» lost the start).
+_NARRATES = re.compile(r"\s[a-zæøå]{3,}ede\b|\s(sagde|spurgte|mente|fortalte|nævnte|viste|gav|bad)\b")
+#: The time a transcript gives a turn («[10:33] Rådgiver (Kolding): …», «(00:12:31)», «00:12:31 Leder: …»): not
+#: part of what was said, and in front of the speaker label it hid the speaker (a workshop writer's transcript
+#: lost every persona). A bare «10.30» is left alone: «10.30 kaffe» is how notes give a time.
+_TIMESTAMP = re.compile(r"^\s*(?:[\[(]\d{1,2}[:.]\d{2}(?:[:.]\d{2})?[\])]|\d{1,2}:\d{2}:\d{2})\s+(?=\S)")
 _NOT_SPEAKERS = {"dilemma", "spørgsmål", "note", "noter", "bemærk", "konklusion", "opsamling", "pointe", "tema",
                  "emne", "nb", "obs", "citat", "eksempel", "fx", "formål", "tillid", "svar", "forslag",
                  "teknologisk forståelse", "beslutning", "næste skridt", "aftale", "kl", "husk", "ps"}
@@ -168,26 +175,32 @@ FILE_HEADING_LEVEL = 0  # above every heading level a reader gives (Markdown #, 
 def statements_from_blocks(blocks: list[Block], spec: SourceSpec, municipalities: list[str]) -> list[RawStatement]:
     out: list[RawStatement] = []
     headings: list[tuple[int, str, str | None]] = []  # (level, text, persona)
+    # A file whose author used heading levels below its group headings (Word: «Gruppe 1» Heading 1, «Formål»
+    # Heading 2) has its structure in them: a later Heading 1 («Fælles øvelse») ends the group.
+    deepest = max((b.level for b in blocks if b.kind == "heading"), default=0)
     for block in blocks:
         if block.kind == "heading":
-            persona = normalise_persona(block.text)
+            persona = group_persona(block.text, spec.persona)
             # A heading that opens the file and names a group («Gruppe 3 – ledere») heads what follows whatever
             # the levels under it: plain text has no heading levels, so the first sub-heading would otherwise
             # replace it and the group's persona would be lost. It gives way only to a later heading that names
             # a group, which then heads what follows it the same way.
             opens_groups = (not out and not headings) or any(h[0] == FILE_HEADING_LEVEL for h in headings)
-            level = FILE_HEADING_LEVEL if persona and opens_groups else block.level
+            level = FILE_HEADING_LEVEL if persona and opens_groups and block.level >= deepest else block.level
             headings = [h for h in headings if h[0] < level and not (persona and h[0] == FILE_HEADING_LEVEL)]
             headings.append((level, block.text, persona))
             continue
-        text, label = block.text, ""
+        text, label = _TIMESTAMP.sub("", block.text, count=1), ""
         m = _SPEAKER.match(text)
-        if m and m.group("label").strip().lower() not in _NOT_SPEAKERS and len(m.group("label").split()) <= 5:
+        if m and m.group("label").strip().lower() not in _NOT_SPEAKERS and len(m.group("label").split()) <= 5 \
+                and not _NARRATES.search(m.group("label")):
             label, text = m.group("label").strip(), m.group("text").strip()
         persona, source = UNKNOWN_PERSONA, "none"
         speaker_persona = normalise_persona(label) if label and is_speaker_label(label) else None
         # a table row's label, before the column's header that may follow it («Persona: Rådgiver > Formål»)
-        context_persona = normalise_persona(block.context.split(CONTEXT_JOINER)[0]) if block.context else None
+        row_label = block.context.split(CONTEXT_JOINER)[0] if block.context else ""
+        # a question labelling a table's row («… hvem der skal have en mentor?») asks about people, it is none
+        context_persona = group_persona(row_label, spec.persona) if row_label and not row_label.endswith("?") else None
         heading_persona = next((h[2] for h in reversed(headings) if h[2]), None)
         if label and _FACILITATOR.match(label):
             persona, source = UNKNOWN_PERSONA, "speaker"
@@ -217,6 +230,23 @@ def _municipality_in(text: str, municipalities: list[str]) -> str:
 
 
 # ---------------------------------------------------------------- survey tables
+
+def with_variable_labels(frame: pd.DataFrame, sheets: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """A SurveyXact export headed by variable names («s_1», «s_2», …) with the question texts in its «Labels»
+    sheet (columns «Variable» and «Label»): the columns get their question texts, so a role, a municipality and
+    the questions are found and each answer keeps the question it answers (a writer's export had them all as
+    «s_3»). Any other workbook is returned as it is."""
+    labels = next((f for name, f in sheets.items() if name.strip().lower() in ("labels", "variabler", "variables")
+                   and {"variable", "label"} <= {str(c).strip().lower() for c in f.columns}), None)
+    if labels is None:
+        return frame
+    cols = {str(c).strip().lower(): c for c in labels.columns}
+    names = dict(zip(labels[cols["variable"]].astype(str).str.strip(), labels[cols["label"]].astype(str).str.strip()))
+    renamed = {c: names[c] for c in frame.columns if names.get(c) and names[c] != c}
+    if not renamed or len(set(frame.columns.map(lambda c: renamed.get(c, c)))) < len(frame.columns):
+        return frame  # nothing to name, or two variables with one label: keep the export's own headers
+    return frame.rename(columns=renamed)
+
 
 def _choose_sheet(sheets: dict[str, pd.DataFrame], spec: SourceSpec, path: Path):
     if spec.sheet:
@@ -285,10 +315,19 @@ def empty_content_mask(texts: pd.Series, ingest_params: dict[str, Any]) -> pd.Se
         texts.str.count(r"[^\W\d_]") < ingest_params["min_statement_letters"])
 
 
-def is_metadata_label(label: str, metadata_labels: Sequence[str]) -> bool:
+_LEADING_LABEL = re.compile(r"^\s*([^:\n]{1,40}?)\s*:\s*\S")
+
+
+def is_metadata_label(label: str, metadata_labels: Sequence[str], text: str = "") -> bool:
     """Does a notes line's "Label:" open a metadata line of minutes («Referent: …», «Til stede: …»,
-    «Sted: …»: ``ingest.metadata_labels``)? The whole label must be one of them, in any case."""
-    return bool(label) and " ".join(label.split()).casefold() in {m.casefold() for m in metadata_labels}
+    «Sted: …»: ``ingest.metadata_labels``)? The whole label must be one of them, in any case, after a count
+    («5 deltagere: …»). Without a ``label`` (none was split off: «noter: Camilla» is no speaker), the label
+    is read from the start of ``text``."""
+    if not label:
+        m = _LEADING_LABEL.match(text or "")
+        label = m.group(1) if m else ""
+    label = re.sub(r"^\d+\s+", "", " ".join(label.split()))
+    return bool(label) and label.casefold() in {m.casefold() for m in metadata_labels}
 
 
 def read_sources(paths: WorkshopPaths, params: dict[str, Any]) -> tuple[Manifest, list[RawStatement]]:
@@ -301,7 +340,7 @@ def read_sources(paths: WorkshopPaths, params: dict[str, Any]) -> tuple[Manifest
     files = list_source_files(raw_dir)
     manifest_path = raw_dir / MANIFEST_NAME
     manifest = load_manifest(manifest_path, paths.workshop_id) if manifest_path.exists() \
-        else Manifest(workshop_id=paths.workshop_id)
+        else Manifest(workshop_id=paths.workshop_id, date=folder_date(paths.workshop_id))
     if not files:
         raise InputError("workshop-mappen indeholder ingen filer at læse", file=raw_dir,
                          fix="læg noter (.txt, .md, .docx) eller spørgeskemaeksporter (.csv, .xlsx) i mappen")
@@ -317,7 +356,12 @@ def read_sources(paths: WorkshopPaths, params: dict[str, Any]) -> tuple[Manifest
         spec = by_name.get(path.name) or SourceSpec(file=path.name, kind="", inferred=["kind"])
         if is_table(path):
             if path.suffix.lower() == ".xlsx":
-                sheet, frame = _choose_sheet(read_xlsx_sheets(path, max_bytes), spec, path)
+                sheets = read_xlsx_sheets(path, max_bytes)
+                sheet, frame = _choose_sheet(sheets, spec, path)
+                labelled = with_variable_labels(frame, sheets)
+                named = {c for v in (spec.columns or {}).values() for c in ([v] if isinstance(v, str) else v or [])}
+                if named <= set(labelled.columns):  # a manifest may name the questions or the variables
+                    frame = labelled
                 if not spec.sheet:
                     spec.sheet = sheet
                     spec.inferred.append("sheet")
@@ -332,7 +376,7 @@ def read_sources(paths: WorkshopPaths, params: dict[str, Any]) -> tuple[Manifest
             blocks = read_notes(path, max_bytes)
             if not spec.kind:
                 first = next((b for b in blocks if b.kind == "heading"), None)
-                spec.kind = infer_notes_kind(path, normalise_persona(first.text) if first else None)
+                spec.kind = infer_notes_kind(path, group_persona(first.text) if first else None)
             found = statements_from_blocks(blocks, spec, manifest.municipalities)
         specs.append(spec)
         statements.extend(found)
@@ -362,7 +406,7 @@ def build_statement_table(manifest: Manifest, raw: list[RawStatement], params: d
         label, label_redactions = (pseudo.pseudonymise(st.speaker_label, label=True) if st.speaker_label
                                    else ("", []))
         # «Referent: Søren …» names who took the minutes, not who speaks: the line is metadata, read whole
-        metadata.append(is_metadata_label(st.speaker_label, ingest_params.get("metadata_labels", [])))
+        metadata.append(is_metadata_label(st.speaker_label, ingest_params.get("metadata_labels", []), st.text))
         topic = bool(st.speaker_label) and (metadata[-1] or not is_speaker_label(st.speaker_label, label_redactions))
         # a topic label goes back in front of the text (the id still hashes the text after it: stable ids)
         text, redactions = pseudo.pseudonymise(f"{st.speaker_label}: {st.text}" if topic else st.text)

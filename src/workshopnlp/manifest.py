@@ -154,6 +154,16 @@ def load_manifest(path: Path, workshop_id: str) -> Manifest:
                     participants=[str(p) for p in data.get("participants") or []], sources=sources, given=True)
 
 
+def folder_date(workshop_id: str) -> str:
+    """The date a workshop folder's name starts with («2023-09-20-evaluering» → «2023-09-20»), '' if none:
+    what an inferred manifest says, so a copy of it needs no date written in."""
+    m = re.match(r"^(\d{4}-\d{2}-\d{2})", workshop_id)
+    try:
+        return datetime.date.fromisoformat(m.group(1)).isoformat() if m else ""
+    except ValueError:
+        return ""
+
+
 def _manifest_date(value: object, workshop_id: str, path: Path) -> str:
     """The manifest's ``date`` as ``YYYY-MM-DD`` ('' if not given). The reports take the date from the folder
     name, so a date written another way («15.03.2023») or another day than the folder's (a workshop.yaml
@@ -310,9 +320,17 @@ def infer_column_roles(frame: pd.DataFrame, given: dict[str, Any], path: Path) -
             roles[role] = match
             inferred.append(role)
             taken.add(match)
+    if "persona" not in given and "persona" not in roles:
+        # A role column whose header says nothing of roles («Hvad deltog du som i dag?»): its answers do, as few
+        # short labels that nearly all name a persona («Rådgiver/sagsbehandler», «Ledig på dagpenge»).
+        match = next((c for c in columns if c not in taken and _names_roles(frame[c])), None)
+        if match:
+            roles["persona"] = match
+            inferred.append("persona")
+            taken.add(match)
     if "text" not in given:
         text_cols = [c for c in columns if c not in taken and not _META.search(c)
-                     and _looks_like_free_text(frame[c], c)]
+                     and _looks_like_free_text(frame[c], c) and not _is_multiple_choice(frame[c])]
         if text_cols:
             roles["text"] = text_cols
             inferred.append("text")
@@ -354,6 +372,34 @@ def _is_role_column(series: pd.Series) -> bool:
     labels = 2 <= values.nunique() <= ROLE_MAX_CATEGORIES and values.str.len().max() <= ROLE_MAX_CHARS
     # more than one answer names a persona: one short answer that mentions "ledige" is not a role column
     return bool(labels and names_persona.sum() >= 2)
+
+
+#: A role column found by its answers alone: this share of them names a persona.
+ROLE_VALUES_MIN_SHARE = 0.8
+
+
+def _names_roles(series: pd.Series) -> bool:
+    """True for a column of at most ``ROLE_MAX_CATEGORIES`` short labels of which at least
+    ``ROLE_VALUES_MIN_SHARE`` name a persona: who answered, whatever its header says."""
+    values = series[series != ""]
+    if len(values) < 2 or values.nunique() > ROLE_MAX_CATEGORIES or values.str.len().max() > ROLE_MAX_CHARS:
+        return False
+    return values.map(normalise_persona).notna().mean() >= ROLE_VALUES_MIN_SHARE
+
+
+#: Microsoft Forms writes the options ticked in a multiple-choice question as «Samtykke;Mentorpiloten;».
+MULTIPLE_CHOICE_MIN_SHARE = 0.8
+
+
+def _is_multiple_choice(series: pd.Series) -> bool:
+    """True for the answers of a multiple-choice question: options joined by «;» (each answer ending in one,
+    as Forms writes them) drawn from a few options that recur. They are choices, not statements: a workshop
+    writer's «Hvilke emner vil du arbejde videre med?» gave 19 statements and made duplicates of headings."""
+    values = series[series != ""].str.strip()
+    if values.empty or values.str.endswith(";").mean() < MULTIPLE_CHOICE_MIN_SHARE:
+        return False
+    options = [o.strip() for v in values for o in v.split(";") if o.strip()]
+    return len(set(options)) <= max(ROLE_MAX_CATEGORIES, len(values) // 2)
 
 
 def _looks_like_free_text(series: pd.Series, header: str) -> bool:

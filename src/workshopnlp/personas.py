@@ -63,6 +63,46 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+# A heading or a table's row label names a *group* only by a persona noun, inflected but not compounded:
+# «Gruppe 2 – ledere», «Rådgiverne», «Mentorer», not «Mentorpiloten» or «Rådgiverrollen» (topics a workshop
+# writer's headings gave the rådgiver persona to), and never by an organisation or a benefit («Deling af data
+# med a-kasser», «Dagpengesystemet»: topics, not people). A «-gruppe» compound still names the group.
+_GROUP_SUFFIX = r"(gruppe\w*|holdet|bordet)?"
+_GROUP_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("borger_i_ressourceforloeb", re.compile(r"ressource\s*-?\s*forl(ø|oe|o)b", re.I)),
+    ("sikret_ledig", re.compile(rf"\b((for)?sikre[dt]e?\s+)?ledige?(ne)?{_GROUP_SUFFIX}\b", re.I)),
+    ("leder", re.compile(rf"\b(afdelings|team|jobcenter)?(ledere?n?e?|chef(en|er|erne)?){_GROUP_SUFFIX}\b", re.I)),
+    ("raadgiver", re.compile(rf"\b(r(å|aa)dgiver|sagsbehandler|jobkonsulent|virksomhedskonsulent|"
+                             rf"beskæftigelsesrådgiver|mentor)(e|en|ne|er|erne|s)?{_GROUP_SUFFIX}\b", re.I)),
+)
+#: Words that make a heading a group's heading even in a file the manifest gives a persona.
+GROUP_WORD = re.compile(r"\bgruppe\w*|gruppen?\b|\b(bord|hold)\b", re.I)
+
+
+def _first_named(text: str, rules) -> str | None:
+    """The persona named first in ``text``: the head noun comes first in a Danish label («Jobkonsulent i
+    a-kasse» is staff, «Mentor i ressourceforløb» is the mentor, «Ledig (a-kasse)» is the unemployed)."""
+    hits = [(m.start(), i, persona) for i, (persona, pattern) in enumerate(rules) for m in [pattern.search(text)] if m]
+    return min(hits)[2] if hits else None
+
+
+def group_persona(heading: object, file_persona: str | None = None) -> str | None:
+    """The persona a heading or a table's row label names as a group («Gruppe 4 – forsikrede ledige»,
+    «Rådgivere»), or ``None`` for a topic («Mentorpiloten», «Deling af data med a-kasser»). In a file the
+    manifest gives a persona (``file_persona``) a heading overrides it only when it says it is a group
+    («Gruppe 2 – ledere»): in the unemployed's notes, «Mentor» is what they talked about.
+
+    >>> group_persona("Gruppe 4 – borgere i ressourceforløb"), group_persona("Mentorpiloten")
+    ('borger_i_ressourceforloeb', None)
+    >>> group_persona("Mentor", file_persona="sikret_ledig") is None, group_persona("Mentor")
+    (True, 'raadgiver')
+    """
+    text = str(heading or "").strip()
+    if not text or (file_persona and not GROUP_WORD.search(text)):
+        return None
+    return _first_named(text, _GROUP_RULES)
+
+
 def personas_named(text: object) -> set[str]:
     """Every persona ``text`` names («leder og rådgiver» names two); :func:`normalise_persona` takes the first."""
     return {persona for persona, pattern in _RULES if pattern.search(str(text or ""))}
@@ -73,15 +113,12 @@ def normalise_persona(label: object) -> str | None:
 
     >>> normalise_persona("Gruppe 4 – borgere i ressourceforløb")
     'borger_i_ressourceforloeb'
-    >>> normalise_persona("Ledig (a-kasse)")
-    'sikret_ledig'
+    >>> normalise_persona("Ledig (a-kasse)"), normalise_persona("Jobkonsulent i a-kasse")
+    ('sikret_ledig', 'raadgiver')
     """
     if label is None:
         return None
     text = str(label).strip()
     if not text:
         return None
-    for persona, pattern in _RULES:
-        if pattern.search(text):
-            return persona
-    return None
+    return _first_named(text, _RULES)

@@ -84,31 +84,54 @@ def decode_text(data: bytes, path: Path) -> tuple[str, str]:
 
 # ---------------------------------------------------------------- notes
 
-def _is_txt_heading(line: str, prev_blank: bool, next_blank: bool) -> bool:
+#: A numbered heading of minutes («1. Velkomst og formål»): a number, then a capitalised title.
+_NUMBERED_TITLE = re.compile(r"^\s*\d{1,2}[.)]\s+[A-ZÆØÅ]")
+#: Words of a file's first line that make it its title even without a blank line after it.
+_TITLE_WORDS = re.compile(r"\b(gruppe\w*|referat\w*|noter|workshop\w*|møde\w*|opsamling\w*|transskription\w*)\b", re.I)
+
+
+def _words(line: str) -> int:
+    """Words of a line, not counting dashes and other lone punctuation («Process Mining – første halvår»: 4)."""
+    return sum(1 for w in line.split() if re.search(r"\w", w))
+
+
+def _is_txt_heading(line: str, prev_blank: bool, next_blank: bool, next_line: str = "", first: bool = False) -> bool:
+    """A standalone short line without final punctuation and with blank lines around it; also one directly
+    followed by bullets («Hvem må se» over «- leder ok …»), a numbered title followed by a paragraph
+    («1. Velkomst» in minutes; a run of numbered lines is a list), and a file's first line that names a group or
+    the kind of notes («GRUPPE 4 - forsikrede ledige» over «noter: Camilla»)."""
     stripped = line.strip()
-    if not stripped or _BULLET.match(line) or stripped[-1] in _FINAL_PUNCT:
+    if not stripped or stripped[-1] in _FINAL_PUNCT or _words(stripped) > TXT_HEADING_MAX_WORDS:
         return False
-    if len(stripped.split()) > TXT_HEADING_MAX_WORDS:
+    numbered = bool(_NUMBERED_TITLE.match(line))
+    if _BULLET.match(line) and not numbered:
         return False
     if re.match(r"^[^:]{1,40}:\s+\S", stripped):  # speaker line
         return False
-    return prev_blank and next_blank
+    if numbered:
+        return prev_blank and bool(next_line) and not _BULLET.match(next_line)
+    if first and _TITLE_WORDS.search(stripped):
+        return True
+    return prev_blank and (next_blank or bool(_BULLET.match(next_line)))
 
 
 def parse_text_notes(text: str, markdown: bool) -> list[Block]:
     """Split notes into headings and statement lines (one statement per non-empty line).
 
     Markdown headings are ``#`` lines or lines that are bold only; in plain text a heading is a
-    standalone line of at most eight words with no final punctuation, with blank lines around it.
+    standalone line of at most eight words with no final punctuation, with blank lines around it (see
+    :func:`_is_txt_heading` for the other cases: over bullets, numbered titles, a file's first line).
     """
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     blocks: list[Block] = []
+    first = next((i for i, raw in enumerate(lines) if raw.strip()), -1)
     for i, raw in enumerate(lines):
         line = raw.rstrip()
         if not line.strip():
             continue
         prev_blank = i == 0 or not lines[i - 1].strip()
         next_blank = i + 1 >= len(lines) or not lines[i + 1].strip()
+        next_line = next((raw for raw in lines[i + 1:] if raw.strip()), "")
         if markdown:
             m = _MD_HEADING.match(line)
             if m:
@@ -120,7 +143,7 @@ def parse_text_notes(text: str, markdown: bool) -> list[Block]:
                 continue
             if re.match(r"^\s*([-*_])\s*(\1\s*){2,}$", line) or line.strip().startswith(("<!--", "|---")):
                 continue  # rules and comments
-        elif _is_txt_heading(line, prev_blank, next_blank):
+        elif _is_txt_heading(line, prev_blank, next_blank, next_line, first=i == first):
             blocks.append(Block("heading", line.strip(), 1, i + 1))
             continue
         body = _BULLET.sub("", line, count=1).strip()
@@ -175,18 +198,29 @@ TABLE_LABEL_MAX_WORDS = 5
 CONTEXT_JOINER = " > "
 
 
+#: A question in a table's first column («Hvad har I mærket?» beside the post-its that answer it) labels its row
+#: like a short label does; two workshop writers' tables had their questions read as citizens' statements.
+TABLE_QUESTION_MAX_WORDS = 20
+
+
 def _is_table_label(text: str) -> bool:
     text = text.strip()
     return bool(text) and len(text) <= TABLE_LABEL_MAX_CHARS and len(text.split()) <= TABLE_LABEL_MAX_WORDS \
         and not re.search(r"[.!?]$", text)
 
 
+def _is_row_label(text: str) -> bool:
+    """A first-column cell that labels its row: a short label, or a question."""
+    text = text.strip()
+    return _is_table_label(text) or (text.endswith("?") and len(text.split()) <= TABLE_QUESTION_MAX_WORDS)
+
+
 def _table_blocks(table, n: int) -> tuple[list[Block], int]:
     """A Word table's statements, numbered on from paragraph ``n``; returns ``(blocks, last number)``.
 
     - A first row of short labels above longer cells is a header («Fokusområde | Post-it»): not statements.
-    - A first column of short labels beside longer cells («Formål | Vi skal kunne forklare …») labels its
-      row: the label is the context of the row's text, with the header's first cell in front, «Fokusområde:
+    - A first column of short labels or questions beside longer cells («Formål | Vi skal kunne forklare …»,
+      «Hvad har I mærket? | …») labels its row: the label is the context of the row's text, with the header's first cell in front, «Fokusområde:
       Formål»; a label that names a persona («Rådgiver») gives the row's statements that persona, and a label
       with nothing beside it is skipped. With two or more text columns under headers («Persona | Formål |
       Tillid»), the column's header follows the row's label, «Persona: Rådgiver > Formål»: both say what the
@@ -215,8 +249,8 @@ def _table_blocks(table, n: int) -> tuple[list[Block], int]:
         rows = rows[1:]
     first_column = [text[id(row[0][1]._tc)] for row in rows if row[0][0] == 0]
     rest = [text[id(cell._tc)] for row in rows for j, cell in row if j > 0]
-    labelled = bool(first_column) and any(rest) and all(not t or _is_table_label(t) for t in first_column) \
-        and any(t and not _is_table_label(t) for t in rest)
+    labelled = bool(first_column) and any(rest) and all(not t or _is_row_label(t) for t in first_column) \
+        and any(t and not _is_row_label(t) for t in rest)
     text_columns_with_header = {j for j, head in header.items() if j > 0 and head}
     # Numbered copies of one header («Post-it 1 | Post-it 2») say nothing about what a cell is about.
     says_what = len({re.sub(r"[\W\d_]+", " ", header[j]).strip().lower() for j in text_columns_with_header}) >= 2

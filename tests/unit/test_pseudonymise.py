@@ -194,6 +194,26 @@ def test_capitalised_word_after_a_cue_is_a_name(text, names):
     assert finds(text) == [("navn", n) for n in names]
 
 
+@pytest.mark.parametrize("text, names", [
+    ("Sabiha fra Vejle foreslog en kort tegnefilm om data", ["Sabiha"]),  # a workshop writer's planted name
+    ("Det var godt. Zainab spurgte, hvem der ser data", ["Zainab"]),
+    ("Thorvald sagde nej tak", ["Thorvald"]),
+])
+def test_an_unknown_capitalised_word_before_fra_a_place_or_a_verb_of_speech_is_a_name(text, names):
+    """No list knew «Sabiha», and as the first word of its line «Tjek for navne» did not list it either, so it
+    reached statements.parquet. «X fra Vejle» and «X foreslog» name a person when X is no Danish word."""
+    assert finds(text) == [("navn", n) for n in names]
+
+
+@pytest.mark.parametrize("text", [
+    "Styregruppen foreslog at vente", "Borgeren fra Vejle sagde nej", "Chatbotten svarede forkert",
+    "Jobnet sagde fejl", "Modellen foreslog en mentor", "Kommunen fra Kolding spurgte", "KL sagde ja",
+    "Dashboardet viste ventetider", "Teamet fra Randers mente det samme",
+])
+def test_a_word_or_a_definite_form_of_one_before_a_verb_of_speech_is_not_a_name(text):
+    assert_unchanged(text)
+
+
 @pytest.mark.parametrize("text", [
     "Vores Jobcenter har travlt",       # protected word after a cue
     "Min leder Kolding-afdelingen",      # protected hyphen part

@@ -365,3 +365,160 @@ def test_a_plain_text_file_that_opens_with_a_group_keeps_its_persona_under_sub_h
                               markdown=False)
     sections = [st.section for st in statements_from_blocks(plenum, SourceSpec(file="p.txt", kind="plenum"), [])]
     assert sections == ["Formål", "Tillid"]
+
+
+def test_plain_text_headings_over_bullets_numbered_titles_and_a_files_first_line():
+    """Found by two workshop writers: hurried notes put bullets right under a heading («Hvem må se»), minutes
+    number their points («1. Velkomst og formål»), and a file opens with its group («GRUPPE 4 - forsikrede
+    ledige») directly over «noter: …». Each became a statement, and the sections below stayed the first one."""
+    text = ("GRUPPE 4 - forsikrede ledige\nnoter: Camilla\n\nSamtykke\n\n- man klikker bare ok\n\n"
+            "Hvem må se\n- leder ok, ministeriet kun tal\n\n"
+            "Evalueringsworkshop om Process Mining i jobcentrene – første halvår\n\n"
+            "1. Velkomst og formål\n\nProjektlederen bød velkommen.\n\n"
+            "1. formålet skal være klart\n2. borgeren skal kunne sige nej\n")
+    blocks = parse_text_notes(text, markdown=False)
+    assert [b.text for b in blocks if b.kind == "heading"] == [
+        "GRUPPE 4 - forsikrede ledige", "Samtykke", "Hvem må se",
+        "Evalueringsworkshop om Process Mining i jobcentrene – første halvår", "1. Velkomst og formål"]
+    # a numbered list stays statements; a short line inside a paragraph is no heading
+    assert [b.text for b in blocks if b.kind == "line"] == [
+        "noter: Camilla", "man klikker bare ok", "leder ok, ministeriet kun tal", "Projektlederen bød velkommen.",
+        "formålet skal være klart", "borgeren skal kunne sige nej"]
+    # a first line that names no group or kind of notes is still a statement
+    assert parse_text_notes("vigtigt m. klart formål\nog tid til borgeren\n", markdown=False)[0].kind == "line"
+
+
+def test_a_topic_heading_gives_no_persona_and_a_manifest_persona_yields_only_to_a_group_heading():
+    """«Mentorpiloten» made 12 managers' statements the advisers' (the heading named «mentor»); «Mentor» in the
+    unemployed's own notes (persona from the manifest) did the same; «Jobkonsulent i a-kasse» was taken for an
+    unemployed person; a Word file's Heading 1 «Fælles øvelse» stayed inside the Heading 1 group before it."""
+    from workshopnlp.ingest import statements_from_blocks
+    from workshopnlp.manifest import SourceSpec
+    from workshopnlp.readers import Block
+
+    text = "# Gruppe 2 – ledere\n\n## Mentorpiloten\n\n- modellen må ikke bestemme\n"
+    got = statements_from_blocks(parse_text_notes(text, markdown=True), SourceSpec(file="g.md", kind="gruppe"), [])
+    assert [(st.persona, st.section) for st in got] == [("leder", "Gruppe 2 – ledere > Mentorpiloten")]
+    text = "Samtykke\n\n- vil gerne spørges\n\nMentor\n- hvis en computer siger det, føler jeg mig stemplet\n"
+    got = statements_from_blocks(parse_text_notes(text, markdown=False),
+                                 SourceSpec(file="g4.txt", kind="gruppe", persona="sikret_ledig"), [])
+    assert [(st.persona, st.section) for st in got] == [("sikret_ledig", "Samtykke"), ("sikret_ledig", "Mentor")]
+    assert normalise_persona("Jobkonsulent i a-kasse") == "raadgiver"
+    assert normalise_persona("Ledig (a-kasse)") == "sikret_ledig"
+    blocks = [Block("heading", "Gruppe 3 – borgere i ressourceforløb", 1, 1), Block("heading", "Samtykke", 2, 2),
+              Block("line", "Jeg vil spørges først.", 0, 3), Block("heading", "Fælles øvelse", 1, 4),
+              Block("line", "Hver gruppe skrev post-its.", 0, 5)]
+    got = statements_from_blocks(blocks, SourceSpec(file="g.docx", kind="gruppe"), [])
+    assert [(st.persona, st.section) for st in got] == [
+        ("borger_i_ressourceforloeb", "Gruppe 3 – borgere i ressourceforløb > Samtykke"), ("ukendt", "Fælles øvelse")]
+
+
+def test_a_transcripts_times_are_not_text_and_do_not_hide_the_speaker():
+    from workshopnlp.ingest import statements_from_blocks
+    from workshopnlp.manifest import SourceSpec
+
+    text = ("[10:33] Rådgiver (Kolding): Dashboardet viste det, vi vidste.\n"
+            "(00:12:31) Leder: Vi skal turde sige det.\n00:12:40 Borger i ressourceforløb: Jeg har mærket det.\n"
+            "10.30 kaffe og kage\n")
+    got = statements_from_blocks(parse_text_notes(text, markdown=False), SourceSpec(file="t.txt", kind="plenum"), [])
+    assert [(st.persona, st.text) for st in got] == [
+        ("raadgiver", "Dashboardet viste det, vi vidste."), ("leder", "Vi skal turde sige det."),
+        ("borger_i_ressourceforloeb", "Jeg har mærket det."), ("ukendt", "10.30 kaffe og kage")]
+
+
+def test_minutes_metadata_after_a_count_or_without_a_speaker_label():
+    from workshopnlp.config import load_params
+    from workshopnlp.ingest import is_metadata_label
+
+    labels = load_params()["ingest"]["metadata_labels"]
+    assert is_metadata_label("", labels, "5 deltagere: 2 Randers, 2 Vejle")
+    assert is_metadata_label("", labels, "Lydfil: plenum_del1.m4a (40 min.)")
+    assert is_metadata_label("Bordformand", labels, "Lise Thorsen, Randers. 5 rådgivere.")
+    assert not is_metadata_label("", labels, "Note: formålet skal kunne siges i én sætning")
+    assert not is_metadata_label("Ordstyrer", labels, "Sidste runde. Skal projektet fortsætte?")
+
+
+def _question_table_document(path: Path) -> Path:
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Gruppe 3 – borgere i ressourceforløb", level=1)
+    table = document.add_table(rows=3, cols=2)
+    rows = [("Spørgsmål", "Det sagde gruppen"),
+            ("Hvad tænker I om, at en model foreslår, hvem der skal have en mentor?",
+             "Det er lidt uhyggeligt, men hvis flere får hjælp, er det ok."),
+            ("Hvem må se resultaterne?", "Kun dem der arbejder med min sag.")]
+    for row, (a, b) in zip(table.rows, rows):
+        row.cells[0].text, row.cells[1].text = a, b
+    document.save(str(path))
+    return path
+
+
+def test_a_question_in_a_word_tables_first_column_is_the_context_of_its_answers(tmp_path):
+    """Two writers' post-it tables had the facilitator's questions in the first column: each question became a
+    citizen's statement, and the answers lost the question they answer («mentor» in it even made them the
+    advisers')."""
+    from workshopnlp.ingest import statements_from_blocks
+    from workshopnlp.manifest import SourceSpec
+    from workshopnlp.readers import read_docx_notes
+
+    blocks = read_docx_notes(_question_table_document(tmp_path / "g3.docx"))
+    got = statements_from_blocks(blocks, SourceSpec(file="g3.docx", kind="gruppe"), [])
+    assert [(st.persona, st.text, st.section.split(" > ")[-1]) for st in got] == [
+        ("borger_i_ressourceforloeb", "Det er lidt uhyggeligt, men hvis flere får hjælp, er det ok.",
+         "Spørgsmål: Hvad tænker I om, at en model foreslår, hvem der skal have en mentor?"),
+        ("borger_i_ressourceforloeb", "Kun dem der arbejder med min sag.", "Spørgsmål: Hvem må se resultaterne?")]
+
+
+def test_surveyxact_variables_get_their_labels_a_role_column_is_found_by_its_answers_and_choices_are_no_text(
+        tmp_path):
+    """A SurveyXact export headed «s_1 … s_5» with a «Labels» sheet, whose role question («Hvad deltog du som
+    i dag?») names no role: every answer was «ukendt» and its question «s_3». A Forms multiple-choice column
+    («Samtykke;Mentorpiloten;») gave statements. The manifest ingest infers can be copied back as it is."""
+    import openpyxl
+
+    from workshopnlp.config import load_params
+    from workshopnlp.ingest import ingest
+
+    book = openpyxl.Workbook()
+    data = book.active
+    data.title = "Dataset"
+    roles = ["Rådgiver/sagsbehandler", "Leder", "Ledig på dagpenge (forsikret)", "Borger i ressourceforløb"] * 3
+    data.append(["respondentid", "s_1", "s_2", "s_3", "s_4"])
+    for i, role in enumerate(roles):
+        data.append([str(1000 + i), ["Kolding", "Vejle", "Sønderborg"][i % 3], role,
+                     f"Det vigtigste var samtalen om data, svar nummer {i}", ["Samtykke;", "Samtykke;Mentorpiloten;",
+                                                                              "Mentorpiloten;"][i % 3]])
+    labels = book.create_sheet("Labels")
+    labels.append(["Variable", "Label"])
+    for var, label in [("respondentid", "Respondent-ID"), ("s_1", "Hvilken kommune kommer du fra?"),
+                       ("s_2", "Hvad deltog du som i dag?"), ("s_3", "Hvad er det vigtigste, du tager med?"),
+                       ("s_4", "Hvilke emner vil du arbejde videre med?")]:
+        labels.append([var, label])
+    ws = tmp_path / "raw" / "2023-09-20-evaluering"
+    ws.mkdir(parents=True)
+    book.save(ws / "surveyxact.xlsx")
+    st = ingest("2023-09-20-evaluering", tmp_path, load_params()).statements
+    assert st["persona"].value_counts().to_dict() == {p: 3 for p in ("raadgiver", "leder", "sikret_ledig",
+                                                                        "borger_i_ressourceforloeb")}
+    assert set(st["question"]) == {"Hvad er det vigtigste, du tager med?"}
+    assert set(st["municipality"]) == {"Kolding", "Vejle", "Sønderborg"}
+    inferred = (tmp_path / "processed" / "2023-09-20-evaluering" / "manifest.inferred.yaml").read_text("utf-8")
+    assert "date: '2023-09-20'" in inferred  # from the folder's name: a copy needs no date written in
+    (ws / "workshop.yaml").write_text(inferred.replace("title: ''", "title: Evaluering"), encoding="utf-8")
+    again = ingest("2023-09-20-evaluering", tmp_path, load_params()).statements
+    assert again[["statement_id", "persona", "question"]].equals(st[["statement_id", "persona", "question"]])
+
+
+def test_a_sentence_that_narrates_before_a_colon_is_no_speaker_label():
+    """«Facilitator præsenterede kort piloten: en model foreslår …» became the speaker «Facilitator præsenterede
+    kort piloten» and lost the start of the sentence."""
+    from workshopnlp.ingest import statements_from_blocks
+    from workshopnlp.manifest import SourceSpec
+
+    text = ("Facilitator præsenterede kort piloten: en model foreslår, hvem der tilbydes mentor.\n"
+            "Til stede: seks rådgivere.\nRådgiver fra Vejle: vi skal kunne sige nej.\n")
+    got = statements_from_blocks(parse_text_notes(text, markdown=False), SourceSpec(file="r.txt", kind="plenum"), [])
+    assert [(st.speaker_label, st.text) for st in got] == [
+        ("", "Facilitator præsenterede kort piloten: en model foreslår, hvem der tilbydes mentor."),
+        ("Til stede", "seks rådgivere."), ("Rådgiver fra Vejle", "vi skal kunne sige nej.")]
