@@ -22,9 +22,10 @@ staff, written answers (survey and consultation) against group notes and minutes
 answers against staff's notes and minutes (the issue: coding must not work worse for citizens' informal
 answers than for staff minutes). Then, for about 2.5 times the statements per persona, the same per-persona
 figures over the whole gold set out-of-fold (5 folds x 3 fold seeds; ~2 min with a warm embedding cache),
-with F1 per code and persona: which rare code pulls a persona's macro-F1 down. Then three workshops nobody
-tuned on, each written by another author (tests/gold/new_workshops: March, April and May 2023, 428 statements
-with content in four or five formats each, about 100 per persona; three further blind coders per workshop):
+with F1 per code and persona: which rare code pulls a persona's macro-F1 down. Then five workshops nobody
+tuned on, each written by another author (tests/gold/new_workshops: March, April, May, June and September 2023,
+902 statements with content in four to six formats each, about 200 per persona; three further blind coders per
+workshop):
 coded as 'code --workshop' codes them on the day, and cross-validated with four fifths of them human-coded,
 and with the other new workshops human-coded (leave one workshop out: the next workshop once earlier ones
 by other hands are coded), beside both baselines, per workshop, per persona with the persona gap's chance test
@@ -482,13 +483,14 @@ def per_persona_learning(codebook, params, embedder, cache, tune: pd.DataFrame, 
 
 
 def new_workshops(codebook, params, model, data_dir: Path, tune: pd.DataFrame) -> None:
-    """Workshops nobody here tuned on, each written by another author (tests/gold/new_workshops: March, April
-    and May 2023, four to seven files in four or five formats, about 35 statements per persona each), coded by
+    """Workshops nobody here tuned on, each written by another author (tests/gold/new_workshops: March, April,
+    May, June and September 2023, four to seven files in four to six formats, 35 or more statements per persona
+    each from April on), coded by
     three further blind coders per workshop. First as 'workshopnlp code --workshop' codes them on the day (the
     model learnt from the codebook and the sample workshops' tuning part, with each statement's context); then
     cross-validated with 4/5 of them human-coded, which is what the coder does once people have coded part of
     new workshops; then with only the blind sample of 'coding-sheet export --per-persona N' of each workshop
-    human-coded (:func:`per_persona_learning`: how much coding a new workshop needs). With about 100 statements per persona this is the largest set on which the persona gap is
+    human-coded (:func:`per_persona_learning`: how much coding a new workshop needs). With about 200 statements per persona this is the largest set on which the persona gap is
     measured, and none of it was tuned on."""
     if not new_workshop_ids():
         print(f"\nNew workshops: SKIPPED – {NEW_WORKSHOPS_GOLD / 'raw'} is missing.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import sys
 
 import pandas as pd
 import pytest
@@ -255,7 +256,8 @@ PERSONAS_OF_THE_SEED = ("raadgiver", "leder", "sikret_ledig", "borger_i_ressourc
 
 @pytest.mark.parametrize("workshop", OTHER_AUTHORS)
 def test_workshops_by_other_authors_are_read_with_the_persona_of_every_statement(other_authors_data_dir, workshop):
-    """Two workshops written in session 20 by authors who never saw the code, each with at least 35 statements
+    """Two workshops written in session 20 by authors who never saw the code (tests/gold/new_workshops, with
+    three blind coders' codes each), each with at least 35 statements
     per persona, in formats earlier workshops lacked: a Microsoft Forms export (with a multiple-choice column),
     Word notes with heading levels and question tables, a transcript with times («[10:33] Rådgiver (Kolding):
     …»), numbered minutes, a SurveyXact export headed «s_1 … s_7» with its «Labels» sheet, and no manifest at
@@ -275,6 +277,14 @@ def test_workshops_by_other_authors_are_read_with_the_persona_of_every_statement
     assert not content["text"].str.match(r"^\[\d{1,2}:\d{2}\]").any()  # a transcript's times are not text
     assert not content["question"].str.fullmatch(r"s_\d+").any()     # SurveyXact variables got their labels
     assert not content["text"].str.match(r"^(Referent|Dato|Sted|Deltagere|Afbud|Lydfil)\s*:").any()
+    # the blind coders' files match the statements text by text, every statement with content coded by each
+    sys.path.insert(0, str(RAW.parent.parent))
+    from benchmarks.coding_quality import new_workshop_reference  # noqa: E402
+    from workshopnlp.codebook import load_codebook
+
+    ref, coders = new_workshop_reference(load_codebook(), content.reset_index(drop=True))
+    assert sorted(coders) == ["F", "G", "H"] and all(len(c) == len(content) for c in coders.values())
+    assert len(ref) == len(content) and ref[["focus_area", "principle"]].notna().all().all()
     if workshop == "2023-06-14-samtykke":  # the managers' notes keep their persona under «Mentorpiloten»
         managers = content[(content["source_file"] == "gruppe2_ledere.md") & (content["speaker"] != "Facilitator")]
         assert set(managers["persona"]) == {"leder"} and len(managers) >= 25
