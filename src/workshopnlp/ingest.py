@@ -405,8 +405,10 @@ def build_statement_table(manifest: Manifest, raw: list[RawStatement], params: d
     for st in raw:
         label, label_redactions = (pseudo.pseudonymise(st.speaker_label, label=True) if st.speaker_label
                                    else ("", []))
-        # «Referent: Søren …» names who took the minutes, not who speaks: the line is metadata, read whole
-        metadata.append(is_metadata_label(st.speaker_label, ingest_params.get("metadata_labels", []), st.text))
+        # «Referent: Søren …» names who took the minutes, not who speaks: the line is metadata, read whole. Only
+        # in notes: a survey answer «Dagsorden: for lang» is an answer.
+        metadata.append(not st.respondent and is_metadata_label(st.speaker_label,
+                                                                ingest_params.get("metadata_labels", []), st.text))
         topic = bool(st.speaker_label) and (metadata[-1] or not is_speaker_label(st.speaker_label, label_redactions))
         # a topic label goes back in front of the text (the id still hashes the text after it: stable ids)
         text, redactions = pseudo.pseudonymise(f"{st.speaker_label}: {st.text}" if topic else st.text)

@@ -203,6 +203,13 @@ def test_the_metadata_lines_of_minutes_are_kept_whole_but_have_no_content():
     # the id hashes the text after the label, as before: coding sheets of earlier runs still match
     before = [st.text for st in raw]
     assert before[0] == "Søren Dalsgaard, projektsekretariatet."
+    # a survey answer that opens like a metadata line is an answer
+    from workshopnlp.ingest import RawStatement
+
+    answer = [RawStatement("svar.csv", "survey", 1, "række 2", "Dagsorden: for lang, for lidt tid til os",
+                           respondent="7", question="Har du andre kommentarer?")]
+    table, _ = build_statement_table(Manifest(workshop_id="ws"), answer, load_params(), Path("."))
+    assert table["is_empty_content"].tolist() == [False]
 
 
 def _post_it_document(path: Path) -> Path:
