@@ -21,7 +21,7 @@ from .config import MANIFEST_NAME, WorkshopPaths, load_params
 from .errors import InputError
 from .manifest import (Manifest, SourceSpec, folder_date, infer_column_roles, infer_notes_kind, infer_table_kind,
                        is_table, list_source_files, load_manifest, write_manifest)
-from .nlp import analyse, is_common_word
+from .nlp import analyse, is_common_compound, is_common_word
 from .personas import UNKNOWN_PERSONA, group_persona, normalise_persona
 from .provenance import hash_files, provenance_record, staged_files, write_json
 from .pseudonymise import Pseudonymiser, load_list_sections, load_name_list
@@ -77,27 +77,6 @@ _INITIALS = re.compile(r"^[A-ZÆØÅ]{1,3}$")
 _NOT_INITIALS = frozenset({"AI", "EU", "IT", "KPI", "HR", "BI", "ML", "FAQ", "CPR", "API", "UX", "SMS", "PDF", "CV",
                            "MU", "NB", "PS", "OBS", "OK", "TR", "MED", "DPO", "Q"})
 _CAPITALISED = re.compile(r"[A-ZÆØÅ][\wÆØÅæøå]*")
-
-
-#: A compound of two common words counts as common vocabulary («Datakvalitet» = data + kvalitet) when its head
-#: has at least COMPOUND_MIN_HEAD and its tail at least COMPOUND_MIN_TAIL letters: of the 783 names in the
-#: bundled name lists one would pass so («Liselotte» = lise + lotte), and the name lists are checked first.
-COMPOUND_MIN_HEAD = 4
-COMPOUND_MIN_TAIL = 5
-
-
-def is_common_compound(word: str) -> bool:
-    """Is ``word`` two common Danish words written together, the head perhaps with a linking -s or -e
-    («Datakvalitet», «Ressourceforløb»), and in none of the name lists?"""
-    low = word.lower()
-    if low in load_name_list("names_da_first") or low in load_name_list("names_da_surnames"):
-        return False
-    for i in range(COMPOUND_MIN_HEAD, len(low) - COMPOUND_MIN_TAIL + 1):
-        head, tail = low[:i], low[i:]
-        if is_common_word(tail) and (is_common_word(head) or (
-                head[-1] in "se" and len(head) > COMPOUND_MIN_HEAD and is_common_word(head[:-1]))):
-            return True
-    return False
 
 
 #: The sections of resources/protected_words_da.txt whose words name a topic, never a person or a place:

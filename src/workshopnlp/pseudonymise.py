@@ -525,13 +525,11 @@ class Pseudonymiser:
         if i + 1 >= len(toks) or not re.fullmatch(r"[ \t]+", masked[toks[i][1]:toks[i + 1][0]]):
             return False
         nxt = toks[i + 1][2]
-        if nxt in _SPEECH_VERBS:
-            pass
-        elif not (nxt == _FROM and i + 2 < len(toks) and _is_cap(toks[i + 2][2])
-                  and re.fullmatch(r"[ \t]+", masked[toks[i + 1][1]:toks[i + 2][0]])):
+        from_place = (nxt == _FROM and i + 2 < len(toks) and _is_cap(toks[i + 2][2])
+                      and re.fullmatch(r"[ \t]+", masked[toks[i + 1][1]:toks[i + 2][0]]))
+        if nxt not in _SPEECH_VERBS and not from_place:
             return False
-        from .ingest import is_common_compound  # lazy: ingest imports this module
-        from .nlp import is_common_word
+        from .nlp import is_common_compound, is_common_word  # lazy: nlp imports this module
         word = toks[i][2]
         # a definite form of a word that is vocabulary or on the protected list: «Chatbotten», «Dashboardet»
         forms = [word] + [word[:-len(suf)] for suf in _DEFINITE_SUFFIXES if word.lower().endswith(suf)
