@@ -285,13 +285,17 @@ def _normalise_for_match(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+# A line that is nothing but a transcriber's aside in brackets («(latter)», «[uhørligt]», «(pause)»): no one said it.
+_ASIDE = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*")
+
+
 def empty_content_mask(texts: pd.Series, ingest_params: dict[str, Any]) -> pd.Series:
     """True for answers without content: the listed empty answers ("Ingen kommentarer", "-", "ved ikke")
     after normalisation, or fewer letters than ``min_statement_letters``."""
     texts = pd.Series(list(texts), dtype=object).fillna("").astype(str)
     empty_answers = {_normalise_for_match(a) for a in ingest_params["empty_answers"]}
     return texts.map(_normalise_for_match).isin(empty_answers) | (
-        texts.str.count(r"[^\W\d_]") < ingest_params["min_statement_letters"])
+        texts.str.count(r"[^\W\d_]") < ingest_params["min_statement_letters"]) | texts.str.fullmatch(_ASIDE)
 
 
 _LEADING_LABEL = re.compile(r"^\s*([^:\n]{1,40}?)\s*:\s*\S")
@@ -318,8 +322,11 @@ def read_sources(paths: WorkshopPaths, params: dict[str, Any]) -> tuple[Manifest
                               (f" eller vælg en af: {', '.join(known)}" if known else "")))
     files = list_source_files(raw_dir)
     manifest_path = raw_dir / MANIFEST_NAME
+    # Without a workshop.yaml the project's municipalities (coding.ignored_names) are the ones a speaker label
+    # («Leder (Vejle)») can name, and the pseudonymiser keeps them.
     manifest = load_manifest(manifest_path, paths.workshop_id) if manifest_path.exists() \
-        else Manifest(workshop_id=paths.workshop_id, date=folder_date(paths.workshop_id))
+        else Manifest(workshop_id=paths.workshop_id, date=folder_date(paths.workshop_id),
+                      municipalities=[str(m) for m in params["coding"].get("ignored_names") or []])
     if not files:
         raise InputError("workshop-mappen indeholder ingen filer at læse", file=raw_dir,
                          fix="læg noter (.txt, .md, .docx) eller spørgeskemaeksporter (.csv, .xlsx) i mappen")

@@ -193,6 +193,22 @@ def test_bare_cp1252_semicolon_survey_without_manifest(tmp_path, capsys):
             assert leaked.lower() not in p.read_bytes().decode("utf-8", "replace").lower(), (leaked, p.name)
 
 
+def test_a_transcript_without_manifest_gets_the_municipality_its_speaker_labels_name(tmp_path):
+    """No workshop.yaml: the project's municipalities (coding.ignored_names) are what a speaker label names,
+    so «Leder (Vejle):» gives Vejle, and a municipality is not taken for a personal name."""
+    ws = tmp_path / "raw" / "2023-09-20-plenum"
+    ws.mkdir(parents=True)
+    (ws / "transskription.txt").write_text(
+        "[10:31] Ordstyrer: Velkommen tilbage.\n\n[10:33] Rådgiver (Kolding): Dashboardet viste det, vi vidste.\n\n"
+        "[10:35] Leder (Vejle): Vi kunne se ventetiderne på tværs af teams.\n\n(latter)\n\n"
+        "[10:36] Sikret ledig: Det har ingen fortalt mig.\n", encoding="utf-8")
+    assert main(["ingest", "--workshop", "2023-09-20-plenum", "--data-dir", str(tmp_path)]) == 0
+    st = pd.read_parquet(tmp_path / "processed" / "2023-09-20-plenum" / "statements.parquet")
+    assert st["municipality"].tolist() == ["", "Kolding", "Vejle", "", ""]
+    assert st["is_empty_content"].tolist() == [False, False, False, True, False]
+    assert "Vejle" in (tmp_path / "processed" / "2023-09-20-plenum" / "manifest.inferred.yaml").read_text("utf-8")
+
+
 def test_real_danish_prose_from_outside_the_project(tmp_path, corpora_available):
     ws = tmp_path / "raw" / "korpus"
     ws.mkdir(parents=True)

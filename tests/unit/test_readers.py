@@ -98,6 +98,21 @@ def test_non_answers_are_empty_content_but_answers_that_start_like_them_are_not(
     assert mask == [True, True, True, True, True, False, False, False]
 
 
+def test_a_line_that_is_only_a_transcribers_aside_is_empty_content_but_a_sentence_with_one_is_not():
+    """«(latter)» in a transcript and «(kaffe slut på 2. sal)» in notes are nobody's statement; a sentence
+    with an aside in it («… [uhørligt] … to timer om ugen») still is."""
+    import pandas as pd
+
+    from workshopnlp.config import load_params
+    from workshopnlp.ingest import empty_content_mask
+
+    texts = pd.Series(["(latter)", " [uhørligt] ", "(kaffe slut på 2. sal – hent på 1.)",
+                       "Vi har fået frigjort tid. [uhørligt] … måske to timer om ugen.",
+                       "(vigtigt) borgeren skal spørges først", "(a) og (b) er begge gode"])
+    mask = empty_content_mask(texts, load_params()["ingest"]).tolist()
+    assert mask == [True, True, True, False, False, False]
+
+
 def test_a_consultation_export_is_its_own_kind_with_the_personas_its_role_column_names():
     """A consultation portal's export is «Høringssvar», not «Spørgeskema» (the people answered a public
     consultation, not the workshop's questions), and its «Udtaler sig som» column gives the personas it
