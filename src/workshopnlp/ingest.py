@@ -60,6 +60,8 @@ _NARRATES = re.compile(r"\s[a-zæøå]{3,}ede\b|\s(sagde|spurgte|mente|fortalte|
 #: part of what was said, and in front of the speaker label it hid the speaker (a workshop writer's transcript
 #: lost every persona). A bare «10.30» is left alone: «10.30 kaffe» is how notes give a time.
 _TIMESTAMP = re.compile(r"^\s*(?:[\[(]\d{1,2}[:.]\d{2}(?:[:.]\d{2})?[\])]|\d{1,2}:\d{2}:\d{2})\s+(?=\S)")
+#: A line of a programme («10.30 kaffe og kage»): not a turn running on.
+_CLOCK = re.compile(r"^\s*(?:kl\.?\s*)?\d{1,2}[.:]\d{2}\b")
 _NOT_SPEAKERS = {"dilemma", "spørgsmål", "note", "noter", "bemærk", "konklusion", "opsamling", "pointe", "tema",
                  "emne", "nb", "obs", "citat", "eksempel", "fx", "formål", "tillid", "svar", "forslag",
                  "teknologisk forståelse", "beslutning", "næste skridt", "aftale", "kl", "husk", "ps"}
@@ -157,8 +159,12 @@ def statements_from_blocks(blocks: list[Block], spec: SourceSpec, municipalities
     # A file whose author used heading levels below its group headings (Word: «Gruppe 1» Heading 1, «Formål»
     # Heading 2) has its structure in them: a later Heading 1 («Fælles øvelse») ends the group.
     deepest = max((b.level for b in blocks if b.kind == "heading"), default=0)
+    # The last timed turn of a transcript (its line, its speaker label): a turn that runs on to the next line
+    # without a time or a label («[10:48] Leder (Kolding): …», then «Og når noget så går galt …») is still its.
+    turn: tuple[int, str] | None = None
     for block in blocks:
         if block.kind == "heading":
+            turn = None
             persona = group_persona(block.text, spec.persona)
             # A heading that opens the file and names a group («Gruppe 3 – ledere») heads what follows whatever
             # the levels under it: plain text has no heading levels, so the first sub-heading would otherwise
@@ -169,11 +175,17 @@ def statements_from_blocks(blocks: list[Block], spec: SourceSpec, municipalities
             headings = [h for h in headings if h[0] < level and not (persona and h[0] == FILE_HEADING_LEVEL)]
             headings.append((level, block.text, persona))
             continue
+        timed = bool(_TIMESTAMP.match(block.text))
         text, label = _TIMESTAMP.sub("", block.text, count=1), ""
         m = _SPEAKER.match(text)
         if m and m.group("label").strip().lower() not in _NOT_SPEAKERS and len(m.group("label").split()) <= 5 \
                 and not _NARRATES.search(m.group("label")):
             label, text = m.group("label").strip(), m.group("text").strip()
+        runs_on = not label and not timed and turn is not None and block.line_no == turn[0] + 1 \
+            and not _ASIDE.fullmatch(text) and not _CLOCK.match(text)
+        if runs_on:
+            label = turn[1]
+        turn = (block.line_no, label) if label and (timed or runs_on) else None
         persona, source = UNKNOWN_PERSONA, "none"
         speaker_persona = normalise_persona(label) if label and is_speaker_label(label) else None
         # a table row's label, before the column's header that may follow it («Persona: Rådgiver > Formål»)

@@ -448,6 +448,24 @@ def test_a_transcripts_times_are_not_text_and_do_not_hide_the_speaker():
         ("borger_i_ressourceforloeb", "Jeg har mærket det."), ("ukendt", "10.30 kaffe og kage")]
 
 
+def test_a_timed_turn_that_runs_on_to_the_next_line_keeps_its_speaker():
+    """A transcript turn continued on the next line without a time is the same speaker's; not after a blank
+    line, a heading, an aside or a line without a time before it (notes: the next line is anyone's)."""
+    from workshopnlp.ingest import statements_from_blocks
+    from workshopnlp.manifest import SourceSpec
+
+    text = ("[10:48] Leder (Kolding): Vi skal have en bedre plan.\nOg det skal være en person, der ringer.\n"
+            "Og ikke kun et brev.\n[10:49] (latter)\nEn linje efter latteren.\n\n"
+            "[10:50] Rådgiver: Enig.\n\nEfter en tom linje.\nLeder: Uden tid.\nNæste linje i noter.\n")
+    got = statements_from_blocks(parse_text_notes(text, markdown=False), SourceSpec(file="t.txt", kind="plenum"),
+                                 ["Kolding"])
+    assert [(st.persona, st.municipality, st.text) for st in got] == [
+        ("leder", "Kolding", "Vi skal have en bedre plan."), ("leder", "Kolding", "Og det skal være en person, der ringer."),
+        ("leder", "Kolding", "Og ikke kun et brev."), ("ukendt", "", "(latter)"), ("ukendt", "", "En linje efter latteren."),
+        ("raadgiver", "", "Enig."), ("ukendt", "", "Efter en tom linje."), ("leder", "", "Uden tid."),
+        ("ukendt", "", "Næste linje i noter.")]
+
+
 def test_minutes_metadata_after_a_count_or_without_a_speaker_label():
     from workshopnlp.config import load_params
     from workshopnlp.ingest import is_metadata_label
