@@ -60,6 +60,9 @@ _NARRATES = re.compile(r"\s[a-zæøå]{3,}ede\b|\s(sagde|spurgte|mente|fortalte|
 #: part of what was said, and in front of the speaker label it hid the speaker (a workshop writer's transcript
 #: lost every persona). A bare «10.30» is left alone: «10.30 kaffe» is how notes give a time.
 _TIMESTAMP = re.compile(r"^\s*(?:[\[(]\d{1,2}[:.]\d{2}(?:[:.]\d{2})?[\])]|\d{1,2}:\d{2}:\d{2})\s+(?=\S)")
+#: A line that is nothing but a transcriber's aside in brackets («(latter)», «[uhørligt]», «(pause)»): no one said
+#: it – no content (:func:`empty_content_mask`), and not a turn running on.
+_ASIDE = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*")
 #: A line of a programme («10.30 kaffe og kage»): not a turn running on.
 _CLOCK = re.compile(r"^\s*(?:kl\.?\s*)?\d{1,2}[.:]\d{2}\b")
 _NOT_SPEAKERS = {"dilemma", "spørgsmål", "note", "noter", "bemærk", "konklusion", "opsamling", "pointe", "tema",
@@ -297,13 +300,10 @@ def _normalise_for_match(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-# A line that is nothing but a transcriber's aside in brackets («(latter)», «[uhørligt]», «(pause)»): no one said it.
-_ASIDE = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*")
-
-
 def empty_content_mask(texts: pd.Series, ingest_params: dict[str, Any]) -> pd.Series:
     """True for answers without content: the listed empty answers ("Ingen kommentarer", "-", "ved ikke")
-    after normalisation, or fewer letters than ``min_statement_letters``."""
+    after normalisation, fewer letters than ``min_statement_letters``, or only a transcriber's aside
+    («(latter)»)."""
     texts = pd.Series(list(texts), dtype=object).fillna("").astype(str)
     empty_answers = {_normalise_for_match(a) for a in ingest_params["empty_answers"]}
     return texts.map(_normalise_for_match).isin(empty_answers) | (
