@@ -15,7 +15,7 @@ Measures (per dataset; LDA = sklearn LatentDirichletAllocation on the same lemma
     sentences that land in mostly on-theme topics, and where outliers come from.
 
 Usage:  .venv/bin/python benchmarks/theme_quality.py [--seeds 5] [--cache PATH]
-Runs offline; embeddings are cached (default: data/processed/_cache/embeddings.sqlite).
+Runs offline; embeddings are cached (default: data/processed/_cache/embeddings.sqlite, or WORKSHOPNLP_EMBEDDING_CACHE).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ sys.path.insert(0, str(REPO / "src"))
 
 from workshopnlp import themes  # noqa: E402
 from workshopnlp.config import WorkshopPaths, load_params  # noqa: E402
-from workshopnlp.embeddings import EmbeddingCache, embed_texts, get_embedder  # noqa: E402
+from workshopnlp.embeddings import EmbeddingCache, cache_path, embed_texts, get_embedder  # noqa: E402
 
 WORKSHOPS = ("2022-10-28-dataetik", "2023-01-19-fokusomraader")
 CORPORA = REPO.parent / "shared" / "corpora"
@@ -142,7 +142,7 @@ def main() -> int:
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=None, help="seeds for stability (default: params n_seeds)")
-    ap.add_argument("--cache", type=Path, default=REPO / "data" / "processed" / "_cache" / "embeddings.sqlite")
+    ap.add_argument("--cache", type=Path, default=cache_path(REPO / "data"))
     args = ap.parse_args()
     logging.getLogger("BERTopic").setLevel(logging.ERROR)
     warnings.simplefilter("ignore")

@@ -25,6 +25,19 @@ OTHER_AUTHORS_RAW = NEW_WORKSHOPS_GOLD / "raw"
 OTHER_AUTHORS = ("2023-06-14-samtykke", "2023-09-20-evaluering")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_embedding_cache(tmp_path_factory):
+    """One embedding cache for every data dir the session makes (WORKSHOPNLP_EMBEDDING_CACHE), so the
+    codebook and the sample statements are embedded once, not once per test folder. Vectors are keyed by
+    model id and text hash: sharing changes how much is computed, never a result. The default place
+    (data/processed/_cache) is tested in tests/unit/test_nlp_and_embeddings.py."""
+    from workshopnlp.embeddings import CACHE_ENV
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(CACHE_ENV, str(tmp_path_factory.mktemp("embedding_cache") / "embeddings.sqlite"))
+        yield
+
+
 def copy_raw(dest: Path, workshops=SAMPLE_WORKSHOPS) -> Path:
     """Copy sample raw folders into ``dest/raw`` and return ``dest`` (a data dir)."""
     for ws in workshops:

@@ -53,7 +53,7 @@ from .agreement import AGREEMENT_COLUMNS, agreement_table, mean_pairwise_agreeme
 from .codebook import DIMENSIONS, NO_CODE, USED_CODEBOOK_NAME, Codebook
 from .coding_sheet import (HUMAN_CODE_COLUMNS, blind_codes, is_review, read_code_tables, read_coding_sheets,
                            sheets_in)
-from .embeddings import Embedder, EmbeddingCache, embed_texts
+from .embeddings import Embedder, EmbeddingCache, cache_for, embed_texts
 from .formatting import SAME_CODE_DA, decimal_da, percent_da, unfamiliar_text
 from .nlp import analyse
 from .personas import REGISTER_OF_SOURCE_KIND, SIDE_OF_PERSONA, UNKNOWN_PERSONA, citizen_answer_or_staff_note
@@ -805,14 +805,11 @@ CODE_COLUMNS = ["statement_id", "focus_area", "focus_area_score", "principle", "
 
 
 def _embedding_setup(params: dict[str, Any], data_dir):
-    from pathlib import Path
-
     from .embeddings import get_embedder
 
     emb = params["embeddings"]
     embedder = get_embedder(emb["model"], role=emb["role"], batch_size=emb["batch_size"])
-    cache = EmbeddingCache(Path(data_dir) / "processed" / "_cache" / "embeddings.sqlite")
-    return embedder, cache
+    return embedder, cache_for(data_dir)
 
 
 def read_statements(data_dir, workshop_id: str) -> pd.DataFrame:

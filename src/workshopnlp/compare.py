@@ -179,7 +179,7 @@ def _code_shares(paths: WorkshopPaths) -> pd.DataFrame | None:
 def compare_workshops(earlier: str, later: str, data_dir: Path | str, params: dict[str, Any] | None = None,
                       embedder=None, codebook=None, write: bool = True) -> ComparisonResult:
     """Compare the themes of ``later`` with those of ``earlier`` (see the module docstring)."""
-    from .embeddings import EmbeddingCache, get_embedder
+    from .embeddings import cache_for, get_embedder
     from .provenance import provenance_record, sha256_file, staged_files, write_json
     from .themes import centred_cosine, codebook_vectors, load_themes_json, match_one_to_one, theme_params
 
@@ -210,7 +210,7 @@ def compare_workshops(earlier: str, later: str, data_dir: Path | str, params: di
         from .codebook import workshop_codebook
 
         codebook = workshop_codebook(data_dir, later)
-    cbv = codebook_vectors(embedder, EmbeddingCache(pb.cache / "embeddings.sqlite"), codebook, lemmatise=False)
+    cbv = codebook_vectors(embedder, cache_for(pb.data_dir), codebook, lemmatise=False)
     threshold = float(tp["workshop_match_similarity"])
     rows = []
     matched_a, matched_b = set(), set()

@@ -77,10 +77,6 @@ class WorkshopPaths:
         return self.processed / "themes"
 
     @property
-    def cache(self) -> Path:
-        return self.data_dir / "processed" / "_cache"
-
-    @property
     def human_codes_dir(self) -> Path:
         """Filled coding sheets a researcher drops in; raw input, never rewritten."""
         return self.data_dir / "raw" / self.workshop_id / "kodning"

