@@ -47,7 +47,8 @@ STATEMENT_COLUMNS = {
     "token_count": "number of word and number tokens",
     "char_count": "number of characters of the pseudonymised text",
     "is_empty_content": "no content to code: answers such as 'Ingen kommentarer', '-', 'ved ikke', and the "
-                        "metadata lines of minutes ('Referent: …', 'Til stede: …'; ingest.metadata_labels)",
+                        "metadata lines of minutes ('Referent: …', 'Til stede: …'; ingest.metadata_labels) and "
+                        "a transcript's preamble (its lines before the first timed turn)",
     "is_duplicate": "same normalised text as an earlier statement of the workshop",
     "duplicate_of": "statement_id of that earlier statement, '' if none",
 }
@@ -133,6 +134,8 @@ class RawStatement:
     question: str = ""
     speaker_label: str = ""
     respondent: str = ""
+    # a line of a transcript before its first timed turn (title, date, audio file): about the file, not said
+    preamble: bool = False
 
 
 @dataclass
@@ -165,6 +168,14 @@ def statements_from_blocks(blocks: list[Block], spec: SourceSpec, municipalities
     # The last timed turn of a transcript (its line, its speaker label): a turn that runs on to the next line
     # without a time or a label («[10:48] Leder (Kolding): …», then «Og når noget så går galt …») is still its.
     turn: tuple[int, str] | None = None
+    # A transcript's lines before its first timed turn are its preamble (title, date, place, audio file). A
+    # transcript: at least half the lines from the first timed one on are timed; minutes with one timed item
+    # («(14.30) Afrunding») are not, and keep what comes before it.
+    lines = [b for b in blocks if b.kind != "heading"]
+    timed_lines = [bool(_TIMESTAMP.match(b.text)) for b in lines]
+    first = timed_lines.index(True) if any(timed_lines) else None
+    first_turn = lines[first].line_no if first is not None and \
+        2 * sum(timed_lines[first:]) >= len(timed_lines) - first else None
     for block in blocks:
         if block.kind == "heading":
             turn = None
@@ -212,7 +223,8 @@ def statements_from_blocks(blocks: list[Block], spec: SourceSpec, municipalities
             locator=f"linje {block.line_no}" if not spec.file.lower().endswith(".docx") else f"afsnit {block.line_no}",
             text=text, section=" > ".join([h[1] for h in headings] + ([block.context] if block.context else [])),
             persona=persona, persona_source=source,
-            municipality=municipality, speaker_label=label))
+            municipality=municipality, speaker_label=label,
+            preamble=first_turn is not None and block.line_no < first_turn))
     return out
 
 
@@ -338,7 +350,7 @@ def read_sources(paths: WorkshopPaths, params: dict[str, Any]) -> tuple[Manifest
     # («Leder (Vejle)») can name, and the pseudonymiser keeps them.
     manifest = load_manifest(manifest_path, paths.workshop_id) if manifest_path.exists() \
         else Manifest(workshop_id=paths.workshop_id, date=folder_date(paths.workshop_id),
-                      municipalities=[str(m) for m in params["coding"].get("ignored_names") or []])
+                      municipalities=project_municipalities(params))
     if not files:
         raise InputError("workshop-mappen indeholder ingen filer at læse", file=raw_dir,
                          fix="læg noter (.txt, .md, .docx) eller spørgeskemaeksporter (.csv, .xlsx) i mappen")
@@ -405,8 +417,8 @@ def build_statement_table(manifest: Manifest, raw: list[RawStatement], params: d
                                    else ("", []))
         # «Referent: Søren …» names who took the minutes, not who speaks: the line is metadata, read whole. Only
         # in notes: a survey answer «Dagsorden: for lang» is an answer.
-        metadata.append(not st.respondent and is_metadata_label(st.speaker_label,
-                                                                ingest_params.get("metadata_labels", []), st.text))
+        metadata.append(st.preamble or (not st.respondent and is_metadata_label(
+            st.speaker_label, ingest_params.get("metadata_labels", []), st.text)))
         topic = bool(st.speaker_label) and (metadata[-1] or not is_speaker_label(st.speaker_label, label_redactions))
         # a topic label goes back in front of the text (the id still hashes the text after it: stable ids)
         text, redactions = pseudo.pseudonymise(f"{st.speaker_label}: {st.text}" if topic else st.text)
@@ -504,13 +516,19 @@ def possible_names_message(found: Counter[str]) -> list[str]:
             "det under participants i workshop.yaml og kør igen – så erstattes det overalt."]
 
 
+def project_municipalities(params: dict[str, Any]) -> list[str]:
+    """The project's municipalities: the names the coder does not read (``coding.ignored_names``). They are
+    what a speaker label can name without a workshop.yaml, and never taken for personal names."""
+    return [str(m) for m in params["coding"].get("ignored_names") or []]
+
+
 def ingest(workshop_id: str, data_dir: Path, params: dict[str, Any] | None = None) -> IngestResult:
     """Read, pseudonymise, analyse and write a workshop's statement table; return it."""
     params = params or load_params()
     paths = WorkshopPaths(Path(data_dir), workshop_id)
     manifest, raw = read_sources(paths, params)
     statements, log = build_statement_table(manifest, raw, params, paths.raw)
-    known = [*manifest.municipalities, *params["coding"].get("ignored_names", [])]
+    known = [*manifest.municipalities, *project_municipalities(params)]
     messages = _describe_inference(manifest) + possible_names_message(
         possible_names(statements["text"].tolist() + statements["section"].dropna().unique().tolist(), known))
     inputs = hash_files([paths.raw / s.file for s in manifest.sources] +

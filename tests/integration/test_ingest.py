@@ -195,17 +195,20 @@ def test_bare_cp1252_semicolon_survey_without_manifest(tmp_path, capsys):
 
 def test_a_transcript_without_manifest_gets_the_municipality_its_speaker_labels_name(tmp_path):
     """No workshop.yaml: the project's municipalities (coding.ignored_names) are what a speaker label names,
-    so «Leder (Vejle):» gives Vejle, and a municipality is not taken for a personal name."""
+    so «Leder (Vejle):» gives Vejle, and a municipality is not taken for a personal name. The lines before the
+    first timed turn (title, date) are the transcript's preamble: kept, but without content."""
     ws = tmp_path / "raw" / "2023-09-20-plenum"
     ws.mkdir(parents=True)
     (ws / "transskription.txt").write_text(
+        "Plenum: Et halvt år med Process Mining i jobcentrene\nDato: 20. september 2023\n\n"
         "[10:31] Ordstyrer: Velkommen tilbage.\n\n[10:33] Rådgiver (Kolding): Dashboardet viste det, vi vidste.\n\n"
         "[10:35] Leder (Vejle): Vi kunne se ventetiderne på tværs af teams.\n\n(latter)\n\n"
         "[10:36] Sikret ledig: Det har ingen fortalt mig.\n", encoding="utf-8")
     assert main(["ingest", "--workshop", "2023-09-20-plenum", "--data-dir", str(tmp_path)]) == 0
     st = pd.read_parquet(tmp_path / "processed" / "2023-09-20-plenum" / "statements.parquet")
-    assert st["municipality"].tolist() == ["", "Kolding", "Vejle", "", ""]
-    assert st["is_empty_content"].tolist() == [False, False, False, True, False]
+    assert st["municipality"].tolist() == ["", "", "", "Kolding", "Vejle", "", ""]
+    assert st["is_empty_content"].tolist() == [True, True, False, False, False, True, False]
+    assert st["text"].iloc[0] == "Plenum: Et halvt år med Process Mining i jobcentrene"
     assert "Vejle" in (tmp_path / "processed" / "2023-09-20-plenum" / "manifest.inferred.yaml").read_text("utf-8")
 
 

@@ -466,6 +466,23 @@ def test_a_timed_turn_that_runs_on_to_the_next_line_keeps_its_speaker():
         ("ukendt", "", "Næste linje i noter.")]
 
 
+def test_only_a_transcript_has_a_preamble_before_its_first_timed_turn():
+    from workshopnlp.ingest import statements_from_blocks
+    from workshopnlp.manifest import SourceSpec
+
+    def preamble(text):
+        got = statements_from_blocks(parse_text_notes(text, markdown=False), SourceSpec(file="t.txt", kind="plenum"), [])
+        return [st.preamble for st in got]
+
+    transcript = ("Plenum: et halvt år med Process Mining i jobcentrene\nLydfil: plenum.m4a\n\n"
+                  "[10:31] Ordstyrer: Velkommen.\n[10:33] Leder: Vi så ventetiderne.\nOg de var lange.\n")
+    assert preamble(transcript) == [True, True, False, False, False]
+    # minutes with one timed item: what comes before it was said, not a preamble
+    minutes = ("Borgerne vil vide, hvad data bruges til.\nLederne vil måle gennemløbstider.\n"
+               "(14.30) Afrunding: næste møde i januar.\nTak for i dag.\nReferatet sendes ud.\n")
+    assert preamble(minutes) == [False] * 5
+
+
 def test_minutes_metadata_after_a_count_or_without_a_speaker_label():
     from workshopnlp.config import load_params
     from workshopnlp.ingest import is_metadata_label
