@@ -79,7 +79,12 @@ def execute_notebook(src: Path, dest: Path, parameters: dict[str, Any], cwd: Pat
     from papermill.exceptions import PapermillExecutionError
 
     try:
-        pm.execute_notebook(str(src), str(dest), parameters=parameters, kernel_name=KERNEL, cwd=str(cwd),
+        # The kernel is started in ``cwd`` through nbclient's resources, not papermill's ``cwd=``: that one
+        # changes the working directory of this whole process for the run, and notebooks run side by side
+        # in threads, so one run's chdir would undo another's and a kernel could start in the wrong folder
+        # (where the relative data paths in its parameters lead nowhere).
+        pm.execute_notebook(str(src), str(dest), parameters=parameters, kernel_name=KERNEL,
+                            resources={"metadata": {"path": str(cwd)}},
                             progress_bar=False, log_output=False, report_mode=False,
                             # The kernel's own messages are noise for the person running the job: start-up
                             # warnings, and "[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel" when it

@@ -316,6 +316,48 @@ def test_report_without_processed_data(tmp_path, capsys):
     assert not (tmp_path / "r" / "ingen-data").exists()
 
 
+def test_notebooks_side_by_side_each_start_in_their_folder_without_moving_this_process(tmp_path, monkeypatch):
+    """CI once failed 14 report tests at random: papermill's ``cwd=`` changes the working directory of the
+    whole process while a notebook runs, and with notebooks in threads one run's chdir undid another's, so
+    a kernel started where the relative data path led nowhere. Each kernel must start in its own folder,
+    and nothing may move this process."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    import nbformat
+
+    from workshopnlp.report import execute_notebook
+
+    before, chdir = os.getcwd(), os.chdir
+
+    def no_chdir(path):  # papermill's file reading "changes" to the current folder, which moves nothing
+        if Path(path).resolve() != Path(before).resolve():
+            raise AssertionError(f"the process changed directory to {path}")
+        chdir(path)
+
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("label = ''", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("import os\nprint(label, os.getcwd(), open('here.txt').read())")],
+        metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}})
+    folders = []
+    for i in range(3):
+        folder = tmp_path / f"mappe{i}"
+        folder.mkdir()
+        (folder / "here.txt").write_text(f"fil {i}", encoding="utf-8")
+        nbformat.write(nb, folder / "nb.ipynb")
+        folders.append(folder)
+    monkeypatch.setattr(os, "chdir", no_chdir)
+    with ThreadPoolExecutor(len(folders)) as pool:
+        for run in [pool.submit(execute_notebook, f / "nb.ipynb", f / "out.ipynb", {"label": f.name}, f)
+                    for f in folders]:
+            run.result()
+    assert os.getcwd() == before
+    for i, folder in enumerate(folders):
+        printed = nbformat.read(folder / "out.ipynb", as_version=4).cells[-1].outputs[0]["text"].split()
+        assert printed[0] == folder.name and Path(printed[1]).resolve() == folder.resolve()
+        assert printed[2:] == ["fil", str(i)]
+
+
 def test_tiny_workshop_gets_a_report_with_a_note_instead_of_themes(coded_data_dir, tmp_path):
     d = tmp_path / "data"  # the embeddings coded_data_dir made are in the session's shared cache
     ws = d / "raw" / "2023-02-01-lille"
