@@ -35,7 +35,7 @@ STATEMENT_COLUMNS = {
     "source_kind": "plenum | gruppe | survey | hoering (consultation responses)",
     "position": "1-based order of the statement within its file",
     "locator": "where a person finds it: 'linje 12' or 'række 5, kolonne <header>'",
-    "section": "the heading(s) above the statement in notes, ' > '-joined",
+    "section": "the heading(s) above the statement in notes, ' > '-joined; a table's subject ('Emne: …')",
     "persona": "raadgiver | leder | sikret_ledig | borger_i_ressourceforloeb | ukendt",
     "persona_source": "speaker | heading | survey (a table's role column) | manifest | none",
     "municipality": "municipality if known, else ''",
@@ -291,6 +291,9 @@ def statements_from_table(frame: pd.DataFrame, spec: SourceSpec, path: Path) -> 
         persona = normalise_persona(raw_persona)
         source = "survey" if persona else ("manifest" if spec.persona else "none")
         persona = persona or spec.persona or UNKNOWN_PERSONA
+        # what the writer titled the answer («Emne: Dashboards og data»), its section as a Word table's labels are
+        title = str(row[roles["subject"]]).strip() if roles.get("subject") else ""
+        subject = f"{roles['subject']}: {title}" if title else ""
         for col in roles["text"]:
             value = row[col]
             if value == "":
@@ -299,7 +302,7 @@ def statements_from_table(frame: pd.DataFrame, spec: SourceSpec, path: Path) -> 
                 source_file=spec.file, source_kind=spec.kind, position=len(out) + 1,
                 locator=f"række {row[ROW_COLUMN]}, kolonne '{col}'", text=value, persona=persona,
                 persona_source=source, municipality=str(row[roles["municipality"]]) if roles.get("municipality")
-                else (spec.municipality or ""), question=col,
+                else (spec.municipality or ""), question=col, section=subject,
                 respondent=str(row[roles["respondent_id"]]) if roles.get("respondent_id") else f"row-{row[ROW_COLUMN]}"))
     return out
 
@@ -553,7 +556,7 @@ def _describe_inference(manifest: Manifest) -> list[str]:
         parts = [f"{s.file}: {s.kind}" + (" (udledt)" if "kind" in s.inferred else "")]
         if s.sheet:
             parts.append(f"ark '{s.sheet}'")
-        for role in ("text", "persona", "municipality", "respondent_id", "drop"):
+        for role in ("text", "persona", "municipality", "respondent_id", "subject", "drop"):
             if role in s.columns:
                 value = s.columns[role]
                 shown = ", ".join(f"'{v}'" for v in value) if isinstance(value, list) else f"'{value}'"

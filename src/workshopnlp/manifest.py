@@ -2,7 +2,8 @@
 
 A manifest says, per source file, its kind (``plenum``, ``gruppe``, ``survey``, ``hoering``), a default
 persona, and for survey and consultation exports which columns hold free text, respondent id, persona,
-municipality, and which columns must be dropped unread (names, e-mails). Whatever it leaves out is inferred from file
+municipality, a subject (a title per answer, «Emne», given to it as context), and which columns must be dropped
+unread (names, e-mails). Whatever it leaves out is inferred from file
 type and Danish headers; the complete result is written to ``manifest.inferred.yaml``.
 """
 
@@ -25,7 +26,7 @@ from .readers import ROW_COLUMN, SUPPORTED_EXTENSIONS, TABLE_EXTENSIONS, decode_
 
 MANIFEST_KEYS = {"workshop_id", "title", "date", "municipalities", "participants", "sources", "notes"}
 SOURCE_KEYS = {"file", "kind", "persona", "sheet", "delimiter", "columns", "municipality"}
-COLUMN_ROLES = {"respondent_id", "municipality", "persona", "text", "drop"}
+COLUMN_ROLES = {"respondent_id", "municipality", "persona", "subject", "text", "drop"}
 
 # Danish header cues for column roles, checked in this order.
 # «Mail» and «Navn» are the Danish Microsoft Forms export's columns for the respondent's e-mail and name.
@@ -35,6 +36,11 @@ _RESPONDENT = re.compile(r"(respondent|svar-?id|høringssvar\s*id|besvarelse\s*i
                          r"response\s*id|^nr\.?$)", re.I)
 _MUNICIPALITY = re.compile(r"(kommune|municipality)", re.I)
 _PERSONA = re.compile(r"(rolle|udtaler sig som|persona|hvem er du|stilling|deltagertype|jeg er)", re.I)
+# A consultation portal's «Emne» (what the response is about, as its writer titled it): the answer's context,
+# given to it as its section – not a statement of its own, and not a categorical column to pass over.
+_SUBJECT = re.compile(r"^\s*(emne|overskrift|vedr(ørende|\.)?|subject)\s*:?\s*$", re.I)
+#: A subject column holds titles, not answers: its answers' median length is at most this many characters.
+SUBJECT_MAX_CHARS = 80
 _META = re.compile(r"(dato|date|tidspunkt|tid$|status|startet|afsluttet|organisation|sprog|kanal)", re.I)
 _TEXT_HEADER = re.compile(r"(\?$|resum[eé]|kommentar|bemærkning|svar$|høringssvar$|uddyb|beskriv|fritekst|"
                           r"forslag|hvad|hvorfor|hvordan|hvem)", re.I)
@@ -291,7 +297,7 @@ def infer_notes_kind(path: Path, first_heading_persona: str | None) -> str:
 def infer_column_roles(frame: pd.DataFrame, given: dict[str, Any], path: Path) -> tuple[dict[str, Any], list[str]]:
     """Return column roles for a survey table, keeping what ``given`` says; and the list of inferred roles."""
     columns = [c for c in frame.columns if c != ROW_COLUMN]
-    for role in ("respondent_id", "municipality", "persona"):
+    for role in ("respondent_id", "municipality", "persona", "subject"):
         if given.get(role) and given[role] not in columns:
             raise InputError(f"kolonnen '{given[role]}' ({role}) findes ikke", file=path,
                              fix=f"ret workshop.yaml; kolonnerne er: {', '.join(columns)}")
@@ -302,7 +308,7 @@ def infer_column_roles(frame: pd.DataFrame, given: dict[str, Any], path: Path) -
                                  fix=f"ret workshop.yaml; kolonnerne er: {', '.join(columns)}")
     roles: dict[str, Any] = {k: v for k, v in given.items() if v}
     inferred: list[str] = []
-    taken = {roles.get("respondent_id"), roles.get("municipality"), roles.get("persona")}
+    taken = {roles.get("respondent_id"), roles.get("municipality"), roles.get("persona"), roles.get("subject")}
     taken |= set(roles.get("text") or []) | set(roles.get("drop") or [])
     if "drop" not in given:
         drop = [c for c in columns if c not in taken and _is_drop_column(frame[c], c)]
@@ -319,6 +325,13 @@ def infer_column_roles(frame: pd.DataFrame, given: dict[str, Any], path: Path) -
         if match:
             roles[role] = match
             inferred.append(role)
+            taken.add(match)
+    if "subject" not in given:
+        match = next((c for c in columns if c not in taken and _SUBJECT.search(c) and _is_subject_column(frame[c])),
+                     None)
+        if match:
+            roles["subject"] = match
+            inferred.append("subject")
             taken.add(match)
     if "persona" not in given and "persona" not in roles:
         # A role column whose header says nothing of roles («Hvad deltog du som i dag?»): its answers do, as few
@@ -372,6 +385,16 @@ def _is_role_column(series: pd.Series) -> bool:
     labels = 2 <= values.nunique() <= ROLE_MAX_CATEGORIES and values.str.len().max() <= ROLE_MAX_CHARS
     # more than one answer names a persona: one short answer that mentions "ledige" is not a role column
     return bool(labels and names_persona.sum() >= 2)
+
+
+def _is_subject_column(series: pd.Series) -> bool:
+    """True for a column of titles (a consultation's «Emne»: «Dashboards og data»): short answers with letters,
+    at most ``SUBJECT_MAX_CHARS`` long at the median. A column headed «Emne» that people answered in sentences
+    is free text, kept as statements."""
+    values = series[series != ""].astype(str)
+    if values.empty:
+        return False
+    return bool(values.str.len().median() <= SUBJECT_MAX_CHARS and values.str.contains(r"[^\W\d_]").all())
 
 
 #: A role column found by its answers alone: this share of them names a persona.

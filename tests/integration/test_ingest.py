@@ -13,6 +13,7 @@ from conftest import JANUARY, NEW_WORKSHOPS, OCTOBER, OTHER_AUTHORS, RAW, SHARED
 from workshopnlp.cli import main
 from workshopnlp.ingest import STATEMENT_COLUMNS, ingest
 from workshopnlp.personas import SOURCE_KINDS, normalise_persona
+from workshopnlp.readers import ROW_COLUMN, read_csv_table
 
 pytestmark = pytest.mark.integration
 PERSONAS = {"raadgiver", "leder", "sikret_ledig", "borger_i_ressourceforloeb"}
@@ -304,6 +305,18 @@ def test_workshops_by_other_authors_are_read_with_the_persona_of_every_statement
     ref, coders = new_workshop_reference(load_codebook(), content.reset_index(drop=True))
     assert sorted(coders) == ["F", "G", "H"] and all(len(c) == len(content) for c in coders.values())
     assert len(ref) == len(content) and ref[["focus_area", "principle"]].notna().all().all()
+    # a table's «Emne» (September's consultation, June's post-it priorities) is each answer's section, row by row
+    table = {"2023-06-14-samtykke": ("postit_prioritering.csv", "Post-it"),
+             "2023-09-20-evaluering": ("Skriftlige svar - høring om fortsættelse af Process Mining.csv",
+                                       "Høringssvar")}[workshop]
+    rows = st[st["source_file"] == table[0]]
+    raw = read_csv_table(RAW.parent.parent / "tests" / "gold" / "new_workshops" / "raw" / workshop / table[0],
+                         max_bytes=10**7)
+    subject_of_row = {f"række {r}": f"Emne: {e.strip()}" if e.strip() else "" for r, e in zip(raw[ROW_COLUMN],
+                                                                                            raw["Emne"])}
+    assert len(rows) >= 20 and rows["locator"].str.endswith(f"kolonne '{table[1]}'").all()
+    assert rows["section"].tolist() == [subject_of_row[loc.split(",")[0]] for loc in rows["locator"]]
+    assert rows["section"].nunique() >= 4
     if workshop == "2023-06-14-samtykke":  # the managers' notes keep their persona under «Mentorpiloten»
         managers = content[(content["source_file"] == "gruppe2_ledere.md") & (content["speaker"] != "Facilitator")]
         assert set(managers["persona"]) == {"leder"} and len(managers) >= 25

@@ -144,6 +144,35 @@ def test_a_consultation_export_is_its_own_kind_with_the_personas_its_role_column
         assert "persona" not in infer_column_roles(frame, {}, path)[0], answers[0]
 
 
+def test_a_tables_subject_column_is_the_answers_context_not_a_statement(tmp_path):
+    """A consultation portal's «Emne» («Dashboards og data») is what the writer titled the answer: it is the
+    answer's context (role ``subject``, the statement's section), not passed over and not a statement. A column
+    headed «Emne» that people answered in sentences is free text; a subject named in workshop.yaml must exist."""
+    import pandas as pd
+
+    from workshopnlp.errors import InputError
+    from workshopnlp.manifest import infer_column_roles
+
+    subjects = ["Dashboards og data", "Information til borgerne", "Andet", "Fortsættelse af projektet"] * 3
+    frame = pd.DataFrame({"Svar-ID": [f"HS-{i}" for i in range(12)], "Emne": subjects,
+                          "Høringssvar": [f"Vi har brug for at vide, hvad data bruges til, svar nummer {i}."
+                                          for i in range(12)]})
+    path = tmp_path / "høring.csv"
+    roles, inferred = infer_column_roles(frame, {}, path)
+    assert roles["subject"] == "Emne" and roles["text"] == ["Høringssvar"] and "subject" in inferred
+    assert infer_column_roles(frame.rename(columns={"Emne": "Vedrørende"}), {}, path)[0]["subject"] == "Vedrørende"
+    # answered in sentences, «Emne» is a question people wrote about: kept as text
+    frame["Emne"] = [f"Jeg vil gerne skrive om det, der fylder mest for mig i hverdagen i jobcentret, punkt {i}: "
+                     "hvem der ser mine data, og hvorfor de gemmes så længe" for i in range(12)]
+    roles, _ = infer_column_roles(frame, {}, path)
+    assert "subject" not in roles and "Emne" in roles["text"]
+    with pytest.raises(InputError, match="'Tema' \\(subject\\) findes ikke"):
+        infer_column_roles(frame, {"subject": "Tema"}, path)
+    # a manifest's subject is used as given, and its column is not read as text
+    roles, inferred = infer_column_roles(frame, {"subject": "Emne"}, path)
+    assert roles["subject"] == "Emne" and roles["text"] == ["Høringssvar"] and "subject" not in inferred
+
+
 @pytest.mark.parametrize("label, speaker", [
     ("Rådgiver", True), ("Borger fra Kolding", True), ("Leder Kolding", True), ("Facilitator", True),
     ("Mentor", True), ("Virksomhedskonsulent", True), ("En borger", True), ("Sikret ledig", True), ("MH", True),
