@@ -64,7 +64,7 @@ from matplotlib.ticker import FuncFormatter
 from .codebook import NO_CODE, TENTATIVE_SUFFIX, Codebook, workshop_codebook
 from .config import WorkshopPaths, load_params
 from .errors import InputError, TooFewStatementsError, WorkshopError
-from .formatting import decimal_da, percent_da
+from .formatting import MONTHS_DA, decimal_da, percent_da
 from .personas import PERSONA_LABELS_DA, PERSONAS, SOURCE_KINDS, UNKNOWN_PERSONA
 from .pseudonymise import is_sensitive
 
@@ -108,8 +108,6 @@ SOURCE_KIND_LABELS_DA = {"plenum": "Plenum", "gruppe": "Gruppedrøftelse", "surv
                          "hoering": "Høringssvar"}
 SOURCE_KIND_COLOURS = {"plenum": OKABE_ITO["blå"], "gruppe": OKABE_ITO["orange"], "survey": OKABE_ITO["blågrøn"],
                        "hoering": OKABE_ITO["rødlilla"]}
-MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
-             "november", "december")
 DIMENSION_PLURAL_DA = {"focus_area": "Fokusområder", "principle": "Dataetiske principper"}
 DIMENSION_WORD_DA = {"focus_area": "fokusområde", "principle": "dataetisk princip"}
 PLACEHOLDER = re.compile(r"\[[A-ZÆØÅ_]+\]")

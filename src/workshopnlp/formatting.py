@@ -5,6 +5,9 @@ Light on purpose (no pandas, no matplotlib), so that any module can import it.
 
 from __future__ import annotations
 
+#: The months in Danish, lower case as written after a day («28. oktober 2022»).
+MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
+             "november", "december")
 MINUS = "\u2212"  # the typographic minus: "−0,12", not the hyphen of "-0,12"
 
 

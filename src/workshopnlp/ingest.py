@@ -7,6 +7,7 @@ table's contract; every later stage reads only this table.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import re
 import unicodedata
@@ -19,10 +20,11 @@ import pandas as pd
 
 from .config import MANIFEST_NAME, WorkshopPaths, load_params
 from .errors import InputError
+from .formatting import MONTHS_DA
 from .manifest import (Manifest, SourceSpec, folder_date, infer_column_roles, infer_notes_kind, infer_table_kind,
                        is_table, list_source_files, load_manifest, write_manifest)
 from .nlp import analyse, is_common_compound, is_common_word
-from .personas import UNKNOWN_PERSONA, group_persona, normalise_persona
+from .personas import REGISTER_OF_SOURCE_KIND, UNKNOWN_PERSONA, group_persona, normalise_persona
 from .provenance import hash_files, provenance_record, staged_files, write_json
 from .pseudonymise import Pseudonymiser, load_list_sections, load_name_list
 from .readers import CONTEXT_JOINER, ROW_COLUMN, Block, empty_sheet_error, read_csv_table, read_notes, read_xlsx_sheets
@@ -46,9 +48,10 @@ STATEMENT_COLUMNS = {
     "content_lemmas": "lemmas without stop words and placeholders",
     "token_count": "number of word and number tokens",
     "char_count": "number of characters of the pseudonymised text",
-    "is_empty_content": "no content to code: answers such as 'Ingen kommentarer', '-', 'ved ikke', and the "
-                        "metadata lines of minutes ('Referent: …', 'Til stede: …'; ingest.metadata_labels) and "
-                        "a transcript's preamble (its lines before the first timed turn)",
+    "is_empty_content": "no content to code: answers such as 'Ingen kommentarer', '-', 'ved ikke', the "
+                        "metadata lines of minutes ('Referent: …', 'Til stede: …'; ingest.metadata_labels), "
+                        "a transcript's preamble (its lines before the first timed turn) and a notes file's "
+                        "header (its first line with content, naming the workshop's day: ingest.header_mask)",
     "is_duplicate": "same normalised text as an earlier statement of the workshop",
     "duplicate_of": "statement_id of that earlier statement, '' if none",
 }
@@ -325,6 +328,43 @@ def empty_content_mask(texts: pd.Series, ingest_params: dict[str, Any]) -> pd.Se
         texts.str.count(r"[^\W\d_]") < ingest_params["min_statement_letters"]) | texts.str.fullmatch(_ASIDE)
 
 
+def date_pattern(iso_date: str) -> re.Pattern:
+    """The day ``iso_date`` («2022-10-28») as notes write it: «28. oktober 2022», «28. okt.», «28/10-22»,
+    «28/10», «28.10.2022», «28-10-2022», «2022-10-28» – the year optional where a day and month are written
+    out, no other day or month.
+
+    >>> [bool(date_pattern("2023-09-20").search(t)) for t in ("20/9-23, Sønderborg", "20. september", "2/9-23")]
+    [True, True, False]
+    """
+    d = datetime.date.fromisoformat(iso_date)
+    day, month, name = rf"0?{d.day}", rf"0?{d.month}", MONTHS_DA[d.month - 1]
+    year = rf"(?:{d.year}|{d.year % 100:02d})"
+    forms = (rf"{day}\.?\s*(?:{name}|{name[:3]}\.?)(?![^\W\d_])",   # 28. oktober (2022), 28. okt.
+             rf"{day}\s*/\s*{month}(?:\s*[-/.]\s*{year})?(?!\d)",   # 28/10, 28/10-22, 28/10/2022
+             rf"{day}([.-]){month}\1{year}(?!\d)",                 # 28.10.2022, 28-10-22
+             rf"{d.year}-{d.month:02d}-{d.day:02d}")                # 2022-10-28
+    return re.compile(r"(?<![\d.])(?:" + "|".join(forms) + ")", re.I)
+
+
+def header_mask(frame: pd.DataFrame, raw_texts: Sequence[str], iso_date: str) -> pd.Series:
+    """True for a notes file's header: its first line with content (``is_empty_content`` not yet set), said by
+    nobody, that names the workshop's own day (:func:`date_pattern`) – «Onsdag den 24. maj 2023, kl. 9.30–15.00,
+    Kolding Jobcenter», «20/9-23, Sønderborg. Noter fra de 4 borde …», «Renskrevet af projektgruppen efter
+    workshoppen den 14. juni 2023». It says when, where and by whom the notes were made, as «Dato: …» does,
+    and is kept whole without content. Survey and consultation answers are never headers; a later line that
+    names the day («Vi aftalte den 28. oktober, at …») is content."""
+    out = pd.Series(False, index=frame.index)
+    if not iso_date:
+        return out
+    pattern = date_pattern(iso_date)
+    notes = frame["source_kind"].map(REGISTER_OF_SOURCE_KIND).eq("noter") & ~frame["is_empty_content"]
+    for _, rows in frame[notes].groupby("source_file", sort=False):
+        first = rows["position"].idxmin()
+        if not frame.at[first, "speaker"] and pattern.search(raw_texts[frame.index.get_loc(first)]):
+            out.at[first] = True
+    return out
+
+
 _LEADING_LABEL = re.compile(r"^\s*([^:\n]{1,40}?)\s*:\s*\S")
 
 
@@ -456,6 +496,8 @@ def build_statement_table(manifest: Manifest, raw: list[RawStatement], params: d
     frame["char_count"] = frame["text"].str.len()
     normalised = frame["text"].map(_normalise_for_match)
     frame["is_empty_content"] = empty_content_mask(frame["text"], ingest_params) | pd.Series(metadata, dtype=bool)
+    frame["is_empty_content"] |= header_mask(frame, [st.text for st in raw],
+                                             manifest.date or folder_date(manifest.workshop_id))
     # Ids hash the raw text, so an improved pseudonymiser does not change them (coding sheets key on them).
     raw_normalised = pd.Series([_normalise_for_match(st.text) for st in raw])
     occurrence: Counter[tuple[str, str]] = Counter()

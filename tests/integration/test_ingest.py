@@ -41,6 +41,11 @@ def test_sample_workshops_give_a_tidy_table(sample_data_dir):
     survey = october[october["source_kind"] == "survey"]
     assert len(survey) >= 150 and survey["question"].nunique() >= 2
     assert october["is_empty_content"].any() and october["is_duplicate"].any()
+    # the minutes' opening line says when and where the workshop was held: their header, without content
+    minutes = october[october["source_file"] == "plenum_referat.md"].sort_values("position")
+    opening = minutes[minutes["text"].str.startswith("Workshoppen blev afholdt den 28. oktober 2022")]
+    assert len(opening) == 1 and opening["is_empty_content"].all()
+    assert not minutes.loc[minutes["position"] > opening["position"].iloc[0], "is_empty_content"].iloc[0]
     dup = october[october["is_duplicate"]].iloc[0]
     original = october.set_index("statement_id").loc[dup["duplicate_of"]]
     assert original["text"].casefold().strip(" .") == dup["text"].casefold().strip(" .")
@@ -305,6 +310,10 @@ def test_workshops_by_other_authors_are_read_with_the_persona_of_every_statement
     ref, coders = new_workshop_reference(load_codebook(), content.reset_index(drop=True))
     assert sorted(coders) == ["F", "G", "H"] and all(len(c) == len(content) for c in coders.values())
     assert len(ref) == len(content) and ref[["focus_area", "principle"]].notna().all().all()
+    # the notes' opening lines that say when, where and by whom they were written are headers, not content
+    for header in ("20/9-23, Sønderborg. Noter fra de 4 borde", "Renskrevet af projektgruppen efter workshoppen"):
+        assert st.loc[st["text"].str.startswith(header), "is_empty_content"].all()
+    assert st["text"].str.startswith(("20/9-23", "Renskrevet af")).sum() == 1
     # a table's «Emne» (September's consultation, June's post-it priorities) is each answer's section, row by row
     table = {"2023-06-14-samtykke": ("postit_prioritering.csv", "Post-it"),
              "2023-09-20-evaluering": ("Skriftlige svar - høring om fortsættelse af Process Mining.csv",

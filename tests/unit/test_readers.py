@@ -256,6 +256,55 @@ def test_the_metadata_lines_of_minutes_are_kept_whole_but_have_no_content():
     assert table["is_empty_content"].tolist() == [False]
 
 
+@pytest.mark.parametrize("iso, text, names", [
+    ("2022-10-28", "Workshoppen blev afholdt den 28. oktober 2022 kl. 9.00–11.00", True),
+    ("2023-09-20", "20/9-23, Sønderborg. Noter fra de 4 borde", True),
+    ("2023-05-24", "Onsdag den 24. maj 2023, kl. 9.30–15.00, Kolding Jobcenter.", True),
+    ("2023-03-15", "Referat – borgerpanel om data og AI, 15. marts 2023", True),
+    ("2023-03-05", "Noter 05.03.23", True), ("2023-03-05", "5/3", True), ("2023-03-05", "2023-03-05", True),
+    ("2022-10-28", "28. okt. i Vejle", True), ("2022-10-28", "28-10-2022", True),
+    ("2023-03-15", "15. maj 2023", False), ("2023-03-15", "115. marts", False), ("2023-03-15", "5. marts", False),
+    ("2023-03-15", "15/30 sager", False), ("2023-03-15", "15 martsmøder", False), ("2022-10-28", "28.10.2021", False),
+    ("2023-06-14", "Formålet skal kunne stå på 14 sider", False), ("2022-10-28", "28.10-2022", False),
+])
+def test_the_workshops_day_is_found_as_notes_write_it(iso, text, names):
+    from workshopnlp.ingest import date_pattern
+
+    assert bool(date_pattern(iso).search(text)) == names
+
+
+def test_a_notes_files_opening_line_naming_the_workshops_day_is_its_header_without_content():
+    """«Onsdag den 24. maj 2023, kl. 9.30–15.00, Kolding Jobcenter. Deltagere …» and «20/9-23, Sønderborg. Noter
+    fra de 4 borde …» opened six of the seven workshops' notes and were coded, counted and clustered as
+    statements (every coder gave them «ingen»). The first line with content of a notes file that names the
+    workshop's own day is its header: kept whole, without content. A later line, a line somebody says, a line
+    naming another day and a survey answer naming the day are content."""
+    from workshopnlp.config import load_params
+    from workshopnlp.ingest import RawStatement, build_statement_table, statements_from_blocks
+    from workshopnlp.manifest import Manifest, SourceSpec
+
+    def table(text, file="gruppe1.md", workshop="2023-05-24-temadag", date=""):
+        raw = statements_from_blocks(parse_text_notes(text, markdown=True), SourceSpec(file=file, kind="gruppe"), [])
+        return build_statement_table(Manifest(workshop_id=workshop, date=date), raw, load_params(), Path("."))[0]
+
+    header = "Onsdag den 24. maj 2023, kl. 9.30–15.00, Kolding Jobcenter. Deltagere fra Kolding og Randers."
+    later = "Vi aftalte den 24. maj, at borgerne skal kunne se, hvad data bruges til."
+    notes = table(f"# Gruppe 1\n\nDato: 24/5-23\n\n{header}\n\n{later}\n")
+    assert notes["text"].tolist() == ["Dato: 24/5-23", header, later]
+    assert notes["is_empty_content"].tolist() == [True, True, False]
+    assert notes["lemmas"].iloc[1]  # kept whole and analysed, only not coded or counted
+    # the manifest's date is the day (an id without one), and a line naming another day is content
+    assert table(f"{header}\n\n{later}\n", workshop="temadag", date="2023-05-24")["is_empty_content"].tolist() \
+        == [True, False]
+    assert not table(f"{header}\n\n{later}\n", workshop="2023-05-25-temadag")["is_empty_content"].any()
+    assert not table(f"{header}\n\n{later}\n", workshop="temadag")["is_empty_content"].any()
+    # a speaker's line is said by somebody, however it opens
+    assert table(f"Leder: {header}\n\n{later}\n")["is_empty_content"].tolist() == [False, False]
+    answer = [RawStatement("svar.csv", "survey", 1, "række 2", header, respondent="7", question="Hvornår?")]
+    built = build_statement_table(Manifest(workshop_id="2023-05-24-temadag"), answer, load_params(), Path("."))[0]
+    assert built["is_empty_content"].tolist() == [False]
+
+
 def _post_it_document(path: Path) -> Path:
     """Group notes as people type post-its into Word: a heading, a sentence, a table with a header row and a
     label column, a table of columns under category headers, and a closing paragraph after the tables."""
