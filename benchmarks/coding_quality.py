@@ -24,7 +24,7 @@ answers than for staff minutes). Then, for about 2.5 times the statements per pe
 figures over the whole gold set out-of-fold (5 folds x 3 fold seeds; ~2 min with a warm embedding cache),
 with F1 per code and persona: which rare code pulls a persona's macro-F1 down. Then five workshops nobody
 tuned on, each written by another author (tests/gold/new_workshops: March, April, May, June and September 2023,
-894 statements with content in four to six formats each, about 200 per persona; three further blind coders per
+892 statements with content in four to six formats each, about 200 per persona; three further blind coders per
 workshop):
 coded as 'code --workshop' codes them on the day, and cross-validated with four fifths of them human-coded,
 and with the other new workshops human-coded (leave one workshop out: the next workshop once earlier ones

@@ -346,21 +346,30 @@ def date_pattern(iso_date: str) -> re.Pattern:
     return re.compile(r"(?<![\d.])(?:" + "|".join(forms) + ")", re.I)
 
 
+# A by-line of notes: who took them, and nothing said – «Noter v. [NAVN], jobcenter Syddjurs – rettelser til …»,
+# «noter: [NAVN] (Vejle JC)». After «v.», «ved» or «af» the name may be followed by where to reach its bearer;
+# after a colon only by a place in brackets or after a comma, so «Noter: [NAVN] sagde, at …» is content.
+_NAME = r"(?:\[NAVN\]|[A-ZÆØÅ][\w-]+(?:\s+[A-ZÆØÅ][\w-]+)*)"
+_BY_LINE = re.compile(rf"^\s*(?i:noter|notater)\s*(?:(?i:v\.|ved|af)\s*{_NAME}(?:\W.*)?"
+                      rf"|:\s*{_NAME}\s*(?:\([^()]*\)|,[^.!?]*)?\s*\.?)$", re.S)
+
+
 def header_mask(frame: pd.DataFrame, raw_texts: Sequence[str], iso_date: str) -> pd.Series:
     """True for a notes file's header: its first line with content (``is_empty_content`` not yet set), said by
     nobody, that names the workshop's own day (:func:`date_pattern`) – «Onsdag den 24. maj 2023, kl. 9.30–15.00,
     Kolding Jobcenter», «20/9-23, Sønderborg. Noter fra de 4 borde …», «Renskrevet af projektgruppen efter
-    workshoppen den 14. juni 2023». It says when, where and by whom the notes were made, as «Dato: …» does,
-    and is kept whole without content. Survey and consultation answers are never headers; a later line that
-    names the day («Vi aftalte den 28. oktober, at …») is content."""
+    workshoppen den 14. juni 2023» – or only names who took the notes («noter: [NAVN] (Vejle JC)»). It says
+    when, where and by whom the notes were made, as «Dato: …» and «Referent: …» do, and is kept whole without
+    content: in a group's notes it would otherwise count as something the group said. Survey and consultation
+    answers are never headers; a later line that names the day («Vi aftalte den 28. oktober, at …») is content."""
     out = pd.Series(False, index=frame.index)
-    if not iso_date:
-        return out
-    pattern = date_pattern(iso_date)
+    pattern = date_pattern(iso_date) if iso_date else None
     notes = frame["source_kind"].map(REGISTER_OF_SOURCE_KIND).eq("noter") & ~frame["is_empty_content"]
     for _, rows in frame[notes].groupby("source_file", sort=False):
         first = rows["position"].idxmin()
-        if not frame.at[first, "speaker"] and pattern.search(raw_texts[frame.index.get_loc(first)]):
+        raw = raw_texts[frame.index.get_loc(first)]
+        if not frame.at[first, "speaker"] and ((pattern is not None and pattern.search(raw))
+                                               or _BY_LINE.match(frame.at[first, "text"])):
             out.at[first] = True
     return out
 

@@ -311,7 +311,8 @@ def test_workshops_by_other_authors_are_read_with_the_persona_of_every_statement
     assert sorted(coders) == ["F", "G", "H"] and all(len(c) == len(content) for c in coders.values())
     assert len(ref) == len(content) and ref[["focus_area", "principle"]].notna().all().all()
     # the notes' opening lines that say when, where and by whom they were written are headers, not content
-    for header in ("20/9-23, Sønderborg. Noter fra de 4 borde", "Renskrevet af projektgruppen efter workshoppen"):
+    for header in ("20/9-23, Sønderborg. Noter fra de 4 borde", "Renskrevet af projektgruppen efter workshoppen",
+                   "noter: [NAVN] (Vejle JC)"):
         assert st.loc[st["text"].str.startswith(header), "is_empty_content"].all()
     assert st["text"].str.startswith(("20/9-23", "Renskrevet af")).sum() == 1
     # a table's «Emne» (September's consultation, June's post-it priorities) is each answer's section, row by row

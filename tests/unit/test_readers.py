@@ -277,8 +277,9 @@ def test_a_notes_files_opening_line_naming_the_workshops_day_is_its_header_witho
     """«Onsdag den 24. maj 2023, kl. 9.30–15.00, Kolding Jobcenter. Deltagere …» and «20/9-23, Sønderborg. Noter
     fra de 4 borde …» opened six of the seven workshops' notes and were coded, counted and clustered as
     statements (every coder gave them «ingen»). The first line with content of a notes file that names the
-    workshop's own day is its header: kept whole, without content. A later line, a line somebody says, a line
-    naming another day and a survey answer naming the day are content."""
+    workshop's own day, or only names who took the notes («noter: [NAVN] (Vejle JC)», which counted as something
+    the insured unemployed said), is its header: kept whole, without content. A later line, a line somebody
+    says, a line naming another day and a survey answer naming the day are content."""
     from workshopnlp.config import load_params
     from workshopnlp.ingest import RawStatement, build_statement_table, statements_from_blocks
     from workshopnlp.manifest import Manifest, SourceSpec
@@ -298,6 +299,16 @@ def test_a_notes_files_opening_line_naming_the_workshops_day_is_its_header_witho
         == [True, False]
     assert not table(f"{header}\n\n{later}\n", workshop="2023-05-25-temadag")["is_empty_content"].any()
     assert not table(f"{header}\n\n{later}\n", workshop="temadag")["is_empty_content"].any()
+    # a by-line in a group's notes names who took them: not something the group said
+    by_line = table("# Gruppe 4 - forsikrede ledige\n\nnoter: Camilla Holm (Vejle JC)\n\n"
+                    "Noter: Camilla Holm sagde, at formålet skal være klart\n")
+    assert by_line["text"].tolist() == ["noter: [NAVN] (Vejle JC)", "Noter: [NAVN] sagde, at formålet skal være klart"]
+    assert by_line["is_empty_content"].tolist() == [True, False]
+    assert table("Noter v. Camilla Holm, jobcenter Syddjurs – rettelser til ch@syddjurs.dk\n\n"
+                 f"{later}\n", workshop="temadag")["is_empty_content"].tolist() == [True, False]
+    for content in ("Noter: Camilla Holm sagde, at formålet skal være klart", "noter: vi skal huske borgerne",
+                    "Noter fra de 4 borde om formålet", "Noter ved mødet: borgerne vil vide mere"):
+        assert not table(f"{content}\n", workshop="temadag")["is_empty_content"].any(), content
     # a speaker's line is said by somebody, however it opens
     assert table(f"Leder: {header}\n\n{later}\n")["is_empty_content"].tolist() == [False, False]
     answer = [RawStatement("svar.csv", "survey", 1, "række 2", header, respondent="7", question="Hvornår?")]
