@@ -26,6 +26,8 @@ data_dir = "../data"
 figures_dir = "../reports/figures"
 
 # %%
+from IPython.display import Markdown, display
+
 from workshopnlp import figures, reporting
 
 b = reporting.open_report(workshop_id, data_dir)
@@ -62,7 +64,8 @@ reporting.show(figures.fig_codes_by_source_kind(b.statements, b.codes, b.codeboo
 # forslag med en sikkerhed fra 0 til 1 og dens begrundelse: de eksempler fra kodebogen, udsagnet ligner
 # mest, de ord i udsagnet der vejede tungest (maskinen tæller ord i grundform, så "værre" vejer som
 # "slem"), og – for fokusområdet – om spørgsmålet eller runden, svaret blev givet i, nævner koden. For princippet nævner forklaringen også de
-# ord i udsagnet, som kodebogen har som nøgleord for koden.
+# ord i udsagnet, som kodebogen har som nøgleord for koden. Hvad hver kode betyder, og hvilke eksempler
+# maskinen har lært af, står i [kodebogen](#Kodebogen:-hvad-betyder-koderne?) nederst på siden.
 
 # %% [markdown]
 # ### Fokusområder
@@ -75,6 +78,24 @@ reporting.examples_with_explanations(b, "focus_area")
 
 # %%
 reporting.examples_with_explanations(b, "principle", per_code=1)
+
+# %% [markdown]
+# ## Kodebogen: hvad betyder koderne?
+
+# %%
+display(Markdown(reporting.codebook_intro(b.codebook)))
+
+# %% [markdown]
+# ### Kodebogens fokusområder
+
+# %%
+reporting.codebook_section(b, "focus_area")
+
+# %% [markdown]
+# ### Kodebogens dataetiske principper
+
+# %%
+reporting.codebook_section(b, "principle")
 
 # %%
 reporting.close_report(b)

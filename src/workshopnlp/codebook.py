@@ -44,6 +44,7 @@ class Example:
     persona: str = UNKNOWN_PERSONA
     register: str = ""
     counter_of: str = ""  # for counter-examples: the code whose words it uses
+    note: str = ""        # for counter-examples: why it belongs elsewhere (the codebook's «note:»)
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ class Codebook:
     dimensions: tuple[Dimension, ...]
     sha256: str = ""
     path: str = ""
-    notes: str = field(default="")
+    notes: tuple[str, ...] = ()  # the codebook's general rules for coders, one per item
     source_text: str = field(default="", repr=False, compare=False)  # the file as loaded (UTF-8)
 
     def dimension(self, dim_id: str) -> Dimension:
@@ -309,7 +310,8 @@ def parse_codebook(data: Any, shown: str = "<kodebog>", sha256: str = "") -> Cod
                     raise _err(f"modeksemplet peger på en ukendt kode '{target}'", shown,
                                f"{cwhere}.counter_examples[{e_i}]",
                                f"belongs_to skal være en af {', '.join(REQUIRED_CODES[dim_id])}")
-                counters.append(Example(text=str(ex["text"]).strip(), code=target, counter_of=code_id))
+                counters.append(Example(text=str(ex["text"]).strip(), code=target, counter_of=code_id,
+                                        note=" ".join(str(ex.get("note") or "").split())))
             codes.append(Code(
                 id=code_id, label=str(raw["label"]).strip(), definition=" ".join(str(raw["definition"]).split()),
                 dilemma=str(raw.get("dilemma") or "").strip(), question=str(raw.get("question") or "").strip(),
@@ -330,7 +332,7 @@ def parse_codebook(data: Any, shown: str = "<kodebog>", sha256: str = "") -> Cod
     return Codebook(codebook_id=str(data["codebook_id"]), version=str(data["version"]),
                     title=str(data.get("title") or ""), source=str(data.get("source") or ""),
                     dimensions=tuple(dims), sha256=sha256, path=shown,
-                    notes=" ".join(notes) if isinstance(notes, list) else str(notes))
+                    notes=tuple(str(n) for n in notes) if isinstance(notes, list) else ((str(notes),) if notes else ()))
 
 
 def _unique_labels(codes: list[Code], shown: str, dim_id: str) -> None:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import pandas as pd
 
@@ -21,7 +22,8 @@ from .errors import InputError
 from .figures import SOURCE_KIND_LABELS_DA, hidden_cells
 from .figures import workshop_label as figure_workshop_label
 from .formatting import SAME_CODE_DA, decimal_da, list_da, percent_da, points_da, unfamiliar_text
-from .personas import PERSONA_LABELS_DA, REGISTER_LABELS_DA, SIDE_LABELS_DA, SOURCE_KINDS, UNKNOWN_PERSONA
+from .personas import (PERSONA_LABELS_DA, PERSONAS, REGISTER_LABELS_DA, SIDE_LABELS_DA, SOURCE_KINDS,
+                       UNKNOWN_PERSONA)
 from .pseudonymise import is_sensitive
 
 REDACTION_LABELS_DA = {"cpr": "CPR-numre", "telefon": "Telefonnumre", "email": "E-mailadresser",
@@ -781,6 +783,107 @@ def dilemma_card_text(card: dict[str, Any]) -> str:
                      "fokusområde.")
     lines += ["", f"<small>{html.escape(dilemma_card_footer(card, bool(card.get('quotes'))))}</small>"]
     return "\n".join(lines)
+
+
+#: How a codebook example's register (``codebook.EXAMPLE_REGISTERS``) is named under the example.
+EXAMPLE_REGISTER_LABELS_DA = {"survey": "skriftligt svar", "noter": "noter", "referat": "referat",
+                              "mundtlig": "sagt på workshoppen"}
+#: How many of a code's examples the codebook page quotes (one per persona first) and how many counter-examples.
+CODEBOOK_EXAMPLES_SHOWN = 4
+CODEBOOK_COUNTER_EXAMPLES_SHOWN = 3
+#: An include or exclude note points at another code by its id: «… → teknologisk_forstaaelse», «→ ansvarlighed
+#: hhv. ligevaerdighed».
+_POINTS_AT_CODES = re.compile(r"→\s*[a-z_]+(?:\s+(?:hhv\.|og|eller)\s+[a-z_]+)*")
+
+
+def code_ids_as_labels(text: str, codebook: Codebook, dimension: str) -> str:
+    """``text`` with the code ids its arrows point at («→ teknologisk_forstaaelse») written as the codes' labels
+    («→ «Teknologisk forståelse»»), a code of ``dimension`` before one of the other dimension («ingen» is
+    «Intet fokusområde» on one and «Intet princip» on the other). Words that are no code id stay as written."""
+    labels = {c.id: c.label for d in codebook.dimensions if d.id != dimension for c in d.codes}
+    labels.update(codebook.dimension(dimension).labels())
+
+    def arrow(m: re.Match) -> str:
+        return re.sub(r"[a-z_]+", lambda w: f"«{labels[w.group(0)]}»" if w.group(0) in labels else w.group(0),
+                      m.group(0))
+
+    return _POINTS_AT_CODES.sub(arrow, text)
+
+
+def codebook_examples(code, n: int = CODEBOOK_EXAMPLES_SHOWN) -> list:
+    """Up to ``n`` of a code's examples: the first of each persona (in the personas' order), then the next in
+    the codebook's order – so a reader sees how citizens and staff put it, not four advisers."""
+    first = [next(e for e in code.examples if e.persona == p) for p in PERSONAS
+             if any(e.persona == p for e in code.examples)]
+    rest = [e for e in code.examples if e not in first]
+    return (first + rest)[:n]
+
+
+def codebook_html(codebook: Codebook, dimension: str, counts: Mapping[str, int] | None = None) -> str:
+    """The codes of ``dimension`` as the reader page shows them, so that an explanation's «ligner kodebogens
+    eksempel» can be checked against what the code means: one folded block per code (``<details>``, which
+    needs no script), headed by its label and – with ``counts`` – how many of the workshop's statements have
+    it. Opened, it shows the seed's definition, for a focus area the workshop's dilemma and question, what
+    belongs to the code and what does not (ids written as labels), a few of its examples with persona and
+    register, and counter-examples: statements that use the code's words but belong to another code. Every
+    text is escaped."""
+    esc = html.escape
+    dim = codebook.dimension(dimension)
+    blocks = []
+    for code in dim.codes:
+        head = f"<strong>{esc(code.label)}</strong>"
+        if counts is not None:
+            n = int(counts.get(code.id, 0))
+            head += f" – {n} udsagn i denne workshop"
+        parts = [f"<p><em>Definition:</em> {esc(code.definition)}</p>"]
+        if code.dilemma or code.question:
+            parts.append(f"<p><em>Workshoppens dilemma:</em> {esc(code.dilemma or '–')} "
+                         f"<em>Spørgsmål:</em> {esc(code.question or '–')}</p>")
+        for title, notes in (("Hører med", code.include), ("Hører ikke med", code.exclude)):
+            if notes:
+                items = "".join(f"<li>{esc(code_ids_as_labels(t, codebook, dimension))}</li>" for t in notes)
+                parts.append(f"<p><em>{title}:</em></p><ul>{items}</ul>")
+        shown = codebook_examples(code)
+        items = []
+        for e in shown:
+            who = [PERSONA_LABELS_DA[e.persona]] if e.persona != UNKNOWN_PERSONA else []
+            who += [EXAMPLE_REGISTER_LABELS_DA[e.register]] if e.register in EXAMPLE_REGISTER_LABELS_DA else []
+            items.append(f"<li>»{esc(e.text)}«" + (f" – {esc(', '.join(who))}" if who else "") + "</li>")
+        parts.append(f"<p><em>Eksempler fra kodebogen</em> ({len(shown)} af {len(code.examples)}; maskinen har "
+                     f"lært af dem alle):</p><ul>{''.join(items)}</ul>")
+        counters = code.counter_examples[:CODEBOOK_COUNTER_EXAMPLES_SHOWN]
+        if counters:
+            items = "".join(
+                f"<li>»{esc(e.text)}« → «{esc(dim.code(e.code).label)}»" + (f" ({esc(e.note)})" if e.note else "")
+                + "</li>" for e in counters)
+            parts.append(f"<p><em>Bruger ordene, men hører til en anden kode</em> ({len(counters)} af "
+                         f"{len(code.counter_examples)} modeksempler):</p><ul>{items}</ul>")
+        blocks.append(f'<details id="kode-{esc(dimension)}-{esc(code.id)}"><summary>{head}</summary>'
+                      f'<div style="margin-left: 1.2em">{"".join(parts)}</div></details>')
+    return "\n".join(blocks)
+
+
+def codebook_intro(codebook: Codebook) -> str:
+    """What the reader page says above the codes (Markdown): which codebook, from where, how many examples
+    the machine learnt from, and the codebook's rules for coders."""
+    n = sum(len(c.examples) + len(c.counter_examples) for d in codebook.dimensions for c in d.codes)
+    lines = [f"Koderne er defineret i kodebogen »{codebook.title}«, version {codebook.version}. Definitionerne, "
+             f"dilemmaerne og spørgsmålene kommer fra {codebook.source}. Både de menneskelige kodere og "
+             f"maskinen (som har lært af kodebogens {n} eksempler og modeksempler) koder efter den. Klik på en "
+             "kode for at se, hvad der hører med, hvad der ikke gør, og eksempler.", ""]
+    if codebook.notes:
+        lines += ["**Regler for kodningen**", ""] + [f"- {' '.join(note.split())}" for note in codebook.notes]
+    return "\n".join(lines)
+
+
+def codebook_section(b: WorkshopBundle, dimension: str):
+    """The codes of ``dimension`` for the page (:func:`codebook_html`), each with how many of this workshop's
+    statements with content have it (duplicates counted once, as in the figures)."""
+    from IPython.display import HTML
+
+    coded = b.coded()
+    keep = ~coded["is_empty_content"].astype(bool) & ~coded["is_duplicate"].astype(bool)
+    return HTML(codebook_html(b.codebook, dimension, coded.loc[keep, dimension].value_counts().to_dict()))
 
 
 def open_report(workshop_id: str, data_dir: str | Path = "data") -> WorkshopBundle:

@@ -107,6 +107,35 @@ def test_reader_sees_whole_statements_and_explanations(reported):
     assert page[start:].count("ligner kodebogens eksempler «") >= 6 and "vægtige ord:" in page[start:]
 
 
+def test_reader_can_look_up_what_each_code_means(reported):
+    """Below the explanations, the codebook the codes were made with: every code of both dimensions folded
+    under its label and the number of the workshop's statements (with content, duplicates once) that have it,
+    with the seed's definition and what belongs and what does not - so «ligner kodebogens eksempel» can be
+    checked against what the code means."""
+    from workshopnlp.codebook import DIMENSIONS, workshop_codebook
+
+    data_dir, reports, _ = reported
+    page = (reports / OCTOBER / "laeser" / "02_kodning.html").read_text(encoding="utf-8")
+    soup = BeautifulSoup(page, "html.parser")
+    codebook = workshop_codebook(data_dir, OCTOBER)
+    statements = pd.read_parquet(data_dir / "processed" / OCTOBER / "statements.parquet")
+    codes = statements.merge(pd.read_parquet(data_dir / "processed" / OCTOBER / "codes.parquet")
+                             [["statement_id", *DIMENSIONS]], on="statement_id")
+    usable = codes[~codes["is_empty_content"].astype(bool) & ~codes["is_duplicate"].astype(bool)]
+    assert page.index("Hvorfor fik udsagnene") < page.index("Kodebogen: hvad betyder koderne?")
+    assert f"version {codebook.version}" in soup.get_text()
+    for dim in DIMENSIONS:
+        counts = usable[dim].value_counts()
+        assert counts.sum() > 100
+        for code in codebook.dimension(dim).codes:
+            block = soup.find("details", id=f"kode-{dim}-{code.id}")
+            summary = block.summary.get_text()
+            assert summary.startswith(code.label), summary  # «(foreløbig)» may follow, as everywhere on the page
+            assert summary.endswith(f" – {int(counts.get(code.id, 0))} udsagn i denne workshop"), summary
+            text = " ".join(block.get_text(" ").split())
+            assert code.definition in text and "Hører med:" in text and "Eksempler fra kodebogen" in text
+
+
 def test_agreement_report_shows_the_model_per_persona(reported):
     _, reports, _ = reported
     page = (reports / OCTOBER / "laeser" / "05_enighed.html").read_text(encoding="utf-8")

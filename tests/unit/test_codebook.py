@@ -176,3 +176,20 @@ def test_two_codes_with_the_same_label(raw_codebook):
     data = copy.deepcopy(raw_codebook)
     data["dimensions"][1]["codes"][0]["label"] = "Ingen"
     _fails(data, "samme navn", "ingen")
+
+
+def test_rules_and_counter_example_notes_are_kept_as_written(raw_codebook):
+    """The reader page quotes the codebook's rules one by one and says why a counter-example belongs elsewhere."""
+    cb = parse_codebook(copy.deepcopy(raw_codebook), "test.yaml")
+    assert cb.notes == tuple(raw_codebook["notes"])
+    raw_counters = [(c["id"], ex) for d in raw_codebook["dimensions"] for c in d["codes"]
+                    for ex in c.get("counter_examples") or []]
+    with_note = [(code_id, ex) for code_id, ex in raw_counters if ex.get("note")]
+    assert with_note, "the shipped codebook has counter-examples with a note"
+    for code_id, ex in with_note:
+        parsed = [e for d in cb.dimensions for c in d.codes if c.id == code_id for e in c.counter_examples
+                  if e.text == ex["text"].strip()]
+        assert parsed and parsed[0].note == " ".join(ex["note"].split()) and parsed[0].counter_of == code_id
+    one_rule = copy.deepcopy(raw_codebook)
+    one_rule["notes"] = "Kod hele udsagnet."
+    assert parse_codebook(one_rule, "test.yaml").notes == ("Kod hele udsagnet.",)

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from types import SimpleNamespace
 
 import pandas as pd
+from bs4 import BeautifulSoup
 
-from workshopnlp.reporting import themes_note
+from workshopnlp.codebook import DIMENSIONS, load_codebook
+from workshopnlp.personas import PERSONA_LABELS_DA, UNKNOWN_PERSONA
+from workshopnlp.reporting import (code_ids_as_labels, codebook_examples, codebook_html, codebook_intro,
+                                   themes_note)
 
 
 def test_unstable_themes_are_named_one_by_one():
@@ -37,3 +43,70 @@ def test_notebooks_run_side_by_side_one_per_core_unless_told_otherwise(monkeypat
     params["report"]["notebook_workers"] = -1
     with pytest.raises(WorkshopError, match="notebook_workers"):
         notebook_workers(params, 6)
+
+
+# ---------------------------------------------------------------- the codebook on the reader page
+
+CODE_IDS_NOT_WORDS = re.compile(
+    r"\b(formaal|teknologisk_forstaaelse|mennesket_i_centrum|individuel_datakontrol|ligevaerdighed|baeredygtighed)\b")
+
+
+def test_arrows_to_other_codes_read_as_their_labels():
+    cb = load_codebook()
+    assert code_ids_as_labels("Hvordan modellen virker → teknologisk_forstaaelse.", cb, "focus_area") == \
+        "Hvordan modellen virker → «Teknologisk forståelse»."
+    # «ingen» is the dimension's own: no focus area on one, no principle on the other
+    assert code_ids_as_labels("Logistik → ingen.", cb, "focus_area") == "Logistik → «Intet fokusområde»."
+    assert code_ids_as_labels("Logistik → ingen.", cb, "principle") == "Logistik → «Intet princip»."
+    assert code_ids_as_labels("Stikord → ansvarlighed hhv. ligevaerdighed.", cb, "principle") == \
+        "Stikord → «Ansvarlighed» hhv. «Ligeværdighed»."
+    # a code of the other dimension, words that are no code, and a code's name used as a word stay readable
+    assert code_ids_as_labels("Tryghed → tillid", cb, "principle") == "Tryghed → «Tillid»"
+    assert code_ids_as_labels("Noget → andet.", cb, "focus_area") == "Noget → andet."
+    assert code_ids_as_labels("typisk ansvarlighed og ingen arrow", cb, "principle") == \
+        "typisk ansvarlighed og ingen arrow"
+
+
+def test_the_codebook_as_a_reader_sees_it():
+    cb = load_codebook()
+    for dim in DIMENSIONS:
+        codes = cb.dimension(dim).codes
+        counts = {c.id: i + 1 for i, c in enumerate(codes)}
+        soup = BeautifulSoup(codebook_html(cb, dim, counts), "html.parser")
+        blocks = soup.find_all("details")
+        assert [b["id"] for b in blocks] == [f"kode-{dim}-{c.id}" for c in codes]
+        for block, code in zip(blocks, codes):
+            text = " ".join(block.get_text(" ").split())
+            assert block.summary.get_text() == f"{code.label} – {counts[code.id]} udsagn i denne workshop"
+            assert code.definition in text
+            if code.dilemma:
+                assert code.dilemma in text and code.question in text
+            lists = {p.get_text(): p.find_next_sibling("ul").find_all("li") for p in block.find_all("p")
+                     if p.find_next_sibling("ul") is not None and p.get_text().endswith(":")}
+            assert len(lists["Hører med:"]) == len(code.include) and len(lists["Hører ikke med:"]) == len(code.exclude)
+            assert not CODE_IDS_NOT_WORDS.search(text), (code.id, text)
+            shown = codebook_examples(code)
+            assert all(f"»{' '.join(e.text.split())}«" in text for e in shown)
+            # one example of each persona before a second of any
+            assert {e.persona for e in shown} == {e.persona for e in code.examples} - {UNKNOWN_PERSONA}
+            assert all(PERSONA_LABELS_DA[e.persona] in text for e in shown)
+            for counter in code.counter_examples[:3]:
+                assert f"»{' '.join(counter.text.split())}« → «{cb.dimension(dim).code(counter.code).label}»" in text
+    # without counts the label stands alone
+    assert BeautifulSoup(codebook_html(cb, "focus_area"), "html.parser").summary.get_text() == "Formål"
+
+
+def test_codebook_text_is_escaped_and_every_rule_quoted():
+    cb = load_codebook()
+    dim = cb.dimension("focus_area")
+    odd = replace(dim.codes[0], definition="Formål <script>alert(1)</script> & mere", label="Formål <b>")
+    cb_odd = replace(cb, dimensions=(replace(dim, codes=(odd, *dim.codes[1:])), cb.dimension("principle")))
+    page = codebook_html(cb_odd, "focus_area")
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; mere" in page
+    assert "Formål &lt;b&gt;" in page
+    intro = codebook_intro(cb)
+    assert cb.version in intro and cb.title in intro
+    assert [line[2:] for line in intro.splitlines() if line.startswith("- ")] == \
+        [" ".join(n.split()) for n in cb.notes]
+    total = sum(len(c.examples) + len(c.counter_examples) for d in cb.dimensions for c in d.codes)
+    assert f"kodebogens {total} eksempler" in intro
