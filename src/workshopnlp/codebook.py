@@ -8,6 +8,7 @@ sheets and other tools key on them (see ``REQUIRED_CODES``).
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -33,6 +34,9 @@ CODE_KEYS = {"id", "label", "definition", "dilemma", "question", "include", "exc
 EXAMPLE_KEYS = {"text", "persona", "register"}
 # The registers an example can be written in: a written survey answer, group notes, formal minutes, speech.
 EXAMPLE_REGISTERS = ("survey", "noter", "referat", "mundtlig")
+#: How an example's register is named where a reader or coder sees the example.
+EXAMPLE_REGISTER_LABELS_DA = {"survey": "skriftligt svar", "noter": "noter", "referat": "referat",
+                              "mundtlig": "sagt på workshoppen"}
 COUNTER_KEYS = {"text", "belongs_to", "note"}
 MIN_EXAMPLES = 5  # a code with fewer examples cannot be learnt; the shipped codebook has >= 25 each
 
@@ -104,6 +108,34 @@ class Codebook:
             if d.id == dim_id:
                 return d
         raise KeyError(dim_id)
+
+
+#: An include or exclude note points at another code by its id: «… → teknologisk_forstaaelse», «→ ansvarlighed
+#: hhv. ligevaerdighed».
+_POINTS_AT_CODES = re.compile(r"→\s*[a-z_]+(?:\s+(?:hhv\.|og|eller)\s+[a-z_]+)*")
+
+
+def code_ids_as_labels(text: str, codebook: Codebook, dimension: str) -> str:
+    """``text`` with the code ids its arrows point at («→ teknologisk_forstaaelse») written as the codes' labels
+    («→ «Teknologisk forståelse»»), a code of ``dimension`` before one of the other dimension («ingen» is
+    «Intet fokusområde» on one and «Intet princip» on the other). Words that are no code id stay as written."""
+    labels = {c.id: c.label for d in codebook.dimensions if d.id != dimension for c in d.codes}
+    labels.update(codebook.dimension(dimension).labels())
+
+    def arrow(m: re.Match) -> str:
+        return re.sub(r"[a-z_]+", lambda w: f"«{labels[w.group(0)]}»" if w.group(0) in labels else w.group(0),
+                      m.group(0))
+
+    return _POINTS_AT_CODES.sub(arrow, text)
+
+
+def examples_across_personas(code: Code, n: int) -> list[Example]:
+    """Up to ``n`` of a code's examples: the first of each persona (in the personas' order), then the next in
+    the codebook's order – so a reader sees how citizens and staff put it, not four advisers."""
+    first = [next(e for e in code.examples if e.persona == p) for p in PERSONAS
+             if any(e.persona == p for e in code.examples)]
+    rest = [e for e in code.examples if e not in first]
+    return (first + rest)[:n]
 
 
 class _StrictLoader(yaml.SafeLoader):

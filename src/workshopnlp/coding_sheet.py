@@ -29,15 +29,21 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .codebook import Codebook
+from .codebook import EXAMPLE_REGISTER_LABELS_DA, Codebook, code_ids_as_labels, examples_across_personas
 from .config import LOCK_FILE_PREFIX
 from .errors import InputError
+from .personas import PERSONA_LABELS_DA, UNKNOWN_PERSONA
 from .provenance import atomic_file, make_xlsx_reproducible
 from .readers import CSV_DELIMITERS, check_file_basics, decode_text
 
 SHEET = "Kodning"
 CODES_SHEET = "Koder"
 INFO_SHEET = "Vejledning"
+#: What a coder codes by, beside the sheet: each code's definition, what belongs and what does not, examples.
+CODEBOOK_SHEET = "Kodebog"
+CODEBOOK_SHEET_WIDTHS = {"dimension": 16, "kode": 24, "label": 24, "definition": 60, "dilemma og spørgsmål": 40,
+                         "hører med": 70, "hører ikke med": 70, "eksempler": 60}
+CODEBOOK_SHEET_EXAMPLES = 4  # one per persona
 COLUMNS = ["statement_id", "kilde", "kontekst", "persona", "tekst", "forslag_fokusomraade", "forslag_princip",
            "forklaring", "fokusomraade", "princip", "koder", "kommentar"]
 HUMAN_COLUMNS = {"fokusomraade": "focus_area", "princip": "principle"}
@@ -94,6 +100,30 @@ def open_disputes(human: pd.DataFrame) -> dict[str, str]:
     second review round does not ask again about statements a reviewer has already decided."""
     reviewed = set(human.loc[is_review(human), "statement_id"].astype(str))
     return {sid: codes for sid, codes in disputed_statements(human).items() if sid not in reviewed}
+
+
+def codebook_sheet_rows(codebook: Codebook) -> list[list[str]]:
+    """The coding sheet's Kodebog tab, one row per code of both dimensions (columns ``CODEBOOK_SHEET_WIDTHS``):
+    the id to write, the label, the seed's definition, a focus area's dilemma and question, what belongs and
+    what does not (one «• » line each; arrows to other codes name their labels) and an example of each
+    persona. A coder who has only the sheet can code by the codebook – what the project's blind coders had."""
+    def lines(items) -> str:
+        return "\n".join(f"• {item}" for item in items)
+
+    rows = []
+    for dim in codebook.dimensions:
+        for code in dim.codes:
+            seed = " ".join(part for part in (f"Dilemma: {code.dilemma}" if code.dilemma else "",
+                                              f"Spørgsmål: {code.question}" if code.question else "") if part)
+            examples = []
+            for e in examples_across_personas(code, CODEBOOK_SHEET_EXAMPLES):
+                who = [PERSONA_LABELS_DA[e.persona]] if e.persona != UNKNOWN_PERSONA else []
+                who += [EXAMPLE_REGISTER_LABELS_DA[e.register]] if e.register in EXAMPLE_REGISTER_LABELS_DA else []
+                examples.append(f"»{e.text}«" + (f" ({', '.join(who)})" if who else ""))
+            rows.append([dim.label, code.id, code.label, code.definition, seed,
+                         lines(code_ids_as_labels(t, codebook, dim.id) for t in code.include),
+                         lines(code_ids_as_labels(t, codebook, dim.id) for t in code.exclude), lines(examples)])
+    return rows
 
 
 def write_coding_sheet(statements: pd.DataFrame, codes: pd.DataFrame | None, codebook: Codebook, path: Path,
@@ -156,16 +186,32 @@ def write_coding_sheet(statements: pd.DataFrame, codes: pd.DataFrame | None, cod
         letter = ws.cell(row=1, column=columns.index(col) + 1).column_letter
         dv.add(f"{letter}2:{letter}{max(last, 2)}")
         ws.add_data_validation(dv)
+    book = wb.create_sheet(CODEBOOK_SHEET)
+    book.append(list(CODEBOOK_SHEET_WIDTHS))
+    for row in codebook_sheet_rows(codebook):
+        book.append(row)
+    for i, (col, width) in enumerate(CODEBOOK_SHEET_WIDTHS.items(), start=1):
+        book.cell(row=1, column=i).font, book.cell(row=1, column=i).fill = Font(bold=True), header_fill
+        book.column_dimensions[book.cell(row=1, column=i).column_letter].width = width
+    for row in book.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    book.freeze_panes = "D2"
     info = wb.create_sheet(INFO_SHEET)
     for line in (f"Kodeark for workshop {workshop_id} – kodebog {codebook.codebook_id} version {codebook.version}",
                  "Udfyld de gule kolonner: fokusomraade og princip (vælg fra listen) og dine initialer i 'koder'.",
                  "Kod udsagnets primære betydning, ikke de ord der bruges. 'ingen' når ingen kode passer.",
                  "'kontekst' er afsnittet eller spørgsmålet, udsagnet blev sagt eller skrevet til.",
+                 f"Arket '{CODEBOOK_SHEET}' har hver kodes definition, hvad der hører med og ikke med, og eksempler.",
                  ("Forslagene er maskinens; de er kun et udgangspunkt." if codes is not None else
                   "Arket er blindt: det viser ikke maskinens forslag, så de ikke påvirker din kodning.")
                  + " Lad feltet stå tomt, hvis du ikke koder udsagnet.",
                  "Gem filen i data/raw/<workshop>/kodning/ og kør: workshopnlp coding-sheet import --workshop <id>"):
         info.append([line])
+    if codebook.notes:
+        info.append(["Kodebogens regler:"])
+        for note in codebook.notes:
+            info.append([f"• {' '.join(note.split())}"])
     if earlier_codes is not None:
         for line in ("Dette er et gennemgangsark: udsagnene er dem, de tidligere kodere var uenige om, og "
                      "'tidligere_koder' viser deres koder (koder: fokusområde / princip).",

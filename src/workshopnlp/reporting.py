@@ -8,22 +8,21 @@ from __future__ import annotations
 
 import html
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
 import pandas as pd
 
-from .codebook import Codebook, workshop_codebook
+from .codebook import (EXAMPLE_REGISTER_LABELS_DA, Codebook, code_ids_as_labels, examples_across_personas,
+                       workshop_codebook)
 from .coding_sheet import disputed_statements, is_review, open_disputes
 from .config import WorkshopPaths, load_params
 from .errors import InputError
 from .figures import SOURCE_KIND_LABELS_DA, hidden_cells
 from .figures import workshop_label as figure_workshop_label
 from .formatting import SAME_CODE_DA, decimal_da, list_da, percent_da, points_da, unfamiliar_text
-from .personas import (PERSONA_LABELS_DA, PERSONAS, REGISTER_LABELS_DA, SIDE_LABELS_DA, SOURCE_KINDS,
-                       UNKNOWN_PERSONA)
+from .personas import PERSONA_LABELS_DA, REGISTER_LABELS_DA, SIDE_LABELS_DA, SOURCE_KINDS, UNKNOWN_PERSONA
 from .pseudonymise import is_sensitive
 
 REDACTION_LABELS_DA = {"cpr": "CPR-numre", "telefon": "Telefonnumre", "email": "E-mailadresser",
@@ -785,40 +784,9 @@ def dilemma_card_text(card: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-#: How a codebook example's register (``codebook.EXAMPLE_REGISTERS``) is named under the example.
-EXAMPLE_REGISTER_LABELS_DA = {"survey": "skriftligt svar", "noter": "noter", "referat": "referat",
-                              "mundtlig": "sagt på workshoppen"}
 #: How many of a code's examples the codebook page quotes (one per persona first) and how many counter-examples.
 CODEBOOK_EXAMPLES_SHOWN = 4
 CODEBOOK_COUNTER_EXAMPLES_SHOWN = 3
-#: An include or exclude note points at another code by its id: «… → teknologisk_forstaaelse», «→ ansvarlighed
-#: hhv. ligevaerdighed».
-_POINTS_AT_CODES = re.compile(r"→\s*[a-z_]+(?:\s+(?:hhv\.|og|eller)\s+[a-z_]+)*")
-
-
-def code_ids_as_labels(text: str, codebook: Codebook, dimension: str) -> str:
-    """``text`` with the code ids its arrows point at («→ teknologisk_forstaaelse») written as the codes' labels
-    («→ «Teknologisk forståelse»»), a code of ``dimension`` before one of the other dimension («ingen» is
-    «Intet fokusområde» on one and «Intet princip» on the other). Words that are no code id stay as written."""
-    labels = {c.id: c.label for d in codebook.dimensions if d.id != dimension for c in d.codes}
-    labels.update(codebook.dimension(dimension).labels())
-
-    def arrow(m: re.Match) -> str:
-        return re.sub(r"[a-z_]+", lambda w: f"«{labels[w.group(0)]}»" if w.group(0) in labels else w.group(0),
-                      m.group(0))
-
-    return _POINTS_AT_CODES.sub(arrow, text)
-
-
-def codebook_examples(code, n: int = CODEBOOK_EXAMPLES_SHOWN) -> list:
-    """Up to ``n`` of a code's examples: the first of each persona (in the personas' order), then the next in
-    the codebook's order – so a reader sees how citizens and staff put it, not four advisers."""
-    first = [next(e for e in code.examples if e.persona == p) for p in PERSONAS
-             if any(e.persona == p for e in code.examples)]
-    rest = [e for e in code.examples if e not in first]
-    return (first + rest)[:n]
-
-
 def codebook_html(codebook: Codebook, dimension: str, counts: Mapping[str, int] | None = None) -> str:
     """The codes of ``dimension`` as the reader page shows them, so that an explanation's «ligner kodebogens
     eksempel» can be checked against what the code means: one folded block per code (``<details>``, which
@@ -843,7 +811,7 @@ def codebook_html(codebook: Codebook, dimension: str, counts: Mapping[str, int] 
             if notes:
                 items = "".join(f"<li>{esc(code_ids_as_labels(t, codebook, dimension))}</li>" for t in notes)
                 parts.append(f"<p><em>{title}:</em></p><ul>{items}</ul>")
-        shown = codebook_examples(code)
+        shown = examples_across_personas(code, CODEBOOK_EXAMPLES_SHOWN)
         items = []
         for e in shown:
             who = [PERSONA_LABELS_DA[e.persona]] if e.persona != UNKNOWN_PERSONA else []

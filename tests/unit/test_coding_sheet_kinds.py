@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
 from workshopnlp.codebook import load_codebook
 from workshopnlp.coding import reference_codes, workshop_agreement
-from workshopnlp.coding_sheet import (REVIEW_COLUMN, SHEET, disputed_statements, open_disputes, read_coding_sheets,
-                                      sample_per_persona, sheets_in, write_coding_sheet)
+from workshopnlp.coding_sheet import (CODEBOOK_SHEET, CODEBOOK_SHEET_WIDTHS, REVIEW_COLUMN, SHEET,
+                                      disputed_statements, open_disputes, read_coding_sheets, sample_per_persona,
+                                      sheets_in, write_coding_sheet)
 from workshopnlp.errors import InputError
 from workshopnlp.reporting import disputes_text
 
@@ -108,6 +111,43 @@ def test_review_sheet_round_trip_marks_codes_as_deciding(tmp_path):
     assert human[["coder", "focus_area", "decides"]].values.tolist() == [["A", "ingen", False], ["A", "tillid", True]]
     assert reference_codes(human).set_index("statement_id").loc["leder-01", "focus_area"] == "tillid"
 
+
+def test_a_coder_with_only_the_sheet_has_the_codebook(tmp_path):
+    """The blind coders coded «from the codebook and the seed»; a sheet sent by e-mail must carry both: every
+    code with the seed's definition, what belongs and what does not, examples, and the codebook's rules."""
+    codebook = load_codebook()
+    path = tmp_path / "kodeark.xlsx"
+    write_coding_sheet(_statements({"leder": 2, "sikret_ledig": 2}), None, codebook, path, "ws")
+    wb = load_workbook(path)
+    rows = list(wb[CODEBOOK_SHEET].iter_rows(values_only=True))
+    assert list(rows[0]) == list(CODEBOOK_SHEET_WIDTHS)
+    by_id = {(r[0], r[1]): dict(zip(rows[0], r)) for r in rows[1:]}
+    assert len(by_id) == len(rows) - 1 == sum(len(d.codes) for d in codebook.dimensions)
+    for dim in codebook.dimensions:
+        for code in dim.codes:
+            row = by_id[(dim.label, code.id)]
+            assert row["label"] == code.label and row["definition"] == code.definition
+            belongs, does_not = row["hører med"] or "", row["hører ikke med"] or ""
+            assert belongs.count("• ") == len(code.include) and does_not.count("• ") == len(code.exclude)
+            assert not re.search(r"→ [a-z_]+", does_not), does_not  # arrows name labels, not ids
+            if code.dilemma:
+                assert code.dilemma in row["dilemma og spørgsmål"] and code.question in row["dilemma og spørgsmål"]
+            assert row["eksempler"].count("• ") == 4
+            assert all(label in row["eksempler"] for label in ("Rådgiver", "Leder", "Sikret ledig",
+                                                                 "Borger i ressourceforløb"))
+    assert "→ «Teknologisk forståelse»" in by_id[("Fokusområde", "formaal")]["hører ikke med"]
+    info = [r[0] for r in wb["Vejledning"].iter_rows(values_only=True)]
+    assert all(f"• {' '.join(n.split())}" in info for n in codebook.notes)
+    assert any(CODEBOOK_SHEET in line for line in info)
+    # the sheet still reads back: only the Kodning tab is read
+    ws = wb[SHEET]
+    header = [c.value for c in ws[1]]
+    ws.cell(row=2, column=header.index("fokusomraade") + 1).value = "Formål"
+    ws.cell(row=2, column=header.index("koder") + 1).value = "A"
+    wb.save(path)
+    ids = {"leder-00", "leder-01", "sikret_ledig-00", "sikret_ledig-01"}
+    human = read_coding_sheets([path], codebook, ids, "ws")
+    assert human[["statement_id", "focus_area"]].values.tolist() == [["leder-00", "formaal"]]
 
 
 def test_report_says_how_many_disputes_are_open_and_how_to_settle_them():

@@ -9,10 +9,9 @@ from types import SimpleNamespace
 import pandas as pd
 from bs4 import BeautifulSoup
 
-from workshopnlp.codebook import DIMENSIONS, load_codebook
+from workshopnlp.codebook import DIMENSIONS, code_ids_as_labels, examples_across_personas, load_codebook
 from workshopnlp.personas import PERSONA_LABELS_DA, UNKNOWN_PERSONA
-from workshopnlp.reporting import (code_ids_as_labels, codebook_examples, codebook_html, codebook_intro,
-                                   themes_note)
+from workshopnlp.reporting import CODEBOOK_EXAMPLES_SHOWN, codebook_html, codebook_intro, themes_note
 
 
 def test_unstable_themes_are_named_one_by_one():
@@ -83,15 +82,17 @@ def test_the_codebook_as_a_reader_sees_it():
                 assert code.dilemma in text and code.question in text
             lists = {p.get_text(): p.find_next_sibling("ul").find_all("li") for p in block.find_all("p")
                      if p.find_next_sibling("ul") is not None and p.get_text().endswith(":")}
-            assert len(lists["Hører med:"]) == len(code.include) and len(lists["Hører ikke med:"]) == len(code.exclude)
+            assert len(lists["Hører med:"]) == len(code.include)
+            assert len(lists["Hører ikke med:"]) == len(code.exclude)
             assert not CODE_IDS_NOT_WORDS.search(text), (code.id, text)
-            shown = codebook_examples(code)
+            shown = examples_across_personas(code, CODEBOOK_EXAMPLES_SHOWN)
             assert all(f"»{' '.join(e.text.split())}«" in text for e in shown)
             # one example of each persona before a second of any
             assert {e.persona for e in shown} == {e.persona for e in code.examples} - {UNKNOWN_PERSONA}
             assert all(PERSONA_LABELS_DA[e.persona] in text for e in shown)
             for counter in code.counter_examples[:3]:
-                assert f"»{' '.join(counter.text.split())}« → «{cb.dimension(dim).code(counter.code).label}»" in text
+                target = cb.dimension(dim).code(counter.code).label
+                assert f"»{' '.join(counter.text.split())}« → «{target}»" in text
     # without counts the label stands alone
     assert BeautifulSoup(codebook_html(cb, "focus_area"), "html.parser").summary.get_text() == "Formål"
 
