@@ -522,7 +522,9 @@ def how_it_was_made(b: WorkshopBundle) -> str:
         f"{keywords}"
         "Ved hver kode står en forklaring: hvilke af kodebogens eksempler udsagnet ligner, hvilke ord der "
         f"vejede tungest,{keywords_explained} og hvilket spørgsmål eller hvilken runde svaret er læst sammen med. "
-        "Svaret er aldrig \"fordi maskinen siger det\".",
+        "Svaret er aldrig \"fordi maskinen siger det\". Hvad hver kode betyder – kodebogens definition, hvad der "
+        "hører med og ikke med, og eksempler – står under «Kodebogen: hvad betyder koderne?» nederst på siden "
+        "«2. Fokusområder og dataetiske principper».",
     ]
     if b.themes is not None:
         n_themes = int((~b.themes["is_outlier_group"]).sum())

@@ -122,7 +122,7 @@ def test_reader_can_look_up_what_each_code_means(reported):
     codes = statements.merge(pd.read_parquet(data_dir / "processed" / OCTOBER / "codes.parquet")
                              [["statement_id", *DIMENSIONS]], on="statement_id")
     usable = codes[~codes["is_empty_content"].astype(bool) & ~codes["is_duplicate"].astype(bool)]
-    assert page.index("Hvorfor fik udsagnene") < page.index("Kodebogen: hvad betyder koderne?")
+    assert page.index('id="Hvorfor-fik-udsagnene') < page.index('id="Kodebogen:-hvad-betyder-koderne?"')
     assert f"version {codebook.version}" in soup.get_text()
     for dim in DIMENSIONS:
         counts = usable[dim].value_counts()
@@ -465,6 +465,8 @@ def test_how_it_was_made_states_this_workshops_numbers(reported):
             and f"Uden dubletter er der {int((content & ~st['is_duplicate']).sum())}, og dem bygger figurerne" in page)
     assert "(foreløbig)" in page or "foreløbige" in page  # tentative codes are named
     assert "fordi maskinen siger det" in page
+    assert "står under «Kodebogen: hvad betyder koderne?» nederst på siden" in page  # where a code's meaning is
+    assert "Kodebogen: hvad betyder koderne?" in (reports / OCTOBER / "laeser" / "02_kodning.html").read_text("utf-8")
     assert "kodebogens nøgleord for hvert princip" in page  # coding.keyword_weight.principle > 0
 
 
