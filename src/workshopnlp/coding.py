@@ -51,8 +51,8 @@ from threadpoolctl import threadpool_limits
 
 from .agreement import AGREEMENT_COLUMNS, agreement_table, mean_pairwise_agreement
 from .codebook import DIMENSIONS, NO_CODE, USED_CODEBOOK_NAME, Codebook
-from .coding_sheet import (HUMAN_CODE_COLUMNS, blind_codes, is_review, read_code_tables, read_coding_sheets,
-                           sheets_in)
+from .coding_sheet import (HUMAN_CODE_COLUMNS, add_codebook_sheet, blind_codes, is_review, read_code_tables,
+                           read_coding_sheets, sheets_in)
 from .embeddings import Embedder, EmbeddingCache, cache_for, embed_texts
 from .formatting import SAME_CODE_DA, decimal_da, percent_da, unfamiliar_text
 from .nlp import analyse
@@ -1416,7 +1416,7 @@ def code_table(input_path, out_path, text_column: str = "text", id_column: str |
          "embedding_model": embedder.model_id, "unfamiliar": unfamiliar, "training": summary})
     with atomic_file(out_path) as tmp:
         if out_path.suffix.lower() == ".xlsx":
-            write_xlsx_table(out, tmp)
+            write_xlsx_table(out, tmp, codebook)
         else:
             out.to_csv(tmp, index=False, encoding="utf-8")
     write_json(provenance_path_of(out_path), record)
@@ -1431,8 +1431,9 @@ TABLE_WIDTHS = {"focus_area": 24, "principle": 24, "focus_area_score": 10, "prin
                 "explanation": 90}
 
 
-def write_xlsx_table(frame: pd.DataFrame, path) -> None:
-    """``frame`` as a one-sheet XLSX at ``path`` to read and filter in Excel (sheet :data:`TABLE_SHEET`),
+def write_xlsx_table(frame: pd.DataFrame, path, codebook: Codebook | None = None) -> None:
+    """``frame`` as an XLSX at ``path`` to read and filter in Excel (first sheet :data:`TABLE_SHEET`; with
+    ``codebook``, what the codes mean in a second tab, as in a coding sheet: coding_sheet.add_codebook_sheet),
     byte-identical for identical frames."""
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
@@ -1451,6 +1452,8 @@ def write_xlsx_table(frame: pd.DataFrame, path) -> None:
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
         ws.freeze_panes = "A2"
         ws.auto_filter.ref = ws.dimensions
+        if codebook is not None:
+            add_codebook_sheet(writer.book, codebook)
     make_xlsx_reproducible(path)
 
 

@@ -126,6 +126,23 @@ def codebook_sheet_rows(codebook: Codebook) -> list[list[str]]:
     return rows
 
 
+def add_codebook_sheet(wb: Workbook, codebook: Codebook) -> None:
+    """Add the tab :data:`CODEBOOK_SHEET` (:func:`codebook_sheet_rows`) to ``wb``: header in bold and in view,
+    the texts wrapped."""
+    book = wb.create_sheet(CODEBOOK_SHEET)
+    book.append(list(CODEBOOK_SHEET_WIDTHS))
+    for row in codebook_sheet_rows(codebook):
+        book.append(row)
+    for i, width in enumerate(CODEBOOK_SHEET_WIDTHS.values(), start=1):
+        head = book.cell(row=1, column=i)
+        head.font, head.fill = Font(bold=True), PatternFill("solid", fgColor="DDDDDD")
+        book.column_dimensions[head.column_letter].width = width
+    for row in book.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    book.freeze_panes = "D2"
+
+
 def write_coding_sheet(statements: pd.DataFrame, codes: pd.DataFrame | None, codebook: Codebook, path: Path,
                        workshop_id: str, earlier_codes: dict[str, str] | None = None) -> None:
     """Write an XLSX coding sheet for ``statements`` (with the model's suggestions if ``codes`` is given).
@@ -186,17 +203,7 @@ def write_coding_sheet(statements: pd.DataFrame, codes: pd.DataFrame | None, cod
         letter = ws.cell(row=1, column=columns.index(col) + 1).column_letter
         dv.add(f"{letter}2:{letter}{max(last, 2)}")
         ws.add_data_validation(dv)
-    book = wb.create_sheet(CODEBOOK_SHEET)
-    book.append(list(CODEBOOK_SHEET_WIDTHS))
-    for row in codebook_sheet_rows(codebook):
-        book.append(row)
-    for i, (col, width) in enumerate(CODEBOOK_SHEET_WIDTHS.items(), start=1):
-        book.cell(row=1, column=i).font, book.cell(row=1, column=i).fill = Font(bold=True), header_fill
-        book.column_dimensions[book.cell(row=1, column=i).column_letter].width = width
-    for row in book.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    book.freeze_panes = "D2"
+    add_codebook_sheet(wb, codebook)
     info = wb.create_sheet(INFO_SHEET)
     for line in (f"Kodeark for workshop {workshop_id} – kodebog {codebook.codebook_id} version {codebook.version}",
                  "Udfyld de gule kolonner: fokusomraade og princip (vælg fra listen) og dine initialer i 'koder'.",

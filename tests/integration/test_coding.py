@@ -777,8 +777,14 @@ def test_code_a_table_without_ids_or_human_codes(tmp_path, coded_data_dir, capsy
     coded = pd.read_excel(out, dtype=str)
     assert list(coded.columns)[:2] == ["række", "focus_area"] and coded["række"].tolist() == ["2", "3"]
     from openpyxl import load_workbook
-    sheet = load_workbook(out)["Koder"]  # to read in Excel: header in view, filters, the explanation wraps
+    book = load_workbook(out)
+    sheet = book["Koder"]  # to read in Excel: header in view, filters, the explanation wraps
     assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:F3"
+    # and what the codes mean, a row per code as in a coding sheet (read_excel above still reads the codes)
+    assert book.sheetnames == ["Koder", "Kodebog"]
+    meaning = list(book["Kodebog"].iter_rows(values_only=True))
+    codebook = load_codebook()
+    assert [(r[1], r[3]) for r in meaning[1:]] == [(c.id, c.definition) for d in codebook.dimensions for c in d.codes]
     assert sheet["F2"].alignment.wrap_text and sheet.column_dimensions["F"].width == 90
     assert not coded["explanation"].str.contains("kontekst").any()
     record = json.loads(provenance_path_of(out).read_text(encoding="utf-8"))
