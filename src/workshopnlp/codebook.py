@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from .errors import InputError
-from .personas import PERSONAS, UNKNOWN_PERSONA
+from .personas import PERSONA_LABELS_DA, PERSONAS, UNKNOWN_PERSONA
 
 DEFAULT_CODEBOOK = "codebooks/dataetik_2022.yaml"
 NO_CODE = "ingen"
@@ -127,6 +127,14 @@ def code_ids_as_labels(text: str, codebook: Codebook, dimension: str) -> str:
                       m.group(0))
 
     return _POINTS_AT_CODES.sub(arrow, text)
+
+
+def example_origin_da(example: Example) -> str:
+    """Who an example is written as and in which register, as a reader or coder sees it («Rådgiver, noter»);
+    "" when the codebook names neither."""
+    who = [PERSONA_LABELS_DA[example.persona]] if example.persona != UNKNOWN_PERSONA else []
+    who += [EXAMPLE_REGISTER_LABELS_DA[example.register]] if example.register in EXAMPLE_REGISTER_LABELS_DA else []
+    return ", ".join(who)
 
 
 def examples_across_personas(code: Code, n: int) -> list[Example]:
@@ -364,7 +372,8 @@ def parse_codebook(data: Any, shown: str = "<kodebog>", sha256: str = "") -> Cod
     return Codebook(codebook_id=str(data["codebook_id"]), version=str(data["version"]),
                     title=str(data.get("title") or ""), source=str(data.get("source") or ""),
                     dimensions=tuple(dims), sha256=sha256, path=shown,
-                    notes=tuple(str(n) for n in notes) if isinstance(notes, list) else ((str(notes),) if notes else ()))
+                    notes=tuple(str(n) for n in notes) if isinstance(notes, list) else
+                    ((str(notes),) if notes else ()))
 
 
 def _unique_labels(codes: list[Code], shown: str, dim_id: str) -> None:

@@ -29,10 +29,9 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .codebook import EXAMPLE_REGISTER_LABELS_DA, Codebook, code_ids_as_labels, examples_across_personas
+from .codebook import Codebook, code_ids_as_labels, example_origin_da, examples_across_personas
 from .config import LOCK_FILE_PREFIX
 from .errors import InputError
-from .personas import PERSONA_LABELS_DA, UNKNOWN_PERSONA
 from .provenance import atomic_file, make_xlsx_reproducible
 from .readers import CSV_DELIMITERS, check_file_basics, decode_text
 
@@ -115,11 +114,8 @@ def codebook_sheet_rows(codebook: Codebook) -> list[list[str]]:
         for code in dim.codes:
             seed = " ".join(part for part in (f"Dilemma: {code.dilemma}" if code.dilemma else "",
                                               f"Spørgsmål: {code.question}" if code.question else "") if part)
-            examples = []
-            for e in examples_across_personas(code, CODEBOOK_SHEET_EXAMPLES):
-                who = [PERSONA_LABELS_DA[e.persona]] if e.persona != UNKNOWN_PERSONA else []
-                who += [EXAMPLE_REGISTER_LABELS_DA[e.register]] if e.register in EXAMPLE_REGISTER_LABELS_DA else []
-                examples.append(f"»{e.text}«" + (f" ({', '.join(who)})" if who else ""))
+            examples = [f"»{e.text}«" + (f" ({origin})" if (origin := example_origin_da(e)) else "")
+                        for e in examples_across_personas(code, CODEBOOK_SHEET_EXAMPLES)]
             rows.append([dim.label, code.id, code.label, code.definition, seed,
                          lines(code_ids_as_labels(t, codebook, dim.id) for t in code.include),
                          lines(code_ids_as_labels(t, codebook, dim.id) for t in code.exclude), lines(examples)])

@@ -14,8 +14,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from .codebook import (EXAMPLE_REGISTER_LABELS_DA, Codebook, code_ids_as_labels, examples_across_personas,
-                       workshop_codebook)
+from .codebook import Codebook, code_ids_as_labels, example_origin_da, examples_across_personas, workshop_codebook
 from .coding_sheet import disputed_statements, is_review, open_disputes
 from .config import WorkshopPaths, load_params
 from .errors import InputError
@@ -789,6 +788,8 @@ def dilemma_card_text(card: dict[str, Any]) -> str:
 #: How many of a code's examples the codebook page quotes (one per persona first) and how many counter-examples.
 CODEBOOK_EXAMPLES_SHOWN = 4
 CODEBOOK_COUNTER_EXAMPLES_SHOWN = 3
+
+
 def codebook_html(codebook: Codebook, dimension: str, counts: Mapping[str, int] | None = None) -> str:
     """The codes of ``dimension`` as the reader page shows them, so that an explanation's «ligner kodebogens
     eksempel» can be checked against what the code means: one folded block per code (``<details>``, which
@@ -814,11 +815,8 @@ def codebook_html(codebook: Codebook, dimension: str, counts: Mapping[str, int] 
                 items = "".join(f"<li>{esc(code_ids_as_labels(t, codebook, dimension))}</li>" for t in notes)
                 parts.append(f"<p><em>{title}:</em></p><ul>{items}</ul>")
         shown = examples_across_personas(code, CODEBOOK_EXAMPLES_SHOWN)
-        items = []
-        for e in shown:
-            who = [PERSONA_LABELS_DA[e.persona]] if e.persona != UNKNOWN_PERSONA else []
-            who += [EXAMPLE_REGISTER_LABELS_DA[e.register]] if e.register in EXAMPLE_REGISTER_LABELS_DA else []
-            items.append(f"<li>»{esc(e.text)}«" + (f" – {esc(', '.join(who))}" if who else "") + "</li>")
+        items = [f"<li>»{esc(e.text)}«" + (f" – {esc(origin)}" if (origin := example_origin_da(e)) else "") + "</li>"
+                 for e in shown]
         parts.append(f"<p><em>Eksempler fra kodebogen</em> ({len(shown)} af {len(code.examples)}; maskinen har "
                      f"lært af dem alle):</p><ul>{''.join(items)}</ul>")
         counters = code.counter_examples[:CODEBOOK_COUNTER_EXAMPLES_SHOWN]
