@@ -21,6 +21,14 @@ Choices follow one rule: among the settings within SIMPLER_WITHIN (0.005) of the
      that point; the plain 1.0 / none unless another beats it by more than the margin. Last run (focus areas /
      principles): 1.0 none 0.865 / 0.612; 0.5 0.859 / 0.598; 2.0 0.864 / 0.602; 3.0 0.860 / 0.605; 1.0
      balanced 0.852 / 0.602 -> 1.0, none.
+  5. coding.ingen_rule (how «ingen» is decided against the calibrated threshold, coding.decide), one dimension at
+     a time at that point: argmax (the rule of the runs above) unless threshold beats it by more than the margin.
+     Session 25 (this step run with steps 1-4's choices; they were not rerun under the new rule):
+     argmax 0.860 / 0.609 (principles 0.619 / 0.605 / 0.603 by fold seed); threshold for both 0.852 / 0.615
+     (0.625 / 0.617 / 0.605) -> argmax for focus areas, threshold for principles. Side runs under threshold
+     (principles): shared ingen 0 / 0.5 0.608 / 0.618 (0.25 kept: within the margin), keyword weight 1.0 0.610.
+     Soft labels – each coder's code as a training row of weight 1/3 instead of the majority – gave
+     0.840 / 0.608 (weight 1 each: 0.851 / 0.604) and were not adopted.
 A setting the steps reach twice is cross-validated once (a memo keyed on the whole setting and the split):
 the grid's chosen point is step 2's 0.25, step 3's principles 0.5 and step 4's plain point, and the closing
 per-persona table reuses its split – 25 settings are fitted instead of 28 and a third. The last full run
@@ -56,6 +64,7 @@ KEYWORD_WEIGHTS = (0.0, 0.25, 0.5, 1.0)
 EXTRA_FOLD_SEEDS = (1, 2)  # every sweep runs on the split of coding.seed and on these: one split moves
                           # macro-F1 by up to 0.03, more than most settings do
 TRAINING_WEIGHTS = ((1.0, ""), (0.5, ""), (2.0, ""), (3.0, ""), (1.0, "balanced"))  # (human_weight, class_weight)
+INGEN_RULES = ("argmax", "threshold")  # coding.ingen_rule; the first is the simpler, older one
 SIMPLER_WITHIN = 0.005  # macro-F1: differences this small are fold noise
 FOLDS = 5
 
@@ -74,6 +83,11 @@ def choose_training_weights(mean_f1: dict[tuple[float, str], float]) -> tuple[fl
     plain = (1.0, "")
     best = max(mean_f1, key=mean_f1.get)
     return plain if mean_f1[plain] >= mean_f1[best] - SIMPLER_WITHIN else best
+
+
+def choose_ingen_rule(mean_f1: dict[str, float]) -> str:
+    """``argmax`` (the older rule) unless ``threshold``'s mean macro-F1 beats it by more than SIMPLER_WITHIN."""
+    return "threshold" if mean_f1["threshold"] > mean_f1["argmax"] + SIMPLER_WITHIN else "argmax"
 
 
 def setting_key(p: dict) -> str:
@@ -211,6 +225,20 @@ def main() -> int:
     print(f"Chosen: human_weight={hw}, class_weight={cw or 'none'} (equal weights and no class weights unless "
           f"another setting beats them by more than {SIMPLER_WITHIN} on the mean of both dimensions)")
     best_p = {**best_p, "human_weight": hw, "class_weight": cw}
+    # How «ingen» is decided, one dimension at a time (a dimension's rule does not change the other's codes:
+    # shared ingen blends scores, not decisions).
+    print("\nHow «ingen» is decided (coding.ingen_rule), one dimension at a time:")
+    rules = {d: "argmax" for d in DIMENSIONS}
+    for d in DIMENSIONS:
+        rule_means = {}
+        for rule in INGEN_RULES:
+            setting = {**rules, d: rule}
+            means, runs = over_seeds({**best_p, "ingen_rule": setting})
+            rule_means[rule] = means[d]
+            print(f"ingen_rule={setting}  {d} {means[d]:.3f} ({per_seed(runs, d)})", flush=True)
+        rules[d] = choose_ingen_rule(rule_means)
+    print(f"Chosen: ingen_rule={rules} (argmax unless threshold beats it by more than {SIMPLER_WITHIN})")
+    best_p = {**best_p, "ingen_rule": rules}
     _, pred = cross_validate(best_p, params["coding"]["seed"])
 
     content = ~tune["is_empty_content"].astype(bool).to_numpy()

@@ -17,10 +17,16 @@ Method (per dimension):
    that are keywords of its code.
 6. Training data: the codebook's examples and counter-examples, plus every human-coded statement
    given (coding sheets), except those held out for evaluation.
-7. ``ingen``: besides being a class of its own, a statement whose best non-``ingen`` score is below a
-   threshold becomes ``ingen``. The threshold maximises macro-F1 on out-of-fold scores of the
-   human-coded statements (:func:`out_of_fold_scores`), once for statements read with their context and
-   once without; with too few human codes it is ``coding.default_ingen_threshold``.
+7. ``ingen`` is decided against a threshold, by one of two rules per dimension (``coding.ingen_rule``,
+   :func:`decide`): ``argmax`` – the most probable code, ``ingen`` included, except that a code scoring
+   below the threshold gives way to ``ingen`` (focus areas); ``threshold`` – ``ingen`` exactly when no code
+   reaches the threshold, otherwise the best code, however probable ``ingen`` itself is (principles: half
+   the statements are ``ingen``, and under ``argmax`` four of the six principles lost to it: out of fold on
+   the tuning part, recall 0.53-0.73 against precision 0.73-1.00 for Ansvarlighed, Bæredygtighed,
+   Ligeværdighed and Individuel datakontrol). The threshold maximises macro-F1 on
+   out-of-fold scores of the human-coded statements (:func:`out_of_fold_scores`), once for statements
+   read with their context and once without; with too few human codes it is
+   ``coding.default_ingen_threshold``.
 8. Shared ``ingen`` (``coding.principle_ingen_from_focus``): a statement about no focus area is less
    often about a principle (54 of the 98 tuning statements without a focus area have no principle), and
    the focus area is the surer dimension because it reads the context. So the principle's ``ingen``
@@ -59,6 +65,8 @@ from .nlp import analyse
 from .personas import REGISTER_OF_SOURCE_KIND, SIDE_OF_PERSONA, UNKNOWN_PERSONA, citizen_answer_or_staff_note
 
 THRESHOLD_GRID = tuple(np.round(np.arange(0.0, 0.71, 0.025), 3))
+# How «ingen» is decided against the threshold (coding.ingen_rule, see decide()).
+INGEN_RULES = ("argmax", "threshold")
 MIN_CALIBRATION_STATEMENTS = 40
 # Words of the lexical features: runs of two or more word characters (sklearn's default pattern).
 WORD_TOKEN_PATTERN = r"(?u)\b\w\w+\b"
@@ -272,6 +280,8 @@ class _DimensionModel:
     # For a dimension that reads the context: the threshold for statements given without one (a table
     # coded with 'code INPUT', notes without headings). Its scores are less sure, so it is calibrated apart.
     threshold_without_context: float | None = None
+    # How «ingen» is decided against the threshold (coding.ingen_rule; see decide()).
+    ingen_rule: str = "argmax"
 
     def thresholds(self, contexts: Sequence[str]) -> np.ndarray:
         """The ``ingen`` threshold of every statement, by whether it came with a context."""
@@ -432,7 +442,7 @@ class CodingModel:
         parts: list[list[str]] = [[] for _ in texts]
         for dim, model in self.dims.items():
             thresholds = model.thresholds(contexts)
-            codes, best = decide(scores[dim], thresholds)
+            codes, best = decide(scores[dim], thresholds, model.ingen_rule)
             codes = [NO_CODE if e else c for c, e in zip(codes, is_empty)]
             # An empty answer is «ingen» by rule; its score, like every row's, is the score of the code shown.
             best = np.where(is_empty, scores[dim][NO_CODE].to_numpy(), best) if NO_CODE in scores[dim] else best
@@ -489,6 +499,12 @@ class CodingModel:
         reason = ""
         if code == NO_CODE and score < threshold:
             reason = f" (ingen kode nåede tærsklen {decimal_da(threshold)})"
+        if (code != NO_CODE and model.ingen_rule == "threshold" and code_scores is not None
+                and NO_CODE in code_scores and float(code_scores[NO_CODE]) > score):
+            # Under the threshold rule a code that reaches the threshold is given even where «ingen» scores
+            # higher: say so, or the reader sees a code chosen over a surer «ingen» without a reason.
+            reason = (f" (nåede tærsklen {decimal_da(threshold)} for en kode, selv om «{labels[NO_CODE]}» "
+                      f"havde {decimal_da(float(code_scores[NO_CODE]))})")
         if code == NO_CODE and no_focus:
             reason += "; udsagnet har heller intet fokusområde, og det tæller med"
         return f"{dim_label}: {labels[code]} (sikkerhed {decimal_da(score)}){reason}{runner}{quotes}{word_part}."
@@ -533,9 +549,20 @@ def _short(text: str, max_chars: int = 90) -> str:
     return text if len(text) <= max_chars else text[:max_chars].rsplit(" ", 1)[0] + " …"
 
 
-def decide(scores: pd.DataFrame, threshold: float | np.ndarray) -> tuple[list[str], np.ndarray]:
-    """Pick the best code; if the best non-``ingen`` code scores below ``threshold`` (one value, or one
-    per row), pick ``ingen``."""
+def decide(scores: pd.DataFrame, threshold: float | np.ndarray, rule: str = "argmax"
+           ) -> tuple[list[str], np.ndarray]:
+    """The code of every row and its score, with ``ingen`` decided against ``threshold`` (one value, or one
+    per row) by ``rule``:
+
+    - ``"argmax"``: the best-scoring column, ``ingen`` included; a best non-``ingen`` code scoring below
+      ``threshold`` gives way to ``ingen``. Scores ``ingen 0.5, formaal 0.4`` give ``ingen`` at any threshold.
+    - ``"threshold"``: ``ingen`` exactly when no non-``ingen`` code reaches ``threshold``; otherwise the best
+      of them, however high ``ingen`` scores. The same scores give ``formaal`` at threshold 0.4 and ``ingen``
+      at 0.45.
+
+    Without an ``ingen`` column both rules pick the best column."""
+    if rule not in INGEN_RULES:
+        raise ValueError(f"unknown ingen rule {rule!r}; one of {', '.join(INGEN_RULES)}")
     classes = list(scores.columns)
     values = scores.to_numpy()
     best_idx = values.argmax(axis=1)
@@ -545,6 +572,9 @@ def decide(scores: pd.DataFrame, threshold: float | np.ndarray) -> tuple[list[st
         code_cols = [i for i, c in enumerate(classes) if c != NO_CODE]
         best_code = values[:, code_cols].max(axis=1)
         below = best_code < threshold
+        if rule == "threshold":
+            codes = [classes[code_cols[i]] for i in values[:, code_cols].argmax(axis=1)]
+            best = best_code
         codes = [NO_CODE if b else c for c, b in zip(codes, below)]
         best = np.where(below, values[:, classes.index(NO_CODE)], best)
     return codes, best
@@ -599,7 +629,8 @@ def fit_coder(codebook: Codebook, embedder: Embedder, params: dict[str, Any], ca
         dm = _DimensionModel(classes=list(sem.classes_), semantic=sem, lexical=lex,
                              threshold=float(params["default_ingen_threshold"]),
                              example_texts=[train.texts[i] for i in ex_rows],
-                             example_codes=[str(y[i]) for i in ex_rows], example_vectors=vectors[ex_rows])
+                             example_codes=[str(y[i]) for i in ex_rows], example_vectors=vectors[ex_rows],
+                             ingen_rule=ingen_rule(params, dim))
         model.dims[dim] = dm
         model.n_training[dim] = int(len(rows))
     if calibrate_on is not None and len(calibrate_on) >= MIN_CALIBRATION_STATEMENTS:
@@ -612,10 +643,23 @@ def fit_coder(codebook: Codebook, embedder: Embedder, params: dict[str, Any], ca
     else:
         return model
     for dim in DIMENSIONS:
-        model.dims[dim].threshold = calibrate_threshold(scores["context"][dim], truth[dim].tolist())
+        rule = model.dims[dim].ingen_rule
+        model.dims[dim].threshold = calibrate_threshold(scores["context"][dim], truth[dim].tolist(), rule)
         if model.context_weight(dim) > 0:
-            model.dims[dim].threshold_without_context = calibrate_threshold(scores["text"][dim], truth[dim].tolist())
+            model.dims[dim].threshold_without_context = calibrate_threshold(scores["text"][dim],
+                                                                            truth[dim].tolist(), rule)
     return model
+
+
+def ingen_rule(params: dict[str, Any], dim: str) -> str:
+    """How ``dim`` decides ``ingen`` (``coding.ingen_rule``; ``argmax`` where not set), checked."""
+    from .errors import InputError
+
+    rule = (params.get("ingen_rule") or {}).get(dim, "argmax")
+    if rule not in INGEN_RULES:
+        raise InputError(f"ukendt regel for «ingen» i coding.ingen_rule.{dim}: {rule!r}",
+                         fix=f"brug en af: {', '.join(INGEN_RULES)}")
+    return rule
 
 
 def out_of_fold_scores(codebook: Codebook, embedder: Embedder, params: dict[str, Any],
@@ -643,14 +687,15 @@ def out_of_fold_scores(codebook: Codebook, embedder: Embedder, params: dict[str,
                    .sort_index() for dim, frames in by_dim.items()} for kind, by_dim in out.items()}
 
 
-def calibrate_threshold(scores: pd.DataFrame, truth: Sequence[str]) -> float:
-    """The ``ingen`` threshold that maximises macro-F1 on ``truth`` (smallest such value on ties). Rows whose
-    truth is missing (a coder who filled in only the other dimension) are left out."""
+def calibrate_threshold(scores: pd.DataFrame, truth: Sequence[str], rule: str = "argmax") -> float:
+    """The ``ingen`` threshold that maximises macro-F1 on ``truth`` when codes are decided by ``rule``
+    (:func:`decide`; smallest such value on ties). Rows whose truth is missing (a coder who filled in only
+    the other dimension) are left out."""
     truth = np.asarray(list(truth), dtype=object)
     known = pd.notna(truth)
     best_t, best_f = 0.0, -1.0
     for t in THRESHOLD_GRID:
-        codes, _ = decide(scores, float(t))
+        codes, _ = decide(scores, float(t), rule)
         f = f1_score(truth[known].tolist(), np.asarray(codes, dtype=object)[known].tolist(), average="macro",
                      zero_division=0)
         if f > best_f + 1e-9:

@@ -845,3 +845,26 @@ def test_which_municipality_a_statement_names_does_not_change_its_codes(held_out
         quoted = {w.strip().lower() for e in codes["explanation"]
                   for group in re.findall(r"vægtige ord: ([^.;]*)", e) for w in group.split(",")}
         assert not quoted & {n.lower() for n in names}, ws
+
+
+def test_every_principle_is_decided_by_its_rule_and_a_code_over_a_surer_ingen_says_why(held_out_fit):
+    """Under coding.ingen_rule «threshold» (principles), «ingen» is given exactly when no code reaches the
+    calibrated threshold; a code given where «ingen» itself scored higher tells the reader so."""
+    from workshopnlp.coding import contexts_of
+
+    codebook, _, test, model = held_out_fit
+    dim = "principle"
+    assert model.dims[dim].ingen_rule == model.params["ingen_rule"][dim] == "threshold"
+    threshold = model.dims[dim].threshold
+    assert 0 < threshold < 0.7  # calibrated: 0 would mean «Intet princip» is never given
+    test = test[~test["is_empty_content"].astype(bool)].reset_index(drop=True)
+    pred = model.predict(test["text"].tolist(), None, contexts_of(test))
+    codes = [c for c in codebook.dimension(dim).code_ids if c != "ingen"]
+    best_code = pred[[f"score_{dim}__{c}" for c in codes]].max(axis=1)
+    is_ingen = pred[dim] == "ingen"
+    assert is_ingen.any() and (~is_ingen).any()
+    assert (best_code[is_ingen] < threshold + 1e-4).all() and (best_code[~is_ingen] >= threshold - 1e-4).all()
+    over_ingen = ~is_ingen & (pred[f"score_{dim}__ingen"] > pred[f"{dim}_score"])
+    told = pred["explanation"].str.contains("for en kode, selv om «Intet princip» havde")
+    assert over_ingen.any(), "the rule should matter on the held-out part"
+    assert told[over_ingen].all() and not told[~over_ingen].any()
