@@ -11,6 +11,7 @@ sys.path.insert(0, str(REPO))
 from benchmarks.tune_coding import (  # noqa: E402  (a script, not part of the package)
     SIMPLER_WITHIN,
     choose_grid_point,
+    choose_ingen_rule,
     choose_keyword_weight,
     choose_training_weights,
 )
@@ -65,3 +66,10 @@ def test_a_setting_reached_twice_is_recognised_and_different_settings_are_not():
     assert setting_key(plain_step_4) != setting_key({**plain_step_4, "class_weight": "balanced"})
     assert setting_key(plain_step_4) != setting_key(
         {**plain_step_4, "keyword_weight": {"focus_area": 0.0, "principle": 0.25}})
+
+
+def test_ingen_rule_stays_argmax_unless_threshold_beats_fold_noise():
+    # session 25: principles 0.609 (argmax) against 0.615 (threshold); focus areas 0.860 against 0.852
+    assert choose_ingen_rule({"argmax": 0.609, "threshold": 0.615}) == "threshold"
+    assert choose_ingen_rule({"argmax": 0.860, "threshold": 0.852}) == "argmax"
+    assert choose_ingen_rule({"argmax": 0.600, "threshold": 0.600 + SIMPLER_WITHIN / 2}) == "argmax"
