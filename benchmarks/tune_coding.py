@@ -53,7 +53,8 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
 
 from workshopnlp.codebook import DIMENSIONS, load_codebook
-from workshopnlp.coding import _embedding_setup, contexts_of, fit_coder, load_all_human_codes, training_references
+from workshopnlp.coding import (INGEN_RULES, _embedding_setup, contexts_of, fit_coder, load_all_human_codes,
+                                training_references)
 from workshopnlp.config import load_params
 from workshopnlp.ingest import ingest
 
@@ -64,7 +65,6 @@ KEYWORD_WEIGHTS = (0.0, 0.25, 0.5, 1.0)
 EXTRA_FOLD_SEEDS = (1, 2)  # every sweep runs on the split of coding.seed and on these: one split moves
                           # macro-F1 by up to 0.03, more than most settings do
 TRAINING_WEIGHTS = ((1.0, ""), (0.5, ""), (2.0, ""), (3.0, ""), (1.0, "balanced"))  # (human_weight, class_weight)
-INGEN_RULES = ("argmax", "threshold")  # coding.ingen_rule; the first is the simpler, older one
 SIMPLER_WITHIN = 0.005  # macro-F1: differences this small are fold noise
 FOLDS = 5
 
