@@ -496,18 +496,18 @@ class CodingModel:
                 word_part += f"; konteksten «{_short(context, 60)}» nævner {labels[code].lower()}"
             else:
                 word_part += f"; læst sammen med konteksten «{_short(context, 60)}»"
-        reason = ""
+        # Why the threshold decided, inside the certainty's parenthesis: «(sikkerhed 0,40; ingen kode nåede …)».
+        certainty = f"sikkerhed {decimal_da(score)}"
         if code == NO_CODE and score < threshold:
-            reason = f" (ingen kode nåede tærsklen {decimal_da(threshold)})"
+            certainty += f"; ingen kode nåede tærsklen {decimal_da(threshold)}"
         if (code != NO_CODE and model.ingen_rule == "threshold" and code_scores is not None
                 and NO_CODE in code_scores and float(code_scores[NO_CODE]) > score):
             # Under the threshold rule a code that reaches the threshold is given even where «ingen» scores
             # higher: say so, or the reader sees a code chosen over a surer «ingen» without a reason.
-            reason = (f" (nåede tærsklen {decimal_da(threshold)} for en kode, selv om «{labels[NO_CODE]}» "
-                      f"havde {decimal_da(float(code_scores[NO_CODE]))})")
-        if code == NO_CODE and no_focus:
-            reason += "; udsagnet har heller intet fokusområde, og det tæller med"
-        return f"{dim_label}: {labels[code]} (sikkerhed {decimal_da(score)}){reason}{runner}{quotes}{word_part}."
+            certainty += (f"; nåede tærsklen {decimal_da(threshold)} for en kode, selv om «{labels[NO_CODE]}» "
+                          f"havde {decimal_da(float(code_scores[NO_CODE]))}")
+        reason = "; udsagnet har heller intet fokusområde, og det tæller med" if code == NO_CODE and no_focus else ""
+        return f"{dim_label}: {labels[code]} ({certainty}){reason}{runner}{quotes}{word_part}."
 
     def _weighty_words(self, model, code, word_row) -> list[str]:
         k = self.params["explanation_words"]

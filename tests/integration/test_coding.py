@@ -343,7 +343,7 @@ def test_code_any_table_learns_from_people_s_codes_of_some_rows(tmp_path, corpor
     # (after "Maskinens eget forslag") is the same code, it is the certainty quoted there; where the model
     # chose another code on its merits (not «ingen» by threshold), people's code scored less
     labels = {c.label: c.id for c in load_codebook().dimension("focus_area").codes}
-    own = by_people["explanation"].str.extract(r"Maskinens eget forslag: Fokusområde: (.+?) \(sikkerhed (\d),(\d+)\)")
+    own = by_people["explanation"].str.extract(r"Maskinens eget forslag: Fokusområde: (.+?) \(sikkerhed (\d),(\d+)[;)]")
     own_code, own_score = own[0].map(labels), (own[1] + "." + own[2]).astype(float)
     score = by_people["focus_area_score"].astype(float)
     same = own_code == by_people["focus_area"]
@@ -867,4 +867,7 @@ def test_every_principle_is_decided_by_its_rule_and_a_code_over_a_surer_ingen_sa
     over_ingen = ~is_ingen & (pred[f"score_{dim}__ingen"] > pred[f"{dim}_score"])
     told = pred["explanation"].str.contains("for en kode, selv om «Intet princip» havde")
     assert over_ingen.any(), "the rule should matter on the held-out part"
+    # why the threshold decided is said inside the certainty's parenthesis, not in a second one beside it
+    assert pred["explanation"].str.contains(r"\(sikkerhed \d,\d+; (?:ingen kode nåede|nåede tærsklen)").any()
+    assert not pred["explanation"].str.contains(r"\(sikkerhed \d,\d+\) \(", regex=True).any()
     assert told[over_ingen].all() and not told[~over_ingen].any()
