@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -33,8 +34,16 @@ def shared_embedding_cache(tmp_path_factory):
     (data/processed/_cache) is tested in tests/unit/test_nlp_and_embeddings.py."""
     from workshopnlp.embeddings import CACHE_ENV
 
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # Under pytest-xdist (scripts/test.sh runs the suite on every core) each worker has its own
+        # basetemp below one shared root: the workers share one cache file there, so a text embedded by
+        # one worker is not embedded again by the other (SQLite serialises their writes).
+        folder = tmp_path_factory.getbasetemp().parent / "embedding_cache"
+        folder.mkdir(exist_ok=True)
+    else:
+        folder = tmp_path_factory.mktemp("embedding_cache")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv(CACHE_ENV, str(tmp_path_factory.mktemp("embedding_cache") / "embeddings.sqlite"))
+        mp.setenv(CACHE_ENV, str(folder / "embeddings.sqlite"))
         yield
 
 

@@ -42,7 +42,11 @@ never a bare label.
 
 from __future__ import annotations
 
+import copy
+import hashlib
+import json
 import re
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, Sequence
@@ -230,19 +234,24 @@ class KeywordFeatures:
     def __init__(self, codebook: Codebook):
         self.codes: list[tuple[str, str]] = []
         self.patterns: list[list[tuple[str, "re.Pattern[str]"]]] = []
+        # Per code, one pattern for all its keywords: it finds a match exactly where one of the keywords'
+        # own patterns does, in one pass over the text instead of one per keyword.
+        self.any_keyword: list["re.Pattern[str]"] = []
         for dim in DIMENSIONS:
             for code in codebook.dimension(dim).codes:
                 if code.id == NO_CODE or not code.keywords:
                     continue
                 self.codes.append((dim, code.id))
                 self.patterns.append([(k, re.compile(r"\b" + re.escape(k) + r"\w*")) for k in code.keywords])
+                alternatives = "|".join(re.escape(k) for k in code.keywords)
+                self.any_keyword.append(re.compile(r"\b(?:" + alternatives + ")"))
 
     def dense(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), len(self.codes)), dtype=np.float32)
         for r, text in enumerate(texts):
             low = (text or "").lower()
-            for c, patterns in enumerate(self.patterns):
-                if any(p.search(low) for _, p in patterns):
+            for c, pattern in enumerate(self.any_keyword):
+                if pattern.search(low):
                     out[r, c] = 1.0
         return out
 
@@ -580,7 +589,26 @@ def decide(scores: pd.DataFrame, threshold: float | np.ndarray, rule: str = "arg
     return codes, best
 
 
-@_same_on_every_machine
+# Coders fitted in this process with the default calibration, by everything the fit reads
+# (:func:`_fit_key`). ``run`` codes every workshop with a coder that learns from the same human codes, so
+# the second workshop's coder is the first one's; a fit is deterministic, so reusing it changes how much is
+# computed, never a code. The FIT_MEMO_MAX most recently used are kept.
+_FIT_MEMO: "OrderedDict[str, CodingModel]" = OrderedDict()
+FIT_MEMO_MAX = 2
+
+
+def _fit_key(codebook: Codebook, embedder: Embedder, params: dict[str, Any], human: pd.DataFrame | None) -> str:
+    """A hash of what :func:`fit_coder` reads: the codebook's content, the embedder's model id, the
+    parameters and, of ``human``, the text, codes and context of every row in order."""
+    digest = hashlib.sha256()
+    rows = None if human is None else [human["text"].tolist(), human["focus_area"].tolist(),
+                                       human["principle"].tolist(), contexts_of(human)]
+    for part in (repr(codebook), embedder.model_id, json.dumps(params, sort_keys=True, default=str),
+                 json.dumps(rows, default=str)):
+        digest.update(part.encode("utf-8") + b"\0")
+    return digest.hexdigest()
+
+
 def fit_coder(codebook: Codebook, embedder: Embedder, params: dict[str, Any], cache: EmbeddingCache | None = None,
               human: pd.DataFrame | None = None, calibrate_on: pd.DataFrame | None = None) -> CodingModel:
     """Fit the coder on the codebook's examples and ``human`` codes.
@@ -588,7 +616,32 @@ def fit_coder(codebook: Codebook, embedder: Embedder, params: dict[str, Any], ca
     ``human`` and ``calibrate_on`` are frames with ``text``, ``focus_area``, ``principle``. The ``ingen``
     threshold is calibrated on ``calibrate_on`` when it has enough rows; by default on out-of-fold
     scores of ``human`` (see :func:`out_of_fold_scores`); an empty ``calibrate_on`` keeps the default.
+
+    With the default calibration, a coder this process has already fitted from the same inputs is
+    returned again (a copy that embeds with ``embedder`` into ``cache``; see :data:`_FIT_MEMO`).
     """
+    if calibrate_on is not None:
+        return _fit_coder(codebook, embedder, params, cache, human, calibrate_on)
+    key = _fit_key(codebook, embedder, params, human)
+    if key not in _FIT_MEMO:
+        _FIT_MEMO[key] = _fit_coder(codebook, embedder, params, cache, human)
+        while len(_FIT_MEMO) > FIT_MEMO_MAX:
+            _FIT_MEMO.popitem(last=False)
+    _FIT_MEMO.move_to_end(key)
+    known = _FIT_MEMO[key]
+    # A copy, so a caller never changes the kept coder; it uses the caller's own embedder, cache, codebook
+    # and parameters (equal in content, by the key). deepcopy puts each object of `own` where the kept
+    # coder has the one it replaces (None is never replaced: it would replace every None).
+    own = {id(old): new for old, new in ((known.embedder, embedder), (known.cache, cache),
+                                         (known.codebook, codebook), (known.params, params)) if old is not None}
+    model = copy.deepcopy(known, memo=own)
+    model.cache = cache
+    return model
+
+
+@_same_on_every_machine
+def _fit_coder(codebook: Codebook, embedder: Embedder, params: dict[str, Any], cache: EmbeddingCache | None = None,
+               human: pd.DataFrame | None = None, calibrate_on: pd.DataFrame | None = None) -> CodingModel:
     train = codebook_training_set(codebook)
     if human is not None and len(human):
         train = add_human_codes(train, human["text"].tolist(), human["focus_area"].tolist(),
@@ -718,18 +771,27 @@ def reference_codes(human: pd.DataFrame) -> pd.DataFrame:
     whose name sorts first. A code from a review sheet (``decides``, see :mod:`workshopnlp.coding_sheet`)
     decides instead of the majority, by the same rule among reviewers if several reviewed the statement.
     Returns ``statement_id, focus_area, principle, n_coders`` (``n_coders``: the blind coders)."""
+    ordered = human.assign(_decides=is_review(human)).sort_values("coder")
+    decides = ordered["_decides"].to_numpy(dtype=bool)
+    coders = ordered["coder"].tolist()
+    codes = {dim: [v if pd.notna(v) else None for v in ordered[dim].tolist()] for dim in DIMENSIONS}
+    positions: dict[Any, list[int]] = {}
+    for i, sid in enumerate(ordered["statement_id"].tolist()):
+        positions.setdefault(sid, []).append(i)
     rows = []
-    for sid, group in human.assign(_decides=is_review(human)).sort_values("coder").groupby("statement_id", sort=True):
-        row = {"statement_id": sid, "n_coders": int(group.loc[~group["_decides"], "coder"].nunique())}
+    for sid in sorted(positions):
+        at = positions[sid]  # in the coders' order
+        row = {"statement_id": sid,
+               "n_coders": len({coders[i] for i in at if not decides[i] and pd.notna(coders[i])})}
         for dim in DIMENSIONS:
-            reviewed = group.loc[group["_decides"], dim].dropna().tolist()
-            values = reviewed or group[dim].dropna().tolist()
+            reviewed = [codes[dim][i] for i in at if decides[i] and codes[dim][i] is not None]
+            values = reviewed or [codes[dim][i] for i in at if codes[dim][i] is not None]
             if not values:
                 row[dim] = None
                 continue
-            counts = pd.Series(values).value_counts()
-            top = counts[counts == counts.max()].index
-            row[dim] = next(v for v in values if v in top)
+            counts = Counter(values)
+            most = max(counts.values())
+            row[dim] = next(v for v in values if counts[v] == most)
         rows.append(row)
     return pd.DataFrame(rows, columns=["statement_id", "focus_area", "principle", "n_coders"])
 

@@ -102,19 +102,24 @@ def _normalise(matrix: np.ndarray) -> np.ndarray:
     return (matrix / norms).astype(np.float32)
 
 
+# How long a connection waits for another process's write to the same cache file (two report runs, or
+# test workers, sharing one cache through WORKSHOPNLP_EMBEDDING_CACHE) before SQLite gives up.
+SQLITE_TIMEOUT_S = 60.0
+
+
 class EmbeddingCache:
     """SQLite file of vectors keyed by (model id, sha256 of the text). Safe to delete at any time."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with sqlite3.connect(self.path) as con:
+        with sqlite3.connect(self.path, timeout=SQLITE_TIMEOUT_S) as con:
             con.execute("CREATE TABLE IF NOT EXISTS vectors (model_id TEXT, text_sha256 TEXT, dim INTEGER, "
                         "vector BLOB, PRIMARY KEY (model_id, text_sha256))")
 
     def get_many(self, model_id: str, keys: list[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
-        with sqlite3.connect(self.path) as con:
+        with sqlite3.connect(self.path, timeout=SQLITE_TIMEOUT_S) as con:
             for i in range(0, len(keys), 500):
                 chunk = keys[i:i + 500]
                 rows = con.execute(
@@ -124,7 +129,7 @@ class EmbeddingCache:
         return found
 
     def put_many(self, model_id: str, items: dict[str, np.ndarray]) -> None:
-        with sqlite3.connect(self.path) as con:
+        with sqlite3.connect(self.path, timeout=SQLITE_TIMEOUT_S) as con:
             con.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?)",
                             [(model_id, k, int(v.shape[0]), np.asarray(v, np.float32).tobytes())
                              for k, v in items.items()])

@@ -174,13 +174,35 @@ class Analysis:
     token_count: int                 # word and number tokens, punctuation excluded
 
 
+# Analyses already made in this process, by (lemmatiser, min_lemma_chars, text): the coder analyses the
+# codebook's examples once per fit, and fits several times per run (calibration folds, two workshops).
+# An analysis depends on nothing but these three (the pipeline is rule-based, one text at a time), so
+# reusing one changes how much is computed, never a result. Emptied when it reaches ANALYSIS_MEMO_MAX.
+_ANALYSIS_MEMO: dict[tuple[str, int, str], "Analysis"] = {}
+ANALYSIS_MEMO_MAX = 200_000
+
+
 def analyse(texts: Iterable[str], lemmatizer: str = "simplemma", min_lemma_chars: int = 2,
             batch_size: int = 256) -> list[Analysis]:
+    texts = [t or "" for t in texts]
+    todo = [t for t in dict.fromkeys(texts) if (lemmatizer, min_lemma_chars, t) not in _ANALYSIS_MEMO]
+    if todo:
+        if len(_ANALYSIS_MEMO) + len(todo) > ANALYSIS_MEMO_MAX:
+            _ANALYSIS_MEMO.clear()
+        for text, analysis in zip(todo, _analyse(todo, lemmatizer, min_lemma_chars, batch_size)):
+            _ANALYSIS_MEMO[(lemmatizer, min_lemma_chars, text)] = analysis
+    found = {t: _ANALYSIS_MEMO.get((lemmatizer, min_lemma_chars, t)) for t in dict.fromkeys(texts)}
+    if any(a is None for a in found.values()):  # more new texts than the memo holds: analyse them directly
+        return _analyse(texts, lemmatizer, min_lemma_chars, batch_size)
+    return [found[t] for t in texts]
+
+
+def _analyse(texts: list[str], lemmatizer: str, min_lemma_chars: int, batch_size: int) -> list[Analysis]:
     nlp = build_pipeline(lemmatizer)
     stops = stop_words()
     placeholders = set(PLACEHOLDERS.values())
     out: list[Analysis] = []
-    for doc in nlp.pipe((t or "" for t in texts), batch_size=batch_size):
+    for doc in nlp.pipe(texts, batch_size=batch_size):
         words = [t for t in doc if not (t.is_punct or t.is_space)]
         lemmas = tuple(t.lemma_ for t in words if t.is_alpha)
         content = [

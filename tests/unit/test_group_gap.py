@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.metrics import f1_score
 
-from workshopnlp.agreement import group_gap_test, macro_f1_encoded, statements_needed_for_gap
+from workshopnlp.agreement import group_gap_test, macro_f1_by_row, macro_f1_encoded, statements_needed_for_gap
 
 CODES = ["formaal", "tillid", "teknologisk_forstaaelse", "ingen"]
 
@@ -15,6 +15,45 @@ def test_fast_macro_f1_equals_scikit_learn():
         pred = np.where(rng.random(n) < 0.6, truth, rng.integers(0, 6, n))  # labels only predicted, too
         assert np.isclose(macro_f1_encoded(truth, pred, 6),
                           f1_score(truth, pred, average="macro", zero_division=0))
+
+
+def test_many_groups_at_once_score_as_each_group_alone_to_the_last_bit():
+    rng = np.random.default_rng(11)
+    for n_labels in range(1, 12):
+        for n in (0, 1, 3, 17, 60):
+            truth = rng.choice(n_labels, size=(40, n), p=rng.dirichlet(np.ones(n_labels) * 0.5))
+            pred = np.where(rng.random((40, n)) < 0.6, truth, rng.integers(0, n_labels, (40, n)))
+            one_by_one = [macro_f1_encoded(t, p, n_labels) for t, p in zip(truth, pred)]
+            assert macro_f1_by_row(truth, pred, n_labels).tolist() == one_by_one
+
+
+def test_the_gap_tests_give_what_scoring_draw_by_draw_gives():
+    """The definitions, one permutation and one draw at a time (as the tests computed before they scored
+    all groups at once): the same random draws, the same figures."""
+    truth, pred = _even_coder(150, 0.3, 4)
+    groups = [range(0, 20), range(20, 70), range(70, 150)]
+    labels = {v: i for i, v in enumerate(sorted(set(truth) | set(pred), key=str))}
+    t, p = np.array([labels[v] for v in truth]), np.array([labels[v] for v in pred])
+
+    def gap(parts):
+        f1s = [macro_f1_encoded(t[g], p[g], len(labels)) for g in parts]
+        return max(f1s) - min(f1s)
+
+    rng = np.random.default_rng(5)
+    pool, cuts = np.arange(150), [20, 70]
+    null = np.array([gap(np.split(rng.permutation(pool), cuts)) for _ in range(300)])
+    result = group_gap_test(truth, pred, [list(g) for g in groups], permutations=300, seed=5)
+    assert result["chance_gap_median"] == float(np.median(null))
+    assert result["chance_gap_p95"] == float(np.percentile(null, 95))
+    assert result["p_value"] == float((1 + np.sum(null >= gap([np.array(g) for g in groups]) - 1e-12)) / 301)
+
+    rng = np.random.default_rng(6)
+    medians = []
+    for n in (10, 40):
+        gaps = [gap(rng.integers(0, 150, size=(3, n))) for _ in range(200)]
+        medians.append(float(np.median(gaps)))
+    rows = statements_needed_for_gap(truth, pred, 3, 0.1, [10, 40], draws=200, seed=6)["rows"]
+    assert [r["median_gap"] for r in rows] == medians
 
 
 def test_a_coder_that_fails_one_group_is_caught():
