@@ -113,13 +113,16 @@ class EmbeddingCache:
     def __init__(self, path: Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with sqlite3.connect(self.path, timeout=SQLITE_TIMEOUT_S) as con:
+        with self._connect() as con:
             con.execute("CREATE TABLE IF NOT EXISTS vectors (model_id TEXT, text_sha256 TEXT, dim INTEGER, "
                         "vector BLOB, PRIMARY KEY (model_id, text_sha256))")
 
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, timeout=SQLITE_TIMEOUT_S)
+
     def get_many(self, model_id: str, keys: list[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
-        with sqlite3.connect(self.path, timeout=SQLITE_TIMEOUT_S) as con:
+        with self._connect() as con:
             for i in range(0, len(keys), 500):
                 chunk = keys[i:i + 500]
                 rows = con.execute(
@@ -129,7 +132,7 @@ class EmbeddingCache:
         return found
 
     def put_many(self, model_id: str, items: dict[str, np.ndarray]) -> None:
-        with sqlite3.connect(self.path, timeout=SQLITE_TIMEOUT_S) as con:
+        with self._connect() as con:
             con.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?)",
                             [(model_id, k, int(v.shape[0]), np.asarray(v, np.float32).tobytes())
                              for k, v in items.items()])

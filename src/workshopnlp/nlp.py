@@ -185,16 +185,14 @@ ANALYSIS_MEMO_MAX = 200_000
 def analyse(texts: Iterable[str], lemmatizer: str = "simplemma", min_lemma_chars: int = 2,
             batch_size: int = 256) -> list[Analysis]:
     texts = [t or "" for t in texts]
-    todo = [t for t in dict.fromkeys(texts) if (lemmatizer, min_lemma_chars, t) not in _ANALYSIS_MEMO]
-    if todo:
-        if len(_ANALYSIS_MEMO) + len(todo) > ANALYSIS_MEMO_MAX:
-            _ANALYSIS_MEMO.clear()
-        for text, analysis in zip(todo, _analyse(todo, lemmatizer, min_lemma_chars, batch_size)):
-            _ANALYSIS_MEMO[(lemmatizer, min_lemma_chars, text)] = analysis
-    found = {t: _ANALYSIS_MEMO.get((lemmatizer, min_lemma_chars, t)) for t in dict.fromkeys(texts)}
-    if any(a is None for a in found.values()):  # more new texts than the memo holds: analyse them directly
-        return _analyse(texts, lemmatizer, min_lemma_chars, batch_size)
-    return [found[t] for t in texts]
+    unique = list(dict.fromkeys(texts))
+    todo = [t for t in unique if (lemmatizer, min_lemma_chars, t) not in _ANALYSIS_MEMO]
+    if todo and len(_ANALYSIS_MEMO) + len(todo) > ANALYSIS_MEMO_MAX:
+        _ANALYSIS_MEMO.clear()  # full: start again with this call's texts
+        todo = unique
+    for text, analysis in zip(todo, _analyse(todo, lemmatizer, min_lemma_chars, batch_size)):
+        _ANALYSIS_MEMO[(lemmatizer, min_lemma_chars, text)] = analysis
+    return [_ANALYSIS_MEMO[(lemmatizer, min_lemma_chars, t)] for t in texts]
 
 
 def _analyse(texts: list[str], lemmatizer: str, min_lemma_chars: int, batch_size: int) -> list[Analysis]:

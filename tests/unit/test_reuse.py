@@ -31,6 +31,14 @@ def test_an_analysis_reused_is_the_analysis_made_afresh():
     assert analyse(TEXTS, min_lemma_chars=5) == nlp._analyse(TEXTS, "simplemma", 5, 256)  # its own entries
 
 
+def test_a_full_analysis_memo_starts_again_and_still_answers_every_text(monkeypatch):
+    monkeypatch.setattr(nlp, "ANALYSIS_MEMO_MAX", 3)
+    monkeypatch.setattr(nlp, "_ANALYSIS_MEMO", {})
+    analyse(TEXTS[:2])
+    assert analyse(TEXTS) == nlp._analyse(TEXTS, "simplemma", 2, 256)  # 2 kept + 3 new > 3: emptied first
+    assert len(nlp._ANALYSIS_MEMO) == len(set(TEXTS))
+
+
 def test_keyword_features_find_a_code_exactly_where_one_of_its_keywords_does(codebook):
     features = KeywordFeatures(codebook)
     texts = TEXTS + ["åbenhed om kriterierne", "automatiseret sagsbehandling", "Forklaringen manglede",
