@@ -40,6 +40,18 @@ Session 26 tried, beside these steps and with their choices, and adopted none:
   - the principles' own lexical weight: 0.4 0.610, 0.7 0.603 against 0.615 at 0.55 (focus areas at 0.7: 0.872);
   - per-code score multipliers calibrated with the threshold on the out-of-fold scores: 0.599 (they fit the
     folds' noise).
+Session 28 added two settings outside the steps, each cross-validated with the steps' choices (same protocol,
+three fold seeds; focus areas / principles, baseline 0.860 / 0.615):
+  - coding.nearest_examples (coding.NearestExamples: per code, the mean cosine to its k nearest codebook examples,
+    centred, times a weight, beside the embedding in the semantic model), principles only: k 3 at weight 3 / 10 /
+    30 0.630 / 0.632 / 0.621; k 5 at 5 / 10 / 30 0.637 (0.633 / 0.624 / 0.653: higher on every seed) / 0.629 /
+    0.607; k 10 at 10 0.623; k 4 at 15 0.620; leaving an example's own similarity out while fitting, k 5 at 5,
+    0.630 (not adopted: no better and less simple). Also for focus areas (k 5, weight 10): 0.859, no gain. -> k 5,
+    weight 5 for principles;
+  - coding.ignore_placeholders (the pseudonymiser's «[NAVN]», «[TELEFON]», … not read), with the nearest
+    examples on: 0.872 / 0.633 against 0.860 / 0.635 keeping them (focus areas higher on every seed: 0.871 /
+    0.878 / 0.868 against 0.853 / 0.877 / 0.849); without the nearest examples 0.872 / 0.613 -> on.
+  They were found and chosen here; benchmarks/coding_quality.py was run once afterwards (session 28's note).
 A setting the steps reach twice is cross-validated once (a memo keyed on the whole setting and the split):
 the grid's chosen point is step 2's 0.25, step 3's principles 0.5 and step 4's plain point, and the closing
 per-persona table reuses its split – 25 settings are fitted instead of 28 and a third. The last full run

@@ -42,8 +42,9 @@ def cmd_sheet_export(args: argparse.Namespace) -> int:
 
     from .codebook import workshop_codebook
     from .coding import load_all_human_codes, model_suggestions, read_statements
-    from .coding_sheet import blind_codes, disputed_statements, open_disputes, sample_per_persona, write_coding_sheet
-    from .config import WorkshopPaths
+    from .coding_sheet import (blind_codes, coded_rows, disputed_statements, open_disputes, sample_per_persona,
+                               write_coding_sheet)
+    from .config import WorkshopPaths, refuse_inside_raw
 
     if args.review and (args.blind or args.per_persona is not None or args.uncoded):
         raise InputError("--review kan ikke kombineres med --blind, --per-persona eller --uncoded",
@@ -80,7 +81,17 @@ def cmd_sheet_export(args: argparse.Namespace) -> int:
     kind = ("gennemgang" if args.review else "stikprøve" if args.per_persona is not None
             else "blind" if args.blind else "")  # a blind sheet does not overwrite the one with suggestions
     default_name = f"kodeark_{args.workshop}{'_' + kind if kind else ''}.xlsx"
-    out = args.out or (paths.processed / default_name)
+    out = Path(args.out or (paths.processed / default_name))
+    refuse_inside_raw(out, args.data_dir, "--out",
+                      f"skriv arket uden for raw/ (standard: {paths.processed / default_name}); gem det udfyldte ark i "
+                      f"{paths.human_codes_dir}/ selv, og kør 'coding-sheet import'")
+    if out.exists():
+        filled = coded_rows(out)
+        if filled is None or filled > 0:
+            raise InputError(("filen findes allerede og er ikke et kodeark" if filled is None else
+                              f"kodearket findes allerede og har {filled} udfyldte rækker"),
+                             file=out, fix="giv det nye ark et andet navn med --out, eller flyt det gamle først; "
+                                           "export overskriver kun et ark, ingen har kodet i")
     write_coding_sheet(statements, codes, codebook, Path(out), args.workshop, earlier_codes=earlier)
     what = {"gennemgang": "Gennemgangsark", "stikprøve": "Blindt stikprøveark"}.get(kind, "Kodeark")
     print(f"{what} med {len(statements)} udsagn skrevet: {out}")
@@ -132,6 +143,11 @@ def cmd_sheet_import(args: argparse.Namespace) -> int:
     # The named sheets alone first (what the message counts), then with the folder's (a coder's codes must
     # agree across sheets; the same code in two sheets is one code).
     mine = read_coding_sheets(named, codebook, ids, args.workshop) if named else None
+    for sheet in named:
+        if mine is not None and not (mine["sheet"] == sheet.name).any():
+            raise InputError("kodearket har ingen koder: kolonnerne fokusomraade og princip er tomme", file=sheet,
+                             fix="udfyld de gule kolonner fokusomraade, princip og koder (forslag_fokusomraade og "
+                                 "forslag_princip er maskinens forslag og læses ikke), gem og importér igen")
     human = read_coding_sheets(together, codebook, ids, args.workshop)
     for sheet in new:
         folder.mkdir(parents=True, exist_ok=True)

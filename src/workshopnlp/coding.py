@@ -66,6 +66,7 @@ from .coding_sheet import (HUMAN_CODE_COLUMNS, add_codebook_sheet, blind_codes, 
 from .embeddings import Embedder, EmbeddingCache, cache_for, embed_texts
 from .formatting import SAME_CODE_DA, decimal_da, percent_da, unfamiliar_text
 from .nlp import analyse
+from .pseudonymise import PLACEHOLDERS
 from .personas import REGISTER_OF_SOURCE_KIND, SIDE_OF_PERSONA, UNKNOWN_PERSONA, citizen_answer_or_staff_note
 
 THRESHOLD_GRID = tuple(np.round(np.arange(0.0, 0.71, 0.025), 3))
@@ -148,9 +149,13 @@ def without_names(texts: Sequence[str], pattern: re.Pattern | None) -> list[str]
 
 
 def as_coder_reads(texts: Sequence[str], params: dict[str, Any]) -> list[str]:
-    """``texts`` as the coder fitted with ``params`` reads them: without ``ignored_names``
+    """``texts`` as the coder fitted with ``params`` reads them: without ``ignored_names`` and, with
+    ``ignore_placeholders``, without the pseudonymiser's placeholders («[NAVN]», «[TELEFON]», …)
     (:func:`without_names`). Fitting and coding both go through here."""
-    return without_names(texts, name_pattern(params.get("ignored_names") or []))
+    names = list(params.get("ignored_names") or [])
+    if params.get("ignore_placeholders"):
+        names += list(PLACEHOLDERS.values())
+    return without_names(texts, name_pattern(names))
 
 
 def statement_context(section: str | None, question: str | None) -> str:
@@ -341,6 +346,43 @@ class Familiarity:
 
 
 @dataclass
+class NearestExamples:
+    """How like the codebook's examples of each code a text is: per code, the mean cosine similarity of the
+    text to that code's ``k`` nearest examples, minus the mean over the codes (so the features say which
+    code's examples a text resembles most, not how long or how typical it is). Added, times ``weight``, to
+    the semantic model's features (``coding.nearest_examples``). A linear model on the embedding alone
+    draws one boundary per code; these features let a statement that closely paraphrases a few examples
+    count as theirs even where the code's examples are spread out. They are what an explanation quotes:
+    the nearest examples."""
+
+    codes: list[str]
+    vectors: np.ndarray  # the examples' embeddings, unit length
+    labels: np.ndarray   # each example's code
+    k: int
+    weight: float
+
+    @classmethod
+    def fit(cls, vectors: np.ndarray, labels: Sequence[str], k: int, weight: float) -> "NearestExamples":
+        labels = np.asarray(list(labels), dtype=object)
+        return cls(sorted(set(labels.tolist())), _unit(vectors), labels, int(k), float(weight))
+
+    def features(self, vectors: np.ndarray) -> np.ndarray:
+        sims = _unit(vectors) @ self.vectors.T
+        per_code = []
+        for code in self.codes:
+            own = sims[:, self.labels == code]
+            k = min(self.k, own.shape[1])
+            per_code.append(-np.sort(-own, axis=1)[:, :k].mean(axis=1))
+        f = np.stack(per_code, axis=1)
+        return f - f.mean(axis=1, keepdims=True)
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms > 0, norms, 1.0)
+
+
+@dataclass
 class CodingModel:
     """A fitted coder. Create with :func:`fit_coder`; apply with :meth:`predict`."""
 
@@ -355,6 +397,8 @@ class CodingModel:
     dims: dict[str, _DimensionModel] = field(default_factory=dict)
     n_training: dict[str, int] = field(default_factory=dict)
     familiarity: Familiarity | None = None
+    # Per dimension: the codebook's examples the nearest-example features compare with (NearestExamples).
+    nearest_examples: dict[str, "NearestExamples"] = field(default_factory=dict)
 
     @_same_on_every_machine
     def unfamiliar(self, texts: Sequence[str], is_empty: Sequence[bool] | None = None) -> dict[str, Any]:
@@ -402,6 +446,9 @@ class CodingModel:
         k = self.keyword_weight(dim)
         if k > 0 and keyword_hits is not None:
             lex_parts.append(sparse.csr_matrix(keyword_hits * k))
+        nearest = self.nearest_examples.get(dim)
+        if nearest is not None:
+            sem_parts.append(nearest.features(vectors) * nearest.weight)
         if len(lex_parts) == 1:
             return lex, vectors
         return sparse.hstack(lex_parts).tocsr(), np.hstack(sem_parts)
@@ -480,20 +527,23 @@ class CodingModel:
         sims = model.example_vectors @ vector
         quotes = ""
         runner = ""
+        quote_intro = "; ligner kodebogens eksempler "
         if code == NO_CODE and code_scores is not None and len(code_scores.drop(NO_CODE, errors="ignore")):
             # «ingen» is a verdict on every code: name the nearest one and its score, so a reader can weigh it.
             # The ingen examples (logistics, thanks) are quoted only if the statement resembles them more than
-            # the nearest code's examples – a statement on data control is not like "I must leave at 13".
+            # the nearest code's examples – a statement on data control is not like "I must leave at 13". Else
+            # the nearest code's own examples are quoted, said to be that code's: what it came closest to.
             others = code_scores.drop(NO_CODE, errors="ignore")
             nearest = str(others.idxmax())
             nearest_mask = np.array([c == nearest for c in model.example_codes])
-            if nearest_mask.any() and mask.any() and sims[mask].max() < sims[nearest_mask].max():
-                mask = np.zeros_like(mask)
+            if nearest_mask.any() and (not mask.any() or sims[mask].max() < sims[nearest_mask].max()):
+                mask = nearest_mask
+                quote_intro = f"; nærmest kodebogens eksempler på «{labels[nearest]}» "
             runner = f"; nærmeste kode var «{labels[nearest]}» med {decimal_da(float(others.max()))}"
         if mask.any():
             idx = np.argsort(-sims[mask], kind="stable")[:n_ex]
             texts = [model.example_texts[j] for j in np.flatnonzero(mask)[idx]]
-            quotes = "; ligner kodebogens eksempler " + " og ".join(f"«{_short(t)}»" for t in texts)
+            quotes = quote_intro + " og ".join(f"«{_short(t)}»" for t in texts)
         words = list(dict.fromkeys((written or {}).get(w, w) for w in self._weighty_words(model, code, word_row)))
         word_part = f"; vægtige ord: {', '.join(words)}" if words else ""
         if self.keyword_weight(dim) > 0:
@@ -662,9 +712,16 @@ def _fit_coder(codebook: Codebook, embedder: Embedder, params: dict[str, Any], c
     if any(float(v) > 0 for v in (params.get("keyword_weight") or {}).values()):
         model.keywords = KeywordFeatures(codebook)
     hits = model._keyword_hits(read)
+    book_mask = np.array([o == "kodebog" for o in train.origin])
+    nearest = params.get("nearest_examples") or {}
+    for dim in DIMENSIONS:
+        weight = float((nearest.get("weight") or {}).get(dim, 0.0))
+        labelled = np.flatnonzero(book_mask & np.array([isinstance(lab, str) for lab in train.labels[dim]]))
+        if weight > 0 and len(labelled):
+            model.nearest_examples[dim] = NearestExamples.fit(
+                vectors[labelled], [train.labels[dim][i] for i in labelled], int(nearest.get("k", 5)), weight)
     model.familiarity = Familiarity.fit(vectors, float(params.get("unfamiliar_percentile", 5)))
     lex_text = sparse.hstack([word_x, char_x]).tocsr()
-    book_mask = np.array([o == "kodebog" for o in train.origin])
     weights = np.where(book_mask, 1.0, float(params.get("human_weight", 1.0)))
     class_weight = params.get("class_weight") or None
     for dim in DIMENSIONS:
@@ -838,6 +895,9 @@ def training_references(human: pd.DataFrame, holdout_share: float) -> tuple[pd.D
 # then the model's own suggestion and reasons after MODEL_REASON_MARKER.
 HUMAN_CODED_PREFIX = "Kodet af mennesker"
 MODEL_REASON_MARKER = " Maskinens eget forslag: "
+# Said before the model's suggestion on a statement the model learnt from (the tuning part of the human
+# codes): its suggestion there mostly repeats people's code and is no independent judgement.
+LEARNT_FROM_NOTE = " Maskinen har lært af netop denne kodning, så dens forslag her er ikke en uafhængig vurdering."
 
 
 def human_code_reason(human: pd.DataFrame, reference: pd.DataFrame, codebook: Codebook) -> dict[str, str]:
@@ -870,9 +930,12 @@ def human_code_reason(human: pd.DataFrame, reference: pd.DataFrame, codebook: Co
 
 
 def apply_human_codes(codes: pd.DataFrame, ids: pd.Series, human: pd.DataFrame, reference: pd.DataFrame,
-                      codebook: Codebook, scores: pd.DataFrame | None = None) -> pd.Series:
+                      codebook: Codebook, scores: pd.DataFrame | None = None,
+                      learnt_from: set | None = None) -> pd.Series:
     """Put people's reference codes over the model's in ``codes`` (in place; ``ids`` aligned with its rows),
     each with :func:`human_code_reason` before the model's own reasons; returns which rows people coded.
+    Where the model learnt from the statement (``learnt_from``: its ids), :data:`LEARNT_FROM_NOTE` says so
+    before the model's suggestion.
 
     A score column always belongs to the code beside it: where people's code replaces the model's,
     ``<dimension>_score`` becomes the model's score *for people's code*, read from the ``score_<dimension>__<code>``
@@ -890,7 +953,9 @@ def apply_human_codes(codes: pd.DataFrame, ids: pd.Series, human: pd.DataFrame, 
             codes.loc[given, f"{dim}_score"] = [scores[columns[people.iat[i]]].iat[i] for i in rows]
     coded = ids.isin(ref.index)
     reasons = human_code_reason(human, reference, codebook)
-    codes.loc[coded, "explanation"] = ids[coded].map(reasons) + MODEL_REASON_MARKER + codes.loc[coded, "explanation"]
+    learnt = ids.isin(learnt_from or set()) & coded
+    codes.loc[coded, "explanation"] = (ids[coded].map(reasons) + np.where(learnt[coded], LEARNT_FROM_NOTE, "")
+                                       + MODEL_REASON_MARKER + codes.loc[coded, "explanation"])
     return coded
 
 
@@ -1035,7 +1100,7 @@ def code_workshop(workshop_id: str, data_dir, params: dict[str, Any] | None = No
     own_refs = reference_codes(human[human["workshop_id"] == workshop_id]) if len(human) else None
     if own_refs is not None and len(own_refs):
         coded = apply_human_codes(codes, codes["statement_id"], human[human["workshop_id"] == workshop_id],
-                                  own_refs, codebook)
+                                  own_refs, codebook, learnt_from=set(tune["statement_id"]))
         codes.loc[coded, "code_source"] = "menneske"
     score_cols = [c for c in codes.columns if c.startswith("score_")]
     codes = codes[CODE_COLUMNS + score_cols]
@@ -1314,10 +1379,13 @@ ROW_ID_COLUMN = "række"
 CODE_TABLE_SUFFIXES = (".csv", ".xlsx")
 
 
-def _check_out_path(input_path, out_path) -> None:
-    """Refuse an OUT that would overwrite the input, is a folder or has a type ``code`` cannot write."""
+def _check_out_path(input_path, out_path, data_dir=None) -> None:
+    """Refuse an OUT that would overwrite the input, lies in the immutable ``<data_dir>/raw/``, is a folder
+    or has a type ``code`` cannot write."""
+    from .config import refuse_inside_raw
     from .errors import InputError
 
+    refuse_inside_raw(out_path, data_dir, "--out", "giv resultatet en sti uden for raw/, fx koder.csv")
     if out_path.is_dir():
         raise InputError("--out er en mappe", file=out_path, fix="giv --out en filsti, fx koder.csv")
     if out_path.suffix.lower() not in CODE_TABLE_SUFFIXES:
@@ -1355,14 +1423,38 @@ def _ids_of(frame: pd.DataFrame, id_column: str | None, input_path) -> tuple[str
                          file=input_path, location=f"række {', '.join(rows[ids == first])}",
                          fix="hvert id skal være entydigt, så koderne kan kobles tilbage til rækkerne; ret id'erne, "
                              "eller angiv en anden kolonne med --id-column")
+    _refuse_personal_ids(ids, rows, id_column, input_path)
     return id_column, frame[id_column].reset_index(drop=True)
+
+
+# Kinds of personal data an id column must not hold: OUT copies the ids unchanged. (Phone-like and name-like
+# ids are not refused: an eight-digit respondent number looks like a phone number.)
+PERSONAL_ID_KINDS = {"cpr": "et CPR-nummer", "email": "en e-mailadresse"}
+
+
+def _refuse_personal_ids(ids: pd.Series, rows: pd.Series, id_column: str, input_path) -> None:
+    """Refuse an id column that holds CPR numbers or e-mail addresses: OUT keeps the id column as it is,
+    and nothing written by workshopnlp may carry personal data."""
+    from .errors import InputError
+    from .pseudonymise import Pseudonymiser
+
+    pseudo = Pseudonymiser()
+    for value, row in zip(ids, rows):
+        kinds = [r.kind for r in pseudo.pseudonymise(value)[1] if r.kind in PERSONAL_ID_KINDS]
+        if kinds:
+            n = int(sum(any(r.kind in PERSONAL_ID_KINDS for r in pseudo.pseudonymise(v)[1]) for v in ids))
+            raise InputError(f"id-kolonnen '{id_column}' indeholder {PERSONAL_ID_KINDS[kinds[0]]} "
+                             f"({n} række(r) med personoplysninger), og OUT ville gemme id'erne uændret",
+                             file=input_path, location=f"række {row}, kolonne '{id_column}'",
+                             fix="brug et løbenummer eller et andet id uden personoplysninger som id-kolonne, eller "
+                                 "lad være med at angive --id-column (så bruges rækkenummeret)")
 
 
 def _xlsx_sheet_with(path, text_column: str, sheet: str | None, max_bytes: int) -> tuple[pd.DataFrame, str]:
     """The sheet of a workbook to code, and its name: ``sheet`` if given, else the only sheet with
     ``text_column``. Two sheets with it are refused: coding one of them silently would look complete."""
     from .errors import InputError
-    from .readers import read_xlsx_sheets
+    from .readers import ROW_COLUMN, read_xlsx_sheets
 
     sheets = read_xlsx_sheets(path, max_bytes)
     if sheet is not None:
@@ -1372,8 +1464,12 @@ def _xlsx_sheet_with(path, text_column: str, sheet: str | None, max_bytes: int) 
         return sheets[sheet], sheet
     having = [n for n, f in sheets.items() if text_column in f.columns]
     if not having:
-        raise InputError(f"ingen ark har kolonnen '{text_column}'", file=path,
-                         location=f"ark: {', '.join(sheets)}", fix="angiv tekstkolonnen med --text-column")
+        found = "; ".join(f"'{n}': {', '.join(c for c in f.columns if c != ROW_COLUMN) or 'ingen'}"
+                          for n, f in sheets.items())
+        raise InputError(f"ingen ark har kolonnen '{text_column}' (kolonnerne i række 1 er – {found})", file=path,
+                         location=f"ark: {', '.join(sheets)}, række 1",
+                         fix="angiv tekstkolonnen med --text-column; kolonnenavnene skal stå i arkets første række "
+                             "(slet en titel- eller tom række over dem)")
     if len(having) > 1:
         raise InputError(f"{len(having)} ark har kolonnen '{text_column}': {', '.join(having)}", file=path,
                          fix="vælg arket med --sheet NAVN (ét ark ad gangen; saml arkene i ét, hvis de hører "
@@ -1460,7 +1556,7 @@ def code_table(input_path, out_path, text_column: str = "text", id_column: str |
     input_path, out_path = Path(input_path), Path(out_path)
     if not input_path.is_file():
         raise InputError("filen findes ikke", file=input_path, fix="angiv stien til en .csv- eller .xlsx-fil")
-    _check_out_path(input_path, out_path)
+    _check_out_path(input_path, out_path, data_dir)
     suffix = input_path.suffix.lower()
     if suffix in (".csv", ".tsv"):
         if sheet is not None:
@@ -1504,12 +1600,16 @@ def code_table(input_path, out_path, text_column: str = "text", id_column: str |
     predicted = model.predict(texts, is_empty, contexts)
     unfamiliar = model.unfamiliar(texts, is_empty)
     summary = " ".join(filter(None, [summary, unfamiliar_text(unfamiliar, float(params["coding"]["unfamiliar_warn_share"]))]))
+    # The primary codes first, then the model's score for every code (the issue: "a score for every code"),
+    # as in a workshop's codes.csv.
     out = pd.concat([ids.rename(id_name),
-                     predicted[["focus_area", "focus_area_score", "principle", "principle_score", "explanation"]]],
+                     predicted[["focus_area", "focus_area_score", "principle", "principle_score", "explanation",
+                                *[c for c in predicted.columns if c.startswith("score_")]]]],
                     axis=1)
     if own is not None:
         summary += " " + own_agreement_text(held, predicted, ids)
-        apply_human_codes(out, ids.astype(str), own, reference_codes(own), codebook, scores=predicted)
+        apply_human_codes(out, ids.astype(str), own, reference_codes(own), codebook, scores=predicted,
+                          learnt_from=set(own_tune["statement_id"].astype(str)))
     record = provenance_record(
         "code", {input_path.name: sha256_file(input_path), "codebook": codebook.sha256,
                  **{f"human_codes/{Path(p).name}": sha256_file(Path(p)) for p in human_codes or []},

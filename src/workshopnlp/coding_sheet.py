@@ -234,6 +234,27 @@ def write_coding_sheet(statements: pd.DataFrame, codes: pd.DataFrame | None, cod
 PROBLEMS_LISTED = 15
 
 
+def coded_rows(path: Path) -> int | None:
+    """How many rows of the coding sheet ``path`` a coder has filled in (a code or a coder's name), or
+    None if ``path`` is not a coding sheet (not an XLSX with the sheet and columns
+    :func:`write_coding_sheet` makes). Export asks before it writes over a file."""
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception:
+        return None
+    try:
+        if SHEET not in wb.sheetnames:
+            return None
+        rows = wb[SHEET].iter_rows(values_only=True)
+        header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
+        if not {"fokusomraade", "princip", "koder"} <= set(header):
+            return None
+        at = [header.index(c) for c in ("fokusomraade", "princip", "koder")]
+        return sum(any(i < len(row) and row[i] is not None and str(row[i]).strip() for i in at) for row in rows)
+    finally:
+        wb.close()
+
+
 def code_spellings(codebook: Codebook, dim: str) -> dict[str, str]:
     """What a coder may write for each code of ``dim``, case-folded -> code id: the id (``formaal``) or the
     Danish label the sheet's Koder tab shows beside it (``Formål``), in any case."""
@@ -305,7 +326,10 @@ def read_coding_sheets(paths: Iterable[Path], codebook: Codebook, statement_ids:
                 v = values_row[col[name]] if col[name] < len(values_row) else None
                 return "" if v is None else str(v).strip()
             sid, f, p, coder = cell("statement_id"), cell("fokusomraade"), cell("princip"), cell("koder")
-            if not sid or (not f and not p):
+            if not f and not p:
+                continue
+            if not sid:
+                problems.append((r, "statement_id", "rækken er kodet, men udsagnets id mangler"))
                 continue
             if statement_ids is not None and sid not in statement_ids:
                 problems.append((r, "statement_id", f"udsagnet '{sid}' findes ikke i workshoppen {workshop_id}"))

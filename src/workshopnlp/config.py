@@ -80,3 +80,15 @@ class WorkshopPaths:
     def human_codes_dir(self) -> Path:
         """Filled coding sheets a researcher drops in; raw input, never rewritten."""
         return self.data_dir / "raw" / self.workshop_id / "kodning"
+
+
+def refuse_inside_raw(path: str | Path, data_dir: str | Path | None, option: str, fix: str) -> None:
+    """Raise an :class:`InputError` if ``path`` lies under ``<data_dir>/raw/``: raw files are the immutable
+    input, and a file written there would be read as a workshop's input on the next run."""
+    if data_dir is None:
+        return
+    raw = (Path(data_dir) / "raw").resolve()
+    target = Path(path).resolve()
+    if target == raw or raw in target.parents:
+        raise InputError(f"{option} peger ind i {Path(data_dir) / 'raw'}, hvor kun de oprindelige workshopfiler "
+                         "ligger; ingen kommando skriver der", file=Path(path), fix=fix)

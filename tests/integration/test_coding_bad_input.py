@@ -97,6 +97,7 @@ def test_coding_without_processed_table(tmp_path, capsys):
 
 def _filled_sheet(data_dir, tmp_path, edit, coder="D", name="kodeark.xlsx"):
     sheet = tmp_path / name
+    sheet.unlink(missing_ok=True)  # a fresh sheet each time: export never writes over a filled one
     assert main(["coding-sheet", "export", "--workshop", JANUARY, "--out", str(sheet),
                  "--data-dir", str(data_dir)]) == 0
     wb = load_workbook(sheet)
@@ -245,8 +246,10 @@ def test_review_sheet_of_disputed_statements_decides_the_reference(data_dir, tmp
     spread = blind.groupby("statement_id")[["focus_area", "principle"]].nunique()
     disputed = set(spread.index[(spread > 1).any(axis=1)])
     sheet = kodning / "gennemgang_R.xlsx"
-    assert main(["coding-sheet", "export", "--workshop", OCTOBER, "--review", "--out", str(sheet),
+    exported = tmp_path / sheet.name  # export never writes into raw/; the researcher saves the sheet there
+    assert main(["coding-sheet", "export", "--workshop", OCTOBER, "--review", "--out", str(exported),
                  "--data-dir", str(data_dir)]) == 0
+    shutil.copy(exported, sheet)
     wb = load_workbook(sheet)
     ws = wb[SHEET]
     header = [c.value for c in ws[1]]
@@ -450,3 +453,95 @@ def test_a_sheet_exported_before_coding_says_it_has_no_suggestions(data_dir, tmp
     assert main(["coding-sheet", "export", "--workshop", JANUARY, "--blind", "--data-dir", str(data_dir)]) == 0
     assert (processed / f"kodeark_{JANUARY}_blind.xlsx").exists()
     assert _digest(processed / f"kodeark_{JANUARY}.xlsx") == plain
+
+
+def _tree_digests(folder):
+    return {str(p.relative_to(folder)): _digest(p) for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_nothing_writes_into_raw_and_export_never_overwrites_a_filled_sheet(data_dir, tmp_path, capsys):
+    """raw/ is immutable input: neither 'code --out' nor 'coding-sheet export --out' writes there (a file
+    written there would be read as a workshop's input on the next run). And export does not write over a
+    sheet someone has coded in – not even its own default file, filled in place and saved."""
+    raw = data_dir / "raw"
+    before = _tree_digests(raw)
+    src = tmp_path / "svar.csv"
+    pd.DataFrame({"id": ["a", "b"], "text": ["Data skal slettes.", "Hvad skal det bruges til?"]}).to_csv(src, index=False)
+    args = ["--data-dir", str(data_dir)]
+    _fails(capsys, ["code", str(src), "--out", str(raw / JANUARY / "spoergeskema_januar.csv"), *args],
+           "--out peger ind i", "raw", "uden for raw/")
+    _fails(capsys, ["code", str(src), "--out", str(raw / JANUARY / "kodning" / "koder.xlsx"), *args], "raw")
+    _fails(capsys, ["coding-sheet", "export", "--workshop", JANUARY, "--out",
+                    str(raw / JANUARY / "kodning" / "kodeark_A.xlsx"), *args], "--out peger ind i", "kodning")
+    assert _tree_digests(raw) == before
+
+    default = data_dir / "processed" / JANUARY / f"kodeark_{JANUARY}.xlsx"
+    assert main(["coding-sheet", "export", "--workshop", JANUARY, *args]) == 0
+    assert main(["coding-sheet", "export", "--workshop", JANUARY, *args]) == 0  # nobody has coded in it: rewritten
+    wb = load_workbook(default)
+    wb[SHEET].cell(row=2, column=COLUMNS.index("fokusomraade") + 1).value = "tillid"
+    wb[SHEET].cell(row=3, column=COLUMNS.index("koder") + 1).value = "E"
+    wb.save(default)
+    filled = _digest(default)
+    _fails(capsys, ["coding-sheet", "export", "--workshop", JANUARY, *args], "har 2 udfyldte rækker", "andet navn")
+    assert _digest(default) == filled
+    other = tmp_path / "noter.xlsx"
+    pd.DataFrame({"x": [1]}).to_excel(other, index=False)
+    kept = _digest(other)
+    _fails(capsys, ["coding-sheet", "export", "--workshop", JANUARY, "--out", str(other), *args],
+           "ikke et kodeark", "noter.xlsx")
+    assert _digest(other) == kept
+
+
+def test_a_sheet_without_codes_and_a_coded_row_without_id_are_refused(data_dir, tmp_path, capsys):
+    folder = data_dir / "raw" / JANUARY / "kodning"
+    before = _tree_digests(folder)
+    blank = tmp_path / "blank.xlsx"
+    assert main(["coding-sheet", "export", "--workshop", JANUARY, "--out", str(blank),
+                 "--data-dir", str(data_dir)]) == 0
+    capsys.readouterr()
+    _fails(capsys, ["coding-sheet", "import", str(blank), "--workshop", JANUARY, "--data-dir", str(data_dir)],
+           "ingen koder", "blank.xlsx", "forslag_fokusomraade")
+    no_id = _filled_sheet(data_dir, tmp_path, lambda ws: setattr(
+        ws.cell(row=4, column=COLUMNS.index("statement_id") + 1), "value", None))
+    _fails(capsys, ["coding-sheet", "import", str(no_id), "--workshop", JANUARY, "--data-dir", str(data_dir)],
+           "række 4", "statement_id", "id mangler")
+    assert _tree_digests(folder) == before
+
+
+def test_an_id_column_with_personal_data_is_refused(tmp_path, capsys, data_dir):
+    """OUT copies the id column as it is, so CPR numbers or e-mail addresses there would be written out."""
+    src = tmp_path / "svar.csv"
+    pd.DataFrame({"cpr": ["nr. 7", "010201-1234"], "mail": ["a1", "person1@example.dk"],
+                  "text": ["Data skal slettes.", "Hvad skal det bruges til?"]}).to_csv(src, index=False)
+    out = tmp_path / "ud.csv"
+    err = _fails(capsys, ["code", str(src), "--out", str(out), "--id-column", "cpr", "--data-dir", str(data_dir)],
+                 "CPR-nummer", "række 3, kolonne 'cpr'", "løbenummer")
+    assert "010201" not in err
+    _fails(capsys, ["code", str(src), "--out", str(out), "--id-column", "mail", "--data-dir", str(data_dir)],
+           "e-mailadresse", "række 3")
+    assert not out.exists()
+
+
+def test_row_numbers_count_blank_lines_as_the_spreadsheet_shows_them(tmp_path, capsys, data_dir):
+    """Without an id column rows are keyed by the row a person sees; blank lines of a CSV are rows there."""
+    src = tmp_path / "huller.csv"
+    src.write_text("svar,text\nja,Formålet er uklart\n\n\nnej,Jeg stoler ikke på kommunen\n,\n"
+                   "måske,Algoritmen skal forklares\n", encoding="utf-8")
+    out = tmp_path / "ud.csv"
+    assert main(["code", str(src), "--out", str(out), "--data-dir", str(data_dir)]) == 0
+    assert pd.read_csv(out, dtype=str)["række"].tolist() == ["2", "5", "7"]
+    dup = tmp_path / "dup.csv"
+    dup.write_text("id,text\nx,Data skal slettes.\n\ny,Tak\n\nx,Spørg om samtykke.\n", encoding="utf-8")
+    _fails(capsys, ["code", str(dup), "--out", str(out), "--data-dir", str(data_dir)], "række 2, 6")
+
+
+def test_a_workbook_without_the_text_column_lists_each_sheets_columns(tmp_path, capsys, data_dir):
+    src = tmp_path / "titel.xlsx"
+    with pd.ExcelWriter(src) as writer:  # a title row above the header: the header is not in row 1
+        pd.DataFrame([["Besvarelser januar", ""], ["id", "text"], ["a", "Data skal slettes."]]).to_excel(
+            writer, sheet_name="Svar", index=False, header=False)
+        pd.DataFrame({"nr": ["1"], "kommentar": ["Tak"]}).to_excel(writer, sheet_name="Andet", index=False)
+    _fails(capsys, ["code", str(src), "--out", str(tmp_path / "ud.csv"), "--data-dir", str(data_dir)],
+           "ingen ark har kolonnen 'text'", "'Svar': Besvarelser januar", "'Andet': nr, kommentar",
+           "første række")

@@ -22,3 +22,19 @@ def test_a_text_without_a_name_is_returned_unchanged_so_its_cached_embedding_is_
 def test_the_shipped_parameters_ignore_the_five_municipalities_of_the_seed():
     names = {n.casefold() for n in load_params()["coding"]["ignored_names"]}
     assert names == {"syddjurs", "kolding", "randers", "sønderborg", "vejle"}
+
+
+def test_the_pseudonymisers_placeholders_are_not_read_either():
+    """Whether someone was named (or gave a phone number) must not weigh for a code: a statement with
+    placeholders is read as the same statement without them."""
+    from workshopnlp.coding import as_coder_reads
+    from workshopnlp.pseudonymise import PLACEHOLDERS, Pseudonymiser
+
+    params = load_params()["coding"]
+    assert params["ignore_placeholders"] is True
+    said, _ = Pseudonymiser().pseudonymise("Anne Sørensen sagde, at hun ikke stoler på systemet i Kolding.")
+    assert "[NAVN]" in said
+    assert as_coder_reads([said], params) == ["sagde, at hun ikke stoler på systemet i ."]
+    every = " ".join(PLACEHOLDERS.values())
+    assert as_coder_reads([f"Ring {every} tak"], params) == ["Ring tak"]
+    assert as_coder_reads([said], {**params, "ignore_placeholders": False})[0].startswith("[NAVN] sagde")
