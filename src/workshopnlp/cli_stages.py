@@ -92,7 +92,7 @@ def cmd_sheet_export(args: argparse.Namespace) -> int:
                               f"kodearket findes allerede og har {filled} udfyldte rækker"),
                              file=out, fix="giv det nye ark et andet navn med --out, eller flyt det gamle først; "
                                            "export overskriver kun et ark, ingen har kodet i")
-    write_coding_sheet(statements, codes, codebook, Path(out), args.workshop, earlier_codes=earlier)
+    write_coding_sheet(statements, codes, codebook, out, args.workshop, earlier_codes=earlier)
     what = {"gennemgang": "Gennemgangsark", "stikprøve": "Blindt stikprøveark"}.get(kind, "Kodeark")
     print(f"{what} med {len(statements)} udsagn skrevet: {out}")
     if codes is None and not blind:

@@ -1439,15 +1439,15 @@ def _refuse_personal_ids(ids: pd.Series, rows: pd.Series, id_column: str, input_
     from .pseudonymise import Pseudonymiser
 
     pseudo = Pseudonymiser()
-    for value, row in zip(ids, rows):
-        kinds = [r.kind for r in pseudo.pseudonymise(value)[1] if r.kind in PERSONAL_ID_KINDS]
-        if kinds:
-            n = int(sum(any(r.kind in PERSONAL_ID_KINDS for r in pseudo.pseudonymise(v)[1]) for v in ids))
-            raise InputError(f"id-kolonnen '{id_column}' indeholder {PERSONAL_ID_KINDS[kinds[0]]} "
-                             f"({n} række(r) med personoplysninger), og OUT ville gemme id'erne uændret",
-                             file=input_path, location=f"række {row}, kolonne '{id_column}'",
-                             fix="brug et løbenummer eller et andet id uden personoplysninger som id-kolonne, eller "
-                                 "lad være med at angive --id-column (så bruges rækkenummeret)")
+    found = [(row, kinds) for value, row in zip(ids, rows)
+             if (kinds := [r.kind for r in pseudo.pseudonymise(value)[1] if r.kind in PERSONAL_ID_KINDS])]
+    if found:
+        row, kinds = found[0]
+        raise InputError(f"id-kolonnen '{id_column}' indeholder {PERSONAL_ID_KINDS[kinds[0]]} "
+                         f"({len(found)} række(r) med personoplysninger), og OUT ville gemme id'erne uændret",
+                         file=input_path, location=f"række {row}, kolonne '{id_column}'",
+                         fix="brug et løbenummer eller et andet id uden personoplysninger som id-kolonne, eller "
+                             "lad være med at angive --id-column (så bruges rækkenummeret)")
 
 
 def _xlsx_sheet_with(path, text_column: str, sheet: str | None, max_bytes: int) -> tuple[pd.DataFrame, str]:
