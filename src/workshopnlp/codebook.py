@@ -212,11 +212,17 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
         line = raw[:exc.start].count(b"\n") + 1
         raise InputError("kodebogen er ikke gemt som UTF-8", file=shown, location=f"linje {line}",
                          fix="gem filen igen med tegnsættet UTF-8 (i Notesblok: Gem som … > Kodning: UTF-8)")
+    loader = _StrictLoader(text)  # a SafeLoader subclass
     try:
-        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 – a SafeLoader subclass
+        # The composed nodes keep each item's line, which structural errors name (:class:`_Lines`).
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, shown)
-    return replace(parse_codebook(data, shown, hashlib.sha256(text.encode("utf-8")).hexdigest()), source_text=text)
+    finally:
+        loader.dispose()
+    return replace(parse_codebook(data, shown, hashlib.sha256(text.encode("utf-8")).hexdigest(), root),
+                   source_text=text)
 
 
 # The code step keeps a copy of the codebook it coded with beside the codes; themes, figures, reports and
@@ -233,18 +239,62 @@ def workshop_codebook(data_dir: str | Path, workshop_id: str, path: str | Path |
     return load_codebook(used if used.is_file() else None)
 
 
+class _Lines:
+    """Line numbers of a codebook's items, from the YAML node tree the loader composed: a structural error
+    names the line a researcher can go to in an editor, beside the path (``focus_area.tillid``), which says
+    which code it is. ``keys`` is the path from the top: mapping keys and 0-based list indices. Without a
+    node tree (a codebook given as data), or for an item the file does not have, no line is named."""
+
+    def __init__(self, root: yaml.Node | None = None):
+        self.root = root
+
+    def node(self, keys: tuple = (), key: str | None = None) -> yaml.Node | None:
+        """The node at ``keys`` – or, given ``key``, the node of that key of the mapping at ``keys``."""
+        node = self.root
+        for k in keys:
+            if isinstance(node, yaml.MappingNode):
+                node = next((vn for kn, vn in self._pairs(node, k)), None)
+            elif isinstance(node, yaml.SequenceNode) and isinstance(k, int) and 0 <= k < len(node.value):
+                node = node.value[k]
+            else:
+                return None
+        if key is None:
+            return node
+        return next((kn for kn, _ in self._pairs(node, key)), None) if isinstance(node, yaml.MappingNode) else None
+
+    @staticmethod
+    def _pairs(node: yaml.MappingNode, key) -> list[tuple[yaml.Node, yaml.Node]]:
+        """The (key, value) nodes of ``key`` in a mapping (one: a key written twice is refused on loading)."""
+        return [(kn, vn) for kn, vn in node.value if isinstance(kn, yaml.ScalarNode) and kn.value == str(key)]
+
+    def line(self, keys: tuple = (), key: str | None = None) -> int | None:
+        """The 1-based line where the item at ``keys`` (or its ``key``) begins."""
+        node = self.node(keys, key)
+        return node.start_mark.line + 1 if node is not None else None
+
+    def where(self, path: str, keys: tuple = (), key: str | None = None) -> str:
+        """``path``, and the item's line when the file has it: «focus_area.tillid, linje 123»."""
+        line = self.line(keys, key) if keys or key is not None else None
+        return f"{path}, linje {line}" if line is not None else path
+
+
+_NO_LINES = _Lines()
+
+
 def _err(msg: str, shown: str, where: str, fix: str) -> InputError:
     return InputError(msg, file=shown, location=where, fix=fix)
 
 
-def _unknown(raw: Any, allowed: set[str], shown: str, where: str) -> None:
+def _unknown(raw: Any, allowed: set[str], shown: str, where: str, lines: _Lines = _NO_LINES,
+             keys: tuple = ()) -> None:
+    """Refuse anything but a mapping with keys from ``allowed``; an unknown key is named with its own line."""
     if not isinstance(raw, dict):
-        keys = ", ".join(sorted(allowed))
-        raise _err(f"her skal stå nøgler ({keys}), men der står {_kind_da(raw)}", shown, where,
+        names = ", ".join(sorted(allowed))
+        raise _err(f"her skal stå nøgler ({names}), men der står {_kind_da(raw)}", shown, lines.where(where, keys),
                    "skriv punktet som nøgler med kolon, fx 'text: …', som i den medfølgende kodebog")
-    unknown = set(raw) - allowed
+    unknown = sorted(set(raw) - allowed, key=str)
     if unknown:
-        raise _err(f"ukendte nøgler: {', '.join(sorted(unknown))}", shown, where,
+        raise _err(f"ukendte nøgler: {', '.join(map(str, unknown))}", shown, lines.where(where, keys, unknown[0]),
                    f"tilladte nøgler er {', '.join(sorted(allowed))}")
 
 
@@ -258,41 +308,47 @@ def _kind_da(value: Any) -> str:
     return f"værdien {value!r}"
 
 
-def _list(raw: dict, key: str, shown: str, where: str) -> list:
+def _list(raw: dict, key: str, shown: str, where: str, lines: _Lines = _NO_LINES, keys: tuple = ()) -> list:
     """``raw[key]`` as a list (empty if absent); anything but a YAML list is an error, because a text
     would be read letter by letter."""
     value = raw.get(key)
     if value is None:
         return []
     if not isinstance(value, list):
-        raise _err(f"'{key}' skal være en liste, men er {_kind_da(value)}", shown, where,
+        raise _err(f"'{key}' skal være en liste, men er {_kind_da(value)}", shown, lines.where(where, keys, key),
                    f"skriv hvert punkt under '{key}:' på sin egen linje, der begynder med '- '")
     return value
 
 
-def _texts(raw: dict, key: str, shown: str, where: str) -> tuple[str, ...]:
-    items = _list(raw, key, shown, where)
+def _texts(raw: dict, key: str, shown: str, where: str, lines: _Lines = _NO_LINES,
+           keys: tuple = ()) -> tuple[str, ...]:
+    items = _list(raw, key, shown, where, lines, keys)
     for i, item in enumerate(items, start=1):
         if not isinstance(item, (str, int, float)) or isinstance(item, bool):
-            raise _err(f"punkt {i} under '{key}' skal være en tekst, men er {_kind_da(item)}", shown, where,
-                       f"skriv punktet under '{key}:' som '- tekst'")
+            raise _err(f"punkt {i} under '{key}' skal være en tekst, men er {_kind_da(item)}", shown,
+                       lines.where(where, (*keys, key, i - 1)), f"skriv punktet under '{key}:' som '- tekst'")
     return tuple(str(item) for item in items)
 
 
-def parse_codebook(data: Any, shown: str = "<kodebog>", sha256: str = "") -> Codebook:
+def parse_codebook(data: Any, shown: str = "<kodebog>", sha256: str = "", root: yaml.Node | None = None) -> Codebook:
+    """Validate a codebook read from YAML (``data``) and build it. Every error names the place by its path
+    (``focus_area.tillid.examples[3]``) and, given ``root`` (the composed YAML nodes of the file, as
+    :func:`load_codebook` passes them), by its line in the file."""
+    lines = _Lines(root)
     if not isinstance(data, dict):
         raise _err("kodebogen skal være en YAML-ordbog", shown, "top", "se den medfølgende kodebog som skabelon")
-    _unknown(data, TOP_KEYS, shown, "top")
+    _unknown(data, TOP_KEYS, shown, "top", lines)
     for key in ("codebook_id", "version", "dimensions"):
         if key not in data:
             raise _err(f"nøglen '{key}' mangler", shown, "top", f"tilføj '{key}:'")
     dims = []
     seen_dims = set()
-    for d_i, raw_dim in enumerate(_list(data, "dimensions", shown, "top"), start=1):
-        where = f"dimensions[{d_i}]"
+    for d_i, raw_dim in enumerate(_list(data, "dimensions", shown, "top", lines), start=1):
+        dkeys = ("dimensions", d_i - 1)
+        where = lines.where(f"dimensions[{d_i}]", dkeys)
         if not isinstance(raw_dim, dict):
             raise _err("en dimension skal være en ordbog", shown, where, "se skabelonen")
-        _unknown(raw_dim, DIMENSION_KEYS, shown, where)
+        _unknown(raw_dim, DIMENSION_KEYS, shown, f"dimensions[{d_i}]", lines, dkeys)
         dim_id = raw_dim.get("id")
         if dim_id not in REQUIRED_CODES:
             raise _err(f"ukendt dimension '{dim_id}'", shown, where, f"brug {' og '.join(REQUIRED_CODES)}")
@@ -300,9 +356,10 @@ def parse_codebook(data: Any, shown: str = "<kodebog>", sha256: str = "") -> Cod
             raise _err(f"dimensionen '{dim_id}' står der to gange", shown, where, "slet den ene")
         seen_dims.add(dim_id)
         codes = []
-        seen = set()
-        for c_i, raw in enumerate(_list(raw_dim, "codes", shown, f"{dim_id}"), start=1):
-            cwhere = f"{dim_id}.codes[{c_i}]"
+        seen: dict[str, tuple] = {}  # code id -> its path in the file
+        for c_i, raw in enumerate(_list(raw_dim, "codes", shown, f"{dim_id}", lines, dkeys), start=1):
+            ckeys = (*dkeys, "codes", c_i - 1)
+            cwhere = lines.where(f"{dim_id}.codes[{c_i}]", ckeys)
             if not isinstance(raw, dict):
                 raise _err("en kode skal være en ordbog", shown, cwhere, "se skabelonen")
             code_id = raw.get("id")
@@ -310,28 +367,34 @@ def parse_codebook(data: Any, shown: str = "<kodebog>", sha256: str = "") -> Cod
                 label = str(raw.get("label") or "").strip()
                 raise _err("koden mangler 'id'" + (f" (koden med label '{label}')" if label else ""), shown, cwhere,
                            f"tilføj 'id:' med et af dimensionens faste kode-id'er: {', '.join(REQUIRED_CODES[dim_id])}")
-            cwhere = f"{dim_id}.{code_id}"
-            _unknown(raw, CODE_KEYS, shown, cwhere)
+            path = f"{dim_id}.{code_id}"
+            cwhere = lines.where(path, ckeys)
+            _unknown(raw, CODE_KEYS, shown, path, lines, ckeys)
             if code_id not in REQUIRED_CODES[dim_id]:
-                raise _err(f"ukendt kode-id '{code_id}'", shown, cwhere,
+                raise _err(f"ukendt kode-id '{code_id}'", shown, lines.where(path, ckeys, "id"),
                            f"kode-id'erne er faste: {', '.join(REQUIRED_CODES[dim_id])}")
             if code_id in seen:
-                raise _err(f"kode-id '{code_id}' står der to gange", shown, cwhere, "slet eller flet den ene")
-            seen.add(code_id)
+                first = lines.line(seen[code_id])
+                raise _err(f"kode-id '{code_id}' står der to gange" + (f" (første gang i linje {first})"
+                                                                       if first else ""),
+                           shown, cwhere, "slet eller flet den ene")
+            seen[code_id] = ckeys
             for key in ("label", "definition"):
                 if not str(raw.get(key) or "").strip():
                     raise _err(f"koden mangler '{key}'", shown, cwhere, f"tilføj '{key}:' til koden")
             examples = []
-            for e_i, ex in enumerate(_list(raw, "examples", shown, cwhere), start=1):
+            for e_i, ex in enumerate(_list(raw, "examples", shown, path, lines, ckeys), start=1):
                 ex = {"text": ex} if isinstance(ex, str) else ex
-                _unknown(ex, EXAMPLE_KEYS, shown, f"{cwhere}.examples[{e_i}]")
+                ekeys = (*ckeys, "examples", e_i - 1)
+                ewhere = lines.where(f"{path}.examples[{e_i}]", ekeys)
+                _unknown(ex, EXAMPLE_KEYS, shown, f"{path}.examples[{e_i}]", lines, ekeys)
                 if not str(ex.get("text") or "").strip():
-                    raise _err("eksemplet har ingen tekst", shown, f"{cwhere}.examples[{e_i}]", "tilføj 'text:'")
+                    raise _err("eksemplet har ingen tekst", shown, ewhere, "tilføj 'text:'")
                 if ex.get("persona") is not None and ex["persona"] not in PERSONAS:
-                    raise _err(f"ukendt persona '{ex['persona']}'", shown, f"{cwhere}.examples[{e_i}]",
+                    raise _err(f"ukendt persona '{ex['persona']}'", shown, ewhere,
                                f"persona skal være en af {', '.join(PERSONAS)}")
                 if ex.get("register") is not None and ex["register"] not in EXAMPLE_REGISTERS:
-                    raise _err(f"ukendt register '{ex['register']}'", shown, f"{cwhere}.examples[{e_i}]",
+                    raise _err(f"ukendt register '{ex['register']}'", shown, ewhere,
                                f"register skal være en af {', '.join(EXAMPLE_REGISTERS)}")
                 examples.append(Example(text=str(ex["text"]).strip(), code=code_id,
                                         persona=str(ex.get("persona") or UNKNOWN_PERSONA),
@@ -340,33 +403,35 @@ def parse_codebook(data: Any, shown: str = "<kodebog>", sha256: str = "") -> Cod
                 raise _err(f"koden har {len(examples)} eksempler; mindst {MIN_EXAMPLES} er nødvendige for at "
                            "lære den", shown, cwhere, "tilføj eksempler under 'examples:'")
             counters = []
-            for e_i, ex in enumerate(_list(raw, "counter_examples", shown, cwhere), start=1):
-                _unknown(ex, COUNTER_KEYS, shown, f"{cwhere}.counter_examples[{e_i}]")
+            for e_i, ex in enumerate(_list(raw, "counter_examples", shown, path, lines, ckeys), start=1):
+                ekeys = (*ckeys, "counter_examples", e_i - 1)
+                ewhere = lines.where(f"{path}.counter_examples[{e_i}]", ekeys)
+                _unknown(ex, COUNTER_KEYS, shown, f"{path}.counter_examples[{e_i}]", lines, ekeys)
                 if not str(ex.get("text") or "").strip():
-                    raise _err("modeksemplet har ingen tekst", shown, f"{cwhere}.counter_examples[{e_i}]",
-                               "tilføj 'text:'")
+                    raise _err("modeksemplet har ingen tekst", shown, ewhere, "tilføj 'text:'")
                 target = ex.get("belongs_to")
                 if target not in REQUIRED_CODES[dim_id]:
                     raise _err(f"modeksemplet peger på en ukendt kode '{target}'", shown,
-                               f"{cwhere}.counter_examples[{e_i}]",
+                               lines.where(f"{path}.counter_examples[{e_i}]", ekeys, "belongs_to"),
                                f"belongs_to skal være en af {', '.join(REQUIRED_CODES[dim_id])}")
                 counters.append(Example(text=str(ex["text"]).strip(), code=target, counter_of=code_id,
                                         note=" ".join(str(ex.get("note") or "").split())))
             codes.append(Code(
                 id=code_id, label=str(raw["label"]).strip(), definition=" ".join(str(raw["definition"]).split()),
                 dilemma=str(raw.get("dilemma") or "").strip(), question=str(raw.get("question") or "").strip(),
-                include=_texts(raw, "include", shown, cwhere), exclude=_texts(raw, "exclude", shown, cwhere),
-                keywords=tuple(k.lower() for k in _texts(raw, "keywords", shown, cwhere)),
+                include=_texts(raw, "include", shown, path, lines, ckeys),
+                exclude=_texts(raw, "exclude", shown, path, lines, ckeys),
+                keywords=tuple(k.lower() for k in _texts(raw, "keywords", shown, path, lines, ckeys)),
                 examples=tuple(examples), counter_examples=tuple(counters)))
-        _unique_labels(codes, shown, dim_id)
+        _unique_labels(codes, shown, dim_id, {c: lines.where(f"{dim_id}.{c}", k, "label") for c, k in seen.items()})
         missing = [c for c in REQUIRED_CODES[dim_id] if c not in seen]
         if missing:
-            raise _err(f"koderne mangler: {', '.join(missing)}", shown, dim_id,
+            raise _err(f"koderne mangler: {', '.join(missing)}", shown, lines.where(dim_id, dkeys),
                        "alle faste kode-id'er skal være med, også 'ingen'")
         dims.append(Dimension(id=dim_id, label=str(raw_dim.get("label") or dim_id), codes=tuple(codes)))
     missing_dims = [d for d in REQUIRED_CODES if d not in seen_dims]
     if missing_dims:
-        raise _err(f"dimensionen mangler: {', '.join(missing_dims)}", shown, "dimensions",
+        raise _err(f"dimensionen mangler: {', '.join(missing_dims)}", shown, lines.where("dimensions", ("dimensions",)),
                    "kodebogen skal have både focus_area og principle")
     notes = data.get("notes") or ""
     return Codebook(codebook_id=str(data["codebook_id"]), version=str(data["version"]),
@@ -376,16 +441,17 @@ def parse_codebook(data: Any, shown: str = "<kodebog>", sha256: str = "") -> Cod
                     ((str(notes),) if notes else ()))
 
 
-def _unique_labels(codes: list[Code], shown: str, dim_id: str) -> None:
+def _unique_labels(codes: list[Code], shown: str, dim_id: str, where: dict[str, str] | None = None) -> None:
     """Two codes of a dimension with the same label (or one's label equal to another's id) cannot be told
-    apart in reports, and a coding sheet filled in with labels would give the wrong code."""
+    apart in reports, and a coding sheet filled in with labels would give the wrong code. ``where``: each code's
+    place to name (with its label's line), by code id."""
     owner: dict[str, str] = {c.id: c.id for c in codes}
     for c in codes:
         key = c.label.strip().casefold()
         other = owner.get(key)
         if other is not None and other != c.id:
-            raise _err(f"koderne '{other}' og '{c.id}' har samme navn «{c.label}»", shown, f"{dim_id}.{c.id}",
-                       "giv hver kode sit eget 'label:'")
+            raise _err(f"koderne '{other}' og '{c.id}' har samme navn «{c.label}»", shown,
+                       (where or {}).get(c.id, f"{dim_id}.{c.id}"), "giv hver kode sit eget 'label:'")
         owner[key] = c.id
 
 

@@ -59,7 +59,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from threadpoolctl import threadpool_limits
 
-from .agreement import AGREEMENT_COLUMNS, agreement_table, mean_pairwise_agreement
+from .agreement import AGREEMENT_COLUMNS, agreement_table, mean_pairwise_agreement, tentative_codes
 from .codebook import DIMENSIONS, NO_CODE, USED_CODEBOOK_NAME, Codebook
 from .coding_sheet import (HUMAN_CODE_COLUMNS, add_codebook_sheet, blind_codes, is_review, read_code_tables,
                            read_coding_sheets, sheets_in)
@@ -974,6 +974,22 @@ def model_suggestions(codes: pd.DataFrame) -> pd.DataFrame:
 
 CODE_COLUMNS = ["statement_id", "focus_area", "focus_area_score", "principle", "principle_score", "explanation",
                 "code_source", "model_focus_area", "model_principle"]
+# A workshop's codes.parquet/.csv carry, after CODE_COLUMNS and before the scores, whether the statement's code
+# of each dimension is «foreløbig» (mark_tentative).
+TENTATIVE_COLUMNS = {dim: f"{dim}_foreloebig" for dim in DIMENSIONS}
+
+
+def mark_tentative(codes: pd.DataFrame, tentative: set[tuple[str, str]]) -> pd.DataFrame:
+    """``codes`` with ``<dimension>_foreloebig`` (:data:`TENTATIVE_COLUMNS`) after :data:`CODE_COLUMNS`: true
+    where the statement's code of that dimension is in ``tentative`` (:func:`workshopnlp.agreement.tentative_codes`
+    of the workshop's agreement). Reports and figures mark such codes «foreløbig»; the table is marked by the
+    same rule, so a reader who opens codes.csv in Excel sees it too, on every row it concerns."""
+    out = codes.copy()
+    flags = list(TENTATIVE_COLUMNS.values())
+    for dim, column in TENTATIVE_COLUMNS.items():
+        out[column] = pd.Series([(dim, code) in tentative for code in out[dim]], index=out.index, dtype=bool)
+    rest = [c for c in out.columns if c not in CODE_COLUMNS and c not in flags]
+    return out[[*CODE_COLUMNS, *flags, *rest]]
 
 
 def _embedding_setup(params: dict[str, Any], data_dir):
@@ -1075,7 +1091,12 @@ def known_workshops(data_dir) -> list[str]:
 
 def code_workshop(workshop_id: str, data_dir, params: dict[str, Any] | None = None, codebook_path=None) -> pd.DataFrame:
     """Code every statement of a workshop; write ``codes.parquet`` (+ .csv, human codes, agreement,
-    provenance) beside the statement table and return the codes."""
+    provenance) beside the statement table and return the codes.
+
+    The codes' columns: :data:`CODE_COLUMNS` (``code_source`` says whether people or the model gave the code,
+    ``model_<dimension>`` the model's own suggestion), then ``focus_area_foreloebig``/``principle_foreloebig``
+    (:func:`mark_tentative`: the code is «foreløbig» by this workshop's ``agreement.csv``, as reports say),
+    then the score of every code (``score_<dimension>__<code>``)."""
     from pathlib import Path
 
     from .codebook import load_codebook
@@ -1109,6 +1130,7 @@ def code_workshop(workshop_id: str, data_dir, params: dict[str, Any] | None = No
                                    codebook, params["coding"]["tentative_alpha"],
                                    model_on=set(held_out["statement_id"]), content=with_content,
                                    min_statements=int(params["coding"].get("agreement_min_statements", 1)))
+    codes = mark_tentative(codes, tentative_codes(agreement))
     inputs = {"statements.parquet": sha256_file(paths.statements), "codebook": codebook.sha256,
               **training_input_hashes(data_dir)}
     summary = training_summary(tune, codebook)
@@ -1540,7 +1562,8 @@ def code_table(input_path, out_path, text_column: str = "text", id_column: str |
     ``human_codes`` (optional): CSV files of people's codes of some of this table's rows
     (:func:`table_human_codes`). The coder learns from them as from a workshop's coding sheets – a fixed
     share, chosen by id, is held out and the summary says how often the model agreed there – and OUT carries
-    people's codes on the rows they coded, with "Kodet af mennesker" and the model's own reasons.
+    people's codes on the rows they coded, with "Kodet af mennesker" and the model's own reasons. OUT has no
+    «foreløbig» columns (:func:`mark_tentative`): agreement between coders is measured per workshop.
     """
     from pathlib import Path
 

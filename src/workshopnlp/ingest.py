@@ -27,7 +27,8 @@ from .nlp import analyse, is_common_compound, is_common_word
 from .personas import REGISTER_OF_SOURCE_KIND, UNKNOWN_PERSONA, group_persona, normalise_persona
 from .provenance import hash_files, provenance_record, staged_files, write_json
 from .pseudonymise import Pseudonymiser, load_list_sections, load_name_list
-from .readers import CONTEXT_JOINER, ROW_COLUMN, Block, empty_sheet_error, read_csv_table, read_notes, read_xlsx_sheets
+from .readers import (CONTEXT_JOINER, ROW_COLUMN, Block, empty_sheet_error, empty_table_fix, read_csv_table,
+                      read_notes, read_xlsx_sheets)
 
 # The statement table's columns, in order, with their meaning.
 STATEMENT_COLUMNS = {
@@ -263,11 +264,12 @@ def _choose_sheet(sheets: dict[str, pd.DataFrame], spec: SourceSpec, path: Path)
             raise InputError(f"arket '{spec.sheet}' findes ikke", file=path,
                              fix=f"ret 'sheet' i workshop.yaml; arkene er: {', '.join(sheets)}")
         if sheets[spec.sheet].empty:
-            raise empty_sheet_error([spec.sheet], path)
+            raise empty_sheet_error({spec.sheet: sheets[spec.sheet]}, path, in_workshop=True)
         return spec.sheet, sheets[spec.sheet]
     order = sorted(sheets, key=lambda name: (name.strip().lower() != "dataset", list(sheets).index(name)))
     if order and order[0].strip().lower() == "dataset" and sheets[order[0]].empty:
-        raise empty_sheet_error([order[0]], path)  # an export without answers: never read its «Labels» sheet instead
+        # an export without answers: never read its «Labels» sheet instead
+        raise empty_sheet_error({order[0]: sheets[order[0]]}, path, in_workshop=True)
     for name in order:
         roles, _ = infer_column_roles(sheets[name], spec.columns, path)
         if roles.get("text") and len(sheets[name]):
@@ -418,7 +420,7 @@ def read_sources(paths: WorkshopPaths, params: dict[str, Any]) -> tuple[Manifest
         spec = by_name.get(path.name) or SourceSpec(file=path.name, kind="", inferred=["kind"])
         if is_table(path):
             if path.suffix.lower() == ".xlsx":
-                sheets = read_xlsx_sheets(path, max_bytes)
+                sheets = read_xlsx_sheets(path, max_bytes, in_workshop=True)
                 sheet, frame = _choose_sheet(sheets, spec, path)
                 labelled = with_variable_labels(frame, sheets)
                 named = {c for v in (spec.columns or {}).values() for c in ([v] if isinstance(v, str) else v or [])}
@@ -430,8 +432,8 @@ def read_sources(paths: WorkshopPaths, params: dict[str, Any]) -> tuple[Manifest
             else:
                 frame = read_csv_table(path, max_bytes, spec.delimiter)
             if frame.empty:
-                raise InputError("tabellen har ingen rækker med svar", file=path,
-                                 fix="eksportér besvarelserne igen, eller fjern filen fra workshop-mappen")
+                raise InputError("tabellen er tom (kun overskriftsrækken, ingen rækker med svar under den)",
+                                 file=path, fix=empty_table_fix(path, in_workshop=True))
             spec.kind = spec.kind or infer_table_kind(path, frame)
             found = statements_from_table(frame, spec, path)
         else:

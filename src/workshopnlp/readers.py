@@ -322,7 +322,9 @@ def read_csv_table(path: Path, max_bytes: int, delimiter: str | None = None) -> 
     return _clean_table(frame, path, header_row=leading + 1)
 
 
-def read_xlsx_sheets(path: Path, max_bytes: int) -> dict[str, pd.DataFrame]:
+def read_xlsx_sheets(path: Path, max_bytes: int, in_workshop: bool = False) -> dict[str, pd.DataFrame]:
+    """Every sheet of a workbook, cleaned (:func:`_clean_table`); a workbook whose sheets all lack answers is
+    refused (:func:`empty_sheet_error`; ``in_workshop``: the file is a source in a workshop's raw folder)."""
     check_file_basics(path, max_bytes)
     if not zipfile.is_zipfile(path):
         raise InputError("filen har endelsen .xlsx men er ikke en Excel-projektmappe", file=path,
@@ -336,17 +338,32 @@ def read_xlsx_sheets(path: Path, max_bytes: int) -> dict[str, pd.DataFrame]:
     tables = {name: _clean_table(frame, path) for name, frame in sheets.items()}
     if tables and all(frame.empty for frame in tables.values()):
         # Said here, not as "no sheet has a column of free-text answers": there are no answers to look for.
-        raise empty_sheet_error(list(tables), path)
+        raise empty_sheet_error(tables, path, in_workshop)
     return tables
 
 
-def empty_sheet_error(names: list[str], path: Path) -> InputError:
-    """A workbook sheet (or all of them) without a row of answers: an export to make again."""
-    quoted = ", ".join(f"'{name}'" for name in names)
-    what = f"arket {quoted} er tomt" if len(names) == 1 else f"alle arkene ({quoted}) er tomme"
-    return InputError(f"{what} (ingen rækker med svar)", file=path, location=f"ark {quoted}",
-                      fix="eksportér besvarelserne igen og tjek i Excel, at arket har en række pr. besvarelse, "
-                          "eller fjern filen fra workshop-mappen")
+def empty_table_fix(path: Path, in_workshop: bool, table: str = "tabellen") -> str:
+    """The fix for a table (a CSV file or a workbook's sheet) without a row of answers, the same for both.
+    Nothing under ``data/raw`` is changed by the tool, so the fix is the user's: fill the table in or export it
+    again – or, for a file that does not belong to the workshop, move it out of the workshop's folder, so that
+    ingest no longer reads it (moved, not deleted: it may be the only copy). ``table`` names it as the message
+    does ("tabellen", "arket")."""
+    fill = (f"udfyld {table} (kolonneoverskrifterne i første række og en række pr. besvarelse under dem) "
+            "eller eksportér besvarelserne igen")
+    return f"{fill}; hører filen ikke til workshoppen, så flyt den ud af {path.parent}" if in_workshop else fill
+
+
+def empty_sheet_error(sheets: dict[str, pd.DataFrame], path: Path, in_workshop: bool) -> InputError:
+    """A workbook sheet (or all of them: ``sheets``, cleaned) without a row of answers: what it lacks – the
+    header row too, or only the answers under it – and :func:`empty_table_fix`."""
+    quoted = ", ".join(f"'{name}'" for name in sheets)
+    if len(sheets) > 1:
+        what = f"alle arkene ({quoted}) er tomme (ingen rækker med svar)"
+    elif any(c != ROW_COLUMN for c in next(iter(sheets.values())).columns):
+        what = f"arket {quoted} er tomt (kun overskriftsrækken, ingen rækker med svar under den)"
+    else:
+        what = f"arket {quoted} er tomt (hverken kolonneoverskrifter eller rækker med svar)"
+    return InputError(what, file=path, location=f"ark {quoted}", fix=empty_table_fix(path, in_workshop, "arket"))
 
 
 def _clean_table(frame: pd.DataFrame, path: Path, header_row: int = 1) -> pd.DataFrame:

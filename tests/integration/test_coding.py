@@ -129,6 +129,29 @@ def test_model_agreement_is_reported_on_held_out_statements_only(coded_data_dir)
     assert agreement["foreloebig"].dtype == bool
 
 
+def test_codes_table_marks_the_codes_reports_call_tentative(coded_data_dir):
+    """«Foreløbig» wherever a code is reported: codes.parquet and codes.csv carry, per dimension, whether the
+    row's code is tentative by the workshop's agreement.csv (agreement.tentative_codes, as the reports)."""
+    from workshopnlp.agreement import tentative_codes
+    from workshopnlp.coding import CODE_COLUMNS
+
+    flags = ["focus_area_foreloebig", "principle_foreloebig"]
+    marked = 0
+    for ws in (OCTOBER, JANUARY):
+        processed = coded_data_dir / "processed" / ws
+        codes = pd.read_parquet(processed / "codes.parquet")
+        csv = pd.read_csv(processed / "codes.csv", sep=";", encoding="utf-8-sig")
+        assert list(codes.columns[:len(CODE_COLUMNS) + 2]) == [*CODE_COLUMNS, *flags]
+        assert list(csv.columns) == list(codes.columns)
+        tentative = tentative_codes(pd.read_csv(processed / "agreement.csv"))
+        for dim, flag in zip(("focus_area", "principle"), flags):
+            assert codes[flag].dtype == bool
+            assert codes[flag].tolist() == [(dim, c) in tentative for c in codes[dim]], (ws, dim)
+            assert csv[flag].tolist() == codes[flag].tolist()
+            marked += int(codes[flag].sum())
+    assert marked, "the sample has tentative codes (reports name them), so some rows are marked"
+
+
 def test_agreement_leaves_out_empty_answers(coded_data_dir):
     """Everyone codes an empty answer «ingen»: counting them would flatter every pair, so the agreement
     and confusion tables count exactly the statements with content that both sides coded."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 
+import openpyxl
 import pandas as pd
 import pytest
 import yaml
@@ -89,6 +90,16 @@ def test_empty_table(tmp_path, capsys, data_dir):
     src.write_text("id,text\n", encoding="utf-8")
     _fails(capsys, ["code", str(src), "--out", str(tmp_path / "ud.csv"), "--data-dir", str(data_dir)],
            "tom.csv", "ingen rækker")
+
+
+def test_empty_workbook_outside_a_workshop(tmp_path, capsys, data_dir):
+    """A table to code is no workshop source: its empty sheet is named with the fix, but not with the advice
+    to move it out of a workshop folder, which ingest gives."""
+    src = tmp_path / "tom.xlsx"
+    openpyxl.Workbook().save(src)
+    err = _fails(capsys, ["code", str(src), "--out", str(tmp_path / "ud.csv"), "--data-dir", str(data_dir)],
+                 "tom.xlsx", "arket 'Sheet' er tomt (hverken kolonneoverskrifter", "udfyld arket")
+    assert "workshop" not in err and not (tmp_path / "ud.csv").exists()
 
 
 def test_coding_without_processed_table(tmp_path, capsys):

@@ -212,3 +212,36 @@ def test_xlsx_with_empty_dataset_sheet_beside_a_labels_sheet(workshop, capsys):
     labels.append(["s_2", "Hvad skal der til, for at du har tillid til, at kommunen bruger data til dit bedste?"])
     wb.save(workshop / "raw" / "ws" / "surveyxact.xlsx")
     _fails(workshop, capsys, "surveyxact.xlsx", "arket 'Dataset' er tomt")
+
+
+def _fix(err):
+    return next(line for line in err.splitlines() if line.startswith("Sådan retter du det:"))
+
+
+def test_csv_with_only_a_header(workshop, capsys):
+    (workshop / "raw" / "ws" / "tom.csv").write_text("Svar-ID;Rolle;Hvad er vigtigst for dig?\n\n", encoding="utf-8")
+    err = _fails(workshop, capsys, "tom.csv", "tabellen er tom (kun overskriftsrækken", "udfyld tabellen",
+                 f"flyt den ud af {workshop / 'raw' / 'ws'}")
+    assert "fjern" not in err
+
+
+def test_xlsx_without_header_or_rows_is_explained_as_an_empty_csv_is(workshop, capsys):
+    """An empty workbook in a workshop folder: the file, the sheet, what it lacks (no header, no rows) and the
+    fix – fill it in, or move it out of data/raw/<workshop>/ – as for a CSV with only its header; never
+    "remove the file" (raw files are the user's, the tool never changes them)."""
+    openpyxl.Workbook().save(workshop / "raw" / "ws" / "tom.xlsx")
+    err = _fails(workshop, capsys, "tom.xlsx", "(ark 'Sheet')", "arket 'Sheet' er tomt (hverken kolonneoverskrifter",
+                 "udfyld arket (kolonneoverskrifterne i første række", f"flyt den ud af {workshop / 'raw' / 'ws'}")
+    assert "fjern" not in err
+    (workshop / "raw" / "ws" / "tom.xlsx").unlink()
+    (workshop / "raw" / "ws" / "tom.csv").write_text("Svar-ID;Rolle;Hvad er vigtigst for dig?\n", encoding="utf-8")
+    assert _fix(_fails(workshop, capsys, "tom.csv")) == _fix(err).replace("udfyld arket", "udfyld tabellen")
+
+
+def test_xlsx_with_only_a_header_says_so(workshop, capsys):
+    wb = openpyxl.Workbook()
+    wb.active.title = "Svar"
+    wb.active.append(["Svar-ID", "Hvad er vigtigst for dig?"])
+    wb.save(workshop / "raw" / "ws" / "svar2.xlsx")
+    err = _fails(workshop, capsys, "svar2.xlsx", "arket 'Svar' er tomt (kun overskriftsrækken", "udfyld arket")
+    assert "fjern" not in err

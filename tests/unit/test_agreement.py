@@ -62,6 +62,25 @@ def test_tentative_codes_come_from_human_pairs_only_and_mark_labels():
     assert tentative_codes(None) == set()
 
 
+def test_codes_table_marks_tentative_codes_per_dimension_before_the_scores():
+    """codes.csv says «foreløbig» by the rule reports use: a row is marked on a dimension exactly when its code
+    of that dimension is tentative – the same code on the other dimension's list does not count."""
+    from workshopnlp.coding import CODE_COLUMNS, mark_tentative
+
+    codes = pd.DataFrame({c: ["x", "y", "z"] for c in CODE_COLUMNS}).assign(
+        focus_area=["tillid", "formaal", "ingen"], principle=["ingen", "ansvarlighed", "ingen"],
+        score_focus_area__tillid=[0.9, 0.1, 0.0])
+    marked = mark_tentative(codes, {("focus_area", "tillid"), ("principle", "ingen")})
+    assert list(marked.columns) == [*CODE_COLUMNS, "focus_area_foreloebig", "principle_foreloebig",
+                                    "score_focus_area__tillid"]
+    assert marked["focus_area_foreloebig"].tolist() == [True, False, False]
+    assert marked["principle_foreloebig"].tolist() == [True, False, True]
+    assert marked["focus_area_foreloebig"].dtype == bool
+    none = mark_tentative(codes.iloc[:0], set())
+    assert none["principle_foreloebig"].dtype == bool and none.empty
+    assert not mark_tentative(codes, set())[["focus_area_foreloebig", "principle_foreloebig"]].any().any()
+
+
 def test_pairwise_agreement_pools_the_pairs_of_coders_that_share_statements():
     # A-B share 3 statements (agree on 2), A-C and B-C one each (agree on both): 4 of 5 pairs of codes
     codes = pd.DataFrame({"A": ["x", "x", "y"], "B": ["x", "y", "y"], "C": ["x", None, None]})

@@ -151,6 +151,63 @@ def test_a_key_written_twice_is_refused_not_silently_dropped(tmp_path):
     _fails_on_disk(tmp_path, "\n".join(doubled).encode("utf-8"), "'examples' står to gange", f"linje {i + 1}")
 
 
+def _shipped_lines() -> list[str]:
+    return (REPO / "src" / "workshopnlp" / "codebooks" / "dataetik_2022.yaml").read_text("utf-8").splitlines()
+
+
+def _line_of(lines: list[str], text: str, after: int = 0) -> int:
+    """The 0-based index of the first line from ``after`` that is ``text`` once stripped."""
+    return next(i for i in range(after, len(lines)) if lines[i].strip() == text)
+
+
+def test_structural_errors_name_the_line_beside_the_path(tmp_path):
+    """A researcher edits the codebook in an editor: an unknown key, a code id written twice, an unknown id
+    and a code without examples are named by the line they stand on, not only by their path in the YAML."""
+    shipped = _shipped_lines()
+    tillid = _line_of(shipped, "- id: tillid")
+    indent = shipped[tillid][: len(shipped[tillid]) - len(shipped[tillid].lstrip())] + "  "
+    unknown = shipped[:tillid + 1] + [f"{indent}synonymer: [tiltro]"] + shipped[tillid + 1:]
+    _fails_on_disk(tmp_path, "\n".join(unknown).encode("utf-8"), "ukendte nøgler: synonymer",
+                   f"(focus_area.tillid, linje {tillid + 2})")
+
+    first, second = _line_of(shipped, "- id: mennesket_i_centrum"), _line_of(shipped, "- id: individuel_datakontrol")
+    twice = list(shipped)
+    twice[second] = twice[second].replace("individuel_datakontrol", "mennesket_i_centrum")
+    _fails_on_disk(tmp_path, "\n".join(twice).encode("utf-8"),
+                   f"kode-id 'mennesket_i_centrum' står der to gange (første gang i linje {first + 1})",
+                   f"(principle.mennesket_i_centrum, linje {second + 1})")
+
+    renamed = list(shipped)
+    renamed[tillid] = renamed[tillid].replace("tillid", "tryghed")
+    _fails_on_disk(tmp_path, "\n".join(renamed).encode("utf-8"), "ukendt kode-id 'tryghed'",
+                   f"(focus_area.tryghed, linje {tillid + 1})")
+
+    code = _line_of(shipped, "- id: ansvarlighed")
+    start = _line_of(shipped, "examples:", after=code)
+    depth = len(shipped[start]) - len(shipped[start].lstrip())
+    end = next(i for i in range(start + 1, len(shipped))
+               if shipped[i].strip() and len(shipped[i]) - len(shipped[i].lstrip()) <= depth)
+    without = shipped[:start] + [shipped[start] + " []"] + shipped[end:]
+    _fails_on_disk(tmp_path, "\n".join(without).encode("utf-8"), "koden har 0 eksempler",
+                   f"(principle.ansvarlighed, linje {code + 1})")
+
+
+def test_an_item_the_file_does_not_have_is_named_without_a_line(raw_codebook):
+    """A codebook given as data has no lines, and a missing item has none either: the path alone is named."""
+    from workshopnlp.codebook import _Lines
+
+    root = yaml.compose("dimensions:\n  - id: focus_area\n    codes: []\n")
+    lines = _Lines(root)
+    assert lines.where("focus_area", ("dimensions", 0)) == "focus_area, linje 2"
+    assert lines.where("focus_area.codes", ("dimensions", 0), "codes") == "focus_area.codes, linje 3"
+    assert lines.where("x", ("dimensions", 3)) == "x" and lines.where("x", ("dimensions", 0, "codes", 0)) == "x"
+    assert lines.where("x", ("dimensions", "id")) == "x"
+    assert _Lines().where("focus_area", ("dimensions", 0)) == "focus_area"
+    data = copy.deepcopy(raw_codebook)
+    data["dimensions"][0]["codes"][0]["synonymer"] = ["x"]
+    assert "linje" not in _fails(data, "(focus_area.formaal)")
+
+
 @pytest.mark.parametrize(("where", "value", "words"), [
     ("keywords", "formål, hvorfor", ("'keywords' skal være en liste", "teksten «formål, hvorfor»")),
     ("include", "alt om formål", ("'include' skal være en liste",)),
