@@ -306,7 +306,8 @@ def read_coding_sheets(paths: Iterable[Path], codebook: Codebook, statement_ids:
         try:
             wb = load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:
-            raise InputError(f"kodearket kan ikke læses ({type(exc).__name__})", file=path,
+            raise InputError("kodearket kan ikke læses som Excel-projektmappe (beskadiget, eller en anden filtype)",
+                             file=path,
                              fix="gem det igen som .xlsx fra Excel") from exc
         if SHEET not in wb.sheetnames:
             raise InputError(f"arket '{SHEET}' mangler (fandt: {', '.join(wb.sheetnames)})", file=path,

@@ -436,6 +436,12 @@ def read_sources(paths: WorkshopPaths, params: dict[str, Any]) -> tuple[Manifest
                                  file=path, fix=empty_table_fix(path, in_workshop=True))
             spec.kind = spec.kind or infer_table_kind(path, frame)
             found = statements_from_table(frame, spec, path)
+            if not found:  # as a notes file with only headings is refused (readers.read_notes)
+                columns = ", ".join(f"'{c}'" for c in spec.columns["text"])
+                raise InputError(f"tabellen har ingen udfyldte svar i fritekst-kolonnen {columns} (kun tomme felter)",
+                                 file=path, location=f"kolonne {columns}",
+                                 fix="er det den rigtige kolonne? Angiv ellers fritekst-kolonnen i workshop.yaml under "
+                                     "sources -> columns -> text; ellers " + empty_table_fix(path, in_workshop=True))
         else:
             blocks = read_notes(path, max_bytes)
             if not spec.kind:

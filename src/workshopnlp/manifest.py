@@ -10,6 +10,7 @@ type and Danish headers; the complete result is written to ``manifest.inferred.y
 from __future__ import annotations
 
 import datetime
+import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,6 +97,22 @@ class Manifest:
         }
 
 
+def _did_you_mean(unknown: list, allowed: set[str]) -> str:
+    """«mente du 'municipalities'?» for each unknown key close to an allowed one (a typo), else nothing."""
+    guesses = [(str(k), difflib.get_close_matches(str(k), sorted(allowed), n=1, cutoff=0.75)) for k in unknown]
+    said = [f"mente du '{close[0]}' i stedet for '{k}'?" for k, close in guesses if close]
+    return " ".join(said) + " " if said else ""
+
+
+def _unknown_key_error(unknown: list, allowed: set[str], path: Path, node: yaml.Node | None) -> InputError:
+    """A top-level key the manifest does not know, named with its line and the allowed key it resembles."""
+    line = next((kn.start_mark.line + 1 for kn, _ in (node.value if isinstance(node, yaml.MappingNode) else [])
+                 if isinstance(kn, yaml.ScalarNode) and kn.value == str(unknown[0])), None)
+    return InputError(f"ukendte nøgler: {', '.join(map(str, unknown))}", file=path,
+                      location=f"linje {line}" if line else None,
+                      fix=_did_you_mean(unknown, allowed) + f"tilladte nøgler er {', '.join(sorted(allowed))}")
+
+
 def load_manifest(path: Path, workshop_id: str) -> Manifest:
     text = _manifest_text(path)
     loader = StrictLoader(text)  # a key written twice is refused, as in the codebook
@@ -109,10 +126,9 @@ def load_manifest(path: Path, workshop_id: str) -> Manifest:
     if not isinstance(data, dict):
         raise InputError("manifestet skal være en YAML-ordbog (nøgle: værdi)", file=path,
                          fix="se eksemplet i README.md under 'workshop.yaml'")
-    unknown = set(data) - MANIFEST_KEYS
+    unknown = sorted(set(data) - MANIFEST_KEYS, key=str)
     if unknown:
-        raise InputError(f"ukendte nøgler: {', '.join(sorted(unknown))}", file=path,
-                         fix=f"tilladte nøgler er {', '.join(sorted(MANIFEST_KEYS))}")
+        raise _unknown_key_error(unknown, MANIFEST_KEYS, path, node)
     lines = _source_lines(node)
     sources = []
     seen: dict[str, str] = {}  # file -> where it was listed first
@@ -127,10 +143,11 @@ def load_manifest(path: Path, workshop_id: str) -> Manifest:
                              fix="saml filens oplysninger (kind, persona, columns …) i én af de to kilder og slet "
                                  "den anden – ellers ville den sidste stille gælde")
         seen[str(raw["file"])] = where
-        unknown = set(raw) - SOURCE_KEYS
+        unknown = sorted(set(raw) - SOURCE_KEYS, key=str)
         if unknown:
-            raise InputError(f"ukendte nøgler i kilden {raw['file']}: {', '.join(sorted(unknown))}", file=path,
-                             location=where, fix=f"tilladte nøgler er {', '.join(sorted(SOURCE_KEYS))}")
+            raise InputError(f"ukendte nøgler i kilden {raw['file']}: {', '.join(map(str, unknown))}", file=path,
+                             location=where, fix=_did_you_mean(unknown, SOURCE_KEYS)
+                             + f"tilladte nøgler er {', '.join(sorted(SOURCE_KEYS))}")
         kind = raw.get("kind")
         if kind is not None and kind not in SOURCE_KINDS:
             raise InputError(f"ukendt kind '{kind}' for {raw['file']}", file=path, location=where,

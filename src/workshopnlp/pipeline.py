@@ -188,6 +188,11 @@ def run_pipeline(workshop_id: str, data_dir: Path | str = "data", reports_dir: P
 
         load_codebook(codebook_path)
     data_dir, reports_dir = Path(data_dir), Path(reports_dir)
+    manifest_path = WorkshopPaths(data_dir, workshop_id).raw / MANIFEST_NAME
+    if until is None and manifest_path.is_file():  # a broken manifest fails now, not after earlier workshops ran
+        from .manifest import load_manifest
+
+        load_manifest(manifest_path, workshop_id)
     if until is None:
         for earlier in earlier_workshops_without_themes(data_dir, workshop_id):
             echo(f"Den tidligere workshop {earlier} er ikke kørt endnu. Den indlæses, kodes og får temaer først, "

@@ -10,6 +10,7 @@ import codecs
 import csv
 import io
 import re
+import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -166,7 +167,8 @@ def read_docx_notes(path: Path) -> list[Block]:
     try:
         document = docx.Document(str(path))
     except Exception as exc:  # python-docx raises many types for corrupt packages
-        raise InputError(f"Word-filen kan ikke læses ({type(exc).__name__})", file=path,
+        raise InputError("Word-filen kan ikke læses: den er en zip-pakke, men ikke et helt Word-dokument "
+                         "(beskadiget, eller en anden filtype med endelsen .docx)", file=path,
                          fix="åbn den i Word og gem den igen som .docx") from exc
     blocks: list[Block] = []
     n = 0
@@ -313,13 +315,37 @@ def read_csv_table(path: Path, max_bytes: int, delimiter: str | None = None) -> 
     lines = text.splitlines(keepends=True)
     leading = next(i for i, line in enumerate(lines) if line.strip())
     text = "".join(lines[leading:])
+    _refuse_overlong_rows(text, sep, path, leading)
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-                            na_values=[], skip_blank_lines=False, engine="python")
+        with warnings.catch_warnings():  # only empty fields beyond the header are left (_refuse_overlong_rows)
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[],
+                                skip_blank_lines=False, engine="python", index_col=False)
     except (pd.errors.ParserError, csv.Error) as exc:
         raise InputError(f"CSV-filen kan ikke læses med skilletegnet {sep!r}: {exc}", file=path,
                          fix="tjek at alle rækker har lige mange kolonner, eller angiv delimiter i workshop.yaml")
     return _clean_table(frame, path, header_row=leading + 1)
+
+
+def _refuse_overlong_rows(text: str, sep: str, path: Path, leading: int) -> None:
+    """Refuse a row with more filled fields than the header, naming its row as Excel shows it. pandas would
+    read such a first row's extra fields as an index and shift the answers out of their columns without a word
+    (an unquoted «;» inside an answer lost both of a file's good answers), and name a later one in English.
+    Empty fields beyond the header (a separator at the end of each line, as some exports write) lose nothing
+    and pass; the table is then read with ``index_col=False``."""
+    try:
+        records = csv.reader(io.StringIO(text), delimiter=sep)
+        header = next(records, [])
+        for i, record in enumerate(records, start=1):
+            if any(field.strip() for field in record[len(header):]):  # empty extra fields: a trailing «;»
+                row = leading + 1 + i
+                raise InputError(
+                    f"række {row} har {len(record)} felter, men overskriftsrækken har {len(header)}: svaret er "
+                    f"sandsynligvis delt af skilletegnet {sep!r} inde i teksten", file=path, location=f"række {row}",
+                    fix=f"sæt tekst, der indeholder {sep!r}, i anførselstegn (\"…\") – Excel gør det selv, når "
+                        "filen gemmes som CSV – eller angiv delimiter i workshop.yaml, hvis skilletegnet er et andet")
+    except csv.Error:
+        return  # pandas names what it cannot read (below)
 
 
 def read_xlsx_sheets(path: Path, max_bytes: int, in_workshop: bool = False) -> dict[str, pd.DataFrame]:
@@ -333,7 +359,8 @@ def read_xlsx_sheets(path: Path, max_bytes: int, in_workshop: bool = False) -> d
         sheets = pd.read_excel(path, sheet_name=None, dtype=str, engine="openpyxl", keep_default_na=False,
                                na_values=[])
     except Exception as exc:  # openpyxl raises many types for corrupt workbooks
-        raise InputError(f"Excel-filen kan ikke læses ({type(exc).__name__}: {exc})", file=path,
+        raise InputError("Excel-filen kan ikke læses: den er en zip-pakke, men ikke en hel Excel-projektmappe "
+                         "(beskadiget, eller en anden filtype med endelsen .xlsx)", file=path,
                          fix="åbn den i Excel og gem den igen som .xlsx") from exc
     tables = {name: _clean_table(frame, path) for name, frame in sheets.items()}
     if tables and all(frame.empty for frame in tables.values()):

@@ -165,7 +165,10 @@ def render_reports(workshop_id: str, data_dir: Path, reports_dir: Path, params: 
         inputs = {p.name: sha256_file(p) for p in notebooks}
         processed = data_dir / "processed" / workshop_id
         for p in sorted(processed.rglob("*")):
-            if p.is_file() and p.suffix in (".parquet", ".csv", ".json") and "provenance" not in p.name:
+            # Not the pipeline's own stamps (.pipeline/<step>.json): they record the previous run, so the same
+            # inputs would give another provenance record after a run on other inputs.
+            hidden = any(part.startswith(".") for part in p.relative_to(processed).parts)
+            if p.is_file() and not hidden and p.suffix in (".parquet", ".csv", ".json") and "provenance" not in p.name:
                 inputs[str(p.relative_to(processed))] = sha256_file(p)
         write_json(tmp / "report.provenance.json", provenance_record(
             "report", inputs, {"figures": params["figures"]}, {"workshop_id": workshop_id,

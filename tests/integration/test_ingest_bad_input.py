@@ -109,6 +109,17 @@ def test_manifest_with_unknown_key(workshop, capsys):
     _fails(workshop, capsys, "workshop.yaml", "titel")
 
 
+def test_manifest_with_a_misspelt_key_names_its_line_and_the_key_meant(workshop, capsys):
+    (workshop / "raw" / "ws" / "workshop.yaml").write_text(
+        "title: Test\ndate: 2023-03-15\nmunicipalites: [Vejle]\nsources:\n  - file: svar.csv\n    persnoa: leder\n",
+        encoding="utf-8")
+    _fails(workshop, capsys, "workshop.yaml (linje 3)", "ukendte nøgler: municipalites",
+           "mente du 'municipalities' i stedet for 'municipalites'?")
+    (workshop / "raw" / "ws" / "workshop.yaml").write_text(
+        "title: Test\nsources:\n  - file: svar.csv\n    persnoa: leder\n", encoding="utf-8")
+    _fails(workshop, capsys, "linje 3", "persnoa", "mente du 'persona' i stedet for 'persnoa'?")
+
+
 def test_undecodable_bytes(workshop, capsys):
     (workshop / "raw" / "ws" / "svar.csv").write_bytes(GOOD_CSV.encode("utf-8") + b"2;Leder;\x81\x8d\x90\n")
     _fails(workshop, capsys, "svar.csv", "byte")
@@ -245,3 +256,51 @@ def test_xlsx_with_only_a_header_says_so(workshop, capsys):
     wb.save(workshop / "raw" / "ws" / "svar2.xlsx")
     err = _fails(workshop, capsys, "svar2.xlsx", "arket 'Svar' er tomt (kun overskriftsrækken", "udfyld arket")
     assert "fjern" not in err
+
+
+@pytest.mark.parametrize("bad_row", [1, 3])
+def test_csv_row_split_by_its_separator_is_refused_with_its_row(workshop, capsys, bad_row):
+    """An unquoted «;» inside an answer gives the row more fields than the header. In the first answer row
+    pandas used to read the extra fields as an index and shift every answer out of its column (rc 0: the
+    file's good answers were lost and a fragment became a statement); further down it said so in English."""
+    rows = ["2;Rådgiver;Borgeren skal kunne se sine data", "3;Leder;Formålet skal være klart",
+            "4;Borger;Jeg vil vide hvem der ser mine oplysninger"]
+    rows.insert(bad_row - 1, "1;Rådgiver;Vi skal kunne forklare; modellen; for borgeren")
+    (workshop / "raw" / "ws" / "skaev.csv").write_text(
+        "Svar-ID;Rolle;Hvad er vigtigst for dig?\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    err = _fails(workshop, capsys, "skaev.csv", f"række {bad_row + 1} har 5 felter, men overskriftsrækken har 3",
+                 "anførselstegn")
+    assert "Expected" not in err
+
+
+def test_csv_with_a_separator_at_the_end_of_each_row_is_read_in_its_columns(workshop, capsys):
+    """Empty fields beyond the header lose nothing: the answers stay in their columns."""
+    (workshop / "raw" / "ws" / "svar.csv").write_text(
+        "Svar-ID;Rolle;Hvad er vigtigst for dig?\n1;Leder;At formålet med algoritmen er klart for alle;\n"
+        "2;Borger;At jeg kan tale med et menneske;\n", encoding="utf-8")
+    assert main(["ingest", "--workshop", "ws", "--data-dir", str(workshop)]) == 0
+    import pandas as pd
+    statements = pd.read_parquet(workshop / "processed" / "ws" / "statements.parquet")
+    assert statements["text"].tolist() == ["At formålet med algoritmen er klart for alle",
+                                           "At jeg kan tale med et menneske"]
+    assert statements["persona"].iloc[0] == "leder"  # the role column was read as the role
+    assert set(statements["question"]) == {"Hvad er vigtigst for dig?"}
+
+
+def test_csv_whose_answers_are_all_blank_is_refused_as_a_notes_file_without_statements_is(workshop, capsys):
+    (workshop / "raw" / "ws" / "tomme_svar.csv").write_text(
+        "Svar-ID;Rolle;Hvad er vigtigst for dig?\n1;Leder;   \n2;Borger;\t\n3;Rådgiver; \n", encoding="utf-8")
+    _fails(workshop, capsys, "tomme_svar.csv", "ingen udfyldte svar i fritekst-kolonnen 'Hvad er vigtigst for dig?'",
+           "sources -> columns -> text", f"flyt den ud af {workshop / 'raw' / 'ws'}")
+
+
+@pytest.mark.parametrize("suffix, what", [(".docx", "ikke et helt Word-dokument"),
+                                          (".xlsx", "ikke en hel Excel-projektmappe")])
+def test_zip_that_is_not_an_office_file_is_explained_in_danish(workshop, capsys, suffix, what):
+    """A zip archive of something else renamed to .docx/.xlsx: the message says what is wrong in words a reader
+    knows, not the name of the Python exception the library raised (it said «(KeyError)»)."""
+    import zipfile
+    with zipfile.ZipFile(workshop / "raw" / "ws" / f"arkiv{suffix}", "w") as z:
+        z.writestr("noter.txt", "Dette er ikke et Office-dokument")
+    err = _fails(workshop, capsys, f"arkiv{suffix}", what, "gem den igen")
+    assert "Error" not in err and "(Key" not in err

@@ -73,7 +73,11 @@ def test_reports_for_readers_and_researchers(reported):
             assert not raw, (ws, nb.stem, raw[:3])
         figures = list((out / "figures").glob("*.png"))
         assert len(figures) >= 6 and len(list((out / "figures").glob("*.svg"))) == len(figures)
-        assert json.loads((out / "report.provenance.json").read_text("utf-8"))["inputs_sha256"]
+        recorded = json.loads((out / "report.provenance.json").read_text("utf-8"))["inputs_sha256"]
+        assert "codes.parquet" in recorded and "statements.parquet" in recorded
+        # not the pipeline's stamps of earlier steps (.pipeline/*.json): they record the previous run, and the
+        # same inputs must give the same provenance whatever ran before
+        assert not [name for name in recorded if name.startswith(".")], (ws, sorted(recorded))
     january = (reports / JANUARY / "laeser" / "04_sammenligning.html").read_text(encoding="utf-8")
     assert "oktober 2022" in january  # compared with the earlier workshop
     # ... although October had not been run: January's run made October's themes first, and said so
@@ -410,6 +414,24 @@ def test_tiny_workshop_gets_a_report_with_a_note_instead_of_themes(coded_data_di
     assert "Der er ingen uenigheder at afgøre, for ingen har kodet udsagn fra denne workshop endnu" in page
     assert not BeautifulSoup(page, "html.parser").find_all("h3"), "no empty Fokusområde / princip headings"
     assert "0 udsagn er kodet af mennesker" not in page and "når nogen gør det, går deres koder forud" in page
+
+
+def test_a_broken_manifest_of_the_new_workshop_fails_before_earlier_workshops_are_run(tmp_path, capsys):
+    """The new workshop's manifest is checked first: a copied folder whose workshop.yaml names another workshop
+    used to fail only after a minute of ingesting, coding and finding themes for the earlier workshops."""
+    d = tmp_path / "data"
+    earlier = d / "raw" / "2023-01-10-tidligere"
+    earlier.mkdir(parents=True)
+    (earlier / "svar.csv").write_text("Svar-ID;Rolle;Hvad er vigtigst?\n1;Leder;Et klart formål\n", encoding="utf-8")
+    new = d / "raw" / "2023-03-15-test"
+    new.mkdir()
+    (new / "svar.csv").write_text("Svar-ID;Rolle;Hvad er vigtigst?\n1;Leder;Et klart formål\n", encoding="utf-8")
+    (new / "workshop.yaml").write_text("workshop_id: 2023-03-15-borgerpanel\n", encoding="utf-8")
+    assert main(["run", "--workshop", "2023-03-15-test", "--data-dir", str(d),
+                 "--reports-dir", str(tmp_path / "reports")]) != 0
+    err = capsys.readouterr().err
+    assert "workshop.yaml" in err and "2023-03-15-borgerpanel" in err and "Sådan retter du det" in err
+    assert not (d / "processed").exists()  # nothing of the earlier workshop was run first
 
 
 @pytest.mark.browser
