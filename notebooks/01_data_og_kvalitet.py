@@ -22,12 +22,12 @@
 # %% tags=["parameters"]
 workshop_id = "2022-10-28-dataetik"
 data_dir = "../data"
-figures_dir = "../reports/figures"
+params_override = {}  # ændringer af standardparametrene, som i en --params-fil; {} = standard
 
 # %%
 from workshopnlp import reporting
 
-b = reporting.open_report(workshop_id, data_dir)
+b = reporting.open_report(workshop_id, data_dir, params_override)
 
 # %% [markdown]
 # ## Kilder
@@ -39,8 +39,9 @@ reporting.sources_table(b)
 
 # %% [markdown]
 # ## Hvem talte?
-# Udsagn fordelt på persona og type af kilde. Felter med under fem udsagn vises som "<5", og så mange andre
-# felter som "skjult", at ingen af dem kan regnes ud fra antallet pr. kilde eller pr. persona.
+# Udsagn fordelt på persona og type af kilde. Felter med så få udsagn, at nogen kunne genkendes, vises som
+# "<N" (N er grænsen for små felter, den samme som i figurerne), og så mange andre felter som "skjult", at
+# ingen af dem kan regnes ud fra antallet pr. kilde eller pr. persona.
 
 # %%
 reporting.persona_table(b)

@@ -23,14 +23,14 @@
 # %% tags=["parameters"]
 workshop_id = "2023-01-19-fokusomraader"
 data_dir = "../data"
-figures_dir = "../reports/figures"
+params_override = {}  # ændringer af standardparametrene, som i en --params-fil; {} = standard
 
 # %%
 from IPython.display import Markdown, display
 
 from workshopnlp import figures, reporting
 
-b = reporting.open_report(workshop_id, data_dir)
+b = reporting.open_report(workshop_id, data_dir, params_override)
 frames = reporting.workshop_frames(data_dir, until=workshop_id)
 display(Markdown(reporting.comparison_note(frames, workshop_id, data_dir)))
 

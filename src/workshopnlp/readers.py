@@ -47,7 +47,8 @@ def check_file_basics(path: Path, max_bytes: int) -> bytes:
     size = path.stat().st_size
     if size == 0:
         raise InputError("filen er tom", file=path,
-                         fix="gem indholdet igen, eller fjern filen, hvis den ligger i en workshop-mappe")
+                         fix="gem indholdet igen; hører filen ikke til workshoppen, så flyt den ud af workshop-mappen "
+                             "(flyt, ikke slet: den kan være den eneste kopi)")
     if size > max_bytes:
         raise InputError(f"filen er {size / 1e6:.1f} MB, mere end grænsen på {max_bytes / 1e6:.0f} MB",
                          file=path, fix="del filen op eller hæv ingest.max_file_bytes i parametrene")
@@ -286,7 +287,8 @@ def read_notes(path: Path, max_bytes: int) -> list[Block]:
         blocks = parse_text_notes(text, markdown=ext == ".md")
     if not any(b.kind == "line" for b in blocks):
         raise InputError("filen indeholder ingen udsagn (kun overskrifter eller tomme linjer)", file=path,
-                         fix="tjek at det er den rigtige fil, eller fjern den fra workshop-mappen")
+                         fix="tjek at det er den rigtige fil; hører den ikke til workshoppen, så flyt den ud af "
+                             f"{path.parent}")
     return blocks
 
 
@@ -307,7 +309,9 @@ def read_csv_table(path: Path, max_bytes: int, delimiter: str | None = None) -> 
     data = check_file_basics(path, max_bytes)
     text, _ = decode_text(data, path)
     if not text.strip():
-        raise InputError("filen indeholder kun tomme tegn", file=path, fix="fjern filen eller eksportér igen")
+        raise InputError("filen indeholder kun tomme tegn", file=path,
+                         fix="eksportér besvarelserne igen; hører filen ikke til workshoppen, så flyt den ud af "
+                             "workshop-mappen")
     sep = delimiter or ("\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(text))
     csv.field_size_limit(max(csv.field_size_limit(), max_bytes))  # long answers are checked later, with row/column
     # Blank lines count as rows (Excel shows them, and a row number must point at the answer), except those

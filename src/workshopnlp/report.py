@@ -21,7 +21,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Callable
 
-from .config import WorkshopPaths, load_params
+from .config import WorkshopPaths, load_params, params_override
 from .errors import WorkshopError
 from .provenance import atomic_directory, provenance_record, sha256_file, write_json
 
@@ -146,8 +146,10 @@ def render_reports(workshop_id: str, data_dir: Path, reports_dir: Path, params: 
         (tmp / "forsker").mkdir()
         pages = [(nb.stem, notebook_title(nb)) for nb in notebooks]
         heading = workshop_heading(workshop_id, data_dir)
+        # The run's parameters reach the pages as what --params changed (params_override: {} with none), not as
+        # the whole table: small cells, thresholds and texts on the pages follow the same values as the figures.
         arguments = {"workshop_id": workshop_id, "data_dir": portable_path(data_dir, notebooks_dir),
-                     "figures_dir": portable_path(tmp / "figures", notebooks_dir)}
+                     "params_override": params_override(params)}
         with ThreadPoolExecutor(notebook_workers(params, len(notebooks))) as pool:
             runs = [pool.submit(execute_notebook, nb, executed_dir / nb.name, dict(arguments), notebooks_dir)
                     for nb in notebooks]
@@ -171,8 +173,8 @@ def render_reports(workshop_id: str, data_dir: Path, reports_dir: Path, params: 
             if p.is_file() and not hidden and p.suffix in (".parquet", ".csv", ".json") and "provenance" not in p.name:
                 inputs[str(p.relative_to(processed))] = sha256_file(p)
         write_json(tmp / "report.provenance.json", provenance_record(
-            "report", inputs, {"figures": params["figures"]}, {"workshop_id": workshop_id,
-                                                                 "notebooks": [n for n, _ in pages]}))
+            "report", inputs, {"figures": params["figures"], "params_override": arguments["params_override"]},
+            {"workshop_id": workshop_id, "notebooks": [n for n, _ in pages]}))
     return target
 
 

@@ -18,7 +18,7 @@ from .codebook import Codebook, code_ids_as_labels, example_origin_da, examples_
 from .coding_sheet import disputed_statements, is_review, open_disputes
 from .config import WorkshopPaths, load_params
 from .errors import InputError
-from .figures import SOURCE_KIND_LABELS_DA, hidden_cells
+from .figures import SOURCE_KIND_LABELS_DA, _fig_params, hidden_cells
 from .figures import workshop_label as figure_workshop_label
 from .formatting import SAME_CODE_DA, decimal_da, list_da, percent_da, points_da, unfamiliar_text
 from .personas import PERSONA_LABELS_DA, REGISTER_LABELS_DA, SIDE_LABELS_DA, SOURCE_KINDS, UNKNOWN_PERSONA
@@ -70,7 +70,9 @@ def _read_json(path: Path) -> dict[str, Any] | None:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
 
 
-def load_bundle(workshop_id: str, data_dir: str | Path = "data", codebook_path=None) -> WorkshopBundle:
+def load_bundle(workshop_id: str, data_dir: str | Path = "data", codebook_path=None,
+                params: dict[str, Any] | None = None) -> WorkshopBundle:
+    """Everything a report page shows of a workshop; ``params``: the run's parameters (default: the package's)."""
     paths = WorkshopPaths(Path(data_dir), workshop_id)
     if not paths.statements.exists():
         raise InputError(f"workshoppen '{workshop_id}' har ingen bearbejdede data", file=paths.statements,
@@ -109,7 +111,7 @@ def load_bundle(workshop_id: str, data_dir: str | Path = "data", codebook_path=N
         theme_codes=pd.read_csv(themes_dir / "theme_codes.csv") if not reason else None,
         themes_json=_read_json(themes_dir / "themes.json") if not reason else None,
         stability=_read_json(themes_dir / "stability.json") if not reason else None,
-        themes_missing_reason=reason, codebook=codebook, params=load_params(),
+        themes_missing_reason=reason, codebook=codebook, params=params if params is not None else load_params(),
         provenance=provenance)
 
 
@@ -628,7 +630,7 @@ def show(fig, dpi: int | None = None) -> None:
     from IPython.display import HTML, display
 
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi or load_params()["figures"]["dpi"], bbox_inches="tight",
+    fig.savefig(buffer, format="png", dpi=dpi or _fig_params(None)["dpi"], bbox_inches="tight",
                 metadata={"Software": None})
     alt = figure_alt_text(fig)
     plt.close(fig)
@@ -854,14 +856,21 @@ def codebook_section(b: WorkshopBundle, dimension: str):
     return HTML(codebook_html(b.codebook, dimension, coded.loc[keep, dimension].value_counts().to_dict()))
 
 
-def open_report(workshop_id: str, data_dir: str | Path = "data") -> WorkshopBundle:
+def open_report(workshop_id: str, data_dir: str | Path = "data",
+                params_override: dict[str, Any] | None = None) -> WorkshopBundle:
     """Start a report notebook: load the workshop, apply the figure style, and show the page
-    "Sådan er analysen lavet" that every reader report opens with. Returns the bundle."""
+    "Sådan er analysen lavet" that every reader report opens with. Returns the bundle.
+
+    ``params_override``: the run's changes to the default parameters, nested as in params.yaml
+    (:func:`workshopnlp.config.params_override` of what ``--params`` gave; the report step passes it to every
+    notebook), so that e.g. a higher ``figures.min_cell_count`` hides small cells on the pages too."""
     from IPython.display import Markdown, display
 
+    from .config import merge_params
     from .figures import setup_style
 
-    bundle = load_bundle(workshop_id, data_dir)
+    params = merge_params(params_override or {}, "notebookens params_override")
+    bundle = load_bundle(workshop_id, data_dir, params=params)
     setup_style(bundle.params)
     # Tables show whole statements and explanations: a reader must be able to check the "why", and
     # pandas would otherwise cut every cell after 50 characters.

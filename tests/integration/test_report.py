@@ -321,10 +321,32 @@ def test_the_same_report_in_another_folder_is_byte_identical(reported, tmp_path)
         assert "start_time" not in executed and "iopub." not in executed, "no execution times in the notebook"
         nb = json.loads(executed)
         assert nb["metadata"]["papermill"]["parameters"] == {
-            "workshop_id": OCTOBER, "data_dir": "../data", "figures_dir": f"../reports/{OCTOBER}/figures"}
+            "workshop_id": OCTOBER, "data_dir": "../data", "params_override": {}}
         injected = [c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
         assert len(injected) == 1 and 'data_dir = "../data"' in "".join(injected[0]["source"])
     assert pages["analytiker_a"] == pages["analytiker_b"]
+
+
+def test_a_params_file_reaches_the_pages_not_only_the_figures(reported, tmp_path):
+    """--params is the run's configuration for every page: a higher small-cell threshold hides the persona
+    table's small cells on the reader page too (the notebooks used to load the defaults, while the report's
+    provenance recorded the file's value). One notebook keeps the test short."""
+    data_dir, _, _ = reported
+    root = tmp_path / "run"
+    shutil.copytree(data_dir, root / "data")
+    (root / "notebooks").mkdir()
+    shutil.copy(REPO / "notebooks" / "01_data_og_kvalitet.ipynb", root / "notebooks")
+    (root / "p.yaml").write_text("figures:\n  min_cell_count: 30\n", encoding="utf-8")
+    assert main(["report", "--workshop", OCTOBER, "--data-dir", str(root / "data"), "--reports-dir",
+                 str(root / "reports"), "--notebooks-dir", str(root / "notebooks"), "--params", str(root / "p.yaml")]) == 0
+    out = root / "reports" / OCTOBER
+    page = BeautifulSoup((out / "laeser" / "01_data_og_kvalitet.html").read_text("utf-8"), "html.parser")
+    cells = [td.get_text(strip=True) for td in page.find_all("td")]
+    assert "<30" in cells and "<5" not in cells
+    executed = json.loads((out / "udfoerte_notebooks" / "01_data_og_kvalitet.ipynb").read_text("utf-8"))
+    assert executed["metadata"]["papermill"]["parameters"]["params_override"] == {"figures": {"min_cell_count": 30}}
+    record = json.loads((out / "report.provenance.json").read_text("utf-8"))
+    assert record["parameters"]["params_override"] == {"figures": {"min_cell_count": 30}}
 
 
 def test_read_only_reports_folder(reported, tmp_path, capsys, monkeypatch):

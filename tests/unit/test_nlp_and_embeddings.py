@@ -113,3 +113,46 @@ def test_the_cache_lives_under_processed_unless_one_shared_cache_is_named(tmp_pa
 def test_unknown_embedder_is_refused_not_replaced():
     with pytest.raises(ModelMissingError, match="ukendt embedder"):
         get_embedder("sentence-transformers")
+
+
+MY_EMBEDDER = '''
+import numpy as np
+
+class MinEmbedder:
+    """A researcher's own: lexical vectors under its own model id; takes batch_size, not role."""
+    def __init__(self, batch_size=64):
+        from workshopnlp.embeddings import HashingEmbedder
+        self._inner = HashingEmbedder(dim=64)
+        self.batch_size = batch_size
+        self.model_id = "min-embedder-1"
+
+    def embed(self, texts):
+        return self._inner.embed(texts)
+
+class Halv:
+    model_id = "halv"
+'''
+
+
+def test_a_researchers_own_embedder_is_named_as_module_and_class(tmp_path, monkeypatch):
+    (tmp_path / "mit_modul.py").write_text(MY_EMBEDDER, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    embedder = get_embedder("mit_modul:MinEmbedder", role="query", batch_size=8)  # role: not one it takes
+    assert embedder.model_id == "min-embedder-1" and embedder.batch_size == 8
+    vectors = embed_texts(["Formålet skal være klart", "Jeg stoler ikke på systemet"], embedder,
+                          EmbeddingCache(tmp_path / "cache.sqlite"))
+    assert vectors.shape == (2, 64) and np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    key = text_key("Formålet skal være klart")  # cached under its own model id
+    assert EmbeddingCache(tmp_path / "cache.sqlite").get_many("min-embedder-1", [key])
+    assert not EmbeddingCache(tmp_path / "cache.sqlite").get_many(HashingEmbedder(dim=64).model_id, [key])
+
+
+@pytest.mark.parametrize("name, expected", [("mit_modul:Findes", "modulet 'mit_modul' har ingen 'Findes'"),
+                                            ("intet_modul_her:X", "modul 'intet_modul_her' kan ikke importeres"),
+                                            ("mit_modul:Halv", "mangler embed")])
+def test_an_own_embedder_that_cannot_be_used_is_named_with_the_fix(tmp_path, monkeypatch, name, expected):
+    (tmp_path / "mit_modul.py").write_text(MY_EMBEDDER, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(ModelMissingError) as caught:
+        get_embedder(name)
+    assert expected in str(caught.value)
