@@ -121,6 +121,12 @@ _active_params: dict[str, Any] | None = None
 
 # ---------------------------------------------------------------- style
 
+def figure_params(params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The ``figures`` section in use (with defaults): of ``params``, else of the last :func:`setup_style`
+    (a report notebook's run parameters)."""
+    return _fig_params(params)
+
+
 def _fig_params(params: Mapping[str, Any] | None) -> dict[str, Any]:
     """The ``figures`` section with defaults; ``None`` = the params of the last :func:`setup_style`."""
     if params is None:

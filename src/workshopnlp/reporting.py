@@ -18,7 +18,7 @@ from .codebook import Codebook, code_ids_as_labels, example_origin_da, examples_
 from .coding_sheet import disputed_statements, is_review, open_disputes
 from .config import WorkshopPaths, load_params
 from .errors import InputError
-from .figures import SOURCE_KIND_LABELS_DA, _fig_params, hidden_cells
+from .figures import SOURCE_KIND_LABELS_DA, figure_params, hidden_cells
 from .figures import workshop_label as figure_workshop_label
 from .formatting import SAME_CODE_DA, decimal_da, list_da, percent_da, points_da, unfamiliar_text
 from .personas import PERSONA_LABELS_DA, REGISTER_LABELS_DA, SIDE_LABELS_DA, SOURCE_KINDS, UNKNOWN_PERSONA
@@ -630,7 +630,7 @@ def show(fig, dpi: int | None = None) -> None:
     from IPython.display import HTML, display
 
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi or _fig_params(None)["dpi"], bbox_inches="tight",
+    fig.savefig(buffer, format="png", dpi=dpi or figure_params()["dpi"], bbox_inches="tight",
                 metadata={"Software": None})
     alt = figure_alt_text(fig)
     plt.close(fig)
@@ -689,8 +689,9 @@ def comparison_note(frames: dict, workshop_id: str, data_dir: str | Path | None 
         if later:
             return ("> Der er ingen tidligere kodet workshop at sammenligne med. Udviklingen siden denne workshop "
                     f"står i rapporten for {' og '.join(workshop_label(w) for w in later)}.")
-        return ("> Der er ingen tidligere kodet workshop at sammenligne med. Når næste workshop er kørt, "
-                "står udviklingen i dens rapport.")
+        # worded to stay true when a later workshop is run and this page is not made again
+        return ("> Der er ingen tidligere kodet workshop at sammenligne med. Udviklingen efter denne workshop står "
+                "i rapporterne for de senere workshops, når de er kørt.")
     others = [reporting_label for reporting_label in (workshop_label(w) for w in frames if w != workshop_id)]
     return f"Sammenlignet med: {', '.join(others)}."
 

@@ -111,3 +111,18 @@ def test_codebook_text_is_escaped_and_every_rule_quoted():
         [" ".join(n.split()) for n in cb.notes]
     total = sum(len(c.examples) + len(c.counter_examples) for d in cb.dimensions for c in d.codes)
     assert f"kodebogens {total} eksempler" in intro
+
+
+def test_the_first_workshop_says_where_its_development_is_shown_in_words_that_stay_true(tmp_path):
+    """A first workshop's comparison page is not made again when a later workshop is run, so without a later
+    one it must not promise «when the next one is run» as if none could exist yet; with one it names it."""
+    from workshopnlp.reporting import comparison_note
+
+    alone = comparison_note({"2022-10-28-dataetik": None}, "2022-10-28-dataetik", tmp_path)
+    assert "ingen tidligere kodet workshop" in alone and "rapporterne for de senere workshops, når de er kørt" in alone
+    later = tmp_path / "processed" / "2023-01-19-fokusomraader"
+    later.mkdir(parents=True)
+    for name in ("statements.parquet", "codes.parquet"):
+        pd.DataFrame({"statement_id": ["s1"]}).to_parquet(later / name)
+    named = comparison_note({"2022-10-28-dataetik": None}, "2022-10-28-dataetik", tmp_path)
+    assert "står i rapporten for 19. januar 2023" in named
