@@ -187,10 +187,32 @@ def yaml_error_location(exc: yaml.YAMLError) -> tuple[str, str | None]:
     return problem, where
 
 
+# PyYAML's commonest problems in Danish, by the start of its own (English) words; they follow as detail.
+YAML_PROBLEMS_DA = {
+    "expected <block end>": "indrykningen passer ikke: en linje står længere inde eller ude end linjerne omkring "
+                            "den, eller en liste ('- …') og nøgler ('nøgle: …') er blandet på samme niveau",
+    "mapping values are not allowed here": "et kolon står midt i en tekst uden anførselstegn",
+    "found unexpected end of stream": "et anførselstegn lukkes aldrig",
+    "found character '\\t'": "linjen indeholder et tabulatortegn",
+    "could not find expected ':'": "en linje mangler sit kolon ('nøgle: værdi')",
+    "expected ',' or ']'": "en liste i [ ] lukkes ikke",
+    "expected ',' or '}'": "en ordbog i { } lukkes ikke",
+    "found a tab character": "linjen indeholder et tabulatortegn",
+}
+
+
+def yaml_problem_da(problem: str) -> str:
+    """A YAML problem as a Danish reader knows it, with PyYAML's words as detail: «et anførselstegn lukkes
+    aldrig (PyYAML: found unexpected end of stream)»; PyYAML's words alone for a problem not listed."""
+    said = next((da for en, da in YAML_PROBLEMS_DA.items() if problem.startswith(en)), None)
+    return f"{said} (PyYAML: {problem})" if said else f"PyYAML: {problem}"
+
+
 def _yaml_error(exc: yaml.YAMLError, shown: str) -> InputError:
     """A YAML error as a Danish message with the line and column a researcher can go to."""
     problem, where = yaml_error_location(exc)
-    return InputError(f"kodebogen er ikke gyldig YAML ({problem})", file=shown, location=where, fix=YAML_FIX)
+    return InputError(f"kodebogen er ikke gyldig YAML: {yaml_problem_da(problem)}", file=shown, location=where,
+                      fix=YAML_FIX)
 
 
 def load_codebook(path: str | Path | None = None) -> Codebook:

@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from .codebook import YAML_FIX, yaml_error_location, yaml_problem_da
 from .errors import InputError
 
 DEFAULT_DATA_DIR = Path("data")
@@ -33,9 +34,13 @@ def load_params(path: str | Path | None = None) -> dict[str, Any]:
     path = Path(path)
     try:
         override = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"kan ikke læse parameterfilen: {exc}", file=path,
-                         fix="ret YAML-syntaksen eller angiv en anden fil med --params") from exc
+    except OSError as exc:
+        raise InputError(f"kan ikke læse parameterfilen ({exc.strerror or exc})", file=path,
+                         fix="angiv en fil, der findes og kan læses, med --params") from exc
+    except yaml.YAMLError as exc:
+        problem, where = yaml_error_location(exc)
+        raise InputError(f"parameterfilen er ikke gyldig YAML: {yaml_problem_da(problem)}", file=path,
+                         location=where, fix=YAML_FIX) from exc
     return merge_params(override, path)
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from .codebook import YAML_FIX, DuplicateKeyError, StrictLoader, yaml_error_location
+from .codebook import YAML_FIX, DuplicateKeyError, StrictLoader, yaml_error_location, yaml_problem_da
 from .config import LOCK_FILE_PREFIX, MANIFEST_NAME
 from .errors import InputError
 from .personas import PERSONA_LABELS_DA, PERSONAS, SOURCE_KINDS, normalise_persona, personas_named
@@ -235,7 +235,7 @@ def _yaml_error(exc: yaml.YAMLError, path: Path, text: str) -> InputError:
     if "'\\t'" in problem or "\t" in line:
         return InputError(f"linjen indeholder et tabulatortegn, som YAML ikke tillader her (PyYAML: {problem})",
                           file=path, location=where, fix="brug mellemrum i stedet for tabulator")
-    return InputError(f"workshop.yaml er ikke gyldig YAML (PyYAML: {problem})", file=path, location=where,
+    return InputError(f"workshop.yaml er ikke gyldig YAML: {yaml_problem_da(problem)}", file=path, location=where,
                       fix=YAML_FIX)
 
 

@@ -75,12 +75,15 @@ def test_every_statement_gets_codes_scores_and_a_checkable_explanation(coded_dat
             none = said[f"model_{dim}"] == "ingen"
             assert none.sum() >= 5, (ws, dim)
             for i in said.index[none]:
-                runner = scores.loc[i].idxmax().split("__")[1]
+                # the table rounds scores to 4 decimals: two codes may tie there that the model told apart
+                row = scores.loc[i]
+                runners = {c.split("__")[1] for c in row.index[row == row.max()]}
                 part = said.at[i, "explanation"].split("Dataetisk princip:")[int(dim == "principle")]
                 named = re.search(r"nærmeste kode var «([^»]+)» med (\d,\d\d)", part)
-                assert named and named.group(1) == labels[runner], (ws, part)
-                # the table's scores are rounded to 4 decimals, the explanation's from the unrounded score
-                assert abs(float(named.group(2).replace(",", ".")) - scores.at[i, f"score_{dim}__{runner}"]) <= 0.0051
+                runner = next((c for c in runners if named and labels[c] == named.group(1)), None)
+                assert runner is not None, (ws, part, sorted(runners))
+                # the explanation's score is the unrounded one
+                assert abs(float(named.group(2).replace(",", ".")) - row.max()) <= 0.0051
                 # and examples a reader can check are quoted: «ingen»'s own, or the nearest code's, said so
                 assert (re.search(r"ligner kodebogens eksempler «", part)
                         or f"nærmest kodebogens eksempler på «{labels[runner]}» «" in part), (ws, part)

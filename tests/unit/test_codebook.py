@@ -250,3 +250,19 @@ def test_rules_and_counter_example_notes_are_kept_as_written(raw_codebook):
     one_rule = copy.deepcopy(raw_codebook)
     one_rule["notes"] = "Kod hele udsagnet."
     assert parse_codebook(one_rule, "test.yaml").notes == ("Kod hele udsagnet.",)
+
+
+@pytest.mark.parametrize("text, danish", [
+    ('codebook_id: x\ntitle: "Uafsluttet\nversion: 1\n', "et anførselstegn lukkes aldrig"),
+    ("codebook_id: x\ntitle: Et: kolon\n", "et kolon står midt i en tekst uden anførselstegn"),
+    ("codebook_id: x\n\ttitle: y\n", "linjen indeholder et tabulatortegn"),
+    ("notes:\n  - a\n  b: 1\n", "indrykningen passer ikke"),
+    ("notes:\n  a: 1\n  b\n  c: 2\n", "en linje mangler sit kolon"),
+])
+def test_yaml_syntax_errors_are_explained_in_danish_before_pyyamls_words(tmp_path, text, danish):
+    path = tmp_path / "kodebog.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_codebook(path)
+    assert caught.value.message.startswith(f"kodebogen er ikke gyldig YAML: {danish}")
+    assert "(PyYAML: " in caught.value.message and "linje " in caught.value.location

@@ -72,7 +72,7 @@ def test_a_tab_is_refused_with_line_and_fix_in_danish(tmp_path):
 
 def test_other_yaml_syntax_errors_are_danish_with_the_line(tmp_path):
     err = _refused(tmp_path, 'title: "Uafsluttet\nsources: []\n')
-    assert err.message.startswith("workshop.yaml er ikke gyldig YAML (PyYAML:")
+    assert err.message.startswith("workshop.yaml er ikke gyldig YAML: et anførselstegn lukkes aldrig (PyYAML:")
     assert "linje 1" in err.location
     assert "anførselstegn" in err.fix
 

@@ -53,3 +53,13 @@ def test_the_override_of_a_run_gives_its_parameters_back():
     override = params_override(changed)
     assert override == {"figures": {"min_cell_count": 30}, "coding": {"keyword_weight": {"principle": 1.0}}}
     assert merge_params(override) == changed
+
+
+def test_a_params_file_that_is_not_yaml_or_not_there_is_named_in_danish(tmp_path):
+    with pytest.raises(InputError) as caught:
+        load_params(_file(tmp_path, "figures:\n  dpi: 100\n\tfont: x\n"))
+    assert caught.value.message.startswith("parameterfilen er ikke gyldig YAML: linjen indeholder et tabulatortegn")
+    assert caught.value.location.startswith("linje 3")
+    with pytest.raises(InputError) as caught:
+        load_params(tmp_path / "findes_ikke.yaml")
+    assert "kan ikke læse parameterfilen" in caught.value.message and "--params" in caught.value.fix
