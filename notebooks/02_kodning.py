@@ -48,7 +48,7 @@ reporting.show(figures.fig_codes_by_persona(b.statements, b.codes, b.codebook, "
 # ## Hvilke principper hører til hvilke fokusområder?
 
 # %%
-reporting.show(figures.fig_principle_by_focus(b.codes, b.codebook))
+reporting.show(figures.fig_principle_by_focus(b.codes, b.codebook, statements=b.statements))
 
 # %% [markdown]
 # ## Plenum, grupper og skriftlige svar

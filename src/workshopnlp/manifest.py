@@ -91,8 +91,6 @@ class Manifest:
             "title": self.title,
             "date": self.date,
             "municipalities": self.municipalities,
-            # Participant names are personal data: only their number leaves the raw folder.
-            "participants": f"{len(self.participants)} navne (udeladt her af hensyn til privatlivet)",
             "sources": [s.to_yaml_dict() for s in self.sources],
         }
 
@@ -121,6 +119,12 @@ def load_manifest(path: Path, workshop_id: str) -> Manifest:
         data = (loader.construct_document(node) if node is not None else None) or {}
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, path, text) from None
+    except ValueError as exc:
+        # PyYAML reads 2023-15-03 as a date and fails on month 15: name the line, never a traceback.
+        line = next((i for i, t in enumerate(text.splitlines(), start=1) if re.match(r"\s*date\s*:", t)), None)
+        raise InputError(f"datoen kan ikke læses som år-måned-dag ({exc})", file=path,
+                         location=f"linje {line}" if line else "date",
+                         fix="skriv fx 'date: 2023-03-15' (år, måned, dag)") from None
     finally:
         loader.dispose()
     if not isinstance(data, dict):
@@ -167,6 +171,14 @@ def load_manifest(path: Path, workshop_id: str) -> Manifest:
         sources.append(SourceSpec(file=str(raw["file"]), kind=kind or "", persona=persona,
                                   municipality=raw.get("municipality"), sheet=raw.get("sheet"),
                                   delimiter=raw.get("delimiter"), columns=dict(columns)))
+    participants = data.get("participants")
+    if participants is not None and not isinstance(participants, list):
+        copied = isinstance(participants, str) and "udeladt her" in participants
+        raise InputError("'participants' skal være en liste af navne, ét pr. linje" +
+                         (" – linjen er kopieret fra manifest.inferred.yaml, som kun tæller navnene" if copied else ""),
+                         file=path, location="participants",
+                         fix="slet linjen, eller skriv navnene som en liste: 'participants:' og under den "
+                             "'  - Karina Holm' og '  - Jens Hansen'")
     declared_id = data.get("workshop_id")
     if declared_id and str(declared_id) != workshop_id:
         raise InputError(f"workshop_id '{declared_id}' passer ikke med mappenavnet '{workshop_id}'", file=path,
@@ -501,7 +513,11 @@ def is_table(path: Path) -> bool:
 
 
 def write_manifest(manifest: Manifest, path: Path) -> None:
+    # Participant names are personal data: only their number leaves the raw folder, in a comment, so that a
+    # copy of this file is a valid workshop.yaml (a 'participants: 3 navne …' line was read letter by letter).
     header = ("# Manifest som workshopnlp forstod det (givet + udledt). Kopiér til data/raw/<workshop>/"
-              "workshop.yaml og ret, hvis noget er udledt forkert.\n")
+              "workshop.yaml og ret, hvis noget er udledt forkert.\n"
+              f"# participants: {len(manifest.participants)} navne er udeladt her af hensyn til privatlivet; "
+              "skriv dem som en liste (  - Navn) i workshop.yaml.\n")
     path.write_text(header + yaml.safe_dump(manifest.to_yaml_dict(), allow_unicode=True, sort_keys=False),
                     encoding="utf-8")

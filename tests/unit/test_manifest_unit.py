@@ -157,3 +157,32 @@ def test_a_danish_microsoft_forms_export_loses_its_mail_and_name_columns_unread(
     assert sorted(roles["drop"]) == ["Hvad er din e-mail?", "Mail", "Navn"]
     # a question that mentions a telephone is answered in sentences: kept (and pseudonymised like every text)
     assert roles["text"] == ["Hvad skal data bruges til?", "Telefonisk kontakt – hvad virker?"]
+
+
+def test_a_date_with_day_and_month_swapped_is_refused_in_danish_not_a_traceback(tmp_path):
+    err = _refused(tmp_path, "title: Opfølgning\ndate: 2023-15-03\n")
+    assert "år-måned-dag" in err.message and err.location == "linje 2" and "2023-03-15" in err.fix
+
+
+@pytest.mark.parametrize("value, copied", [('"47 navne (udeladt her af hensyn til privatlivet)"', True),
+                                           ("Karina Holm, Jens Hansen", False)])
+def test_participants_as_one_text_is_refused_not_read_letter_by_letter(tmp_path, value, copied):
+    err = _refused(tmp_path, f"participants: {value}\n")
+    assert "skal være en liste af navne" in err.message and ("manifest.inferred.yaml" in err.message) == copied
+    assert "- Karina Holm" in err.fix
+
+
+def test_participants_as_a_list_are_read(tmp_path):
+    manifest = load_manifest(_manifest(tmp_path, "participants:\n  - Karina Holm\n  - Jens Hansen\n"), "ws")
+    assert manifest.participants == ["Karina Holm", "Jens Hansen"]
+
+
+def test_a_copy_of_the_inferred_manifest_is_a_valid_manifest_and_names_nobody(tmp_path):
+    from workshopnlp.manifest import write_manifest
+
+    given = load_manifest(_manifest(tmp_path, "title: Opfølgning\nparticipants: [Karina Holm, Jens Hansen]\n"), "ws")
+    write_manifest(given, tmp_path / "manifest.inferred.yaml")
+    text = (tmp_path / "manifest.inferred.yaml").read_text(encoding="utf-8")
+    assert "Karina" not in text and "# participants: 2 navne" in text
+    copy = load_manifest(_manifest(tmp_path, text), "ws")       # README step 3: copy it to workshop.yaml
+    assert copy.title == "Opfølgning" and copy.participants == []

@@ -39,3 +39,23 @@ def test_paired_script_matches(path):
     from_notebook = jupytext.read(path)
     assert [("".join(c.source), c.cell_type) for c in from_script.cells] == \
            [("".join(c.source), c.cell_type) for c in from_notebook.cells]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_figure_that_can_leave_out_empty_answers_is_given_the_statements(path):
+    """A figure that counts codes takes ``statements=`` to leave out empty answers and duplicates; without it the
+    heatmap of page 02 counted them while its caption said not (a reader audit found 72 where 44 belong)."""
+    import ast
+    import inspect
+
+    from workshopnlp import figures
+
+    takes = {name for name in dir(figures) if name.startswith("fig_")
+             and inspect.signature(getattr(figures, name)).parameters.get("statements") is not None
+             and inspect.signature(getattr(figures, name)).parameters["statements"].kind is inspect.Parameter.KEYWORD_ONLY}
+    tree = ast.parse(jupytext.read(path).cells and "\n".join(
+        c.source for c in jupytext.read(path).cells if c.cell_type == "code" and not c.source.startswith("%")))
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+             and n.func.attr in takes]
+    assert all(any(k.arg == "statements" for k in call.keywords) for call in calls), \
+        [ast.unparse(c) for c in calls if not any(k.arg == "statements" for k in c.keywords)]
