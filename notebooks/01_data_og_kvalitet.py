@@ -22,7 +22,7 @@
 # %% tags=["parameters"]
 workshop_id = "2022-10-28-dataetik"
 data_dir = "../data"
-params_override = {}  # ændringer af standardparametrene, som i en --params-fil; {} = standard
+params_override = {}  # ændringer af standardparametrene, som i en --params-fil; {} betyder standard
 
 # %%
 from workshopnlp import reporting

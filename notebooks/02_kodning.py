@@ -23,7 +23,7 @@
 # %% tags=["parameters"]
 workshop_id = "2022-10-28-dataetik"
 data_dir = "../data"
-params_override = {}  # ændringer af standardparametrene, som i en --params-fil; {} = standard
+params_override = {}  # ændringer af standardparametrene, som i en --params-fil; {} betyder standard
 
 # %%
 from IPython.display import Markdown, display

@@ -23,7 +23,7 @@
 # %% tags=["parameters"]
 workshop_id = "2023-01-19-fokusomraader"
 data_dir = "../data"
-params_override = {}  # ændringer af standardparametrene, som i en --params-fil; {} = standard
+params_override = {}  # ændringer af standardparametrene, som i en --params-fil; {} betyder standard
 
 # %%
 from IPython.display import Markdown, display

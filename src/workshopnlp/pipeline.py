@@ -10,12 +10,14 @@ A workshop too small for themes still gets its report, with a note where the the
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from tqdm.auto import tqdm
 
@@ -162,6 +164,59 @@ def build_steps(workshop_id: str, data_dir: Path, reports_dir: Path, params: dic
     ]
 
 
+# Where a workshop's processed folder is kept while a run is under way (under processed/, so a rename is cheap; the
+# leading "_" keeps it out of every listing of workshops, as with _cache).
+BACKUP_DIR_NAME = "_foer_koersel"
+
+
+@contextlib.contextmanager
+def previous_results_kept(data_dir: Path, workshop_id: str, echo: Callable[[str], None] = print) -> Iterator[None]:
+    """Put ``processed/<workshop>`` back as it was before the block if the block fails (or is interrupted).
+
+    Each step writes its own outputs atomically, but a run is several steps: without this, a coding sheet that
+    fails in the code step left the new statement table beside the old codes, themes and stamps, and a later
+    ``workshopnlp report`` built pages on the mix without a word. It guards the data steps (ingest, code,
+    themes); the report step replaces its own folder only when every page is made.
+
+    A copy left by a run that was killed (power cut, ``kill -9``) is put back at the start of the next run, with a
+    note: the folder beside it may hold half of that run."""
+    processed = Path(data_dir) / "processed"
+    folder = processed / workshop_id
+    backup = processed / BACKUP_DIR_NAME / workshop_id
+    if backup.exists():
+        echo(f"Bemærk: en tidligere kørsel af {workshop_id} blev afbrudt midt i. Resultaterne fra før den "
+             "kørsel er sat tilbage, og denne kørsel bygger videre på dem.")
+        _swap_back(folder, backup)
+    had_results = folder.exists()
+    if had_results:
+        backup.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(folder, backup, symlinks=True)
+    try:
+        yield
+    except BaseException:
+        if had_results:
+            _swap_back(folder, backup)
+            echo(f"Kørslen af {workshop_id} blev ikke færdig. {folder} er sat tilbage, som den var før kørslen, "
+                 "så ingen rapport bygger på en blanding af nye og gamle resultater.")
+        else:  # nothing before this run: leave nothing half-made behind either
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    else:
+        shutil.rmtree(backup, ignore_errors=True)
+    finally:
+        with contextlib.suppress(OSError):
+            backup.parent.rmdir()  # only when empty (another workshop's run may be under way)
+
+
+def _swap_back(folder: Path, backup: Path) -> None:
+    failed = folder.parent / BACKUP_DIR_NAME / f".{folder.name}.fejlet"
+    shutil.rmtree(failed, ignore_errors=True)
+    if folder.exists():
+        folder.rename(failed)
+    backup.rename(folder)
+    shutil.rmtree(failed, ignore_errors=True)
+
+
 def earlier_workshops_without_themes(data_dir: Path, workshop_id: str) -> list[str]:
     """Workshops under ``raw/`` that come before ``workshop_id`` (ids sort by date) and have not been through
     the themes step yet – neither themes nor a note that there were too few statements for them."""
@@ -205,12 +260,24 @@ def run_pipeline(workshop_id: str, data_dir: Path | str = "data", reports_dir: P
             except WorkshopError as exc:  # a broken or empty earlier folder must not stop the new workshop
                 echo(f"Bemærk: den tidligere workshop {earlier} kunne ikke køres, så {workshop_id} sammenlignes ikke "
                      f"med den. {exc}")
-    paths = WorkshopPaths(data_dir, workshop_id)
-    stamps = paths.processed / ".pipeline"
-    status: dict[str, str] = {}
     steps = build_steps(workshop_id, data_dir, reports_dir, params, notebooks_dir, codebook_path)
     if until is not None:
         steps = steps[:[s.name for s in steps].index(until) + 1]
+    paths = WorkshopPaths(data_dir, workshop_id)
+    data_steps = [s for s in steps if s.name != "report"]
+    # The data steps succeed or fail together. The report step replaces its folder only when every page is made,
+    # and it reads the data steps' results once they are all made: when it fails, the data stay as this run made
+    # them (whole and stamped), so a researcher can open the failing notebook on them and the next run only
+    # makes the pages again.
+    with previous_results_kept(data_dir, workshop_id, echo):
+        status = _run_steps(data_steps, paths, params, data_dir, reports_dir, force, echo)
+    return {**status, **_run_steps(steps[len(data_steps):], paths, params, data_dir, reports_dir, force, echo)}
+
+
+def _run_steps(steps: list[Step], paths: WorkshopPaths, params: dict[str, Any], data_dir: Path, reports_dir: Path,
+               force: bool, echo: Callable[[str], None]) -> dict[str, str]:
+    stamps = paths.processed / ".pipeline"
+    status: dict[str, str] = {}
     for step in steps:
         stamp_path = stamps / f"{step.name}.json"
         inputs = step.inputs()

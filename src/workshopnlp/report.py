@@ -74,7 +74,16 @@ def strip_remote_assets(page: str) -> str:
     return _REMOTE.sub("", page)
 
 
-def execute_notebook(src: Path, dest: Path, parameters: dict[str, Any], cwd: Path) -> None:
+def failed_notebooks_dir(reports_dir: Path, workshop_id: str) -> Path:
+    """Where the executed copy of a notebook that failed is kept (``reports/<workshop>_fejlet/``): the report
+    being built is thrown away with its temporary folder, and the previous report stays as it was."""
+    return Path(reports_dir) / f"{workshop_id}_fejlet"
+
+
+def execute_notebook(src: Path, dest: Path, parameters: dict[str, Any], cwd: Path,
+                     failed_dir: Path | None = None) -> None:
+    """Run ``src`` with papermill into ``dest``. If a cell fails, the executed copy (outputs up to the failing
+    cell and its traceback) is copied to ``failed_dir`` and the error names that copy."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -92,10 +101,15 @@ def execute_notebook(src: Path, dest: Path, parameters: dict[str, Any], cwd: Pat
                             extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
     except PapermillExecutionError as exc:
         cell = _original_cell_number(dest, exc.cell_index)
+        kept = dest
+        if failed_dir is not None and dest.exists():
+            failed_dir.mkdir(parents=True, exist_ok=True)
+            kept = failed_dir / dest.name
+            shutil.copyfile(dest, kept)
         raise WorkshopError(
             f"notebooken fejlede i celle {cell} ({exc.ename}: {exc.evalue})", file=src,
             location=f"celle {cell}",
-            fix="ret fejlen (se den udførte notebook i " + str(dest.parent) + ") og kør igen; den forrige "
+            fix=f"ret fejlen (den udførte notebook med fejlen er gemt i {kept}) og kør igen; den forrige "
                 "rapport er bevaret") from exc
 
 
@@ -138,6 +152,8 @@ def render_reports(workshop_id: str, data_dir: Path, reports_dir: Path, params: 
     if reports_dir.exists() and not _writable(reports_dir):
         raise WorkshopError("rapportmappen er skrivebeskyttet", file=reports_dir,
                             fix="giv skriveadgang eller vælg en anden mappe med --reports-dir")
+    failed_dir = failed_notebooks_dir(reports_dir, workshop_id)
+    shutil.rmtree(failed_dir, ignore_errors=True)  # a failure of an earlier build is not this build's
     with atomic_directory(target) as tmp:
         figures = build_figures(workshop_id, data_dir, tmp / "figures", params)
         executed_dir = tmp / "udfoerte_notebooks"
@@ -151,7 +167,8 @@ def render_reports(workshop_id: str, data_dir: Path, reports_dir: Path, params: 
         arguments = {"workshop_id": workshop_id, "data_dir": portable_path(data_dir, notebooks_dir),
                      "params_override": params_override(params)}
         with ThreadPoolExecutor(notebook_workers(params, len(notebooks))) as pool:
-            runs = [pool.submit(execute_notebook, nb, executed_dir / nb.name, dict(arguments), notebooks_dir)
+            runs = [pool.submit(execute_notebook, nb, executed_dir / nb.name, dict(arguments), notebooks_dir,
+                                 failed_dir)
                     for nb in notebooks]
             try:
                 for i, (nb, run) in enumerate(zip(notebooks, runs)):

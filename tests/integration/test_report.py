@@ -295,6 +295,45 @@ def test_failing_notebook_is_named_and_the_previous_report_kept(reported, tmp_pa
     err = capsys.readouterr().err
     assert code != 0 and "02_kodning.ipynb" in err and "celle 5" in err and "bevidst fejl" in err
     assert _digest_tree(r / OCTOBER) == before
+    # the executed notebook with the error is kept where the message says (its temporary folder is gone)
+    kept = r / f"{OCTOBER}_fejlet" / "02_kodning.ipynb"
+    assert str(kept) in " ".join(err.split()) and "bevidst fejl" in kept.read_text("utf-8")
+
+
+def test_a_run_that_fails_after_ingest_leaves_no_mix_of_new_and_old_results(reported, tmp_path, capsys, monkeypatch):
+    """New statements and a coding sheet with a code outside the codebook: ingest succeeds, coding fails. The
+    processed folder must be as before the run (statements, codes, themes and the steps' stamps alike), or a
+    later `report` would build pages on new statements beside old codes and themes without a word."""
+    from openpyxl import load_workbook
+
+    from workshopnlp import report
+    from workshopnlp.coding_sheet import SHEET
+
+    data_dir, reports, _ = reported
+    d, r = tmp_path / "data", tmp_path / "reports"
+    shutil.copytree(data_dir, d)
+    shutil.copytree(reports, r)
+    processed, raw = d / "processed" / OCTOBER, d / "raw" / OCTOBER
+    before, reports_before = _digest_tree(processed), _digest_tree(r / OCTOBER)
+    notes, sheet = raw / "gruppe_ledere.md", raw / "kodning" / "kodeark_A.xlsx"
+    notes_text, sheet_bytes = notes.read_bytes(), sheet.read_bytes()
+    notes.write_text(notes_text.decode("utf-8") + "\n- Vi skal kunne forklare formålet for borgerne.\n", "utf-8")
+    book = load_workbook(sheet)
+    header = [c.value for c in book[SHEET][1]]  # the bundled sheets are of an earlier layout than COLUMNS
+    book[SHEET].cell(row=3, column=header.index("princip") + 1).value = "retfaerdighed"
+    book.save(sheet)
+    code = main(["run", "--workshop", OCTOBER, "--data-dir", str(d), "--reports-dir", str(r)])
+    out, err = capsys.readouterr()
+    assert code != 0 and "kodeark_A.xlsx" in err and "retfaerdighed" in err and "Traceback" not in err
+    assert "[ingest]" in out and "sat tilbage" in out  # the new statements were read, then taken back
+    assert _digest_tree(processed) == before and _digest_tree(r / OCTOBER) == reports_before
+    assert sorted(p.name for p in (d / "processed").iterdir()) == sorted(p.name for p in data_dir.joinpath(
+        "processed").iterdir())  # no copy left behind
+    # with the raw files as they were, every step's stamp still fits its results: nothing needs doing again
+    notes.write_bytes(notes_text)
+    sheet.write_bytes(sheet_bytes)
+    monkeypatch.setattr(report, "render_reports", lambda *a, **k: pytest.fail("the report was made again"))
+    assert set(run_pipeline(OCTOBER, d, r, echo=lambda _: None).values()) == {"uændret – sprunget over"}
 
 
 def test_the_same_report_in_another_folder_is_byte_identical(reported, tmp_path):

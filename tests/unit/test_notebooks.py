@@ -59,3 +59,17 @@ def test_every_figure_that_can_leave_out_empty_answers_is_given_the_statements(p
              and n.func.attr in takes]
     assert all(any(k.arg == "statements" for k in call.keywords) for call in calls), \
         [ast.unparse(c) for c in calls if not any(k.arg == "statements" for k in c.keywords)]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_papermill_reads_every_parameter_the_report_step_passes(path, caplog):
+    """papermill cannot read a parameter line with a second '=' (even in its comment): it then warns in English
+    on every report build ("Unable to parse line 3", "Passed unknown parameter: params_override")."""
+    import logging
+
+    import papermill
+
+    with caplog.at_level(logging.WARNING):
+        found = papermill.inspect_notebook(str(path))
+    assert set(found) == {"workshop_id", "data_dir", "params_override"}
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
