@@ -22,10 +22,18 @@ def cmd_code(args: argparse.Namespace) -> int:
     if args.workshop:
         codes = code_workshop(args.workshop, args.data_dir, params, args.codebook)
         labels = workshop_codebook(args.data_dir, args.workshop).dimension("focus_area").labels()
-        counts = ", ".join(f"{labels.get(c, c)} {n}" for c, n in codes["focus_area"].value_counts().items())
+        # Counted as the reports count: over statements with content. Empty answers («-», «ved ikke») are coded
+        # «ingen» by rule; counted here, they made «Intet fokusområde» larger than the report's figure.
+        empty = set(codes.attrs["empty_statement_ids"])
+        with_content = codes[~codes["statement_id"].isin(empty)]
+        counts = ", ".join(f"{labels.get(c, c)} {n}" for c, n in with_content["focus_area"].value_counts().items())
         print(f"{len(codes)} udsagn kodet ({(codes['code_source'] == 'menneske').sum()} af mennesker). "
-              f"Fokusområder: {counts}.")
+              f"Fokusområder blandt de {len(with_content)} udsagn med indhold: {counts}."
+              + (f" {len(empty)} tomme svar er kodet «ingen» uden at tælle med (codes.csv har dem med; "
+                 "kolonnen is_empty_content i statements.parquet siger, hvilke det er)." if empty else ""))
         print(codes.attrs["training_summary"])
+        if codes.attrs.get("unfamiliar_text"):
+            print(codes.attrs["unfamiliar_text"])
         print(f"Skrevet: {Path(args.data_dir) / 'processed' / args.workshop / 'codes.parquet'}")
         return 0
     if not args.input or not args.out:

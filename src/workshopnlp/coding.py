@@ -1158,6 +1158,10 @@ def code_workshop(workshop_id: str, data_dir, params: dict[str, Any] | None = No
              "ingen_thresholds_without_context": {d: m.threshold_without_context for d, m in model.dims.items()},
              "unfamiliar": unfamiliar, "training": summary}))
     codes.attrs["training_summary"] = summary
+    codes.attrs["unfamiliar_text"] = unfamiliar_text(unfamiliar, float(params["coding"]["unfamiliar_warn_share"]))
+    codes.attrs["unfamiliar_warning"] = bool(unfamiliar["statements"]) and \
+        unfamiliar["unfamiliar"] / unfamiliar["statements"] >= float(params["coding"]["unfamiliar_warn_share"])
+    codes.attrs["empty_statement_ids"] = sorted(set(statements["statement_id"]) - with_content)
     return codes
 
 

@@ -22,7 +22,8 @@ import yaml
 from .codebook import YAML_FIX, DuplicateKeyError, StrictLoader, yaml_error_location, yaml_problem_da
 from .config import LOCK_FILE_PREFIX, MANIFEST_NAME
 from .errors import InputError
-from .personas import PERSONA_LABELS_DA, PERSONAS, SOURCE_KINDS, normalise_persona, personas_named
+from .personas import (PERSONA_LABELS_DA, PERSONAS, SOURCE_KINDS, group_persona, normalise_persona,
+                       personas_named)
 from .readers import ROW_COLUMN, SUPPORTED_EXTENSIONS, TABLE_EXTENSIONS, decode_text
 
 MANIFEST_KEYS = {"workshop_id", "title", "date", "municipalities", "participants", "sources", "notes"}
@@ -278,7 +279,27 @@ def persona_of_label(value: object) -> str | None:
     by_label = {label.casefold(): persona for persona, label in PERSONA_LABELS_DA.items()}
     if text in by_label:
         return by_label[text]
-    return normalise_persona(value) if len(personas_named(value)) == 1 else None
+    if len(personas_named(value)) != 1:
+        return None
+    persona = normalise_persona(value)
+    # A misspelt id is no label: «raadgiverr» has the persona noun in it (normalise_persona reads «rådgiver…» as
+    # any word that starts so), but it is neither the noun inflected («rådgiverne») nor another word for a
+    # persona («dagpengemodtager»); it is a typo of an id, and reading it as that id could hide another typo.
+    if group_persona(value) != persona and persona_id_meant(value) is not None:
+        return None
+    return persona
+
+
+def persona_id_meant(value: object) -> str | None:
+    """The persona id or Danish label ``value`` is a near miss of («raadgiverr», «sikret_ledg»), or ``None``.
+
+    >>> persona_id_meant("raadgiverr"), persona_id_meant("Borger i ressourceforlob"), persona_id_meant("chef")
+    ('raadgiver', 'Borger i ressourceforløb', None)
+    """
+    names = [*PERSONAS, *PERSONA_LABELS_DA.values()]
+    by_folded = {n.casefold(): n for n in names}
+    close = difflib.get_close_matches(str(value).strip().casefold(), list(by_folded), n=1, cutoff=0.85)
+    return by_folded[close[0]] if close else None
 
 
 def _manifest_persona(value: object, file: str, path: Path, where: str) -> str:
@@ -291,6 +312,9 @@ def _manifest_persona(value: object, file: str, path: Path, where: str) -> str:
     if len(named) > 1:
         raise InputError(f"persona '{value}' til filen {file} nævner flere personaer ({', '.join(named)})",
                          file=path, location=where, fix=f"skriv én persona pr. fil: {allowed}")
+    meant = persona_id_meant(value)
+    if meant is not None and meant.casefold() != str(value).strip().casefold():
+        allowed = f"mente du '{meant}'? Ellers {allowed}"
     raise InputError(f"ukendt persona '{value}' til filen {file}", file=path, location=where, fix=allowed)
 
 

@@ -298,6 +298,9 @@ def _run_steps(steps: list[Step], paths: WorkshopPaths, params: dict[str, Any], 
         if step.name == "ingest":
             for line in result.summary():
                 echo(f"[ingest] {line}")
+        if step.name == "code" and getattr(result, "attrs", {}).get("unfamiliar_warning"):
+            # as `code INPUT` and `code --workshop` say it: text unlike anything the coder learnt from
+            echo(f"[code] Bemærk: {result.attrs['unfamiliar_text']}")
         # Inputs may have been produced by this very run (e.g. the statement table): hash after the step.
         digest = _digest(step.inputs() + ([paths.raw / MANIFEST_NAME] if step.name == "ingest" and
                                           (paths.raw / MANIFEST_NAME).exists() else []),

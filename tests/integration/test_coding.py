@@ -916,3 +916,27 @@ def test_every_principle_is_decided_by_its_rule_and_a_code_over_a_surer_ingen_sa
     assert pred["explanation"].str.contains(r"\(sikkerhed \d,\d+; (?:ingen kode nåede|nåede tærsklen)").any()
     assert not pred["explanation"].str.contains(r"\(sikkerhed \d,\d+\) \(", regex=True).any()
     assert told[over_ingen].all() and not told[~over_ingen].any()
+
+
+def test_code_for_a_workshop_counts_as_the_reports_and_says_how_unfamiliar_the_text_is(coded_data_dir, tmp_path,
+                                                                                         capsys):
+    """The terminal's counts are over statements with content, as the reports count (empty answers, coded «ingen»
+    by rule, made «Intet fokusområde» 41 where the report says 32), and `code --workshop` tells how much of the
+    text is unlike anything the coder learnt from, as `code INPUT` does."""
+    d = tmp_path / "data"
+    shutil.copytree(coded_data_dir, d)
+    assert main(["code", "--workshop", JANUARY, "--data-dir", str(d)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    statements = pd.read_parquet(d / "processed" / JANUARY / "statements.parquet")
+    codes = pd.read_parquet(d / "processed" / JANUARY / "codes.parquet")
+    content = statements.loc[~statements["is_empty_content"], "statement_id"]
+    n_empty = int(statements["is_empty_content"].sum())
+    assert n_empty and f"Fokusområder blandt de {len(content)} udsagn med indhold:" in out
+    assert f"{n_empty} tomme svar er kodet «ingen» uden at tælle med" in out
+    labels = load_codebook().dimension("focus_area").labels()
+    expected = codes[codes["statement_id"].isin(content)]["focus_area"].value_counts()
+    for code, n in expected.items():
+        assert re.search(rf"{re.escape(labels[code])} {n}\b", out), (labels[code], n, out)
+    provenance = json.loads((d / "processed" / JANUARY / "codes.provenance.json").read_text("utf-8"))
+    unfamiliar = provenance["unfamiliar"]
+    assert f"af {unfamiliar['statements']} udsagn" in out or f"Alle {unfamiliar['statements']} udsagn" in out

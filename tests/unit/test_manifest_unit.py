@@ -186,3 +186,20 @@ def test_a_copy_of_the_inferred_manifest_is_a_valid_manifest_and_names_nobody(tm
     assert "Karina" not in text and "# participants: 2 navne" in text
     copy = load_manifest(_manifest(tmp_path, text), "ws")       # README step 3: copy it to workshop.yaml
     assert copy.title == "Opfølgning" and copy.participants == []
+
+
+@pytest.mark.parametrize("typo, meant", [("raadgiverr", "raadgiver"), ("sikret_ledg", "sikret_ledig"),
+                                         ("Lederr", "Leder")])
+def test_a_misspelt_persona_id_is_refused_with_the_id_it_was_near(tmp_path, typo, meant):
+    """«raadgiverr» holds the noun «rådgiver», which a speaker label may inflect or compound; in a manifest it is
+    a typo of an id and must not pass quietly as that id (nor as the label's persona)."""
+    err = _refused(tmp_path, SOURCES + f"  - file: noter.txt\n    persona: {typo}\n")
+    assert f"ukendt persona '{typo}'" in err.message and f"mente du '{meant}'?" in err.fix
+    assert persona_of_label(typo) is None
+
+
+@pytest.mark.parametrize("label, persona", [("Rådgiverne", "raadgiver"), ("Dagpengemodtagere", "sikret_ledig"),
+                                            ("Teamledere", "leder"), ("Borger i ressourceforlob",
+                                                                      "borger_i_ressourceforloeb")])
+def test_inflected_nouns_and_other_words_for_a_persona_still_name_it(label, persona):
+    assert persona_of_label(label) == persona

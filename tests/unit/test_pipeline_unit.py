@@ -117,3 +117,27 @@ def test_a_run_puts_the_data_back_when_a_data_step_fails_not_when_the_pages_fail
     with pytest.raises(InputError):
         pipeline.run_pipeline(WS, tmp_path, tmp_path / "reports", params={"x": 1}, echo=lambda _: None)
     assert (tmp_path / "processed" / WS / "ingest.txt").read_text("utf-8") == f"ingest af {kept}"
+
+
+def test_a_run_warns_when_much_of_the_text_is_unfamiliar_to_the_coder(tmp_path, monkeypatch):
+    """`code INPUT` and `code --workshop` say it; `run` must too, or the person who runs one command never hears
+    that a sample should be coded by people first."""
+    import pandas as pd
+
+    from workshopnlp import pipeline
+
+    raw = tmp_path / "raw" / WS / "svar.txt"
+    raw.parent.mkdir(parents=True)
+    raw.write_text("svar", "utf-8")
+    said = {}
+    for warning in (True, False):
+        steps = _fake_steps(tmp_path, None)
+        codes = pd.DataFrame({"statement_id": ["s1"]})
+        codes.attrs.update(unfamiliar_warning=warning, unfamiliar_text="3 af 4 udsagn (75 %) ligner ikke noget")
+        steps[1].run = lambda _, codes=codes: codes
+        monkeypatch.setattr(pipeline, "build_steps", lambda *a, steps=steps, **k: steps)
+        said[warning] = []
+        pipeline.run_pipeline(WS, tmp_path, tmp_path / "reports", params={"x": 1}, force=True,
+                              echo=said[warning].append)
+    assert "[code] Bemærk: 3 af 4 udsagn (75 %) ligner ikke noget" in said[True]
+    assert not any("[code]" in line for line in said[False])
