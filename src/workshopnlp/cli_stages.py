@@ -192,7 +192,11 @@ def cmd_figures(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from .config import orphans_note
     from .report import render_reports
+
+    if orphans_note(args.data_dir):
+        print(orphans_note(args.data_dir))
 
     target = render_reports(args.workshop, args.data_dir, args.reports_dir, load_params(args.params),
                             args.notebooks_dir, progress=lambda nb: print(f"  kører {nb} …"))

@@ -1082,11 +1082,11 @@ def training_summary(tune: pd.DataFrame | None, codebook: Codebook) -> str:
 
 
 def known_workshops(data_dir) -> list[str]:
-    from pathlib import Path
+    """Workshops with a statement table (:func:`config.processed_workshops`: not a folder whose raw folder is
+    gone)."""
+    from .config import processed_workshops
 
-    processed = Path(data_dir) / "processed"
-    return sorted(p.name for p in processed.iterdir() if (p / "statements.parquet").exists()) \
-        if processed.is_dir() else []
+    return processed_workshops(data_dir)
 
 
 def code_workshop(workshop_id: str, data_dir, params: dict[str, Any] | None = None, codebook_path=None) -> pd.DataFrame:

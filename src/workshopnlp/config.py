@@ -143,6 +143,49 @@ class WorkshopPaths:
         return self.data_dir / "raw" / self.workshop_id / "kodning"
 
 
+def _raw_workshops(data_dir: Path) -> set[str] | None:
+    """The workshop folders under ``raw/``; ``None`` for a data dir without any (processed data shared without
+    their raw files, which hold what was never pseudonymised)."""
+    raw = Path(data_dir) / "raw"
+    found = {p.name for p in raw.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))} \
+        if raw.is_dir() else set()
+    return found or None
+
+
+def processed_workshops(data_dir: str | Path, needs: str = "statements.parquet") -> list[str]:
+    """Workshops under ``processed/`` that hold ``needs`` (a path inside the workshop's folder) and are still
+    workshops: a folder whose raw folder is gone (:func:`orphaned_workshops`) is left out, or a workshop whose
+    raw folder was renamed would be compared with its own old copy."""
+    processed = Path(data_dir) / "processed"
+    if not processed.is_dir():
+        return []
+    orphans = set(orphaned_workshops(data_dir))
+    return sorted(p.name for p in processed.iterdir() if not p.name.startswith((".", "_"))
+                  and (p / needs).exists() and p.name not in orphans)
+
+
+def orphaned_workshops(data_dir: str | Path) -> list[str]:
+    """Folders under ``processed/`` with a statement table but no folder of the same name under ``raw/`` (renamed
+    or moved away). Only in a data dir that has raw folders: processed data shared on their own are all used."""
+    processed, raw = Path(data_dir) / "processed", _raw_workshops(Path(data_dir))
+    if raw is None or not processed.is_dir():
+        return []
+    return sorted(p.name for p in processed.iterdir() if not p.name.startswith((".", "_"))
+                  and (p / "statements.parquet").exists() and p.name not in raw)
+
+
+def orphans_note(data_dir: str | Path) -> str:
+    """A Danish note naming the orphaned folders (:func:`orphaned_workshops`) and what to do; empty if none."""
+    orphans = orphaned_workshops(data_dir)
+    if not orphans:
+        return ""
+    processed = Path(data_dir) / "processed"
+    names = ", ".join(str(processed / o) for o in orphans)
+    return (f"Bemærk: {names} har ingen mappe under {Path(data_dir) / 'raw'} (omdøbt eller flyttet?). "
+            "Resultaterne der bruges ikke som tidligere workshop og ikke i sammenligninger. Er workshoppen omdøbt, "
+            "så slet den gamle mappe under processed; ellers læg rådata tilbage under raw med samme navn.")
+
+
 def refuse_inside_raw(path: str | Path, data_dir: str | Path | None, option: str, fix: str) -> None:
     """Raise an :class:`InputError` if ``path`` lies under ``<data_dir>/raw/``: raw files are the immutable
     input, and a file written there would be read as a workshop's input on the next run."""

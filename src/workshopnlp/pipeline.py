@@ -95,9 +95,9 @@ def _training_inputs(data_dir: Path) -> list[Path]:
 
 
 def _workshops_with_themes(data_dir: Path) -> list[str]:
-    processed = Path(data_dir) / "processed"
-    return sorted(p.name for p in processed.iterdir() if (p / "themes" / "themes.json").exists()) \
-        if processed.is_dir() else []
+    from .config import processed_workshops
+
+    return processed_workshops(data_dir, "themes/themes.json")
 
 
 def build_steps(workshop_id: str, data_dir: Path, reports_dir: Path, params: dict[str, Any],
@@ -250,6 +250,10 @@ def run_pipeline(workshop_id: str, data_dir: Path | str = "data", reports_dir: P
 
         load_manifest(manifest_path, workshop_id)
     if until is None:
+        from .config import orphans_note
+
+        if orphans_note(data_dir):
+            echo(orphans_note(data_dir))
         for earlier in earlier_workshops_without_themes(data_dir, workshop_id):
             echo(f"Den tidligere workshop {earlier} er ikke kørt endnu. Den indlæses, kodes og får temaer først, "
                  f"så {workshop_id} kan sammenlignes med den. Kør workshopnlp run --workshop {earlier} for at få "

@@ -670,14 +670,16 @@ def theme_quotes(b: WorkshopBundle) -> pd.DataFrame:
 
 def workshop_frames(data_dir: str | Path, until: str | None = None) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
     """(statements, codes) of every coded workshop whose id sorts at or before ``until``."""
+    from .config import processed_workshops
+
     processed = Path(data_dir) / "processed"
     frames = {}
-    for folder in sorted(processed.iterdir()) if processed.is_dir() else []:
-        if until and folder.name > until:
+    for name in processed_workshops(data_dir, "codes.parquet"):  # not a folder whose raw folder is gone
+        folder = processed / name
+        if until and name > until:
             continue
-        if (folder / "statements.parquet").exists() and (folder / "codes.parquet").exists():
-            frames[folder.name] = (pd.read_parquet(folder / "statements.parquet"),
-                                   pd.read_parquet(folder / "codes.parquet"))
+        if (folder / "statements.parquet").exists():
+            frames[name] = (pd.read_parquet(folder / "statements.parquet"), pd.read_parquet(folder / "codes.parquet"))
     return frames
 
 

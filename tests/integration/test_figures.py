@@ -161,3 +161,18 @@ def test_rebuilding_gives_byte_identical_files(data_dir, october, tmp_path):
             a = hashlib.sha256(entry[kind].read_bytes()).hexdigest()
             b = hashlib.sha256(second["figures"][name][kind].read_bytes()).hexdigest()
             assert a == b, (name, kind)
+
+
+def test_a_workshop_whose_raw_folder_was_renamed_is_not_compared_with_its_old_copy(coded_data_dir, tmp_path):
+    """October's raw folder renamed: its old processed folder must not count as an earlier workshop on the
+    comparison pages (reporting.workshop_frames) nor in the figures' comparisons (coding.known_workshops)."""
+    from workshopnlp.coding import known_workshops
+    from workshopnlp.reporting import workshop_frames
+
+    d = tmp_path / "data"
+    shutil.copytree(coded_data_dir, d)
+    assert sorted(workshop_frames(d)) == [OCTOBER, JANUARY]
+    (d / "raw" / OCTOBER).rename(d / "raw" / "2022-10-28-omdoebt")
+    assert sorted(workshop_frames(d)) == [JANUARY] and known_workshops(d) == [JANUARY]
+    (d / "raw" / "2022-10-28-omdoebt").rename(d / "raw" / OCTOBER)
+    assert sorted(workshop_frames(d, until=OCTOBER)) == [OCTOBER]

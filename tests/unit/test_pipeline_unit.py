@@ -141,3 +141,42 @@ def test_a_run_warns_when_much_of_the_text_is_unfamiliar_to_the_coder(tmp_path, 
                               echo=said[warning].append)
     assert "[code] Bemærk: 3 af 4 udsagn (75 %) ligner ikke noget" in said[True]
     assert not any("[code]" in line for line in said[False])
+
+
+def _workshop_folders(data_dir, raw=(), processed=()):
+    for ws in raw:
+        (data_dir / "raw" / ws).mkdir(parents=True)
+        (data_dir / "raw" / ws / "svar.txt").write_text("svar", "utf-8")
+    for ws in processed:
+        (data_dir / "processed" / ws / "themes").mkdir(parents=True)
+        for name in ("statements.parquet", "codes.parquet", "themes/themes.json"):
+            (data_dir / "processed" / ws / name).write_text("x", "utf-8")
+
+
+def test_a_processed_folder_whose_raw_folder_was_renamed_is_no_earlier_workshop(tmp_path, monkeypatch):
+    """raw/2022-10-28-dataetik renamed to raw/2022-10-28-workshop: processed/2022-10-28-dataetik stays behind and
+    must not be the earlier workshop the renamed one (or a later one) is compared with, and the run says so."""
+    from workshopnlp import pipeline
+    from workshopnlp.coding import known_workshops
+    from workshopnlp.config import orphaned_workshops, processed_workshops
+
+    old, new, later = "2022-10-28-dataetik", "2022-10-28-workshop", "2023-01-19-fokus"
+    _workshop_folders(tmp_path, raw=(new, later), processed=(old, new, later))
+    (tmp_path / "processed" / "_cache").mkdir()
+    assert orphaned_workshops(tmp_path) == [old]
+    assert processed_workshops(tmp_path) == known_workshops(tmp_path) == [new, later]
+    assert pipeline._workshops_with_themes(tmp_path) == [new, later]
+    said = []
+    monkeypatch.setattr(pipeline, "build_steps", lambda *a, **k: [])
+    pipeline.run_pipeline(later, tmp_path, tmp_path / "reports", params={"x": 1}, echo=said.append)
+    assert any(str(tmp_path / "processed" / old) in line and "omdøbt" in line and "slet" in line for line in said)
+
+
+def test_processed_data_shared_without_any_raw_folder_are_all_used(tmp_path):
+    """Raw files hold what was never pseudonymised and may stay with the project group: a data dir of processed
+    folders only is no folder of orphans."""
+    from workshopnlp.config import orphaned_workshops, orphans_note, processed_workshops
+
+    _workshop_folders(tmp_path, processed=("2022-10-28-dataetik", "2023-01-19-fokus"))
+    assert orphaned_workshops(tmp_path) == [] and orphans_note(tmp_path) == ""
+    assert processed_workshops(tmp_path, "codes.parquet") == ["2022-10-28-dataetik", "2023-01-19-fokus"]
