@@ -487,3 +487,36 @@ def with_tentative_labels(codebook: Codebook, tentative: set[tuple[str, str]]) -
                                         if (d.id, c.id) in tentative and not c.label.endswith(TENTATIVE_SUFFIX)
                                         else c for c in d.codes)) for d in codebook.dimensions)
     return replace(codebook, dimensions=dims)
+
+
+def tentative_theme_name(name: str, label: str, code: object, codebook: Codebook) -> tuple[str, str]:
+    """A theme's ``name`` and the ``label`` of the code it carries («Ansvarlighed: analyse, …», «Ansvarlighed»),
+    with «(foreløbig)» after the code's label where ``codebook`` (:func:`with_tentative_labels`) marks ``code``
+    tentative: a name claims a code as surely as a figure's label does, so it says so too.
+
+    >>> cb = with_tentative_labels(load_codebook(), {("principle", "ansvarlighed")})
+    >>> tentative_theme_name("Ansvarlighed: analyse, leverandør", "Ansvarlighed", "ansvarlighed", cb)
+    ('Ansvarlighed (foreløbig): analyse, leverandør', 'Ansvarlighed (foreløbig)')
+    >>> tentative_theme_name("Formål: formål, gevinst", "Formål", "formaal", cb)
+    ('Formål: formål, gevinst', 'Formål')
+    """
+    if not isinstance(code, str) or code == NO_CODE:
+        return name, label
+    marked = [c.label for d in codebook.dimensions for c in d.codes if c.id == code]
+    if not marked or not marked[0].endswith(TENTATIVE_SUFFIX):
+        return name, label
+    plain = marked[0][:-len(TENTATIVE_SUFFIX)]
+    if isinstance(name, str) and name.startswith(plain + ":"):
+        name = marked[0] + name[len(plain):]
+    return name, marked[0] if label == plain else label
+
+
+def themes_with_tentative_names(themes, codebook: Codebook):
+    """A copy of a themes.csv table with :func:`tentative_theme_name` applied to every row's name and code label."""
+    if "code" not in themes.columns:  # written by an older version
+        return themes
+    themes = themes.copy()
+    named = [tentative_theme_name(n, lab, c, codebook)
+             for n, lab, c in zip(themes["label"], themes["code_label"], themes["code"])]
+    themes["label"], themes["code_label"] = [n for n, _ in named], [lab for _, lab in named]
+    return themes

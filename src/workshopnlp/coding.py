@@ -979,17 +979,45 @@ CODE_COLUMNS = ["statement_id", "focus_area", "focus_area_score", "principle", "
 TENTATIVE_COLUMNS = {dim: f"{dim}_foreloebig" for dim in DIMENSIONS}
 
 
-def mark_tentative(codes: pd.DataFrame, tentative: set[tuple[str, str]]) -> pd.DataFrame:
+def mark_tentative(codes: pd.DataFrame, tentative: set[tuple[str, str]],
+                   codebook: Codebook | None = None) -> pd.DataFrame:
     """``codes`` with ``<dimension>_foreloebig`` (:data:`TENTATIVE_COLUMNS`) after :data:`CODE_COLUMNS`: true
     where the statement's code of that dimension is in ``tentative`` (:func:`workshopnlp.agreement.tentative_codes`
     of the workshop's agreement). Reports and figures mark such codes «foreløbig»; the table is marked by the
-    same rule, so a reader who opens codes.csv in Excel sees it too, on every row it concerns."""
+    same rule, so a reader who opens codes.csv in Excel sees it too, on every row it concerns. With ``codebook``
+    the explanations say it as well (:func:`tentative_explanation`)."""
     out = codes.copy()
     flags = list(TENTATIVE_COLUMNS.values())
     for dim, column in TENTATIVE_COLUMNS.items():
         out[column] = pd.Series([(dim, code) in tentative for code in out[dim]], index=out.index, dtype=bool)
+    if codebook is not None and tentative and "explanation" in out.columns:
+        out["explanation"] = [tentative_explanation(str(e), tentative, codebook) for e in out["explanation"]]
     rest = [c for c in out.columns if c not in CODE_COLUMNS and c not in flags]
     return out[[*CODE_COLUMNS, *flags, *rest]]
+
+
+def tentative_explanation(text: str, tentative: set[tuple[str, str]], codebook: Codebook) -> str:
+    """``text`` (an explanation) with «(foreløbig)» after the label of every code in ``tentative`` it names as
+    people's code («fokusområde «Tillid (foreløbig)»: 2 af 3 kodere») or as the model's suggestion («Fokusområde:
+    Tillid (foreløbig; sikkerhed 0,58)»): "3 af 3 kodere" reads as settled where coders as a whole do not agree
+    on the code. The codebook examples it quotes and the nearest codes it names are left as they are.
+
+    >>> from workshopnlp.codebook import load_codebook
+    >>> tentative_explanation("Kodet af mennesker – fokusområde «Tillid»: 3 af 3 kodere. Maskinens eget forslag: "
+    ...                       "Fokusområde: Tillid (sikkerhed 0,58).", {("focus_area", "tillid")}, load_codebook())
+    'Kodet af mennesker – fokusområde «Tillid (foreløbig)»: 3 af 3 kodere. Maskinens eget forslag: Fokusområde: Tillid (foreløbig; sikkerhed 0,58).'
+    """
+    from .codebook import TENTATIVE_SUFFIX
+
+    names = {"focus_area": "fokusområde", "principle": "princip"}
+    for dim, code in sorted(tentative):
+        label = codebook.dimension(dim).code(code).label
+        if label.endswith(TENTATIVE_SUFFIX):
+            label = label[:-len(TENTATIVE_SUFFIX)]
+        dim_label = codebook.dimension(dim).label
+        text = text.replace(f"{names[dim]} «{label}»:", f"{names[dim]} «{label}{TENTATIVE_SUFFIX}»:")
+        text = text.replace(f"{dim_label}: {label} (sikkerhed", f"{dim_label}: {label} (foreløbig; sikkerhed")
+    return text
 
 
 def _embedding_setup(params: dict[str, Any], data_dir):
@@ -1130,7 +1158,7 @@ def code_workshop(workshop_id: str, data_dir, params: dict[str, Any] | None = No
                                    codebook, params["coding"]["tentative_alpha"],
                                    model_on=set(held_out["statement_id"]), content=with_content,
                                    min_statements=int(params["coding"].get("agreement_min_statements", 1)))
-    codes = mark_tentative(codes, tentative_codes(agreement))
+    codes = mark_tentative(codes, tentative_codes(agreement), codebook)
     inputs = {"statements.parquet": sha256_file(paths.statements), "codebook": codebook.sha256,
               **training_input_hashes(data_dir)}
     summary = training_summary(tune, codebook)

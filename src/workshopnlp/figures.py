@@ -1267,6 +1267,9 @@ def build_figures(workshop_id: str, data_dir: str | Path, out_dir: str | Path,
     if (paths.themes_dir / "themes.csv").is_file() and (paths.themes_dir / "theme_codes.csv").is_file():
         fix = f"kør temaerne igen: workshopnlp themes --workshop {workshop_id}"
         themes = _read_table(paths.themes_dir / "themes.csv", "tematabellen", fix)
+        from .codebook import themes_with_tentative_names
+
+        themes = themes_with_tentative_names(themes, cb)  # «Ansvarlighed (foreløbig): …», as every label says
         theme_codes = _read_table(paths.themes_dir / "theme_codes.csv", "tema-kode-tabellen", fix)
         inputs["themes/themes.csv"] = sha256_file(paths.themes_dir / "themes.csv")
         inputs["themes/theme_codes.csv"] = sha256_file(paths.themes_dir / "theme_codes.csv")

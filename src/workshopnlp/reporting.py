@@ -100,6 +100,16 @@ def load_bundle(workshop_id: str, data_dir: str | Path = "data", codebook_path=N
     from .codebook import with_tentative_labels
 
     codebook = with_tentative_labels(workshop_codebook(data_dir, workshop_id, codebook_path), tentative(agreement))
+    themes, themes_json = None, None
+    if not reason:
+        from .codebook import tentative_theme_name, themes_with_tentative_names
+
+        themes = themes_with_tentative_names(pd.read_csv(themes_dir / "themes.csv"), codebook)
+        themes_json = _read_json(themes_dir / "themes.json")
+        for theme in (themes_json or {}).get("themes", []):
+            theme["label"], theme["code_label"] = tentative_theme_name(theme.get("label", ""),
+                                                                       theme.get("code_label", ""),
+                                                                       theme.get("code"), codebook)
     return WorkshopBundle(
         workshop_id=workshop_id, data_dir=Path(data_dir), statements=pd.read_parquet(paths.statements),
         codes=pd.read_parquet(paths.codes) if paths.codes.exists() else None,
@@ -107,9 +117,9 @@ def load_bundle(workshop_id: str, data_dir: str | Path = "data", codebook_path=N
         if (processed / "human_codes.parquet").exists() else None,
         agreement=agreement,
         redactions=pd.read_csv(processed / "redaction_log.csv"),
-        themes=pd.read_csv(themes_dir / "themes.csv") if not reason else None,
+        themes=themes,  # with «(foreløbig)» in a name that carries a tentative code
         theme_codes=pd.read_csv(themes_dir / "theme_codes.csv") if not reason else None,
-        themes_json=_read_json(themes_dir / "themes.json") if not reason else None,
+        themes_json=themes_json,
         stability=_read_json(themes_dir / "stability.json") if not reason else None,
         themes_missing_reason=reason, codebook=codebook, params=params if params is not None else load_params(),
         provenance=provenance)

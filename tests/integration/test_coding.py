@@ -115,7 +115,9 @@ def test_human_codes_override_the_model(coded_data_dir):
         for dim, word in (("focus_area", "fokusområde"), ("principle", "princip")):
             code = ref.at[sid, dim]
             n = int((given[dim] == code).sum())
-            assert f"{word} «{labels[dim][code]}»: {n} af {given[dim].notna().sum()} kodere" in explained[sid]
+            marked = " (foreløbig)" if codes.at[sid, f"{dim}_foreloebig"] else ""  # as codes.csv flags it
+            assert f"{word} «{labels[dim][code]}{marked}»: {n} af {given[dim].notna().sum()} kodere" \
+                in explained[sid]
     assert not explained.str.contains("formaal|teknologisk_forstaaelse|mennesket_i_centrum").any()
 
 
@@ -940,3 +942,26 @@ def test_code_for_a_workshop_counts_as_the_reports_and_says_how_unfamiliar_the_t
     provenance = json.loads((d / "processed" / JANUARY / "codes.provenance.json").read_text("utf-8"))
     unfamiliar = provenance["unfamiliar"]
     assert f"af {unfamiliar['statements']} udsagn" in out or f"Alle {unfamiliar['statements']} udsagn" in out
+
+
+def test_explanations_say_foreloebig_where_the_code_they_name_is_tentative(coded_data_dir):
+    """«3 af 3 kodere» reads as settled; where coders as a whole do not agree on the code, the explanation says
+    «(foreløbig)» after the label, as codes.csv's flags and every report label do."""
+    from workshopnlp.agreement import tentative_codes
+
+    cb = load_codebook()
+    checked = 0
+    for ws in (OCTOBER, JANUARY):
+        processed = coded_data_dir / "processed" / ws
+        codes = pd.read_parquet(processed / "codes.parquet")
+        tentative = tentative_codes(pd.read_csv(processed / "agreement.csv"))
+        names = {"focus_area": "fokusområde", "principle": "princip"}
+        for dim in DIMENSIONS:
+            for code, explanation, source in zip(codes[dim], codes["explanation"], codes["code_source"]):
+                label = cb.dimension(dim).code(code).label
+                if source != "menneske" or f"{names[dim]} «{label}" not in explanation:
+                    continue
+                marked = f"{names[dim]} «{label} (foreløbig)»:" in explanation
+                assert marked == ((dim, code) in tentative), (ws, dim, code, explanation)
+                checked += marked
+    assert checked, "the sample has tentative codes among people's codes"

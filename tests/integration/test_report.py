@@ -6,6 +6,7 @@ Every notebook is executed (papermill) on both sample workshops by the session f
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import re
 import shutil
@@ -590,12 +591,13 @@ def test_a_theme_name_claims_a_code_only_where_the_themes_own_codes_bear_it_out(
     opposite of the heat map beside it. A code names a theme only if it is close to the code's examples AND
     at least themes.label_code_min_share of the theme's statements carry it; the table says how many."""
     from workshopnlp.config import load_params
+    from workshopnlp.agreement import tentative_codes
     from workshopnlp.reporting import load_bundle, theme_table
     from workshopnlp.themes import theme_params
 
     data_dir, reports, _ = reported
     tp = theme_params(load_params())
-    named = bitten = 0
+    named = bitten = marked_name = 0
     for ws in (OCTOBER, JANUARY):
         folder = data_dir / "processed" / ws / "themes"
         t = pd.read_csv(folder / "themes.csv", keep_default_na=False)
@@ -617,7 +619,19 @@ def test_a_theme_name_claims_a_code_only_where_the_themes_own_codes_bear_it_out(
                                                                 < tp["label_code_min_share"]).all())
         shown = theme_table(load_bundle(ws, data_dir))
         assert shown["Kode i navnet"].str.contains(r"\(\d+ % af udsagnene\)").sum() == (t["code"] != "").sum()
+        # a name that carries a code people do not agree on says so, as every label of that code does
+        tentative = tentative_codes(pd.read_csv(data_dir / "processed" / ws / "agreement.csv"))
+        for row in t[t["code"] != ""].itertuples():
+            dim = tc[(tc["theme_id"] == row.theme_id) & (tc["code"] == row.code)]["dimension"].iat[0]
+            name, code_label = shown.loc[row.theme_id, ["Navn", "Kode i navnet"]]
+            is_tentative = (dim, row.code) in tentative
+            marked_name += is_tentative
+            assert name.startswith(f"{row.code_label} (foreløbig): ") == is_tentative, (ws, name)
+            assert code_label.startswith(f"{row.code_label} (foreløbig) (") == is_tentative, (ws, code_label)
+            page = (reports / ws / "laeser" / "03_temaer.html").read_text("utf-8")
+            assert html.escape(name, quote=False) in page, name
     assert named >= 2 and bitten >= 1, (named, bitten)  # both sides of the rule are exercised on the sample
+    assert marked_name, "the sample has a theme named by a tentative code"
 
 
 def test_reader_pages_read_as_danish_pages_with_a_way_round(reported):
