@@ -26,7 +26,7 @@ data_dir = "../data"
 params_override = {}  # ændringer af standardparametrene, som i en --params-fil; {} betyder standard
 
 # %%
-from IPython.display import Markdown, display
+from IPython.display import HTML, Markdown, display
 
 from workshopnlp import figures, reporting
 
@@ -65,6 +65,16 @@ if b.themes is not None:
 # %%
 if b.themes is not None:
     display(reporting.theme_quotes(b))
+
+# %% [markdown]
+# ## Hvert udsagn og dets tema
+# Hvorfor står et udsagn i et tema? Åbn et tema for at se alle dets udsagn, de mest typiske først, og for hvert
+# udsagn: hvilket temas udsagn det ligner mest, hvilket tema der kom næst, og hvilke af temaets nøgleord det
+# bruger. Maskinen har fundet temaerne; forklaringen er til at tjekke den med, ikke en afgørelse.
+
+# %%
+if b.themes is not None:
+    display(HTML(reporting.statement_themes_html(b)))
 
 # %%
 reporting.close_report(b)

@@ -52,6 +52,7 @@ class WorkshopBundle:
     codebook: Codebook
     params: dict[str, Any]
     provenance: dict[str, dict[str, Any]] = field(default_factory=dict)
+    assignments: pd.DataFrame | None = None  # themes/assignments.parquet: each statement's theme
 
     @property
     def label(self) -> str:
@@ -121,6 +122,8 @@ def load_bundle(workshop_id: str, data_dir: str | Path = "data", codebook_path=N
         theme_codes=pd.read_csv(themes_dir / "theme_codes.csv") if not reason else None,
         themes_json=themes_json,
         stability=_read_json(themes_dir / "stability.json") if not reason else None,
+        assignments=pd.read_parquet(themes_dir / "assignments.parquet")
+        if not reason and (themes_dir / "assignments.parquet").exists() else None,
         themes_missing_reason=reason, codebook=codebook, params=params if params is not None else load_params(),
         provenance=provenance)
 
@@ -663,6 +666,85 @@ def themes_note(b: WorkshopBundle) -> str:
     if unstable:
         text += f" Ustabile temaer (fandtes i under halvdelen af gentagelserne): {'; '.join(unstable)}."
     return text
+
+
+SENSITIVE_LEFT_OUT_DA = "(Udeladt her: udsagnet fortæller om en deltagers egne personfølsomme forhold.)"
+
+
+def theme_reason_da(theme_id: str, nearest: str, runner_up: str, reassigned: bool, words: list[str],
+                    names: Mapping[str, str]) -> str:
+    """Why a statement stands in ``theme_id`` (or in «Øvrigt»), in words a reader can check against the other
+    themes: which theme's statements it is nearest and the runner-up, whether it was placed there after the
+    grouping, and which of the theme's key words it uses. ``names``: theme id → «T04 «Formål: …»».
+
+    >>> names = {"T04": "T04 «formål, gevinst»", "T12": "T12 «svar, sagsforløb»"}
+    >>> theme_reason_da("T04", "T04", "T12", False, ["gevinst"], names)
+    'Ligner T04s udsagn mere end noget andet temas (næstnærmest: T12 «svar, sagsforløb»). Temaets nøgleord i udsagnet: gevinst.'
+    >>> theme_reason_da("ovrigt", "T12", "T12", False, [], names)
+    'Lå ikke tæt nok på noget tema til at høre med; nærmest var T12 «svar, sagsforløb».'
+    """
+    from .themes import OUTLIER_ID
+
+    if theme_id == OUTLIER_ID:
+        return (f"Lå ikke tæt nok på noget tema til at høre med; nærmest var {names.get(nearest, nearest)}."
+                if nearest else "Lå ikke tæt nok på noget tema til at høre med.")
+    text = "Lå først uden for alle temaer og er lagt i det tema, det ligner mest. " if reassigned else ""
+    if nearest and nearest != theme_id:
+        text += (f"Grupperet med {theme_id}s udsagn, som det ligger tæt på, selv om det som helhed ligger lidt "
+                 f"nærmere {names.get(nearest, nearest)}.")
+    else:
+        text += f"Ligner {theme_id}s udsagn mere end noget andet temas" + (
+            f" (næstnærmest: {names.get(runner_up, runner_up)})." if runner_up else ".")
+    text += (f" Temaets nøgleord i udsagnet: {', '.join(words)}." if words else
+             " Ingen af temaets nøgleord står i udsagnet: det er indholdet som helhed, der ligner.")
+    return text
+
+
+def statement_themes(b: WorkshopBundle) -> pd.DataFrame:
+    """Every statement with content and its theme, with why (:func:`theme_reason_da`): columns theme_id, Tema,
+    Persona, Udsagn, Hvorfor, most typical of its theme first. A statement about a participant's own sensitive
+    matters stays in its theme but is not printed (as in the quotes). Empty without themes."""
+    if b.themes is None or b.assignments is None:
+        return pd.DataFrame(columns=["theme_id", "Tema", "Persona", "Udsagn", "Hvorfor"])
+    from .themes import OUTLIER_ID
+
+    themes = b.themes.set_index("theme_id")
+    names = {tid: f"{tid} «{label}»" for tid, label in themes["label"].items() if tid != OUTLIER_ID}
+    top_words = {tid: [w.strip() for w in str(words).split(",") if w.strip()]
+                 for tid, words in themes["top_words"].fillna("").items()}
+    runner = b.assignments["runner_up_theme_id"] if "runner_up_theme_id" in b.assignments else ""
+    a = b.assignments.assign(runner_up_theme_id=runner)
+    a = a[a["status"] == "brugbar"].merge(
+        b.statements[["statement_id", "persona", "text", "content_lemmas"]], on="statement_id")
+    order = {tid: i for i, tid in enumerate([*[t for t in themes.index if t != OUTLIER_ID], OUTLIER_ID])}
+    a = a.assign(_order=a["theme_id"].map(order)).sort_values(["_order", "similarity", "statement_id"],
+                                                              ascending=[True, False, True])
+    rows = []
+    for r in a.itertuples(index=False):
+        lemmas = set(str(r.content_lemmas or "").split())
+        words = [w for w in top_words.get(r.theme_id, []) if w in lemmas]
+        rows.append({"theme_id": r.theme_id,
+                     "Tema": "Øvrigt" if r.theme_id == OUTLIER_ID else names.get(r.theme_id, r.theme_id),
+                     "Persona": PERSONA_LABELS_DA.get(r.persona, r.persona),
+                     "Udsagn": SENSITIVE_LEFT_OUT_DA if is_sensitive(str(r.text)) else str(r.text),
+                     "Hvorfor": theme_reason_da(r.theme_id, str(r.nearest_theme_id or ""),
+                                                str(r.runner_up_theme_id or ""), bool(r.reassigned), words, names)})
+    return pd.DataFrame(rows, columns=["theme_id", "Tema", "Persona", "Udsagn", "Hvorfor"])
+
+
+def statement_themes_html(b: WorkshopBundle) -> str:
+    """:func:`statement_themes` as one fold-out list per theme (``<details>``), so the page stays short and a
+    reader opens the theme they want to check."""
+    table = statement_themes(b)
+    if table.empty:
+        return ""
+    parts = []
+    for _, group in table.groupby("theme_id", sort=False):
+        title = html.escape(str(group["Tema"].iat[0]))
+        body = group[["Persona", "Udsagn", "Hvorfor"]].to_html(index=False, escape=True, border=0,
+                                                                classes="dataframe")
+        parts.append(f"<details><summary>{title} – {len(group)} udsagn</summary>\n{body}\n</details>")
+    return "\n".join(parts)
 
 
 def theme_quotes(b: WorkshopBundle) -> pd.DataFrame:

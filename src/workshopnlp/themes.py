@@ -106,7 +106,8 @@ failed run leaves the previous files intact):
 - ``assignments.parquet`` – every statement of the table: ``theme_id`` ("T01", ..., ``ovrigt``, or ""
   for empty answers), ``similarity`` (cosine to the theme centroid; for ``ovrigt`` to the nearest
   theme), ``probability`` (HDBSCAN membership strength; NaN for reassigned outliers and Ward fits),
-  ``topic`` (BERTopic's number in this fit), ``nearest_theme_id``, ``reassigned`` (was an outlier),
+  ``topic`` (BERTopic's number in this fit), ``nearest_theme_id`` (nearest centroid),
+  ``runner_up_theme_id`` (nearest centroid other than its own theme's), ``reassigned`` (was an outlier),
   ``status`` (``brugbar`` | ``dublet`` – inherits the theme of the statement it repeats, not counted
   in sizes | ``tom``).
 - ``theme_codes.csv`` – theme x code: centred ``similarity`` of the centroids, raw ``cosine``,
@@ -804,6 +805,17 @@ def run_themes(workshop_id: str, data_dir: Path | str, params: dict[str, Any] | 
                         reference=summary["reference_workshop"])
 
 
+def _nearest_other(similarities: np.ndarray, own: int | None, order, ids) -> str:
+    """The id of the theme whose centroid is nearest, leaving out position ``own`` (the statement's own theme);
+    "" when there is no other theme."""
+    sims = np.asarray(similarities, dtype=float).copy()
+    if own is not None and len(sims):
+        sims[own] = -np.inf
+    if not len(sims) or not np.isfinite(sims).any():
+        return ""
+    return ids[order[int(np.argmax(sims))]]
+
+
 def _build_tables(workshop_id, statements, mask, usable, embeddings, docs, fit: Fit, order, ids, origin, stab,
                   cbv: CodebookVectors, codes_df, tp):
     n_usable = len(usable)
@@ -816,6 +828,10 @@ def _build_tables(workshop_id, statements, mask, usable, embeddings, docs, fit: 
                         for i, t in enumerate(topic_of)])
     nearest = np.array([ids[order[int(np.argmax(raw_sim[i]))]] if order else "" for i in range(n_usable)],
                        dtype=object)
+    # The nearest theme other than the statement's own (for «Øvrigt»: the nearest): what a reader weighs its
+    # theme against on the themes page («næstnærmest: T12»).
+    runner_up = np.array([_nearest_other(raw_sim[i], pos.get(t), order, ids) for i, t in enumerate(topic_of)],
+                         dtype=object)
 
     # ---- assignments: every statement, usable or not
     base = statements[["statement_id"]].copy()
@@ -825,7 +841,7 @@ def _build_tables(workshop_id, statements, mask, usable, embeddings, docs, fit: 
     u = pd.DataFrame({"statement_id": usable["statement_id"].to_numpy(), "theme_id": theme_of,
                       "topic": topic_of.astype(int), "similarity": np.round(own_sim, ROUND),
                       "probability": np.round(fit.probability, ROUND), "nearest_theme_id": nearest,
-                      "reassigned": (fit.topics_before == -1) & (topic_of != -1)})
+                      "runner_up_theme_id": runner_up, "reassigned": (fit.topics_before == -1) & (topic_of != -1)})
     assignments = base.merge(u, on="statement_id", how="left")
     if "duplicate_of" in statements.columns:
         # A duplicate inherits the theme of the statement it repeats (it is not counted in sizes).
@@ -834,16 +850,17 @@ def _build_tables(workshop_id, statements, mask, usable, embeddings, docs, fit: 
         for i in np.flatnonzero((assignments["status"] == "dublet").to_numpy()):
             src = dup.get(assignments.at[i, "statement_id"], "")
             if src in by_id.index:
-                for col in ("theme_id", "topic", "similarity", "nearest_theme_id"):
+                for col in ("theme_id", "topic", "similarity", "nearest_theme_id", "runner_up_theme_id"):
                     assignments.at[i, col] = by_id.at[src, col]
     assignments["theme_id"] = assignments["theme_id"].fillna("").astype(str)
     assignments["nearest_theme_id"] = assignments["nearest_theme_id"].fillna("").astype(str)
+    assignments["runner_up_theme_id"] = assignments["runner_up_theme_id"].fillna("").astype(str)
     assignments["topic"] = pd.to_numeric(assignments["topic"]).astype("Int64")
     assignments["similarity"] = pd.to_numeric(assignments["similarity"]).astype(float)
     assignments["probability"] = pd.to_numeric(assignments["probability"]).astype(float)
     assignments["reassigned"] = assignments["reassigned"].fillna(False).astype(bool)
     assignments = assignments[["statement_id", "theme_id", "similarity", "probability", "topic",
-                               "nearest_theme_id", "reassigned", "status"]]
+                               "nearest_theme_id", "runner_up_theme_id", "reassigned", "status"]]
 
     # ---- codes
     code_sim = centred_cosine(cent, cbv.centroids, cbv.background) if order else np.zeros((0, len(cbv.codes)))

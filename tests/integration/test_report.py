@@ -684,3 +684,43 @@ def test_reader_pages_read_as_danish_pages_with_a_way_round(reported):
     assert "«Lighed» er, hvor meget to temaers udsagn ligner hinanden" in january
     october = (reports / OCTOBER / "laeser" / "04_sammenligning.html").read_text(encoding="utf-8")
     assert "står i rapporten for 19. januar 2023" in october and "når de er kørt" not in october
+
+
+def test_the_themes_page_shows_every_statement_in_its_theme_and_why(reported):
+    """The brief: the project group must see *why* a statement landed in a theme. Page 03 lists every statement
+    with content under its theme (one fold-out per theme and «Øvrigt»), with the theme it came closest to next
+    and the theme's key words it uses – words that are in fact among the theme's key words and in the statement."""
+    from workshopnlp.reporting import load_bundle, statement_themes
+    from workshopnlp.themes import OUTLIER_ID
+
+    data_dir, reports, _ = reported
+    for ws in (OCTOBER, JANUARY):
+        b = load_bundle(ws, data_dir)
+        listed = statement_themes(b)
+        usable = b.assignments[b.assignments["status"] == "brugbar"]
+        assert len(listed) == len(usable) and listed["theme_id"].tolist() != []
+        sizes = b.themes.set_index("theme_id")["size"]
+        assert listed.groupby("theme_id").size().to_dict() == {t: int(n) for t, n in sizes.items() if n}
+        themes = b.themes.set_index("theme_id")
+        lemmas = b.statements.set_index("text")["content_lemmas"].to_dict()
+        reassigned = 0
+        for row in listed.itertuples():
+            if row.theme_id == OUTLIER_ID:
+                assert row.Hvorfor.startswith("Lå ikke tæt nok på noget tema"), row
+                continue
+            assert f"{row.theme_id}s udsagn" in row.Hvorfor
+            runner = re.search(r"næstnærmest: (T\d+) ", row.Hvorfor)
+            assert runner is None or runner.group(1) != row.theme_id
+            reassigned += row.Hvorfor.startswith("Lå først uden for alle temaer")
+            said = re.search(r"Temaets nøgleord i udsagnet: ([^.]+)\.", row.Hvorfor)
+            if said and row.Udsagn in lemmas:
+                top = {w.strip() for w in themes.at[row.theme_id, "top_words"].split(",")}
+                for word in said.group(1).split(", "):
+                    assert word in top and word in lemmas[row.Udsagn].split(), (word, row)
+        assert reassigned == int((usable["reassigned"] & (usable["theme_id"] != OUTLIER_ID)).sum())
+        soup = BeautifulSoup((reports / ws / "laeser" / "03_temaer.html").read_text("utf-8"), "html.parser")
+        folds = [d for d in soup.find_all("details") if d.summary and " udsagn" in d.summary.get_text()
+                 and not d.summary.get_text().startswith("Proveniens")]
+        assert len(folds) == listed["theme_id"].nunique()
+        assert sum(len(d.find_all("tr")) - 1 for d in folds) == len(listed)
+        assert "Hvorfor" in folds[0].get_text() and "Øvrigt" in folds[-1].summary.get_text()

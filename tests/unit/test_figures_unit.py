@@ -199,7 +199,8 @@ def test_codes_by_persona_is_danish_and_marks_small_cells(cb):
     assert "Andel af personaens udsagn" in texts
     assert any(t.startswith("Rådgiver") for t in texts) and any(t.startswith("Sikret ledig") for t in texts)
     assert {"Formål", "Tillid", "Teknologisk forståelse", "Intet fokusområde"} <= set(texts)
-    assert "Skjult (færre end 5 udsagn)" in texts
+    # the rådgiver's 8 is hidden beside their 3 (or 3 = total − the rest): the legend must not call it «færre end 5»
+    assert "Skjult (færre end 5 udsagn, eller skjult med et sådant felt, så det ikke kan regnes ud)" in texts
     assert "skjult: færre end 5 udsagn" in texts, "the persona with 2 statements is hidden whole"
     assert "Sikret ledig\n(n < 5)" in texts
     assert "3" not in texts and "8" not in texts, "the small cell and its secondary partner show no count"
@@ -209,6 +210,15 @@ def test_codes_by_persona_is_danish_and_marks_small_cells(cb):
 
     fig2 = figures.fig_codes_by_persona(st, co, cb, "principle", params=load_params())
     assert fig2._suptitle.get_text() == "Dataetiske principper fordelt på persona"
+
+
+def test_the_hidden_legend_says_less_than_five_only_where_every_hidden_cell_is(cb):
+    """Two small cells in a row hide each other: nothing larger is hidden, and the legend says just «færre end 5»."""
+    st, co = _make([("leder", "formaal", "ansvarlighed", 9), ("leder", "tillid", "gennemskuelighed", 3),
+                    ("leder", "teknologisk_forstaaelse", "ansvarlighed", 2), ("raadgiver", "formaal", "ansvarlighed", 7),
+                    ("raadgiver", "tillid", "ansvarlighed", 6)])
+    texts = _texts(figures.fig_codes_by_persona(st, co, cb, "focus_area", params=load_params()))
+    assert "Skjult (færre end 5 udsagn)" in texts and "9" in texts and "7" in texts and "6" in texts
 
 
 def test_codes_by_source_kind_and_workshop_are_danish(cb):
