@@ -14,7 +14,9 @@ ids regardless of what the output folder held before.
 *Comparison* (``workshopnlp compare --workshops A B``): themes of B matched to themes of A (same rule),
 each pair classified by the change of its share of the usable statements: ``vokset`` / ``skrumpet`` when
 the share changes by at least ``change_min_points`` (absolute) and ``change_min_relative`` (relative to
-the larger share), else ``uændret``; unmatched themes of A are ``forsvundet``, of B ``ny``. The shift in
+the larger share), else ``uændret``; unmatched themes of A are ``forsvundet``, of B ``ny``, each with the
+nearest theme on the other side (``nearest_label``, ``nearest_similarity``); ``stable_a``/``stable_b`` say
+whether each theme was stable in its own workshop (a vanished unstable theme may never have been one). The shift in
 focus-area and principle shares between the workshops is computed from each workshop's codes.parquet
 when both exist. Written to ``processed/<B>/themes/comparison_<A>.csv`` and ``.json``.
 """
@@ -214,6 +216,7 @@ def compare_workshops(earlier: str, later: str, data_dir: Path | str, params: di
     threshold = float(tp["workshop_match_similarity"])
     rows = []
     matched_a, matched_b = set(), set()
+    sim = np.zeros((len(themes_b), len(themes_a)))
     if themes_a and themes_b:
         ca = np.vstack([np.asarray(t["centroid"], float) for t in themes_a])
         cb = np.vstack([np.asarray(t["centroid"], float) for t in themes_b])
@@ -226,19 +229,28 @@ def compare_workshops(earlier: str, later: str, data_dir: Path | str, params: di
                                              float(tp["change_min_relative"])),
                          "theme_id_a": a["theme_id"], "label_a": a["label"], "share_a": a["share"], "size_a": a["size"],
                          "theme_id_b": b["theme_id"], "label_b": b["label"], "share_b": b["share"], "size_b": b["size"],
-                         "similarity": round(s, 4)})
+                         "similarity": round(s, 4), "stable_a": a.get("stable"), "stable_b": b.get("stable")})
+    # A theme without a partner is told with the nearest theme on the other side and how alike they are, so a
+    # reader can see how far it was from being matched («0,58 til «…»», under the threshold).
     for c, a in enumerate(themes_a):
         if c not in matched_a:
+            near = int(np.argmax(sim[:, c])) if len(themes_b) else None
             rows.append({"status": "forsvundet", "theme_id_a": a["theme_id"], "label_a": a["label"],
                          "share_a": a["share"], "size_a": a["size"], "theme_id_b": "", "label_b": "", "share_b": 0.0,
-                         "size_b": 0, "similarity": None})
+                         "size_b": 0, "similarity": None, "stable_a": a.get("stable"), "stable_b": None,
+                         "nearest_label": themes_b[near]["label"] if near is not None else "",
+                         "nearest_similarity": round(float(sim[near, c]), 4) if near is not None else None})
     for r, b in enumerate(themes_b):
         if r not in matched_b:
+            near = int(np.argmax(sim[r, :])) if len(themes_a) else None
             rows.append({"status": "ny", "theme_id_a": "", "label_a": "", "share_a": 0.0, "size_a": 0,
                          "theme_id_b": b["theme_id"], "label_b": b["label"], "share_b": b["share"],
-                         "size_b": b["size"], "similarity": None})
+                         "size_b": b["size"], "similarity": None, "stable_a": None, "stable_b": b.get("stable"),
+                         "nearest_label": themes_a[near]["label"] if near is not None else "",
+                         "nearest_similarity": round(float(sim[r, near]), 4) if near is not None else None})
     table = pd.DataFrame(rows, columns=["status", "theme_id_a", "label_a", "share_a", "size_a", "theme_id_b",
-                                        "label_b", "share_b", "size_b", "similarity"])
+                                        "label_b", "share_b", "size_b", "similarity", "stable_a", "stable_b",
+                                        "nearest_label", "nearest_similarity"])
     table["change_points"] = (table["share_b"] - table["share_a"]).round(4)
     table["same_id"] = (table["theme_id_a"] == table["theme_id_b"]) & (table["theme_id_a"] != "")
     table["_o"] = table["status"].map({s: i for i, s in enumerate(STATUS_ORDER)})

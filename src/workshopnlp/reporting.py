@@ -349,6 +349,15 @@ def _too_small_personas(b: WorkshopBundle, compared: list[str], min_n: int) -> l
     return sorted(set(small["persona"]))
 
 
+def _held_out_unknown_persona(b: WorkshopBundle) -> int:
+    """How many held-out human-coded statements have no known persona (persona_quality.csv's «ukendt» row)."""
+    quality = _read_rows(WorkshopPaths(b.data_dir, b.workshop_id).processed / "persona_quality.csv")
+    if quality.empty:
+        return 0
+    rows = quality[quality["persona"] == UNKNOWN_PERSONA]
+    return int(rows["n_statements"].max()) if len(rows) else 0
+
+
 def persona_gap_table(b: WorkshopBundle) -> pd.DataFrame:
     """One row per dimension and comparison of ``persona_gap.csv`` (Danish labels): the best and the worst
     group with their macro-F1, the gap, the gaps chance gives (median / 95th percentile), p, a verdict
@@ -427,6 +436,17 @@ def persona_gap_text(b: WorkshopBundle) -> str:
         parts.append(f"{' og '.join(_group_name(p) for p in too_small)} har færre end {min_n} sådanne udsagn og "
                      "indgår derfor ikke i sammenligningen af personaer – at de ikke står der, betyder ikke, at "
                      "maskinen virker lige så godt for dem (se tabellen ovenfor).")
+    unknown = _held_out_unknown_persona(b)
+    if unknown:
+        parts.append(f"{unknown} af de udsagn, maskinen ikke har lært af, har ingen kendt persona («Ukendt»: "
+                     "personaen kunne ikke afgøres ud fra kilden). De indgår ikke i sammenligningen af personaer eller af borgere og medarbejdere, kun i "
+                     "den af skriftlige svar og noter og referater.")
+    from .coding import GAP_COMPARISONS
+
+    missing = [GAP_COMPARISON_SHORT_DA[c] for c in GAP_COMPARISONS if c not in set(gaps["comparison"])]
+    if missing:
+        parts.append(f"Ikke med: {list_da([f'«{m.lower()}»' for m in missing])}, fordi færre end to af grupperne har "
+                     f"mindst {min_n} udsagn, som maskinen ikke har lært af – med så få kan en forskel ikke vurderes.")
     parts.append("Borgere er sikrede ledige og borgere i ressourceforløb; medarbejdere er rådgivere og ledere. "
                  "Skriftlige svar er spørgeskemasvar og eventuelle høringssvar; noter og referater er gruppernes "
                  "noter og referaterne fra plenum.")
@@ -810,8 +830,24 @@ def theme_changes(b: WorkshopBundle) -> pd.DataFrame | None:
     def share(label: str, value) -> str:
         return percent_da(float(value)) if label else "–"
 
+    def status(row) -> str:
+        text = str(row["status"]).capitalize()
+        # a theme found in under half of the repeated groupings may never have been a theme: say it where it
+        # «vanished» or is «new», or the reader takes a wobble of the method for a change in what was said
+        unstable = str(row.get("stable_a" if row["status"] == "forsvundet" else "stable_b", "")) == "False"
+        return f"{text} (var ustabil)" if unstable and row["status"] == "forsvundet" else \
+            f"{text} (ustabil)" if unstable and row["status"] == "ny" else text
+
+    def likeness(row) -> str:
+        if str(row["similarity"]) != "":
+            return decimal_da(float(row["similarity"]))
+        near, value = str(row.get("nearest_label", "")), str(row.get("nearest_similarity", ""))
+        if near and value:  # no partner: how near the nearest theme on the other side came
+            return f"{decimal_da(float(value))} til «{near}»"
+        return "–"
+
     return pd.DataFrame({
-        "Status": table["status"].str.capitalize(),
+        "Status": [status(r) for _, r in table.iterrows()],
         "Tema før": table["label_a"].where(table["label_a"] != "", "–"),
         "Andel før": [share(lab, v) for lab, v in zip(table["label_a"], table["share_a"])],
         "Tema nu": table["label_b"].where(table["label_b"] != "", "–"),
@@ -820,7 +856,7 @@ def theme_changes(b: WorkshopBundle) -> pd.DataFrame | None:
         "Ændring": [points_da((round(100 * float(b)) - round(100 * float(a))) / 100)
                     for a, b in zip(table["share_a"], table["share_b"])],
         # how alike the two themes' statements are: a reader can weigh a match whose name changed
-        "Lighed": [decimal_da(float(v)) if str(v) != "" else "–" for v in table["similarity"]],
+        "Lighed": [likeness(r) for _, r in table.iterrows()],
     })
 
 
@@ -831,7 +867,11 @@ def theme_changes_note(b: WorkshopBundle) -> str:
             f"workshop kan parres som det samme tema, når ligheden er mindst {threshold} (hvert tema med højst ét); "
             "et tema uden makker er forsvundet eller nyt. Et tema navngives ud fra sine egne udsagn i hver "
             "workshop, så det samme tema kan have et andet navn nu – også en anden kode foran navnet. Jo lavere "
-            "lighed, desto mere har temaet flyttet sig.*")
+            "lighed, desto mere har temaet flyttet sig. Ved et tema uden makker står ligheden med det nærmeste tema "
+            "på den anden side – under grænsen. «Ustabil»: temaet blev fundet i under halvdelen af gentagelserne af "
+            "grupperingen, så et forsvundet eller nyt ustabilt tema kan lige så vel skyldes metoden som det, der blev "
+            "sagt. Vokset og skrumpet gælder temaets andel af workshoppens udsagn, ikke antallet: workshops har "
+            "forskelligt antal udsagn.*")
 
 
 def theme_comparison(b: WorkshopBundle) -> tuple[pd.DataFrame, str, str] | None:

@@ -965,3 +965,29 @@ def test_explanations_say_foreloebig_where_the_code_they_name_is_tentative(coded
                 assert marked == ((dim, code) in tentative), (ws, dim, code, explanation)
                 checked += marked
     assert checked, "the sample has tentative codes among people's codes"
+
+
+def test_the_equal_treatment_text_says_what_it_leaves_out(coded_data_dir):
+    """Statements of no known persona and a comparison with too few statements in its groups left the page
+    without a word (January: 14 held-out «Ukendt» statements, and no «borgernes svar mod medarbejdernes
+    noter»); the text names both, from the workshop's own tables."""
+    from workshopnlp.coding import GAP_COMPARISONS
+    from workshopnlp.reporting import GAP_COMPARISON_SHORT_DA, load_bundle, persona_gap_text
+
+    missing_seen = unknown_seen = 0
+    for ws in (OCTOBER, JANUARY):
+        processed = coded_data_dir / "processed" / ws
+        text = " ".join(persona_gap_text(load_bundle(ws, coded_data_dir)).split())
+        quality = pd.read_csv(processed / "persona_quality.csv")
+        unknown = quality.loc[quality["persona"] == "ukendt", "n_statements"]
+        n_unknown = int(unknown.max()) if len(unknown) else 0
+        said = f"{n_unknown} af de udsagn, maskinen ikke har lært af, har ingen kendt persona" in text
+        assert said == (n_unknown > 0), (ws, text)
+        unknown_seen += n_unknown > 0
+        present = set(pd.read_csv(processed / "persona_gap.csv")["comparison"])
+        for comparison in GAP_COMPARISONS:
+            named = f"«{GAP_COMPARISON_SHORT_DA[comparison].lower()}»" in text.split("Ikke med:")[-1] \
+                if "Ikke med:" in text else False
+            assert named == (comparison not in present), (ws, comparison)
+            missing_seen += comparison not in present
+    assert unknown_seen and missing_seen, "the sample has both (January)"

@@ -19,6 +19,7 @@ from bs4 import BeautifulSoup  # installed with nbconvert, which renders the rep
 from conftest import JANUARY, OCTOBER, REPO
 from workshopnlp.cli import main
 from workshopnlp.codebook import load_codebook
+from workshopnlp.config import load_params
 from workshopnlp.pipeline import run_pipeline
 
 pytestmark = pytest.mark.integration
@@ -677,8 +678,9 @@ def test_reader_pages_read_as_danish_pages_with_a_way_round(reported):
         share = [int(v.rstrip(" %")) if v != "–" else 0 for v in (before, now)]
         assert int(change.split()[0].replace("\u2212", "-").lstrip("+")) == share[1] - share[0], (status, before, now, change)
         # a matched theme shows how alike its two versions are, so a renamed theme can be weighed
-        if "–" in (before_label, now_label):
-            assert alike == "–", (status, alike)
+        if "–" in (before_label, now_label):  # no partner: how near the nearest theme came, under the threshold
+            near = re.fullmatch(r"([01],\d\d+) til «.+»", alike)
+            assert near and float(near.group(1).replace(",", ".")) < threshold, (status, alike)
         else:
             assert re.fullmatch(r"[01],\d\d+", alike) and float(alike.replace(",", ".")) >= threshold, (status, alike)
     assert "«Lighed» er, hvor meget to temaers udsagn ligner hinanden" in january
@@ -724,3 +726,29 @@ def test_the_themes_page_shows_every_statement_in_its_theme_and_why(reported):
         assert len(folds) == listed["theme_id"].nunique()
         assert sum(len(d.find_all("tr")) - 1 for d in folds) == len(listed)
         assert "Hvorfor" in folds[0].get_text() and "Øvrigt" in folds[-1].summary.get_text()
+
+
+def test_a_theme_without_a_partner_shows_how_near_it_came_and_whether_it_was_stable(reported):
+    """«Ny» and «Forsvundet» with «–» for likeness left the reader unable to tell a near miss from a new subject,
+    or a theme that was never stable from one that went away."""
+    from workshopnlp.reporting import load_bundle, theme_changes
+
+    data_dir, _, _ = reported
+    table = pd.read_csv(next((data_dir / "processed" / JANUARY / "themes").glob("comparison_*.csv")),
+                        keep_default_na=False)
+    shown = theme_changes(load_bundle(JANUARY, data_dir))
+    threshold = load_params()["themes"]["workshop_match_similarity"]
+    unmatched = 0
+    for row, (_, out) in zip(table.itertuples(), shown.iterrows()):
+        if row.status in ("ny", "forsvundet"):
+            unmatched += 1
+            other = json.loads((data_dir / "processed" / (OCTOBER if row.status == "ny" else JANUARY) / "themes" /
+                                "themes.json").read_text("utf-8"))
+            assert row.nearest_label in {t["label"] for t in other["themes"]}
+            assert float(row.nearest_similarity) < threshold
+            assert out["Lighed"].endswith(f"til «{row.nearest_label}»")
+            stable = row.stable_a if row.status == "forsvundet" else row.stable_b
+            assert ("ustabil" in out["Status"]) == (str(stable) == "False"), (row, out["Status"])
+        else:
+            assert "til «" not in out["Lighed"] and float(out["Lighed"].replace(",", ".")) >= threshold
+    assert unmatched
