@@ -26,7 +26,7 @@ data_dir = "../data"
 params_override = {}  # ændringer af standardparametrene, som i en --params-fil; {} betyder standard
 
 # %%
-from IPython.display import Markdown, display
+from IPython.display import HTML, Markdown, display
 
 from workshopnlp import figures, reporting
 
@@ -78,6 +78,14 @@ reporting.examples_with_explanations(b, "focus_area")
 
 # %%
 reporting.examples_with_explanations(b, "principle", per_code=1)
+
+# %% [markdown]
+# ### Alle udsagn og deres koder
+# Åbn et fokusområde for at se hvert udsagn, der har fået det, de sikreste først, med princip og forklaring.
+# Tomme svar og ordrette gentagelser er ikke med.
+
+# %%
+display(HTML(reporting.all_codes_html(b)))
 
 # %% [markdown]
 # ## Kodebogen: hvad betyder koderne?

@@ -166,6 +166,45 @@ def redaction_table(b: WorkshopBundle) -> pd.DataFrame:
                          "Antal erstatninger": table.values}).set_index("Type")
 
 
+def all_codes(b: WorkshopBundle) -> pd.DataFrame:
+    """Every statement with content (not the verbatim repeats) with its focus area, principle and explanation:
+    columns focus_area, Fokusområde, Persona, Udsagn, Princip, Hvorfor, by focus area in the codebook's order
+    and the surest first. A statement about a participant's own sensitive matters keeps its codes but is not
+    printed (as in the quotes). Empty when the workshop is not coded."""
+    columns = ["focus_area", "Fokusområde", "Persona", "Udsagn", "Princip", "Hvorfor"]
+    if b.codes is None:
+        return pd.DataFrame(columns=columns)
+    coded = b.coded()
+    coded = coded[~coded["is_empty_content"].astype(bool) & ~coded["is_duplicate"].astype(bool)]
+    focus, principle = b.codebook.dimension("focus_area").labels(), b.codebook.dimension("principle").labels()
+    order = {code: i for i, code in enumerate(focus)}
+    coded = coded.assign(_order=coded["focus_area"].map(order)).sort_values(
+        ["_order", "focus_area_score", "statement_id"], ascending=[True, False, True])
+    return pd.DataFrame({
+        "focus_area": coded["focus_area"].to_numpy(),
+        "Fokusområde": [focus.get(c, c) for c in coded["focus_area"]],
+        "Persona": [PERSONA_LABELS_DA.get(p, p) for p in coded["persona"]],
+        "Udsagn": [SENSITIVE_LEFT_OUT_DA if is_sensitive(str(t)) else str(t) for t in coded["text"]],
+        "Princip": [principle.get(c, c) for c in coded["principle"]],
+        "Hvorfor": coded["explanation"].fillna("").astype(str).to_numpy()}, columns=columns)
+
+
+def all_codes_html(b: WorkshopBundle) -> str:
+    """:func:`all_codes` as one fold-out list per focus area (``<details>``)."""
+    return _fold_outs(all_codes(b), "focus_area", "Fokusområde", ["Persona", "Udsagn", "Princip", "Hvorfor"])
+
+
+def _fold_outs(table: pd.DataFrame, key: str, title: str, shown: list[str]) -> str:
+    """One ``<details>`` per value of ``key`` in ``table``'s order, titled by ``title`` and the count, holding the
+    ``shown`` columns as an HTML table (escaped)."""
+    parts = []
+    for _, group in table.groupby(key, sort=False):
+        heading = html.escape(str(group[title].iat[0]))
+        body = group[shown].to_html(index=False, escape=True, border=0, classes="dataframe")
+        parts.append(f"<details><summary>{heading} – {len(group)} udsagn</summary>\n{body}\n</details>")
+    return "\n".join(parts)
+
+
 def examples_with_explanations(b: WorkshopBundle, dimension: str, per_code: int = 2) -> pd.DataFrame:
     """For each code: the statements the model is surest of, with the explanation – the reader's 'why'."""
     coded = b.coded()
@@ -755,16 +794,7 @@ def statement_themes(b: WorkshopBundle) -> pd.DataFrame:
 def statement_themes_html(b: WorkshopBundle) -> str:
     """:func:`statement_themes` as one fold-out list per theme (``<details>``), so the page stays short and a
     reader opens the theme they want to check."""
-    table = statement_themes(b)
-    if table.empty:
-        return ""
-    parts = []
-    for _, group in table.groupby("theme_id", sort=False):
-        title = html.escape(str(group["Tema"].iat[0]))
-        body = group[["Persona", "Udsagn", "Hvorfor"]].to_html(index=False, escape=True, border=0,
-                                                                classes="dataframe")
-        parts.append(f"<details><summary>{title} – {len(group)} udsagn</summary>\n{body}\n</details>")
-    return "\n".join(parts)
+    return _fold_outs(statement_themes(b), "theme_id", "Tema", ["Persona", "Udsagn", "Hvorfor"])
 
 
 def theme_quotes(b: WorkshopBundle) -> pd.DataFrame:

@@ -752,3 +752,29 @@ def test_a_theme_without_a_partner_shows_how_near_it_came_and_whether_it_was_sta
         else:
             assert "til «" not in out["Lighed"] and float(out["Lighed"].replace(",", ".")) >= threshold
     assert unmatched
+
+
+def test_the_coding_page_shows_every_statement_with_its_codes_and_why(reported):
+    """Page 02 showed the explanation of one or two statements per code; a reader checking a statement of their
+    own found none. Every statement with content (not the verbatim repeats) is now listed under its focus area,
+    with its principle and the explanation codes.parquet holds for it; a statement about a participant's own
+    sensitive matters is counted but not printed."""
+    from workshopnlp.pseudonymise import is_sensitive
+    from workshopnlp.reporting import SENSITIVE_LEFT_OUT_DA, all_codes, load_bundle
+
+    data_dir, reports, _ = reported
+    for ws in (OCTOBER, JANUARY):
+        b = load_bundle(ws, data_dir)
+        listed = all_codes(b)
+        coded = b.coded()
+        content = coded[~coded["is_empty_content"] & ~coded["is_duplicate"]]
+        assert len(listed) == len(content)
+        assert sorted(listed["Hvorfor"]) == sorted(content["explanation"])
+        assert listed["focus_area"].value_counts().to_dict() == content["focus_area"].value_counts().to_dict()
+        assert (listed["Udsagn"] == SENSITIVE_LEFT_OUT_DA).sum() == content["text"].map(is_sensitive).sum()
+        soup = BeautifulSoup((reports / ws / "laeser" / "02_kodning.html").read_text("utf-8"), "html.parser")
+        folds = [d for d in soup.find_all("details") if d.summary and d.summary.get_text().endswith(" udsagn")]
+        assert len(folds) == listed["focus_area"].nunique()
+        assert sum(len(d.find_all("tr")) - 1 for d in folds) == len(listed)
+        labels = b.codebook.dimension("focus_area").labels()
+        assert {d.summary.get_text().split(" – ")[0] for d in folds} == {labels[c] for c in listed["focus_area"]}
