@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .config import load_params
 from .errors import InputError
+from .formatting import list_da
 
 
 def cmd_code(args: argparse.Namespace) -> int:
@@ -22,15 +23,19 @@ def cmd_code(args: argparse.Namespace) -> int:
     if args.workshop:
         codes = code_workshop(args.workshop, args.data_dir, params, args.codebook)
         labels = workshop_codebook(args.data_dir, args.workshop).dimension("focus_area").labels()
-        # Counted as the reports count: over statements with content. Empty answers («-», «ved ikke») are coded
-        # «ingen» by rule; counted here, they made «Intet fokusområde» larger than the report's figure.
-        empty = set(codes.attrs["empty_statement_ids"])
-        with_content = codes[~codes["statement_id"].isin(empty)]
-        counts = ", ".join(f"{labels.get(c, c)} {n}" for c, n in with_content["focus_area"].value_counts().items())
+        # Counted as the reports' figures count: statements with content, each verbatim repeat once. Empty answers
+        # («-», «ved ikke») are coded «ingen» by rule; counted here, they made «Intet fokusområde» larger than the
+        # report's figure.
+        empty, repeats = set(codes.attrs["empty_statement_ids"]), set(codes.attrs["duplicate_statement_ids"])
+        counted = codes[~codes["statement_id"].isin(empty | repeats)]
+        counts = ", ".join(f"{labels.get(c, c)} {n}" for c, n in counted["focus_area"].value_counts().items())
+        left_out = [f"{len(empty)} tomme svar (kodet «ingen»)" if empty else "",
+                    f"{len(repeats)} ordrette gentagelser" if repeats else ""]
         print(f"{len(codes)} udsagn kodet ({(codes['code_source'] == 'menneske').sum()} af mennesker). "
-              f"Fokusområder blandt de {len(with_content)} udsagn med indhold: {counts}."
-              + (f" {len(empty)} tomme svar er kodet «ingen» uden at tælle med (codes.csv har dem med; "
-                 "kolonnen is_empty_content i statements.parquet siger, hvilke det er)." if empty else ""))
+              f"Fokusområder, talt som i rapporterne, blandt {len(counted)} udsagn: {counts}."
+              + (f" {list_da([x for x in left_out if x])} tæller ikke med (codes.csv har dem med; kolonnerne "
+                 "is_empty_content og is_duplicate i statements.parquet siger, hvilke det er)."
+                 if empty or repeats else ""))
         print(codes.attrs["training_summary"])
         if codes.attrs.get("unfamiliar_text"):
             print(codes.attrs["unfamiliar_text"])

@@ -1190,6 +1190,8 @@ def code_workshop(workshop_id: str, data_dir, params: dict[str, Any] | None = No
     codes.attrs["unfamiliar_warning"] = bool(unfamiliar["statements"]) and \
         unfamiliar["unfamiliar"] / unfamiliar["statements"] >= float(params["coding"]["unfamiliar_warn_share"])
     codes.attrs["empty_statement_ids"] = sorted(set(statements["statement_id"]) - with_content)
+    codes.attrs["duplicate_statement_ids"] = sorted(
+        set(statements.loc[statements["is_duplicate"].astype(bool), "statement_id"]) & with_content)
     return codes
 
 

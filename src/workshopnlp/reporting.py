@@ -738,7 +738,7 @@ def theme_reason_da(theme_id: str, nearest: str, runner_up: str, reassigned: boo
 
     >>> names = {"T04": "T04 «formål, gevinst»", "T12": "T12 «svar, sagsforløb»"}
     >>> theme_reason_da("T04", "T04", "T12", False, ["gevinst"], names)
-    'Ligner T04s udsagn mere end noget andet temas (næstnærmest: T12 «svar, sagsforløb»). Temaets nøgleord i udsagnet: gevinst.'
+    "Ligner T04's udsagn mere end noget andet temas (næstnærmest: T12 «svar, sagsforløb»). Temaets nøgleord i udsagnet: gevinst."
     >>> theme_reason_da("ovrigt", "T12", "T12", False, [], names)
     'Lå ikke tæt nok på noget tema til at høre med; nærmest var T12 «svar, sagsforløb».'
     """
@@ -749,10 +749,10 @@ def theme_reason_da(theme_id: str, nearest: str, runner_up: str, reassigned: boo
                 if nearest else "Lå ikke tæt nok på noget tema til at høre med.")
     text = "Lå først uden for alle temaer og er lagt i det tema, det ligner mest. " if reassigned else ""
     if nearest and nearest != theme_id:
-        text += (f"Grupperet med {theme_id}s udsagn, som det ligger tæt på, selv om det som helhed ligger lidt "
+        text += (f"Grupperet med {theme_id}'s udsagn, som det ligger tæt på, selv om det som helhed ligger lidt "
                  f"nærmere {names.get(nearest, nearest)}.")
     else:
-        text += f"Ligner {theme_id}s udsagn mere end noget andet temas" + (
+        text += f"Ligner {theme_id}'s udsagn mere end noget andet temas" + (
             f" (næstnærmest: {names.get(runner_up, runner_up)})." if runner_up else ".")
     text += (f" Temaets nøgleord i udsagnet: {', '.join(words)}." if words else
              " Ingen af temaets nøgleord står i udsagnet: det er indholdet som helhed, der ligner.")

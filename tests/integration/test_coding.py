@@ -931,12 +931,18 @@ def test_code_for_a_workshop_counts_as_the_reports_and_says_how_unfamiliar_the_t
     out = " ".join(capsys.readouterr().out.split())
     statements = pd.read_parquet(d / "processed" / JANUARY / "statements.parquet")
     codes = pd.read_parquet(d / "processed" / JANUARY / "codes.parquet")
-    content = statements.loc[~statements["is_empty_content"], "statement_id"]
+    content = statements.loc[~statements["is_empty_content"] & ~statements["is_duplicate"], "statement_id"]
     n_empty = int(statements["is_empty_content"].sum())
-    assert n_empty and f"Fokusområder blandt de {len(content)} udsagn med indhold:" in out
-    assert f"{n_empty} tomme svar er kodet «ingen» uden at tælle med" in out
+    n_repeats = int((statements["is_duplicate"] & ~statements["is_empty_content"]).sum())
+    assert n_empty and n_repeats and f"Fokusområder, talt som i rapporterne, blandt {len(content)} udsagn:" in out
+    assert f"{n_empty} tomme svar (kodet «ingen») og {n_repeats} ordrette gentagelser tæller ikke med" in out
+    # the same figures as the reports' (their fold-outs and codebook section count these statements)
+    from workshopnlp.reporting import all_codes, load_bundle
+
+    shown = all_codes(load_bundle(JANUARY, d))["focus_area"].value_counts()
     labels = load_codebook().dimension("focus_area").labels()
     expected = codes[codes["statement_id"].isin(content)]["focus_area"].value_counts()
+    assert expected.to_dict() == shown.to_dict()
     for code, n in expected.items():
         assert re.search(rf"{re.escape(labels[code])} {n}\b", out), (labels[code], n, out)
     provenance = json.loads((d / "processed" / JANUARY / "codes.provenance.json").read_text("utf-8"))

@@ -710,7 +710,7 @@ def test_the_themes_page_shows_every_statement_in_its_theme_and_why(reported):
             if row.theme_id == OUTLIER_ID:
                 assert row.Hvorfor.startswith("Lå ikke tæt nok på noget tema"), row
                 continue
-            assert f"{row.theme_id}s udsagn" in row.Hvorfor
+            assert f"{row.theme_id}'s udsagn" in row.Hvorfor
             runner = re.search(r"næstnærmest: (T\d+) ", row.Hvorfor)
             assert runner is None or runner.group(1) != row.theme_id
             reassigned += row.Hvorfor.startswith("Lå først uden for alle temaer")
