@@ -200,8 +200,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .config import orphans_note
     from .report import render_reports
 
-    if orphans_note(args.data_dir):
-        print(orphans_note(args.data_dir))
+    note = orphans_note(args.data_dir)
+    if note:
+        print(note)
 
     target = render_reports(args.workshop, args.data_dir, args.reports_dir, load_params(args.params),
                             args.notebooks_dir, progress=lambda nb: print(f"  kører {nb} …"))

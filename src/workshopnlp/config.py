@@ -152,26 +152,27 @@ def _raw_workshops(data_dir: Path) -> set[str] | None:
     return found or None
 
 
+def _workshop_folders(data_dir: Path) -> list[Path]:
+    """The workshops' folders under ``processed/`` (not ``_cache`` and the like)."""
+    processed = Path(data_dir) / "processed"
+    return sorted(p for p in processed.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))) \
+        if processed.is_dir() else []
+
+
 def processed_workshops(data_dir: str | Path, needs: str = "statements.parquet") -> list[str]:
     """Workshops under ``processed/`` that hold ``needs`` (a path inside the workshop's folder) and are still
     workshops: a folder whose raw folder is gone (:func:`orphaned_workshops`) is left out, or a workshop whose
     raw folder was renamed would be compared with its own old copy."""
-    processed = Path(data_dir) / "processed"
-    if not processed.is_dir():
-        return []
     orphans = set(orphaned_workshops(data_dir))
-    return sorted(p.name for p in processed.iterdir() if not p.name.startswith((".", "_"))
-                  and (p / needs).exists() and p.name not in orphans)
+    return [p.name for p in _workshop_folders(Path(data_dir)) if (p / needs).exists() and p.name not in orphans]
 
 
 def orphaned_workshops(data_dir: str | Path) -> list[str]:
     """Folders under ``processed/`` with a statement table but no folder of the same name under ``raw/`` (renamed
     or moved away). Only in a data dir that has raw folders: processed data shared on their own are all used."""
-    processed, raw = Path(data_dir) / "processed", _raw_workshops(Path(data_dir))
-    if raw is None or not processed.is_dir():
-        return []
-    return sorted(p.name for p in processed.iterdir() if not p.name.startswith((".", "_"))
-                  and (p / "statements.parquet").exists() and p.name not in raw)
+    raw = _raw_workshops(Path(data_dir))
+    return [] if raw is None else [p.name for p in _workshop_folders(Path(data_dir))
+                                   if (p / "statements.parquet").exists() and p.name not in raw]
 
 
 def orphans_note(data_dir: str | Path) -> str:

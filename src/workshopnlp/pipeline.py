@@ -252,8 +252,9 @@ def run_pipeline(workshop_id: str, data_dir: Path | str = "data", reports_dir: P
     if until is None:
         from .config import orphans_note
 
-        if orphans_note(data_dir):
-            echo(orphans_note(data_dir))
+        note = orphans_note(data_dir)
+        if note:
+            echo(note)
         for earlier in earlier_workshops_without_themes(data_dir, workshop_id):
             echo(f"Den tidligere workshop {earlier} er ikke kørt endnu. Den indlæses, kodes og får temaer først, "
                  f"så {workshop_id} kan sammenlignes med den. Kør workshopnlp run --workshop {earlier} for at få "

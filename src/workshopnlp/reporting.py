@@ -478,8 +478,8 @@ def persona_gap_text(b: WorkshopBundle) -> str:
     unknown = _held_out_unknown_persona(b)
     if unknown:
         parts.append(f"{unknown} af de udsagn, maskinen ikke har lært af, har ingen kendt persona («Ukendt»: "
-                     "personaen kunne ikke afgøres ud fra kilden). De indgår ikke i sammenligningen af personaer eller af borgere og medarbejdere, kun i "
-                     "den af skriftlige svar og noter og referater.")
+                     "personaen kunne ikke afgøres ud fra kilden). De indgår ikke i sammenligningen af personaer "
+                     "eller af borgere og medarbejdere, kun i den af skriftlige svar og noter og referater.")
     from .coding import GAP_COMPARISONS
 
     missing = [GAP_COMPARISON_SHORT_DA[c] for c in GAP_COMPARISONS if c not in set(gaps["comparison"])]
