@@ -894,6 +894,9 @@ def training_references(human: pd.DataFrame, holdout_share: float) -> tuple[pd.D
 # A human-coded statement's explanation in codes.parquet: how the people coded it (human_code_reason),
 # then the model's own suggestion and reasons after MODEL_REASON_MARKER.
 HUMAN_CODED_PREFIX = "Kodet af mennesker"
+# How an explanation names a dimension of people's codes («fokusområde «Formål»: 2 af 3 kodere»); the tentative
+# mark (tentative_explanation) finds the labels by the same words.
+HUMAN_CODE_DIMENSION_DA = {"focus_area": "fokusområde", "principle": "princip"}
 MODEL_REASON_MARKER = " Maskinens eget forslag: "
 # Said before the model's suggestion on a statement the model learnt from (the tuning part of the human
 # codes): its suggestion there mostly repeats people's code and is no independent judgement.
@@ -909,7 +912,7 @@ def human_code_reason(human: pd.DataFrame, reference: pd.DataFrame, codebook: Co
     decided = is_review(human)
     blind, reviews = human[~decided], human[decided]
     ref = reference.set_index("statement_id")
-    names = {"focus_area": "fokusområde", "principle": "princip"}
+    names = HUMAN_CODE_DIMENSION_DA
     for sid, group in blind.groupby("statement_id", sort=True):
         parts = []
         for dim in DIMENSIONS:
@@ -1009,7 +1012,7 @@ def tentative_explanation(text: str, tentative: set[tuple[str, str]], codebook: 
     """
     from .codebook import TENTATIVE_SUFFIX
 
-    names = {"focus_area": "fokusområde", "principle": "princip"}
+    names = HUMAN_CODE_DIMENSION_DA
     for dim, code in sorted(tentative):
         label = codebook.dimension(dim).code(code).label
         if label.endswith(TENTATIVE_SUFFIX):
