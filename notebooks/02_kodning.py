@@ -71,13 +71,15 @@ reporting.show(figures.fig_codes_by_source_kind(b.statements, b.codes, b.codeboo
 # ### Fokusområder
 
 # %%
-reporting.examples_with_explanations(b, "focus_area")
+examples = reporting.examples_with_explanations(b, "focus_area")
+display(examples, Markdown(reporting.not_named_note(b, examples)))
 
 # %% [markdown]
 # ### Dataetiske principper
 
 # %%
-reporting.examples_with_explanations(b, "principle", per_code=1)
+examples = reporting.examples_with_explanations(b, "principle", per_code=1)
+display(examples, Markdown(reporting.not_named_note(b, examples)))
 
 # %% [markdown]
 # ### Alle udsagn og deres koder

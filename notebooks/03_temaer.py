@@ -64,7 +64,8 @@ if b.themes is not None:
 
 # %%
 if b.themes is not None:
-    display(reporting.theme_quotes(b))
+    quotes = reporting.theme_quotes(b)
+    display(quotes, Markdown(reporting.not_named_note(b, quotes)))
 
 # %% [markdown]
 # ## Hvert udsagn og dets tema

@@ -49,7 +49,7 @@ b = reporting.open_report(workshop_id, data_dir, params_override)
 # %%
 if b.agreement is None:
     display(Markdown("*Ingen udsagn er kodet af mennesker for denne workshop endnu. Analytikeren kan lave et "
-                     "kodeark med kommandoen `workshopnlp coding-sheet export`.*"))
+                     "kodeark, som projektgruppen kan kode i.*"))
 else:
     display(reporting.agreement_summary(b))
     reporting.show(figures.fig_agreement(b.agreement, b.codebook))

@@ -135,6 +135,24 @@ def tentative_codes(agreement: pd.DataFrame | None) -> set[tuple[str, str]]:
     return set(zip(rows["dimension"], rows["kode"]))
 
 
+def tentative_codebook(data_dir, workshop_id: str, agreement: pd.DataFrame | None = None, codebook_path=None):
+    """The codebook of ``workshop_id`` (:func:`workshopnlp.codebook.workshop_codebook`) with «(foreløbig)» on the
+    labels of the codes its coders agree on too little (:func:`tentative_codes` of ``agreement``, its
+    agreement.csv, read if not given; a missing or empty file marks nothing)."""
+    from pathlib import Path
+
+    from .codebook import with_tentative_labels, workshop_codebook
+    from .config import WorkshopPaths
+
+    if agreement is None:
+        path = WorkshopPaths(Path(data_dir), workshop_id).processed / "agreement.csv"
+        try:
+            agreement = pd.read_csv(path) if path.exists() else None
+        except pd.errors.EmptyDataError:  # not even a header
+            agreement = None
+    return with_tentative_labels(workshop_codebook(data_dir, workshop_id, codebook_path), tentative_codes(agreement))
+
+
 # ---------------------------------------------------------------- equal treatment across groups
 
 def macro_f1_encoded(truth: np.ndarray, pred: np.ndarray, n_labels: int) -> float:

@@ -178,6 +178,39 @@ def _code_shares(paths: WorkshopPaths) -> pd.DataFrame | None:
     return pd.DataFrame(rows, columns=["dimension", "code", "n", "share"])
 
 
+def latest_comparison_path(data_dir: Path | str, workshop_id: str) -> Path | None:
+    """The comparison of ``workshop_id``'s themes with the latest earlier workshop's (``comparison_<earlier>.csv``
+    under its themes folder), or None."""
+    folder = WorkshopPaths(Path(data_dir), workshop_id).themes_dir
+    files = sorted(folder.glob("comparison_*.csv")) if folder.is_dir() else []
+    return files[-1] if files else None
+
+
+def with_tentative_names(table: pd.DataFrame, data_dir: Path | str, earlier: str, later: str) -> pd.DataFrame:
+    """A copy of a comparison table whose theme names say «(foreløbig)» as each theme's own workshop's pages
+    say it (:func:`workshopnlp.codebook.tentative_theme_name`, by that workshop's agreement.csv): ``label_a`` and
+    a new theme's ``nearest_label`` by ``earlier``'s, ``label_b`` and a vanished theme's by ``later``'s. The CSV
+    keeps the names as the themes step wrote them, because a later coding round can change what is tentative."""
+    from .agreement import tentative_codebook
+    from .codebook import tentative_theme_name
+
+    names = {}
+    for ws in (earlier, later):
+        path = WorkshopPaths(Path(data_dir), ws).themes_dir / "themes.csv"
+        themes = pd.read_csv(path, keep_default_na=False) if path.exists() else pd.DataFrame(columns=["label"])
+        codes = themes["code"] if "code" in themes.columns else [None] * len(themes)  # older versions: no code
+        codebook = tentative_codebook(data_dir, ws)
+        names[ws] = {str(lab): tentative_theme_name(str(lab), "", code or None, codebook)[0]
+                     for lab, code in zip(themes["label"], codes)}
+    table = table.copy()
+    table["label_a"] = [names[earlier].get(str(lab), lab) for lab in table["label_a"]]
+    table["label_b"] = [names[later].get(str(lab), lab) for lab in table["label_b"]]
+    if "nearest_label" in table.columns:
+        table["nearest_label"] = [names[earlier if status == "ny" else later].get(str(lab), lab)
+                                  for status, lab in zip(table["status"], table["nearest_label"])]
+    return table
+
+
 def compare_workshops(earlier: str, later: str, data_dir: Path | str, params: dict[str, Any] | None = None,
                       embedder=None, codebook=None, write: bool = True) -> ComparisonResult:
     """Compare the themes of ``later`` with those of ``earlier`` (see the module docstring)."""

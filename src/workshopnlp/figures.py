@@ -476,15 +476,54 @@ def hidden_cells(counts: pd.DataFrame, min_count: int) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- shares by group (persona, source, workshop)
 
+def _bar_counts(counts: pd.DataFrame, codes: Sequence[str]) -> pd.DataFrame:
+    """A count table as :func:`_share_bars` draws it: the columns ``codes`` (0 where absent), rows with statements."""
+    counts = counts.reindex(columns=list(codes), fill_value=0).fillna(0).astype(int)
+    return counts[counts.sum(axis=1) > 0]
+
+
+def persona_code_counts(statements: pd.DataFrame, codes: pd.DataFrame, codebook: Codebook,
+                        dimension: str) -> pd.DataFrame:
+    """Usable statements per persona (rows, in :data:`PERSONAS` order) and code of ``dimension`` (columns, in the
+    codebook's order), as :func:`fig_codes_by_persona` draws them."""
+    df = _coded(statements, codes)
+    order = [p for p in PERSONAS if p in set(df["persona"])]
+    return _bar_counts(pd.crosstab(df["persona"], df[dimension]).reindex(order), _code_order(codebook, dimension))
+
+
+def theme_persona_counts(themes: pd.DataFrame) -> pd.DataFrame:
+    """Statements per theme (rows, «Øvrigt» included) and persona (columns), from themes.csv's ``n_<persona>``."""
+    personas = [p for p in PERSONA_LABELS_DA if f"n_{p}" in themes.columns]
+    _require(themes, [f"n_{p}" for p in personas], "tematabellen")
+    counts = themes.set_index(themes["theme_id"].astype(str))[[f"n_{p}" for p in personas]]
+    return _bar_counts(counts.rename(columns=lambda c: c[2:]), personas)
+
+
+def persona_cells_hidden(counts: pd.DataFrame, min_count: int) -> pd.DataFrame:
+    """The cells of a table of people by persona (:func:`persona_code_counts`, :func:`theme_persona_counts`) that no
+    page shows: :func:`hidden_cells`, which also keeps every row and column from being "total minus the rest",
+    because the pages show both (a figure's 100 % bars give a row's total; a list of a code's or a theme's
+    statements gives the column's). The figure and the lists of single statements
+    (:func:`workshopnlp.reporting.named_personas`) use this one mask, so one cannot undo what the other hides."""
+    return hidden_cells(counts, min_count)
+
+
 def _share_bars(counts: pd.DataFrame, row_labels: Mapping[Any, str], codes: Sequence[str],
                 code_labels: Mapping[str, str], colours: Mapping[str, str], title: str, subtitle: str,
-                min_count: int, fp: Mapping[str, Any], xlabel: str) -> Figure:
-    counts = counts.reindex(columns=list(codes), fill_value=0).fillna(0).astype(int)
-    counts = counts[counts.sum(axis=1) > 0]
+                min_count: int, fp: Mapping[str, Any], xlabel: str, mask: pd.DataFrame | None = None) -> Figure:
+    """100 % bars of ``counts`` (rows = groups, columns = ``codes``), small cells hidden: by ``mask`` where given
+    (rows and columns of ``counts``), else by :func:`suppress_small` with the secondary step."""
+    counts = _bar_counts(counts, codes)
     if counts.empty:
         raise TooFewStatementsError(f"ingen kodede udsagn at vise ({title.lower()})",
                                     fix="kør kodningen (workshopnlp code) for workshoppen")
-    shares, mask = suppress_small(counts, min_count, secondary=True)
+    if mask is None:
+        shares, mask = suppress_small(counts, min_count, secondary=True)
+    else:
+        mask = mask.reindex(index=counts.index, columns=counts.columns, fill_value=False).astype(bool)
+        small_rows = counts.sum(axis=1) < min_count
+        mask.loc[small_rows, :] = mask.loc[small_rows, :] | (counts.loc[small_rows] > 0)
+        shares = counts.div(counts.sum(axis=1), axis=0).mask(mask)
     totals = counts.sum(axis=1)
     n = len(counts)
     n_legend = len(codes) + int(bool(mask.to_numpy().any()))
@@ -564,14 +603,13 @@ def fig_codes_by_persona(statements: pd.DataFrame, codes: pd.DataFrame, codebook
     fp = _fig_params(params)
     _require(statements, ["statement_id", "persona"], "udsagnstabellen")
     _require(codes, ["statement_id", dimension], "kodetabellen")
-    df = _coded(statements, codes)
-    order = [p for p in PERSONAS if p in set(df["persona"])]
-    counts = pd.crosstab(df["persona"], df[dimension]).reindex(order)
-    codes_order = _code_order(codebook, dimension)
-    return _share_bars(counts, PERSONA_LABELS_DA, codes_order, codebook.dimension(dimension).labels(),
+    counts = persona_code_counts(statements, codes, codebook, dimension)
+    min_count = int(fp["min_cell_count"])
+    return _share_bars(counts, PERSONA_LABELS_DA, _code_order(codebook, dimension),
+                       codebook.dimension(dimension).labels(),
                        code_colours(codebook, dimension), f"{_title_dim(codebook, dimension)} fordelt på persona",
-                       _dim_subtitle(int(fp["min_cell_count"])), int(fp["min_cell_count"]), fp,
-                       "Andel af personaens udsagn")
+                       _dim_subtitle(min_count), min_count, fp, "Andel af personaens udsagn",
+                       mask=persona_cells_hidden(counts, min_count))
 
 
 def fig_codes_by_source_kind(statements: pd.DataFrame, codes: pd.DataFrame, codebook: Codebook, dimension: str,
@@ -724,17 +762,18 @@ def fig_themes_by_source_kind(themes: pd.DataFrame, *, params: Mapping[str, Any]
 def fig_themes_by_persona(themes: pd.DataFrame, *, params: Mapping[str, Any] | None = None) -> Figure:
     """Who raised each theme: share of its statements per persona (small cells hidden)."""
     fp = _fig_params(params)
+    min_count = int(fp["min_cell_count"])
+    every = theme_persona_counts(themes)  # «Øvrigt» too: the page lists its statements with their personas
+    mask = persona_cells_hidden(every, min_count)
     t = _theme_rows(themes)
     t = t[~t["_outlier"]].sort_values(["size", "theme_id"], ascending=[False, True])
-    personas = [p for p in PERSONA_LABELS_DA if f"n_{p}" in t.columns]
-    _require(t, [f"n_{p}" for p in personas], "tematabellen")
-    counts = t.set_index("theme_id")[[f"n_{p}" for p in personas]].rename(columns=lambda c: c[2:]).astype(int)
+    personas = list(every.columns)
+    counts = every.reindex(t["theme_id"].astype(str)).fillna(0).astype(int)
     palette = [OKABE_ITO["orange"], OKABE_ITO["himmelblå"], OKABE_ITO["blågrøn"], OKABE_ITO["rødlilla"]]
     colours = {p: (NEUTRAL if p == UNKNOWN_PERSONA else palette[i % len(palette)]) for i, p in enumerate(personas)}
-    return _share_bars(counts, dict(zip(t["theme_id"], (_wrap(x, 34) for x in t["_label"]))), personas,
+    return _share_bars(counts, dict(zip(t["theme_id"].astype(str), (_wrap(x, 34) for x in t["_label"]))), personas,
                        PERSONA_LABELS_DA, colours, "Temaer fordelt på persona",
-                       _dim_subtitle(int(fp["min_cell_count"])), int(fp["min_cell_count"]), fp,
-                       "Andel af temaets udsagn")
+                       _dim_subtitle(min_count), min_count, fp, "Andel af temaets udsagn", mask=mask)
 
 
 def fig_theme_changes(comparison: pd.DataFrame, earlier_label: str, later_label: str, *,
@@ -1055,6 +1094,16 @@ def dilemma_cards(statements: pd.DataFrame, codes: pd.DataFrame, codebook: Codeb
 A5_PORTRAIT = (5.83, 8.27)
 
 
+def dilemma_card_not_quoted(card: Mapping[str, Any]) -> str:
+    """«Sikret ledig citeres ikke her: færre end 5 udsagn om fokusområdet.» for the personas a card leaves out, or
+    "" (on the card under its quotes, and in the text under the card's picture)."""
+    missing = list(card.get("personas_not_quoted") or [])
+    if not missing:
+        return ""
+    names = ", ".join(missing[:-1]) + (" og " if len(missing) > 1 else "") + missing[-1]
+    return f"{names} citeres ikke her: færre end {card.get('min_count', 5)} udsagn om fokusområdet."
+
+
 def dilemma_card_footer(card: Mapping[str, Any], quoted: bool = True) -> str:
     """The small print of a dilemma card: who is quoted, that quotes are pseudonymised (only if there are
     any), and – for a focus area whose label says «foreløbig» – what that means, since a printed card
@@ -1063,6 +1112,9 @@ def dilemma_card_footer(card: Mapping[str, Any], quoted: bool = True) -> str:
     text = (f"Citaterne er pseudonymiserede. Kun personaer med mindst {n} udsagn om fokusområdet citeres, "
             "og ingen, der fortæller om eget helbred eller lignende." if quoted else
             f"Kun personaer med mindst {n} udsagn om fokusområdet citeres.")
+    if any(not q.get("source_kind_label") for q in card.get("quotes") or []):
+        text += (" Står der ingen kilde efter en persona, er kilden udeladt: personaen har færre end "
+                 f"{n} udsagn fra den slags kilde.")
     if str(card.get("label", "")).endswith(TENTATIVE_SUFFIX):
         text += (" «Foreløbig»: de menneskelige kodere var ikke enige nok om, hvilke udsagn der hører til "
                  "fokusområdet, så udvalget af citater står ikke fast.")
@@ -1126,11 +1178,8 @@ def _layout_card(fig: Figure, card: Mapping[str, Any], size: float, max_words: i
         source = str(q.get("source_kind_label") or "").lower()  # empty where the persona x source cell is small
         block(f"– {q.get('persona_label', '')}" + (f", {source}" if source else ""), size - 1.5, 0.13,
               color=SUBTLE)
-    missing = list(card.get("personas_not_quoted") or [])
-    if missing and quotes:
-        names = ", ".join(missing[:-1]) + (" og " if len(missing) > 1 else "") + missing[-1]
-        block(f"{names} citeres ikke her: færre end {card.get('min_count', 5)} udsagn om fokusområdet.",
-              size - 2, 0.1, color=SUBTLE)
+    if quotes and dilemma_card_not_quoted(card):
+        block(dilemma_card_not_quoted(card), size - 2, 0.1, color=SUBTLE)
     footer = dilemma_card_footer(card, bool(quotes))
     chars = int((width - 2 * margin) * 72 / ((size - 2.5) * 0.5))
     while True:
@@ -1345,13 +1394,19 @@ def build_figures(workshop_id: str, data_dir: str | Path, out_dir: str | Path,
                  lambda: fig_themes_by_source_kind(themes, params=params)))
     plan.append(("temaer_persona", "Temaer fordelt på persona", themes_reason,
                  lambda: fig_themes_by_persona(themes, params=params)))
+    from .compare import with_tentative_names
+
     comparisons = sorted(paths.themes_dir.glob("comparison_*.csv")) if paths.themes_dir.is_dir() else []
     comparison_reason = themes_reason or ("" if comparisons else "ingen tidligere workshop med temaer")
     if comparisons:
         earlier_id = comparisons[-1].stem[len("comparison_"):]
         inputs[f"themes/{comparisons[-1].name}"] = sha256_file(comparisons[-1])
+        earlier_agreement = WorkshopPaths(data_dir, earlier_id).processed / "agreement.csv"
+        if earlier_agreement.is_file():  # it marks the earlier workshop's theme names «(foreløbig)»
+            inputs[f"{earlier_id}/agreement.csv"] = sha256_file(earlier_agreement)
     plan.append(("temaer_workshops", "Temaer før og nu", comparison_reason,
-                 lambda: fig_theme_changes(pd.read_csv(comparisons[-1], keep_default_na=False),
+                 lambda: fig_theme_changes(with_tentative_names(pd.read_csv(comparisons[-1], keep_default_na=False),
+                                                                data_dir, earlier_id, workshop_id),
                                            workshop_label(earlier_id), workshop_label(workshop_id), params=params)))
     agreement_reason = "" if agreement is not None and len(agreement) else \
         "ingen udsagn er kodet af mindst to kodere endnu"

@@ -24,7 +24,8 @@ from .formatting import MONTHS_DA
 from .manifest import (Manifest, SourceSpec, folder_date, infer_column_roles, infer_notes_kind, infer_table_kind,
                        is_table, list_source_files, load_manifest, write_manifest)
 from .nlp import analyse, is_common_compound, is_common_word
-from .personas import REGISTER_OF_SOURCE_KIND, UNKNOWN_PERSONA, group_persona, normalise_persona
+from .personas import (REGISTER_OF_SOURCE_KIND, SIDE_OF_PERSONA, UNKNOWN_PERSONA, group_persona, names_citizens,
+                       normalise_persona)
 from .provenance import hash_files, provenance_record, staged_files, write_json
 from .pseudonymise import Pseudonymiser, load_list_sections, load_name_list
 from .readers import (CONTEXT_JOINER, ROW_COLUMN, Block, empty_sheet_error, empty_table_fix, read_csv_table,
@@ -211,10 +212,16 @@ def statements_from_blocks(blocks: list[Block], spec: SourceSpec, municipalities
         # a question labelling a table's row («… hvem der skal have en mentor?») asks about people, it is none
         context_persona = group_persona(row_label, spec.persona) if row_label and not row_label.endswith("?") else None
         heading_persona = next((h[2] for h in reversed(headings) if h[2]), None)
+        group = context_persona or heading_persona
         if label and _FACILITATOR.match(label):
             persona, source = UNKNOWN_PERSONA, "speaker"
         elif speaker_persona:
             persona, source = speaker_persona, "speaker"
+        elif speaker_persona is None and label and names_citizens(label) \
+                and SIDE_OF_PERSONA.get(group or spec.persona or "") != "borgere":
+            # «Borger:» is a citizen of either kind: in a citizens' group it is that group's, elsewhere (a group
+            # of advisers and citizens, plenary) it is not known which – never the advisers' the heading names
+            persona, source = UNKNOWN_PERSONA, "speaker"
         elif context_persona:
             persona, source = context_persona, "heading"
         elif heading_persona:

@@ -86,6 +86,38 @@ def _first_named(text: str, rules) -> str | None:
     return min(hits)[2] if hits else None
 
 
+#: Citizens named generically («Borger», «borgerne»), not as one of the two citizen personas: a speaker label
+#: «Borger:» says the speaker is a citizen, but not which kind.
+_CITIZENS = re.compile(r"\bborger(e|en|ne)?\b(?!\s+i\s+ressource)", re.I)
+#: What joins the groups of a heading that names several («rådgivere og borgere», «Ledere/rådgivere»).
+_JOINED = re.compile(r"\s+(?:og|samt|&|\+)\s+|\s*[,/]\s*", re.I)
+
+
+def names_citizens(text: object) -> bool:
+    """Whether ``text`` names citizens without saying which of the two citizen personas («Borger», «Borgerne»).
+
+    >>> names_citizens("Borger"), names_citizens("Borger i ressourceforløb"), names_citizens("Rådgiver")
+    (True, False, False)
+    """
+    return bool(_CITIZENS.search(str(text or "")))
+
+
+def mixed_group(heading: object) -> bool:
+    """Whether a heading names a group of several kinds of participant («Gruppe 1 – rådgivere og borgere»): the
+    lines under it without a speaker label can be anybody's in it, so it gives none of them a persona.
+
+    >>> mixed_group("Gruppe 1 – rådgivere og borgere"), mixed_group("Gruppe 4 – borgere i ressourceforløb")
+    (True, False)
+    >>> mixed_group("Ledere/rådgivere"), mixed_group("Rådgivere og sagsbehandlere")
+    (True, False)
+    """
+    named = set()
+    for part in _JOINED.split(str(heading or "")):
+        persona = _first_named(part, _GROUP_RULES)
+        named.add(persona if persona else "borgere" if names_citizens(part) else None)
+    return len(named - {None}) >= 2
+
+
 def group_persona(heading: object, file_persona: str | None = None) -> str | None:
     """The persona a heading or a table's row label names as a group («Gruppe 4 – forsikrede ledige»,
     «Rådgivere»), or ``None`` for a topic («Mentorpiloten», «Deling af data med a-kasser»). In a file the
@@ -96,9 +128,11 @@ def group_persona(heading: object, file_persona: str | None = None) -> str | Non
     ('borger_i_ressourceforloeb', None)
     >>> group_persona("Mentor", file_persona="sikret_ledig") is None, group_persona("Mentor")
     (True, 'raadgiver')
+    >>> group_persona("Gruppe 1 – rådgivere og borgere") is None  # a mixed group (:func:`mixed_group`)
+    True
     """
     text = str(heading or "").strip()
-    if not text or (file_persona and not GROUP_WORD.search(text)):
+    if not text or (file_persona and not GROUP_WORD.search(text)) or mixed_group(text):
         return None
     return _first_named(text, _GROUP_RULES)
 

@@ -100,6 +100,15 @@ def _workshops_with_themes(data_dir: Path) -> list[str]:
     return processed_workshops(data_dir, "themes/themes.json")
 
 
+def _earlier_codes(data_dir: Path, workshop_id: str) -> list[Path]:
+    """The codes and agreement of the workshops before ``workshop_id``: the comparison page shows their codes, and
+    their agreement marks their theme names «(foreløbig)», so a new coding round of one redoes the later reports."""
+    from .config import processed_workshops
+
+    return [Path(data_dir) / "processed" / w / name for w in processed_workshops(data_dir, "codes.parquet")
+            if w < workshop_id for name in ("codes.parquet", "agreement.csv")]
+
+
 def build_steps(workshop_id: str, data_dir: Path, reports_dir: Path, params: dict[str, Any],
                 notebooks_dir: Path | None = None, codebook_path: Path | None = None) -> list[Step]:
     from .report import default_notebooks_dir
@@ -158,6 +167,7 @@ def build_steps(workshop_id: str, data_dir: Path, reports_dir: Path, params: dic
         Step("report", "Laver figurer og rapporter",
              lambda: [paths.statements, paths.codes, used_codebook, *_files(paths.themes_dir),
                       *_files(paths.processed, "*.json"), paths.processed / "manifest.inferred.yaml",  # the title
+                      paths.processed / "agreement.csv", *_earlier_codes(data_dir, workshop_id),
                       *_files(nb_dir, "*.ipynb")],
              # the pages show values of every section (small cells, the tentative alpha, the unfamiliar share ...)
              lambda: [reports_dir / workshop_id / "index.html"], report_run, tuple(sorted(params))),

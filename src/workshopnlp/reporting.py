@@ -14,7 +14,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from .codebook import Codebook, code_ids_as_labels, example_origin_da, examples_across_personas, workshop_codebook
+from .codebook import DIMENSIONS, Codebook, code_ids_as_labels, example_origin_da, examples_across_personas
 from .coding_sheet import disputed_statements, is_review, open_disputes
 from .config import WorkshopPaths, load_params
 from .errors import InputError
@@ -71,6 +71,10 @@ def _read_json(path: Path) -> dict[str, Any] | None:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
 
 
+#: Why a page has no themes when the themes step has not run (a reader's words: no command names).
+THEMES_NOT_FOUND_YET_DA = "temaerne er ikke fundet endnu; de kommer med, når hele analysen køres igen"
+
+
 def load_bundle(workshop_id: str, data_dir: str | Path = "data", codebook_path=None,
                 params: dict[str, Any] | None = None) -> WorkshopBundle:
     """Everything a report page shows of a workshop; ``params``: the run's parameters (default: the package's)."""
@@ -85,7 +89,7 @@ def load_bundle(workshop_id: str, data_dir: str | Path = "data", codebook_path=N
     if skipped:
         reason = skipped.get("reason", "")
     elif not (themes_dir / "themes.csv").exists():
-        reason = "temaerne er ikke beregnet endnu (kør workshopnlp themes)"
+        reason = THEMES_NOT_FOUND_YET_DA
     provenance = {}
     for name in ("statements", "codes"):
         rec = _read_json(processed / f"{name}.provenance.json")
@@ -94,13 +98,11 @@ def load_bundle(workshop_id: str, data_dir: str | Path = "data", codebook_path=N
     rec = _read_json(themes_dir / "themes.provenance.json")
     if rec:
         provenance["themes"] = rec
-    agreement_path = processed / "agreement.csv"
-    agreement = _read_rows(agreement_path)
+    agreement = _read_rows(processed / "agreement.csv")
     agreement = agreement if len(agreement) else None
-    from .agreement import tentative_codes as tentative
-    from .codebook import with_tentative_labels
+    from .agreement import tentative_codebook
 
-    codebook = with_tentative_labels(workshop_codebook(data_dir, workshop_id, codebook_path), tentative(agreement))
+    codebook = tentative_codebook(data_dir, workshop_id, agreement, codebook_path)
     themes, themes_json = None, None
     if not reason:
         from .codebook import tentative_theme_name, themes_with_tentative_names
@@ -168,10 +170,12 @@ def redaction_table(b: WorkshopBundle) -> pd.DataFrame:
 
 def all_codes(b: WorkshopBundle) -> pd.DataFrame:
     """Every statement with content (not the verbatim repeats) with its focus area, principle and explanation:
-    columns focus_area, Fokusområde, Persona, Udsagn, Princip, Hvorfor, by focus area in the codebook's order
-    and the surest first. A statement about a participant's own sensitive matters keeps its codes but is not
-    printed (as in the quotes). Empty when the workshop is not coded."""
-    columns = ["focus_area", "Fokusområde", "Persona", "Udsagn", "Princip", "Hvorfor"]
+    columns focus_area, Fokusområde, Udsagn, Princip, Hvorfor, by focus area in the codebook's order and the
+    surest first. A statement about a participant's own sensitive matters keeps its codes but is not printed
+    (as in the quotes). No persona: a list of every statement with persona, focus area and principle is a
+    table of persona × focus area × principle a reader can count, down to cells of one or two statements that
+    no figure shows. Empty when the workshop is not coded."""
+    columns = ["focus_area", "Fokusområde", "Udsagn", "Princip", "Hvorfor"]
     if b.codes is None:
         return pd.DataFrame(columns=columns)
     coded = b.coded()
@@ -183,7 +187,6 @@ def all_codes(b: WorkshopBundle) -> pd.DataFrame:
     return pd.DataFrame({
         "focus_area": coded["focus_area"].to_numpy(),
         "Fokusområde": [focus.get(c, c) for c in coded["focus_area"]],
-        "Persona": [PERSONA_LABELS_DA.get(p, p) for p in coded["persona"]],
         "Udsagn": [SENSITIVE_LEFT_OUT_DA if is_sensitive(str(t)) else str(t) for t in coded["text"]],
         "Princip": [principle.get(c, c) for c in coded["principle"]],
         "Hvorfor": coded["explanation"].fillna("").astype(str).to_numpy()}, columns=columns)
@@ -191,7 +194,63 @@ def all_codes(b: WorkshopBundle) -> pd.DataFrame:
 
 def all_codes_html(b: WorkshopBundle) -> str:
     """:func:`all_codes` as one fold-out list per focus area (``<details>``)."""
-    return _fold_outs(all_codes(b), "focus_area", "Fokusområde", ["Persona", "Udsagn", "Princip", "Hvorfor"])
+    return _fold_outs(all_codes(b), "focus_area", "Fokusområde", ["Udsagn", "Princip", "Hvorfor"])
+
+
+#: What a list shows in place of a persona whose cell the figures hide (:func:`persona_named`).
+PERSONA_NOT_NAMED_DA = "ikke nævnt"
+
+
+def _min_count(b: WorkshopBundle) -> int:
+    return int(b.params["figures"]["min_cell_count"])
+
+
+def persona_named(mask: pd.DataFrame, row: object, column: object) -> bool:
+    """Whether a list may name the persona of a statement in cell (``row``, ``column``) of ``mask`` (True =
+    hidden, :func:`workshopnlp.figures.persona_cells_hidden`); a cell the mask does not count is not named."""
+    row, column = str(row), str(column)
+    return row in mask.index and column in mask.columns and not bool(mask.at[row, column])
+
+
+def coded_persona_names(b: WorkshopBundle) -> dict[str, str]:
+    """statement id → the persona as page 02's lists may name it: :data:`PERSONA_NOT_NAMED_DA` where the figure of
+    focus areas *or* that of principles by persona hides the statement's cell. Each row of the list shows both
+    codes, so naming the persona there would let a reader count the principles' hidden cells too."""
+    from .figures import persona_cells_hidden, persona_code_counts
+
+    min_count = _min_count(b)
+    masks = {d: persona_cells_hidden(persona_code_counts(b.statements, b.codes, b.codebook, d), min_count)
+             .rename(index=str, columns=str) for d in DIMENSIONS}
+    coded = b.coded()
+    names = {}
+    for r in coded.itertuples(index=False):
+        shown = all(persona_named(masks[d], r.persona, getattr(r, d)) for d in DIMENSIONS)
+        names[str(r.statement_id)] = PERSONA_LABELS_DA.get(r.persona, r.persona) if shown else PERSONA_NOT_NAMED_DA
+    return names
+
+
+def theme_persona_mask(b: WorkshopBundle) -> pd.DataFrame:
+    """Theme (rows, «Øvrigt» too) × persona cells that page 03 hides, as its figure «Temaer fordelt på persona»."""
+    from .figures import persona_cells_hidden, theme_persona_counts
+
+    return persona_cells_hidden(theme_persona_counts(b.themes), _min_count(b)).rename(index=str, columns=str)
+
+
+def not_named_note_da(min_count: int) -> str:
+    """The sentence under a list that leaves some persona unnamed (:func:`persona_named`)."""
+    return (f"«{PERSONA_NOT_NAMED_DA.capitalize()}»: personaen har færre end {min_count} af udsagnene her, eller "
+            "er skjult sammen med en sådan, så ingen kan regne den ud – som i figurerne.")
+
+
+def not_named_note(b: WorkshopBundle, table: pd.DataFrame) -> str:
+    """:func:`not_named_note_da` for a table (Persona as a column or an index level) that leaves a persona
+    unnamed; "" for one that names them all."""
+    if table.empty:
+        return ""
+    frame = table.reset_index() if "Persona" in (table.index.names or []) else table
+    if "Persona" not in frame.columns or not (frame["Persona"] == PERSONA_NOT_NAMED_DA).any():
+        return ""
+    return not_named_note_da(_min_count(b))
 
 
 def _fold_outs(table: pd.DataFrame, key: str, title: str, shown: list[str]) -> str:
@@ -200,15 +259,18 @@ def _fold_outs(table: pd.DataFrame, key: str, title: str, shown: list[str]) -> s
     parts = []
     for _, group in table.groupby(key, sort=False):
         heading = html.escape(str(group[title].iat[0]))
-        body = group[shown].to_html(index=False, escape=True, border=0, classes="dataframe")
+        body = _one_line(group[shown]).to_html(index=False, escape=True, border=0, classes="dataframe")
         parts.append(f"<details><summary>{heading} – {len(group)} udsagn</summary>\n{body}\n</details>")
     return "\n".join(parts)
 
 
 def examples_with_explanations(b: WorkshopBundle, dimension: str, per_code: int = 2) -> pd.DataFrame:
-    """For each code: the statements the model is surest of, with the explanation – the reader's 'why'."""
+    """For each code: the statements the model is surest of, with the explanation – the reader's 'why'. A persona
+    is named as in the list of all statements (:func:`coded_persona_names`)."""
     coded = b.coded()
     coded = coded[~coded["is_empty_content"] & ~coded["is_duplicate"] & ~coded["text"].map(is_sensitive).astype(bool)]
+    names = coded_persona_names(b)
+    coded = coded.assign(_persona=[names.get(str(sid), PERSONA_NOT_NAMED_DA) for sid in coded["statement_id"]])
     labels = b.codebook.dimension(dimension).labels()
     rows = []
     for code, label in labels.items():
@@ -217,7 +279,7 @@ def examples_with_explanations(b: WorkshopBundle, dimension: str, per_code: int 
         sub = coded[coded[dimension] == code].sort_values([f"{dimension}_score", "statement_id"],
                                                           ascending=[False, True]).head(per_code)
         for _, r in sub.iterrows():
-            rows.append({"Kode": label, "Persona": PERSONA_LABELS_DA[r["persona"]], "Udsagn": r["text"],
+            rows.append({"Kode": label, "Persona": r["_persona"], "Udsagn": r["text"],
                          "Hvorfor": r["explanation"]})
     return pd.DataFrame(rows).set_index(["Kode", "Persona"]) if rows else pd.DataFrame()
 
@@ -534,6 +596,24 @@ def tentative_codes(b: WorkshopBundle) -> list[str]:
 
 # ---------------------------------------------------------------- texts for readers
 
+#: How many of the commonest texts without content the page quotes as examples, and at most how long each is.
+EMPTY_EXAMPLES, EMPTY_EXAMPLE_CHARS = 3, 40
+
+
+def _empty_examples_text(statements: pd.DataFrame) -> str:
+    """« (fx «Ingen kommentarer», «-»)»: the commonest texts this workshop's lines without content have, so the
+    page says what was left out rather than what usually is (it said «referatets praktiske oplysninger som
+    «Referent: …»» of a workshop whose empty lines were all survey answers). "" without any."""
+    empty = statements.loc[statements["is_empty_content"].astype(bool), "text"].astype(str).str.strip()
+    empty = empty[empty != ""]
+    if empty.empty:
+        return ""
+    counts = empty.value_counts()
+    order = sorted(counts.index, key=lambda t: (-int(counts[t]), t))[:EMPTY_EXAMPLES]
+    shown = [t if len(t) <= EMPTY_EXAMPLE_CHARS else t[:EMPTY_EXAMPLE_CHARS - 1].rstrip() + "…" for t in order]
+    return f" (fx {list_da([f'«{t}»' for t in shown])})"
+
+
 def _kinds_text(statements: pd.DataFrame) -> str:
     """The kinds of source a workshop has, in Danish ("noter fra plenum, noter fra grupper og spørgeskemasvar")."""
     names = {"plenum": "noter fra plenum", "gruppe": "noter fra grupper", "survey": "spørgeskemasvar",
@@ -573,15 +653,16 @@ def how_it_was_made(b: WorkshopBundle) -> str:
     lines = [
         "## Sådan er analysen lavet",
         f"**Data.** Analysen bygger på {len(st)} udsagn fra {n_files} filer fra workshoppen {b.label} "
-        f"({_kinds_text(st)}). {n_empty} linjer uden indhold (svar som \"ingen kommentarer\" og referatets "
-        f"praktiske oplysninger som «Referent: …» og «Til stede: …») og {n_dup} "
+        f"({_kinds_text(st)}). {n_empty} linjer uden indhold{_empty_examples_text(st)} og {n_dup} "
         "dubletter (svar, der står ordret to gange) står i oversigten over kilderne, men tælles ikke med i "
-        f"figurerne over koder eller i temaerne.{_totals_text(st)}",
+        f"figurerne over koder eller i temaerne.{_totals_text(st)}"
+        + (" Høringssvarene er skrevet til en høring, ikke på selve workshoppen, men ligger i workshoppens mappe "
+           "og er analyseret sammen med den." if (st["source_kind"] == "hoering").any() else ""),
         f"**Privatliv.** Før noget blev analyseret eller gemt, blev personoplysninger erstattet af pladsholdere "
         f"som [NAVN] og [TELEFON] ({red_text}). Kolonner med navne og e-mails i spørgeskemaer og andre tabeller "
         "blev ikke læst. "
-        f"Grupper med færre end {b.params['figures']['min_cell_count']} udsagn vises ikke i figurerne, så ingen "
-        "kan genkendes.",
+        f"Grupper med færre end {b.params['figures']['min_cell_count']} udsagn vises ikke i figurerne, og et "
+        "citat nævner kun personaen, hvor figuren viser den, så ingen kan genkendes.",
         "**Kodning.** Hvert udsagn er kodet med ét fokusområde (Formål, Tillid, Teknologisk forståelse) og ét "
         "dataetisk princip fra workshoppens materiale – eller \"ingen\", når intet passer. Maskinen, der foreslår "
         "koderne, er en sprogmodel, der kører lokalt (ingen tekst sendes ud), og som har lært af kodebogens "
@@ -611,7 +692,8 @@ def how_it_was_made(b: WorkshopBundle) -> str:
     else:
         lines.append(f"**Temaer.** Der er ikke beregnet temaer for denne workshop: {b.themes_missing_reason}.")
     lines.append(certainty_text(b))
-    lines.append("**Hvad man ikke skal slutte.** Tallene viser, hvad der blev sagt og skrevet på workshoppen – ikke "
+    where = "på workshoppen og i høringssvarene" if (st["source_kind"] == "hoering").any() else "på workshoppen"
+    lines.append(f"**Hvad man ikke skal slutte.** Tallene viser, hvad der blev sagt og skrevet {where} – ikke "
                  "hvad alle borgere eller medarbejdere mener. Deltagerne var ikke tilfældigt udvalgt, nogle har sagt "
                  "mere end andre, og en maskinel kode er et forslag, ikke en vurdering. Brug citaterne og "
                  "forklaringerne til at tjekke tallene.")
@@ -713,8 +795,10 @@ def show(fig, dpi: int | None = None) -> None:
 
 def themes_note(b: WorkshopBundle) -> str:
     if b.themes is None:
+        # «temaer kræver flere udsagn» only where that is why (the themes step found too few)
+        why = "" if b.themes_missing_reason == THEMES_NOT_FOUND_YET_DA else "; temaer kræver flere udsagn"
         return (f"> **Ingen temaer for denne workshop.** {b.themes_missing_reason[:1].upper()}"
-                f"{b.themes_missing_reason[1:]}. Kodningen ovenfor gælder stadig; temaer kræver flere udsagn.")
+                f"{b.themes_missing_reason[1:]}. Kodningen ovenfor gælder stadig{why}.")
     n = int((~b.themes["is_outlier_group"]).sum())
     outliers = b.themes[b.themes["is_outlier_group"]]
     out_share = float(outliers["share"].iloc[0]) if len(outliers) else 0.0
@@ -741,17 +825,24 @@ def theme_reason_da(theme_id: str, nearest: str, runner_up: str, reassigned: boo
     "Ligner T04's udsagn mere end noget andet temas (næstnærmest: T12 «svar, sagsforløb»). Temaets nøgleord i udsagnet: gevinst."
     >>> theme_reason_da("ovrigt", "T12", "T12", False, [], names)
     'Lå ikke tæt nok på noget tema til at høre med; nærmest var T12 «svar, sagsforløb».'
+    >>> theme_reason_da("T12", "T04", "T04", True, [], names).split("; ")[1].split(".")[0]  # placed after the grouping
+    'målt mod temaerne, som de endte, ligger det dog lidt nærmere T04 «formål, gevinst»'
     """
     from .themes import OUTLIER_ID
 
     if theme_id == OUTLIER_ID:
         return (f"Lå ikke tæt nok på noget tema til at høre med; nærmest var {names.get(nearest, nearest)}."
                 if nearest else "Lå ikke tæt nok på noget tema til at høre med.")
-    text = "Lå først uden for alle temaer og er lagt i det tema, det ligner mest. " if reassigned else ""
-    if nearest and nearest != theme_id:
-        text += (f"Grupperet med {theme_id}'s udsagn, som det ligger tæt på, selv om det som helhed ligger lidt "
-                 f"nærmere {names.get(nearest, nearest)}.")
+    if reassigned and nearest and nearest != theme_id:
+        # placed by its likeness to the themes as they were before their last update (and a remark on practical
+        # matters only with such remarks): measured against the finished themes, another can be nearer
+        text = (f"Lå først uden for alle temaer og blev bagefter lagt sammen med {theme_id}'s udsagn; målt mod "
+                f"temaerne, som de endte, ligger det dog lidt nærmere {names.get(nearest, nearest)}.")
+    elif nearest and nearest != theme_id:
+        text = (f"Grupperet med {theme_id}'s udsagn, som det ligger tæt på, selv om det som helhed ligger lidt "
+                f"nærmere {names.get(nearest, nearest)}.")
     else:
+        text = "Lå først uden for alle temaer og blev bagefter lagt i et tema. " if reassigned else ""
         text += f"Ligner {theme_id}'s udsagn mere end noget andet temas" + (
             f" (næstnærmest: {names.get(runner_up, runner_up)})." if runner_up else ".")
     text += (f" Temaets nøgleord i udsagnet: {', '.join(words)}." if words else
@@ -761,10 +852,12 @@ def theme_reason_da(theme_id: str, nearest: str, runner_up: str, reassigned: boo
 
 def statement_themes(b: WorkshopBundle) -> pd.DataFrame:
     """Every statement with content and its theme, with why (:func:`theme_reason_da`): columns theme_id, Tema,
-    Persona, Udsagn, Hvorfor, most typical of its theme first. A statement about a participant's own sensitive
-    matters stays in its theme but is not printed (as in the quotes). Empty without themes."""
+    Udsagn, Hvorfor, most typical of its theme first. A statement about a participant's own sensitive matters
+    stays in its theme but is not printed (as in the quotes). No persona, as in :func:`all_codes`: the figure
+    «Temaer fordelt på persona» hides the small cells a full list would let a reader count. Empty without
+    themes."""
     if b.themes is None or b.assignments is None:
-        return pd.DataFrame(columns=["theme_id", "Tema", "Persona", "Udsagn", "Hvorfor"])
+        return pd.DataFrame(columns=["theme_id", "Tema", "Udsagn", "Hvorfor"])
     from .themes import OUTLIER_ID
 
     themes = b.themes.set_index("theme_id")
@@ -774,7 +867,7 @@ def statement_themes(b: WorkshopBundle) -> pd.DataFrame:
     runner = b.assignments["runner_up_theme_id"] if "runner_up_theme_id" in b.assignments else ""
     a = b.assignments.assign(runner_up_theme_id=runner)
     a = a[a["status"] == "brugbar"].merge(
-        b.statements[["statement_id", "persona", "text", "content_lemmas"]], on="statement_id")
+        b.statements[["statement_id", "text", "content_lemmas"]], on="statement_id")
     order = {tid: i for i, tid in enumerate([*[t for t in themes.index if t != OUTLIER_ID], OUTLIER_ID])}
     a = a.assign(_order=a["theme_id"].map(order)).sort_values(["_order", "similarity", "statement_id"],
                                                               ascending=[True, False, True])
@@ -784,29 +877,34 @@ def statement_themes(b: WorkshopBundle) -> pd.DataFrame:
         words = [w for w in top_words.get(r.theme_id, []) if w in lemmas]
         rows.append({"theme_id": r.theme_id,
                      "Tema": "Øvrigt" if r.theme_id == OUTLIER_ID else names.get(r.theme_id, r.theme_id),
-                     "Persona": PERSONA_LABELS_DA.get(r.persona, r.persona),
                      "Udsagn": SENSITIVE_LEFT_OUT_DA if is_sensitive(str(r.text)) else str(r.text),
                      "Hvorfor": theme_reason_da(r.theme_id, str(r.nearest_theme_id or ""),
                                                 str(r.runner_up_theme_id or ""), bool(r.reassigned), words, names)})
-    return pd.DataFrame(rows, columns=["theme_id", "Tema", "Persona", "Udsagn", "Hvorfor"])
+    return pd.DataFrame(rows, columns=["theme_id", "Tema", "Udsagn", "Hvorfor"])
 
 
 def statement_themes_html(b: WorkshopBundle) -> str:
     """:func:`statement_themes` as one fold-out list per theme (``<details>``), so the page stays short and a
     reader opens the theme they want to check."""
-    return _fold_outs(statement_themes(b), "theme_id", "Tema", ["Persona", "Udsagn", "Hvorfor"])
+    return _fold_outs(statement_themes(b), "theme_id", "Tema", ["Udsagn", "Hvorfor"])
 
 
 def theme_quotes(b: WorkshopBundle) -> pd.DataFrame:
-    if b.themes_json is None:
+    """Each theme's typical statements. A persona with few statements in the theme is not named
+    (:func:`theme_persona_mask`, the cells the figure «Temaer fordelt på persona» hides)."""
+    if b.themes_json is None or b.themes is None:
         return pd.DataFrame()
+    mask = theme_persona_mask(b)
+
+    def name(theme_id: str, persona: str) -> str:
+        return PERSONA_LABELS_DA.get(persona, persona) if persona_named(mask, theme_id, persona) else PERSONA_NOT_NAMED_DA
     rows = []
     for theme in b.themes_json.get("themes", []):
         for ex in theme.get("exemplars", []):
             if is_sensitive(ex["text"]):  # a participant's own health, faith … is never quoted
                 continue
-            rows.append({"Tema": theme["label"], "Persona": PERSONA_LABELS_DA.get(ex.get("persona", UNKNOWN_PERSONA), ""),
-                         "Citat": ex["text"]})
+            rows.append({"Tema": theme["label"], "Citat": ex["text"],
+                         "Persona": name(str(theme["theme_id"]), str(ex.get("persona", UNKNOWN_PERSONA)))})
     return pd.DataFrame(rows).set_index(["Tema", "Persona"]) if rows else pd.DataFrame()
 
 
@@ -847,15 +945,29 @@ def no_theme_comparison_text(b: WorkshopBundle) -> str:
     return "Ingen temasammenligning: der er ingen tidligere workshop med temaer at sammenligne med."
 
 
+def _latest_comparison(b: WorkshopBundle) -> tuple[pd.DataFrame, str] | None:
+    """The latest comparison_<earlier>.csv of this workshop, its theme names marked «(foreløbig)» by their own
+    workshop's agreement (:func:`workshopnlp.compare.with_tentative_names`), and the earlier workshop's id. None
+    without a comparison."""
+    from .compare import latest_comparison_path, with_tentative_names
+
+    path = latest_comparison_path(b.data_dir, b.workshop_id)
+    if path is None:
+        return None
+    earlier = path.stem[len("comparison_"):]
+    table = pd.read_csv(path, keep_default_na=False, dtype={"label_a": str, "label_b": str, "nearest_label": str})
+    return with_tentative_names(table, b.data_dir, earlier, b.workshop_id), earlier
+
+
 def theme_changes(b: WorkshopBundle) -> pd.DataFrame | None:
     """The latest comparison of this workshop's themes with an earlier workshop's, in Danish: shares as
-    "10 %", the change in percentage points with its sign, "–" where a theme did not exist. None if there is
-    no comparison (see :func:`no_theme_comparison_text`)."""
-    folder = WorkshopPaths(b.data_dir, b.workshop_id).themes_dir
-    files = sorted(folder.glob("comparison_*.csv")) if folder.is_dir() else []
-    if not files:
+    "10 %", the change in percentage points with its sign, "–" where a theme did not exist, names marked
+    «(foreløbig)» by their own workshop's agreement. None if there is no comparison (see
+    :func:`no_theme_comparison_text`)."""
+    latest = _latest_comparison(b)
+    if latest is None:
         return None
-    table = pd.read_csv(files[-1], keep_default_na=False, dtype={"label_a": str, "label_b": str})
+    table = latest[0]
 
     def share(label: str, value) -> str:
         return percent_da(float(value)) if label else "–"
@@ -905,13 +1017,12 @@ def theme_changes_note(b: WorkshopBundle) -> str:
 
 
 def theme_comparison(b: WorkshopBundle) -> tuple[pd.DataFrame, str, str] | None:
-    """(comparison table, earlier label, this workshop's label) for the figure, or None if none exists."""
-    folder = WorkshopPaths(b.data_dir, b.workshop_id).themes_dir
-    files = sorted(folder.glob("comparison_*.csv")) if folder.is_dir() else []
-    if not files:
+    """(comparison table, earlier label, this workshop's label) for the figure, or None if none exists; theme
+    names marked «(foreløbig)» as in :func:`theme_changes`."""
+    latest = _latest_comparison(b)
+    if latest is None:
         return None
-    earlier = files[-1].stem[len("comparison_"):]
-    return pd.read_csv(files[-1], keep_default_na=False), workshop_label(earlier), b.label
+    return latest[0], workshop_label(latest[1]), b.label
 
 
 def table_html(frame: pd.DataFrame) -> str:
@@ -933,13 +1044,24 @@ def table_html(frame: pd.DataFrame) -> str:
             same = (original.iloc[:, :i + 1] == original.iloc[:, :i + 1].shift()).all(axis=1)
             shown[name] = shown[name].astype(object).where(~same.to_numpy(), "")
     shown.columns.name = None
-    return shown.to_html(index=False, na_rep="–", border=0, float_format=lambda v: decimal_da(v))
+    return _one_line(shown).to_html(index=False, na_rep="–", border=0, float_format=lambda v: decimal_da(v))
+
+
+def _one_line(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every line break inside a text cell made a space: pandas' HTML prints a line break of a
+    cell as the two characters «\\n» (a survey answer written over two lines read «forløb\\npå tværs»)."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = [" ".join(v.split()) if isinstance(v, str) and ("\n" in v or "\r" in v) else v
+                           for v in out[column]]
+    return out
 
 
 def dilemma_card_text(card: dict[str, Any]) -> str:
     """A dilemma card as text under its picture (Markdown): a screen reader reads it, a reader can search
     and copy the quotes. The same content and small print as :func:`workshopnlp.figures.fig_dilemma_card`."""
-    from .figures import dilemma_card_footer
+    from .figures import dilemma_card_footer, dilemma_card_not_quoted
 
     lines = [f"**{card['label']}.** *Dilemma:* {card['dilemma']} *Spørgsmål:* {card['question']}", ""]
     for q in card.get("quotes") or []:
@@ -948,6 +1070,8 @@ def dilemma_card_text(card: dict[str, Any]) -> str:
     if not card.get("quotes"):
         lines.append(f"- Ingen citater: ingen persona har mindst {card.get('min_count', 5)} udsagn om dette "
                      "fokusområde.")
+    elif dilemma_card_not_quoted(card):
+        lines += ["", dilemma_card_not_quoted(card)]
     lines += ["", f"<small>{html.escape(dilemma_card_footer(card, bool(card.get('quotes'))))}</small>"]
     return "\n".join(lines)
 
@@ -1093,12 +1217,34 @@ def disputes_text(human_codes: pd.DataFrame | None) -> str:
     text = (f"De menneskelige kodere er uenige om {len(disputed)} udsagn på mindst én dimension; "
             + (f"{settled} af dem er afgjort ved en gennemgang. " if settled else "ingen af dem er afgjort endnu. "))
     if open_:
-        text += ("Indtil de er afgjort, gælder flertallets kode. Projektgruppen kan afgøre dem i et "
-                 "gennemgangsark: et regneark med netop disse udsagn og de tidligere koderes koder, som "
-                 "analytikeren laver med workshopnlp (se README: coding-sheet export --review). Den kode, "
-                 "gennemgangen giver, afgør udsagnet; den tæller ikke med i enighedstallene ovenfor, fordi den, "
-                 "der gennemgår, har set de andres koder.")
+        ties = len(_without_majority(human_codes, set(open_)))
+        text += "Indtil de er afgjort, gælder flertallets kode"
+        text += (f". Ved {ties} af de uafgjorte udsagn er der intet flertal på mindst én "
+                 "dimension (to kodere gav hver sin kode, eller alle gav forskellige): der gælder koden fra den "
+                 "koder, hvis initialer står først i alfabetet – et valg uden vægt, som kun en gennemgang kan "
+                 "erstatte. " if ties else ". ")
+        text += ("Projektgruppen kan afgøre dem i et gennemgangsark: et regneark med netop disse udsagn og de "
+                 "tidligere koderes koder, som analytikeren laver. Den kode, gennemgangen giver, afgør udsagnet; den "
+                 "tæller ikke med i enighedstallene ovenfor, fordi den, der gennemgår, har set de andres koder.")
     return text
+
+
+def _without_majority(human_codes: pd.DataFrame, statement_ids: set[str]) -> set[str]:
+    """Of ``statement_ids``, those whose blind coders' most given code is shared by two or more codes on some
+    dimension: their reference code is the one of the coder who sorts first
+    (:func:`workshopnlp.coding.reference_codes`), not a majority's."""
+    from .coding_sheet import blind_codes
+
+    out = set()
+    blind = blind_codes(human_codes)
+    for sid, group in blind.groupby(blind["statement_id"].astype(str)):
+        if sid not in statement_ids:
+            continue
+        for dim in DIMENSIONS:
+            counts = group[dim].dropna().value_counts()
+            if len(counts) > 1 and counts.iloc[0] == counts.iloc[1]:
+                out.add(sid)
+    return out
 
 
 def pair_heading(pair: str) -> str:

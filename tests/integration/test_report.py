@@ -696,6 +696,7 @@ def test_the_themes_page_shows_every_statement_in_its_theme_and_why(reported):
     from workshopnlp.themes import OUTLIER_ID
 
     data_dir, reports, _ = reported
+    n_listed = 0
     for ws in (OCTOBER, JANUARY):
         b = load_bundle(ws, data_dir)
         listed = statement_themes(b)
@@ -726,6 +727,8 @@ def test_the_themes_page_shows_every_statement_in_its_theme_and_why(reported):
         assert len(folds) == listed["theme_id"].nunique()
         assert sum(len(d.find_all("tr")) - 1 for d in folds) == len(listed)
         assert "Hvorfor" in folds[0].get_text() and "Øvrigt" in folds[-1].summary.get_text()
+        n_listed += _assert_names_no_persona(listed, "theme_id", b)
+    assert n_listed
 
 
 def test_a_theme_without_a_partner_shows_how_near_it_came_and_whether_it_was_stable(reported):
@@ -746,12 +749,46 @@ def test_a_theme_without_a_partner_shows_how_near_it_came_and_whether_it_was_sta
                                 "themes.json").read_text("utf-8"))
             assert row.nearest_label in {t["label"] for t in other["themes"]}
             assert float(row.nearest_similarity) < threshold
-            assert out["Lighed"].endswith(f"til «{row.nearest_label}»")
+            # the name as the nearest theme's own workshop's pages show it
+            near = _names_as_shown(data_dir, OCTOBER if row.status == "ny" else JANUARY)[row.nearest_label]
+            assert out["Lighed"].endswith(f"til «{near}»")
             stable = row.stable_a if row.status == "forsvundet" else row.stable_b
             assert ("ustabil" in out["Status"]) == (str(stable) == "False"), (row, out["Status"])
         else:
             assert "til «" not in out["Lighed"] and float(out["Lighed"].replace(",", ".")) >= threshold
     assert unmatched
+
+
+def _names_as_shown(data_dir, ws):
+    """A workshop's theme names as themes.csv holds them → as its own pages show them («(foreløbig)» by its
+    agreement)."""
+    from workshopnlp.reporting import load_bundle
+
+    written = pd.read_csv(data_dir / "processed" / ws / "themes" / "themes.csv").set_index("theme_id")["label"]
+    shown = load_bundle(ws, data_dir).themes.set_index("theme_id")["label"]
+    return {written[t]: shown[t] for t in written.index}
+
+
+def test_the_comparison_names_each_theme_as_its_own_workshops_pages_do(reported):
+    """Page 04 printed the themes' names as the themes step wrote them, without «(foreløbig)»: October's
+    «Mennesket i centrum: job, hellere, ringe» claimed a code October's coders did not agree on, which October's
+    own page 03 marks. Each name now carries the mark of its own workshop's agreement, in the table and the
+    figure."""
+    from workshopnlp.reporting import load_bundle, theme_changes, theme_comparison
+
+    data_dir, _, _ = reported
+    table = pd.read_csv(next((data_dir / "processed" / JANUARY / "themes").glob("comparison_*.csv")),
+                        keep_default_na=False)
+    before, now = _names_as_shown(data_dir, OCTOBER), _names_as_shown(data_dir, JANUARY)
+    b = load_bundle(JANUARY, data_dir)
+    shown = theme_changes(b)
+    for row, (_, out) in zip(table.itertuples(), shown.iterrows()):
+        assert out["Tema før"] == (before[row.label_a] if row.label_a else "–")
+        assert out["Tema nu"] == (now[row.label_b] if row.label_b else "–")
+    marked = [name for name in shown["Tema før"] if "(foreløbig)" in name]
+    assert marked and all(name not in set(table["label_a"]) for name in marked)
+    figure_table, _, _ = theme_comparison(b)
+    assert figure_table["label_a"].tolist() == [before.get(x, x) for x in table["label_a"]]
 
 
 def test_the_coding_page_shows_every_statement_with_its_codes_and_why(reported):
@@ -763,6 +800,7 @@ def test_the_coding_page_shows_every_statement_with_its_codes_and_why(reported):
     from workshopnlp.reporting import SENSITIVE_LEFT_OUT_DA, all_codes, load_bundle
 
     data_dir, reports, _ = reported
+    n_listed = 0
     for ws in (OCTOBER, JANUARY):
         b = load_bundle(ws, data_dir)
         listed = all_codes(b)
@@ -778,3 +816,13 @@ def test_the_coding_page_shows_every_statement_with_its_codes_and_why(reported):
         assert sum(len(d.find_all("tr")) - 1 for d in folds) == len(listed)
         labels = b.codebook.dimension("focus_area").labels()
         assert {d.summary.get_text().split(" – ")[0] for d in folds} == {labels[c] for c in listed["focus_area"]}
+        n_listed += _assert_names_no_persona(listed, "focus_area", b)
+    assert n_listed
+
+
+def _assert_names_no_persona(listed, group, b):
+    """A list of every statement names no persona: with the codes beside it, it would be a table of persona ×
+    code a reader could count down to the cells the figures hide (a named list hid one cell and still gave a
+    breakdown of 2 statements). Returns how many statements the list holds."""
+    assert "Persona" not in listed.columns and group in listed.columns
+    return len(listed)

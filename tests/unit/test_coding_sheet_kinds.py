@@ -155,7 +155,14 @@ def test_report_says_how_many_disputes_are_open_and_how_to_settle_them():
                    ("s2", "A", "formaal", "ingen", False), ("s2", "B", "formaal", "ansvarlighed", False),
                    ("s3", "A", "formaal", "ingen", False), ("s3", "B", "formaal", "ingen", False))
     text = disputes_text(human)
-    assert "uenige om 2 udsagn" in text and "ingen af dem er afgjort endnu" in text and "coding-sheet export --review" in text
+    assert "uenige om 2 udsagn" in text and "ingen af dem er afgjort endnu" in text and "gennemgangsark" in text
+    assert "workshopnlp" not in text and "--" not in text and "README" not in text  # a reader's page: no commands
+    # two coders who disagree have no majority: the page says whose code counts meanwhile (reference_codes)
+    assert "Ved 2 af de uafgjorte udsagn er der intet flertal" in text and "først i alfabetet" in text
+    three = pd.concat([human, _codes(("s1", "C", "tillid", "ingen", False), ("s2", "C", "formaal", "ingen", False))])
+    assert "intet flertal" not in disputes_text(three)  # 2 against 1 on every dimension: a majority
+    split = pd.concat([human, _codes(("s1", "C", "formaal", "ingen", False), ("s2", "C", "formaal", "ingen", False))])
+    assert "Ved 1 af de uafgjorte udsagn er der intet flertal" in disputes_text(split)  # s1: tillid, ingen, formaal
     settled = pd.concat([human, _codes(("s1", "R", "tillid", None, True), ("s2", "R", None, "ingen", True))])
     text = disputes_text(settled)
     assert "uenige om 2 udsagn" in text and "2 af dem er afgjort" in text and "--review" not in text

@@ -213,12 +213,20 @@ def test_codes_by_persona_is_danish_and_marks_small_cells(cb):
 
 
 def test_the_hidden_legend_says_less_than_five_only_where_every_hidden_cell_is(cb):
-    """Two small cells in a row hide each other: nothing larger is hidden, and the legend says just «færre end 5»."""
+    """Small cells that hide each other in every row and every column: nothing larger is hidden, and the legend
+    says just «færre end 5». (The persona figures hide by rows and columns, because the lists of statements on
+    pages 02 and 03 give each code's total: a lone small cell in a column is hidden with a larger one.)"""
+    st, co = _make([("leder", "formaal", "ansvarlighed", 9), ("leder", "tillid", "gennemskuelighed", 3),
+                    ("leder", "teknologisk_forstaaelse", "ansvarlighed", 2), ("raadgiver", "formaal", "ansvarlighed", 7),
+                    ("raadgiver", "tillid", "ansvarlighed", 4), ("raadgiver", "teknologisk_forstaaelse", "ansvarlighed", 1)])
+    texts = _texts(figures.fig_codes_by_persona(st, co, cb, "focus_area", params=load_params()))
+    assert "Skjult (færre end 5 udsagn)" in texts and "9" in texts and "7" in texts
+    # the same small cells with a column of its own for one of them: a larger cell is hidden with it, and says so
     st, co = _make([("leder", "formaal", "ansvarlighed", 9), ("leder", "tillid", "gennemskuelighed", 3),
                     ("leder", "teknologisk_forstaaelse", "ansvarlighed", 2), ("raadgiver", "formaal", "ansvarlighed", 7),
                     ("raadgiver", "tillid", "ansvarlighed", 6)])
     texts = _texts(figures.fig_codes_by_persona(st, co, cb, "focus_area", params=load_params()))
-    assert "Skjult (færre end 5 udsagn)" in texts and "9" in texts and "7" in texts and "6" in texts
+    assert "6" not in texts and any(t.startswith("Skjult (færre end 5 udsagn, eller skjult med") for t in texts)
 
 
 def test_codes_by_source_kind_and_workshop_are_danish(cb):
@@ -258,6 +266,27 @@ def test_a_printed_dilemma_card_explains_its_own_small_print():
     assert "pseudonymiserede" not in bare and bare.startswith("Kun personaer med mindst 5 udsagn")
     tentative = figures.dilemma_card_footer({**card, "label": "Tillid (foreløbig)"}, True)
     assert "«Foreløbig»: de menneskelige kodere var ikke enige nok" in tentative
+    assert "kilden udeladt" in figures.dilemma_card_footer(card, True)  # «x» has no source: the card says why
+
+
+def test_the_text_under_a_dilemma_card_says_what_the_card_says():
+    """Page 06 says the text under each card says the same as the card; the card's «Sikret ledig citeres ikke her:
+    færre end 5 udsagn om fokusområdet.» was missing from the text, and a quote without its source («– Sikret
+    ledig») was not explained on either."""
+    from workshopnlp.reporting import dilemma_card_text
+
+    card = {"label": "Formål", "dilemma": "D", "question": "Q", "min_count": 5, "personas_not_quoted": ["Sikret ledig"],
+            "quotes": [{"text": "a", "persona_label": "Leder", "source_kind_label": "Plenum"},
+                       {"text": "b", "persona_label": "Rådgiver", "source_kind_label": ""}]}
+    text = dilemma_card_text(card)
+    assert "Sikret ledig citeres ikke her: færre end 5 udsagn om fokusområdet." in text
+    assert figures.dilemma_card_not_quoted(card) in text and "– Rådgiver\n" in text + "\n"
+    assert "Står der ingen kilde efter en persona, er kilden udeladt" in text
+    every_source = {**card, "personas_not_quoted": [], "quotes": card["quotes"][:1]}
+    assert "citeres ikke" not in dilemma_card_text(every_source) and "udeladt" not in dilemma_card_text(every_source)
+    fig = figures.fig_dilemma_card(card)
+    drawn = " ".join(" ".join(t.split()) for t in _texts(fig))
+    assert "Sikret ledig citeres ikke her" in drawn and "kilden udeladt" in drawn
 
 
 def test_principle_by_focus_heatmap_hides_small_cells(cb):

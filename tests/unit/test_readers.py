@@ -668,3 +668,29 @@ def test_a_sentence_that_narrates_before_a_colon_is_no_speaker_label():
     assert [(st.speaker_label, st.text) for st in got] == [
         ("", "Facilitator præsenterede kort piloten: en model foreslår, hvem der tilbydes mentor."),
         ("Til stede", "seks rådgivere."), ("Rådgiver fra Vejle", "vi skal kunne sige nej.")]
+
+
+def test_a_mixed_group_gives_no_persona_and_a_citizen_speaker_is_never_the_advisers():
+    """January's plenary notes have «Gruppe 1 – rådgivere og borgere»: the heading made every line under it the
+    advisers', also «Borger: jeg vil ikke have at svaret bliver at maskinen har sagt det.», which the pages then
+    quoted as «Rådgiver». A heading that names several kinds of participant gives no persona; a speaker «Borger»
+    is a citizen of either kind: the citizens' group's persona under a citizens' heading, else unknown."""
+    from workshopnlp.ingest import statements_from_blocks
+    from workshopnlp.manifest import SourceSpec
+
+    text = ("Gruppe 1 – rådgivere og borgere\n\n"
+            "Rådgiver fra Sønderborg: vi skal have rådgiverne med fra starten.\n"
+            "Borgerne skal inddrages allerede når vi designer.\n"
+            "Borger: jeg vil ikke have at svaret bliver at maskinen har sagt det.\n\n"
+            "Gruppe 2 – ledere\n\nBorger: (læst op fra et brev) giv os svar på skrift.\n"
+            "Leder: vi skal på kursus først.\n\n"
+            "Gruppe 3 – sikrede ledige\n\nBorger: hvis jeg ved hvad I bruger data til, er jeg ikke nervøs.\n")
+    got = statements_from_blocks(parse_text_notes(text, markdown=False), SourceSpec(file="p.txt", kind="plenum"), [])
+    assert [(st.persona, st.persona_source) for st in got] == [
+        ("raadgiver", "speaker"), ("ukendt", "none"), ("ukendt", "speaker"),
+        ("ukendt", "speaker"), ("leder", "speaker"),
+        ("sikret_ledig", "heading")]
+    # a file the manifest gives to the unemployed keeps «Borger:» theirs
+    got = statements_from_blocks(parse_text_notes("Borger: jeg vil spørges først.\n", markdown=False),
+                                 SourceSpec(file="g.txt", kind="gruppe", persona="sikret_ledig"), [])
+    assert [st.persona for st in got] == ["sikret_ledig"]

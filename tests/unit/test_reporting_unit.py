@@ -126,3 +126,100 @@ def test_the_first_workshop_says_where_its_development_is_shown_in_words_that_st
         pd.DataFrame({"statement_id": ["s1"]}).to_parquet(later / name)
     named = comparison_note({"2022-10-28-dataetik": None}, "2022-10-28-dataetik", tmp_path)
     assert "står i rapporten for 19. januar 2023" in named
+
+
+def test_a_list_of_statements_does_not_name_a_persona_the_figures_hide():
+    """Pages 02 and 03 list every statement with its persona; the figures hide a persona's cell of 1–4 statements,
+    and a list naming every row's persona let a reader count them anyway (the one manager's two remarks on
+    trust). The list names a persona only where the figure shows the cell, by the figure's own mask: a list with
+    a mask of its own hid other cells than the figure, and the two together gave a hidden 4 away (13 unnamed
+    rows, of which the figure showed 9 as «Ukendt»). A row shows both its focus area and its principle, so the
+    persona is named only where neither figure hides its cell."""
+    from workshopnlp.figures import persona_cells_hidden, persona_code_counts
+    from workshopnlp.reporting import PERSONA_NOT_NAMED_DA, coded_persona_names, persona_named
+
+    cb = load_codebook()
+    rows = ([("raadgiver", "tillid", "ingen")] * 9 + [("leder", "tillid", "ingen")] * 2
+            + [("sikret_ledig", "tillid", "ingen")] * 6 + [("raadgiver", "formaal", "ingen")] * 7
+            + [("leder", "formaal", "ansvarlighed")] * 3 + [("leder", "formaal", "ingen")] * 6
+            + [("sikret_ledig", "formaal", "ingen")] * 5 + [("raadgiver", "formaal", "ansvarlighed")] * 6)
+    ids = [f"s{i:02d}" for i in range(len(rows))]
+    statements = pd.DataFrame({"statement_id": ids, "persona": [r[0] for r in rows], "text": ids,
+                               "is_empty_content": False, "is_duplicate": False})
+    codes = pd.DataFrame({"statement_id": ids, "focus_area": [r[1] for r in rows], "principle": [r[2] for r in rows]})
+    counts = persona_code_counts(statements, codes, cb, "focus_area")
+    mask = persona_cells_hidden(counts, 5)
+    assert mask.at["leder", "tillid"] and not mask.at["raadgiver", "formaal"]
+    # no row or column keeps a lone hidden cell, which its total would give away
+    assert all(int(mask.loc[r].sum()) != 1 for r in mask.index) and all(int(mask[c].sum()) != 1 for c in mask.columns)
+    assert not persona_named(mask, "leder", "tillid") and persona_named(mask, "raadgiver", "formaal")
+    assert not persona_named(mask, "leder", "en_kode_uden_udsagn")
+
+    bundle = SimpleNamespace(statements=statements, codes=codes, codebook=cb, params={"figures": {"min_cell_count": 5}},
+                             coded=lambda: statements.merge(codes, on="statement_id"))
+    names = coded_persona_names(bundle)
+    principle_mask = persona_cells_hidden(persona_code_counts(statements, codes, cb, "principle"), 5)
+    for sid, (persona, focus, principle) in zip(ids, rows):
+        hidden = mask.at[persona, focus] or principle_mask.at[persona, principle]
+        assert (names[sid] == PERSONA_NOT_NAMED_DA) == bool(hidden), (sid, persona, focus, principle)
+    # some statements sit in a shown focus-area cell but a hidden principle cell: those are not named either
+    assert any(not mask.at[p, f] and principle_mask.at[p, c] for p, f, c in rows)
+    # every cell a reader can count in the list has at least 5 statements
+    listed = pd.DataFrame({"persona": [names[i] for i in ids], "focus": [r[1] for r in rows]})
+    assert all(n >= 5 for (p, _), n in listed.groupby(["persona", "focus"]).size().items() if p != PERSONA_NOT_NAMED_DA)
+
+
+def test_a_page_without_themes_says_why_in_a_readers_words():
+    """Where the themes step had not run, the reader page said «(kør workshopnlp themes)» and that «temaer
+    kræver flere udsagn» – a command the project group cannot use, and a reason that was not the reason."""
+    from workshopnlp.reporting import THEMES_NOT_FOUND_YET_DA
+
+    not_yet = themes_note(SimpleNamespace(themes=None, themes_missing_reason=THEMES_NOT_FOUND_YET_DA))
+    assert "workshopnlp" not in not_yet and "kør " not in not_yet and "kræver flere udsagn" not in not_yet
+    assert "Temaerne er ikke fundet endnu" in not_yet
+    too_few = themes_note(SimpleNamespace(themes=None, themes_missing_reason="for få udsagn (12)"))
+    assert "For få udsagn (12). Kodningen ovenfor gælder stadig; temaer kræver flere udsagn." in too_few
+
+
+def test_the_lines_left_out_are_described_by_what_this_workshop_left_out():
+    """«16 linjer uden indhold (… referatets praktiske oplysninger som «Referent: …»)» was printed for January,
+    whose 16 empty lines were all survey answers. The page now quotes the commonest of the workshop's own."""
+    from workshopnlp.reporting import EMPTY_EXAMPLE_CHARS, _empty_examples_text
+
+    st = pd.DataFrame({"text": ["-", "-", "ved ikke", "Ingen kommentarer", "ved ikke", "-", "Referent: [NAVN] " * 5,
+                                "Et udsagn med indhold"],
+                       "is_empty_content": [True] * 7 + [False]})
+    text = _empty_examples_text(st)
+    assert text.startswith(" (fx «-», «ved ikke» og ") and "Et udsagn" not in text
+    assert "«Ingen kommentarer»" in text  # a tie of one each is settled by the text, the same in every run
+    long = _empty_examples_text(st.assign(text=["Referent: [NAVN] " * 5] * 8))
+    assert long.endswith("…»)") and len(long) < EMPTY_EXAMPLE_CHARS + 12
+    assert _empty_examples_text(st.assign(is_empty_content=False)) == ""
+
+
+def test_a_statement_written_over_two_lines_reads_as_one_line_in_the_tables():
+    """pandas prints a line break inside a cell as «\\n»: January's «… sammenhængende forløb\\npå tværs af
+    afdelinger» was on pages 02 and 03 with a backslash in it."""
+    from workshopnlp.reporting import _fold_outs, table_html
+
+    frame = pd.DataFrame({"Tema": ["T01", "T01"], "Udsagn": ["sammenhængende forløb\npå tværs", "én linje"],
+                          "Antal": [3, 4]})
+    for page in (table_html(frame), _fold_outs(frame, "Tema", "Tema", ["Udsagn", "Antal"])):
+        assert "sammenhængende forløb på tværs" in page and "\\n" not in page
+    assert frame.at[0, "Udsagn"] == "sammenhængende forløb\npå tværs"  # the table itself is not changed
+
+
+def test_a_statement_placed_after_the_grouping_is_not_said_to_be_most_like_its_theme_when_it_is_not():
+    """«Lå først uden for alle temaer og er lagt i det tema, det ligner mest. Grupperet med T12's udsagn …, selv om
+    det som helhed ligger lidt nærmere T11» said both at once (January, «jeg stoler på min rådgiver …»)."""
+    from workshopnlp.reporting import theme_reason_da
+
+    names = {"T11": "T11 «computer, mining»", "T12": "T12 «svar, sagsforløb»"}
+    placed = theme_reason_da("T12", "T11", "T11", True, [], names)
+    assert "ligner mest" not in placed and "lagt sammen med T12's udsagn" in placed
+    assert "nærmere T11 «computer, mining»" in placed
+    own = theme_reason_da("T12", "T12", "T11", True, ["svar"], names)
+    assert own.startswith("Lå først uden for alle temaer") and "Ligner T12's udsagn mere end noget andet temas" in own
+    assert "næstnærmest: T11" in own and own.endswith("Temaets nøgleord i udsagnet: svar.")
+    grouped = theme_reason_da("T12", "T11", "T11", False, [], names)
+    assert grouped.startswith("Grupperet med T12's udsagn") and "Lå først" not in grouped
