@@ -61,6 +61,9 @@ if b.themes is not None:
 
 # %% [markdown]
 # ## Citater der kendetegner hvert tema
+# De udsagn, der ligger tættest på temaets midte – fordelt på temaets fokusområder efter, hvor mange af temaets
+# udsagn hvert fokusområde har. Et tema, der er halvt praktiske beskeder og halvt borgerinddragelse, viser
+# derfor begge dele.
 
 # %%
 if b.themes is not None:

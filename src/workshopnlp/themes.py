@@ -127,7 +127,7 @@ import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -679,6 +679,64 @@ def _share_dict(values: pd.Series, categories: Sequence[str]) -> dict[str, int]:
     return out
 
 
+def quotes_per_group(counts: Mapping[str, int], n: int) -> dict[str, int]:
+    """How many of ``n`` quotes each group gets, in proportion to its number of statements (``counts``: group →
+    count): the largest remainder method (Hamilton), ties to the larger group and then to the group first in
+    ``counts``' order. A theme that is half logistics and half citizen involvement gets two quotes of each,
+    not four of the half that lies nearer its centre.
+
+    >>> quotes_per_group({"tillid": 9, "ingen": 9}, 4)
+    {'tillid': 2, 'ingen': 2}
+    >>> quotes_per_group({"tillid": 17, "formaal": 2}, 4)
+    {'tillid': 4, 'formaal': 0}
+    >>> quotes_per_group({"tillid": 10, "formaal": 6, "ingen": 3}, 4)
+    {'tillid': 2, 'formaal': 1, 'ingen': 1}
+    """
+    total = sum(counts.values())
+    if total <= 0 or n <= 0:
+        return {g: 0 for g in counts}
+    exact = {g: n * c / total for g, c in counts.items()}
+    out = {g: int(v) for g, v in exact.items()}
+    order = list(counts)
+    rest = sorted(order, key=lambda g: (-(exact[g] - out[g]), -counts[g], order.index(g)))
+    for g in rest[: n - sum(out.values())]:
+        out[g] += 1
+    return out
+
+
+def typical_by_group(order: Sequence[int], texts: Sequence[object], groups: Sequence[str] | None, n: int) -> list[int]:
+    """A theme's quotes: of the members ``order`` (most typical first; ``texts`` and ``groups`` – each member's focus
+    area – in the same order), ``n`` with different texts, shared among the focus areas by
+    :func:`quotes_per_group` and the most typical within each, listed most typical first. Without ``groups``
+    (a workshop not coded): the ``n`` most typical. A focus area with too few different texts for its share
+    leaves its places to the most typical of the rest. The quotes then show what a theme mixes, in proportion.
+    Within a focus area a text without pseudonymisation placeholders ([NAVN], [CPR] …) goes before one with: a
+    quote of «Undertegnede, [NAVN], cpr.nr. [CPR] …» tells a reader little."""
+    unique, seen = [], set()
+    for pos, text in enumerate(texts):
+        key = " ".join(str(text).lower().split())
+        if key not in seen:
+            seen.add(key)
+            unique.append(pos)
+    unique.sort(key=lambda pos: bool(_PLACEHOLDER.search(str(texts[pos]))))  # stable: typical first within each
+    if groups is None:
+        return [order[pos] for pos in sorted(unique[:n])]
+    counts: dict[str, int] = {}
+    for pos in unique:  # in the order of each focus area's most typical member: it settles ties
+        counts.setdefault(groups[pos], 0)
+    for g in groups:
+        counts[g] = counts.get(g, 0) + 1
+    quota = quotes_per_group(counts, n)
+    picked = []
+    for pos in unique:
+        if quota[groups[pos]] > 0:
+            quota[groups[pos]] -= 1
+            picked.append(pos)
+    chosen = set(picked)
+    picked += [pos for pos in unique if pos not in chosen][: max(0, n - len(picked))]
+    return [order[pos] for pos in sorted(picked)]
+
+
 def _theme_label(words: list[str], nearest: tuple[str, str, str, float] | None, n_words: int) -> str:
     base = ", ".join(words[:n_words]) or "(ingen ord)"
     if nearest is not None:
@@ -912,18 +970,14 @@ def _build_tables(workshop_id, statements, mask, usable, embeddings, docs, fit: 
             nearest_codes[dim] = {"code": cbv.codes[j][1], "label": cbv.codes[j][2],
                                   "similarity": round(float(code_sim[r, j]), 4)}
         order_ex = members[np.lexsort((usable["statement_id"].to_numpy()[members], -raw_sim[members, r]))]
-        exemplars, seen = [], set()
-        for i in order_ex:
-            key = " ".join(str(usable.at[i, "text"]).lower().split())
-            if key in seen:
-                continue
-            seen.add(key)
+        focus = coded["focus_area"].fillna(NO_CODE).astype(str).to_numpy() if coded is not None else None
+        exemplars = []
+        for i in typical_by_group(order_ex, [usable.at[i, "text"] for i in order_ex],
+                                  focus[order_ex] if focus is not None else None, n_ex):
             exemplars.append({"statement_id": str(usable.at[i, "statement_id"]), "text": str(usable.at[i, "text"]),
                               "similarity": round(float(raw_sim[i, r]), 4),
                               **{c: str(usable.at[i, c]) for c in ("persona", "source_kind", "source_file", "locator")
                                  if c in usable.columns}})
-            if len(exemplars) >= n_ex:
-                break
         st = stab["per_topic"][t]
         rec = {
             "theme_id": tid, "label": _theme_label([w for w, _ in words], best, n_label),

@@ -249,9 +249,10 @@ def test_code_shares_when_codes_exist_and_same_inputs_give_same_outputs(small_ru
     codes.to_parquet(paths.codes, index=False)
     again = themes.run_themes(WS, tmp_path, params, embedder=e5)
     pd.testing.assert_frame_equal(again.assignments, first.assignments)
-    naming = ["label", "code", "code_label", "code_share", "recurrence"]
+    # codes change only which code a theme's name may carry (one its statements carry often enough), and which
+    # quotes stand for it: shared among its focus areas in proportion (themes.typical_by_group)
+    naming = ["label", "code", "code_label", "code_share", "recurrence", "exemplars"]
     pd.testing.assert_frame_equal(again.themes.drop(columns=naming), first.themes.drop(columns=naming))
-    # codes change only which code a theme's name may carry: one its statements carry often enough
     tc = again.theme_codes
     share_min = themes.theme_params(params)["label_code_min_share"]
     for row in again.themes[~again.themes["is_outlier_group"]].itertuples():
@@ -418,3 +419,27 @@ def test_an_own_clusterer_that_breaks_the_contract_is_named(tmp_path, e5, my_mod
     with pytest.raises(InputError, match=re.escape(expected)):
         themes.run_themes(WS, data_dir, params, embedder=e5, use_previous=False)
     assert not WorkshopPaths(data_dir, WS).themes_dir.exists() or not any(WorkshopPaths(data_dir, WS).themes_dir.iterdir())
+
+
+def test_a_mixed_themes_quotes_show_its_mix_in_proportion():
+    """January's T15 is half logistics, half citizen involvement, and its four quotes – the four nearest its
+    centre – were all about involvement. The quotes are now shared among the theme's focus areas in proportion
+    (largest remainder), the most typical within each, listed most typical first; repeated texts count once."""
+    from workshopnlp.themes import quotes_per_group, typical_by_group
+
+    order = list(range(100, 110))  # member positions, most typical first
+    texts = ["inddrag borgerne tidligt", "borgerpanel", "spørg borgerne først", "inddrag borgerne tidligt", "mere tid",
+             "P-pladsen er lukket", "frokosten var god", "start kl. 9.15", "slides?", "kaffe"]
+    groups = ["tillid"] * 5 + ["ingen"] * 5
+    picked = typical_by_group(order, texts, groups, 4)
+    assert picked == [100, 101, 105, 106]  # two of each; the repeat at 103 is skipped, most typical first
+    assert typical_by_group(order, texts, None, 4) == [100, 101, 102, 104]  # not coded: the most typical
+    # a focus area with too few different texts leaves its place to the most typical of the rest
+    assert typical_by_group(order[:4], texts[:4], ["tillid", "tillid", "ingen", "tillid"], 4) == [100, 101, 102]
+    # a text with placeholders comes after the plain ones of its focus area, whatever its typicality
+    texts_named = ["Undertegnede, [NAVN], cpr.nr. [CPR], vil kontaktes", *texts[1:]]
+    assert typical_by_group(order, texts_named, groups, 4) == [101, 102, 105, 106]
+    assert typical_by_group(order, texts_named, None, 2) == [101, 102]
+    assert sum(quotes_per_group({"a": 5, "b": 3, "c": 1}, 4).values()) == 4
+    assert quotes_per_group({"a": 3, "b": 3}, 1) == {"a": 1, "b": 0}  # a tie: the group first in the order
+    assert quotes_per_group({}, 4) == {} and quotes_per_group({"a": 2}, 0) == {"a": 0}
