@@ -64,7 +64,7 @@ from .codebook import DIMENSIONS, NO_CODE, USED_CODEBOOK_NAME, Codebook
 from .coding_sheet import (HUMAN_CODE_COLUMNS, add_codebook_sheet, blind_codes, is_review, read_code_tables,
                            read_coding_sheets, sheets_in)
 from .embeddings import Embedder, EmbeddingCache, cache_for, embed_texts
-from .formatting import SAME_CODE_DA, decimal_da, percent_da, unfamiliar_text
+from .formatting import SAME_CODE_DA, decimal_da, percent_da, unfamiliar_text, unfamiliar_warns
 from .nlp import analyse
 from .pseudonymise import PLACEHOLDERS
 from .personas import REGISTER_OF_SOURCE_KIND, SIDE_OF_PERSONA, UNKNOWN_PERSONA, citizen_answer_or_staff_note
@@ -1189,9 +1189,9 @@ def code_workshop(workshop_id: str, data_dir, params: dict[str, Any] | None = No
              "ingen_thresholds_without_context": {d: m.threshold_without_context for d, m in model.dims.items()},
              "unfamiliar": unfamiliar, "training": summary}))
     codes.attrs["training_summary"] = summary
-    codes.attrs["unfamiliar_text"] = unfamiliar_text(unfamiliar, float(params["coding"]["unfamiliar_warn_share"]))
-    codes.attrs["unfamiliar_warning"] = bool(unfamiliar["statements"]) and \
-        unfamiliar["unfamiliar"] / unfamiliar["statements"] >= float(params["coding"]["unfamiliar_warn_share"])
+    warn_share = float(params["coding"]["unfamiliar_warn_share"])
+    codes.attrs["unfamiliar_text"] = unfamiliar_text(unfamiliar, warn_share)
+    codes.attrs["unfamiliar_warning"] = unfamiliar_warns(unfamiliar, warn_share)
     codes.attrs["empty_statement_ids"] = sorted(set(statements["statement_id"]) - with_content)
     codes.attrs["duplicate_statement_ids"] = sorted(
         set(statements.loc[statements["is_duplicate"].astype(bool), "statement_id"]) & with_content)

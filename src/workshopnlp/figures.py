@@ -14,15 +14,17 @@ stays distinguishable for the common forms of colour blindness. Codes get colour
 colour-deficient vision; reversed so few = light, many = dark). Labels inside cells and bars are black
 or white, whichever has the higher WCAG contrast with the colour behind it.
 
-*Privacy: small cells.* A figure never shows how many statements of a group fall in a cell when that
-number is 1..``figures.min_cell_count - 1`` (default 5): such cells are hidden, hatched and marked
-"<5"; zero cells show nothing that could single anyone out and stay visible. A group (row) with fewer
-than ``min_cell_count`` statements is hidden whole. In bars that add up to 100 % a single hidden cell
-could be recovered as "100 % minus the rest", so the figures of groups of people (persona, source,
-workshop) call :func:`suppress_small` with ``secondary=True``, which also hides the next smallest cell
-of such a row (classic secondary suppression); a row's hidden cells are drawn as one hatched "skjult"
-segment. The heatmaps of codes and themes (statements on a topic, not groups of people) hide cells of
-1..4 statements but skip the secondary step, which would blank out much of them. Dilemma cards quote
+*Privacy: small cells.* A figure of a group of people (persona, source) never shows how many of its
+statements fall in a cell when that number is 1..``figures.min_cell_count - 1`` (default 5): such cells are
+hidden, hatched and marked "<5"; zero cells show nothing that could single anyone out and stay visible. A
+group (row) with fewer than ``min_cell_count`` statements is hidden whole. In bars that add up to 100 % a
+single hidden cell could be recovered as "100 % minus the rest": the figures by source kind call
+:func:`suppress_small` with ``secondary=True``, which also hides the next smallest cell of such a row, and
+the figures by persona hide by :func:`persona_cells_hidden`, which keeps columns safe too (the pages give a
+code's and a theme's total), and which the quotes that name a persona follow; a row's hidden cells are drawn
+as one hatched "skjult" segment. The figures of codes, themes and workshops count statements on a topic, not
+people, and pages 02 and 03 list every statement with its codes and its theme: they show every count
+(:data:`TOPIC_CELLS_NOTE_DA`), as hiding one there hid nothing a reader could not count. Dilemma cards quote
 a persona only if it has at least ``min_cell_count`` statements on the focus area. Counted statements
 are the usable ones: empty answers ("Ingen kommentarer", "-") and duplicates are left out everywhere.
 
@@ -592,6 +594,12 @@ def hidden_legend_label(counts: pd.DataFrame, mask: pd.DataFrame, min_count: int
     return label
 
 
+#: Why the figures of codes and themes show every count, also 1–4: they count statements on a topic, not people,
+#: and pages 02 and 03 list every statement with its codes and its theme, so hiding a cell there hid nothing.
+TOPIC_CELLS_NOTE_DA = ("Alle tal vises, også små: de tæller udsagn om et emne, ikke personer, og hvert udsagn står "
+                       "med sine koder og sit tema på siderne.")
+
+
 def _dim_subtitle(min_count: int) -> str:
     return (f"Tal i felterne = antal udsagn (tomme svar og dubletter er ikke talt med). Felter med færre end "
             f"{min_count} udsagn er skjult, så ingen enkeltpersons svar kan udpeges.")
@@ -632,8 +640,9 @@ def fig_codes_by_source_kind(statements: pd.DataFrame, codes: pd.DataFrame, code
 def fig_codes_by_workshop(frames: Mapping[str, tuple[pd.DataFrame, pd.DataFrame]], codebook: Codebook,
                           dimension: str, workshop_labels: Mapping[str, str] | None = None, *,
                           params: Mapping[str, Any] | None = None) -> Figure:
-    """Share of each code per workshop (chronological), small cells hidden. ``codebook`` is the latest
-    workshop's: its «foreløbig» flags are that workshop's agreement, and the subtitle says so."""
+    """Share of each code per workshop (chronological), every count shown (:data:`TOPIC_CELLS_NOTE_DA`).
+    ``codebook`` is the latest workshop's: its «foreløbig» flags are that workshop's agreement, and the subtitle
+    says so."""
     fp = _fig_params(params)
     if not frames:
         raise TooFewStatementsError("ingen workshops at sammenligne", fix="kod mindst to workshops")
@@ -646,13 +655,16 @@ def fig_codes_by_workshop(frames: Mapping[str, tuple[pd.DataFrame, pd.DataFrame]
         _require(codes, ["statement_id", dimension], f"kodetabellen for {labels[ws]}")
         rows[ws] = _coded(statements, codes)[dimension].value_counts()
     counts = pd.DataFrame(rows).T.fillna(0).reindex(ids)
-    subtitle = _dim_subtitle(int(fp["min_cell_count"]))
+    # a whole workshop's statements on a code: a topic, not a group of people, and its page lists every one
+    subtitle = f"Tal i felterne = antal udsagn (tomme svar og dubletter er ikke talt med). {TOPIC_CELLS_NOTE_DA}"
     if any(lab.endswith(TENTATIVE_SUFFIX) for lab in codebook.dimension(dimension).labels().values()):
         # the labels are one workshop's (the codebook passed, the latest's): say whose agreement flags them
         subtitle += f" «Foreløbig» bygger på kodernes enighed i {labels[ids[-1]].lower()}."
+    shown = _bar_counts(counts, _code_order(codebook, dimension))
     return _share_bars(counts, labels, _code_order(codebook, dimension), codebook.dimension(dimension).labels(),
                        code_colours(codebook, dimension), f"{_title_dim(codebook, dimension)} fordelt på workshop",
-                       subtitle, int(fp["min_cell_count"]), fp, "Andel af workshoppens udsagn")
+                       subtitle, int(fp["min_cell_count"]), fp, "Andel af workshoppens udsagn",
+                       mask=pd.DataFrame(False, index=shown.index, columns=shown.columns))
 
 
 # ---------------------------------------------------------------- heatmaps
@@ -695,7 +707,6 @@ def fig_principle_by_focus(codes: pd.DataFrame, codebook: Codebook, *, statement
     Give ``statements`` to leave out empty answers and duplicates (as the other figures do).
     """
     fp = _fig_params(params)
-    min_count = int(fp["min_cell_count"])
     _require(codes, ["statement_id", "focus_area", "principle"], "kodetabellen")
     df = _coded(statements, codes) if statements is not None else codes
     rows, cols = _code_order(codebook, "principle"), _code_order(codebook, "focus_area")
@@ -703,9 +714,10 @@ def fig_principle_by_focus(codes: pd.DataFrame, codebook: Codebook, *, statement
     counts = counts.fillna(0).astype(int)
     if int(counts.to_numpy().sum()) == 0:
         raise TooFewStatementsError("ingen kodede udsagn at vise", fix="kør kodningen (workshopnlp code)")
-    _, hidden = suppress_small(counts, min_count)
-    values = counts.astype(float).mask(hidden)
-    annot = counts.astype(str).mask(hidden, f"<{min_count}")
+    # statements on a topic, not groups of people: nothing is hidden (TOPIC_CELLS_NOTE_DA)
+    hidden = pd.DataFrame(False, index=counts.index, columns=counts.columns)
+    values = counts.astype(float)
+    annot = counts.astype(str)
     p_labels, f_labels = codebook.dimension("principle").labels(), codebook.dimension("focus_area").labels()
     with _styled(fp):
         fig = _new_figure(8.2, 1.9 + 0.5 * len(rows))
@@ -720,8 +732,8 @@ def fig_principle_by_focus(codes: pd.DataFrame, codebook: Codebook, *, statement
         ax.set_xlabel(codebook.dimension("focus_area").label)
         ax.set_ylabel(codebook.dimension("principle").label)
         _title(fig, "Dataetiske principper fordelt på fokusområder",
-               f"Antal udsagn med hver kombination af princip og fokusområde (tomme svar og dubletter er ikke "
-               f"talt med). Felter med færre end {min_count} udsagn er skjult (<{min_count}).", ax, wrap=90)
+               "Antal udsagn med hver kombination af princip og fokusområde (tomme svar og dubletter er ikke "
+               f"talt med). {TOPIC_CELLS_NOTE_DA}", ax, wrap=90)
     return fig
 
 
@@ -814,7 +826,6 @@ def fig_themes_codebook(themes: pd.DataFrame, theme_codes: pd.DataFrame, codeboo
     """Heatmap themes x codes: share of each theme's statements coded with each code (if codes exist),
     else the theme's similarity to the code's examples. Unstable themes are marked "(ustabil)"."""
     fp = _fig_params(params)
-    min_count = int(fp["min_cell_count"])
     _require(theme_codes, ["theme_id", "dimension", "code", "similarity"], "tema-kode-tabellen")
     t = _theme_rows(themes)
     t = t[~t["_outlier"]].sort_values(["size", "theme_id"], ascending=[False, True])
@@ -828,13 +839,14 @@ def fig_themes_codebook(themes: pd.DataFrame, theme_codes: pd.DataFrame, codeboo
     if use_share:
         n = tc.pivot_table(index="theme_id", columns="code", values="n_coded", aggfunc="sum")
         n = n.reindex(index=ids, columns=cols).fillna(0)
-        values_all, hidden = suppress_small(n, min_count)
-        values = values_all
-        annot = values_all.map(lambda v: "" if pd.isna(v) else percent_da(v)).mask(hidden, f"<{min_count}")
+        # statements on a topic, not groups of people: nothing is hidden (TOPIC_CELLS_NOTE_DA)
+        totals = n.sum(axis=1)
+        values = n.div(totals.where(totals > 0), axis=0)
+        hidden = pd.DataFrame(False, index=values.index, columns=values.columns)
+        annot = values.map(lambda v: "" if pd.isna(v) else percent_da(v))
         vmin, vmax, cbar_label, cbar_fmt = 0.0, 1.0, "Andel af temaets udsagn", lambda v, _p: percent_da(v)
         subtitle = (f"Andel af hvert temas udsagn, der er kodet med hvert {DIMENSION_WORD_DA.get(dimension, 'kode')}. "
-                    f"Felter med færre end {min_count} udsagn er skjult. \"(ustabil)\": temaet fandtes i under "
-                    "halvdelen af gentagne kørsler.")
+                    f"{TOPIC_CELLS_NOTE_DA} \"(ustabil)\": temaet fandtes i under halvdelen af gentagne kørsler.")
     else:
         values = tc.pivot_table(index="theme_id", columns="code", values="similarity", aggfunc="mean")
         values = values.reindex(index=ids, columns=cols)

@@ -36,6 +36,13 @@ def points_da(change: float) -> str:
 SAME_CODE_DA = {"focus_area": "samme fokusområde", "principle": "samme princip"}
 
 
+def unfamiliar_warns(record: dict, warn_share: float) -> bool:
+    """Whether the share of unfamiliar statements in ``record`` reaches ``warn_share``: :func:`unfamiliar_text`
+    then asks for a human-coded sample, and ``run`` prints it as a «Bemærk»."""
+    n, k = int(record.get("statements", 0)), int(record.get("unfamiliar", 0))
+    return bool(n) and k / n >= warn_share
+
+
 def unfamiliar_text(record: dict, warn_share: float) -> str:
     """One Danish sentence on how many statements are unlike anything the coder learnt from
     (``CodingModel.unfamiliar``'s record), with a plea to code a sample when their share reaches
@@ -49,7 +56,7 @@ def unfamiliar_text(record: dict, warn_share: float) -> str:
                 f"eksempler og de menneskekodede udsagn, end {percent_da(closeness / 100)} af dem ligger fra hinanden.")
     text = (f"{k} af {n} udsagn ({percent_da(k / n)}) ligner ikke noget, maskinen har lært af: de ligger længere fra "
             f"kodebogens eksempler og de menneskekodede udsagn, end {percent_da(closeness / 100)} af dem ligger fra hinanden.")
-    if k / n >= warn_share:
+    if unfamiliar_warns(record, warn_share):
         text += (" På tekst, der er så fremmed for maskinen, rammer dens koder langt sjældnere det, mennesker "
                  "vælger – lad nogen kode en stikprøve, før koderne bruges.")
     return text

@@ -47,3 +47,11 @@ def test_unfamiliar_text_counts_and_asks_for_a_sample_only_when_many_are_unfamil
     # none unfamiliar reads as a sentence, not as "0 af 179 udsagn (0 %) ligner ikke noget"
     assert unfamiliar_text({"statements": 179, "unfamiliar": 0, "percentile": 5.0}, 0.2).startswith(
         "Alle 179 udsagn ligner noget, maskinen har lært af")
+    # the «Bemærk» of `run` and the plea in the sentence are one rule (formatting.unfamiliar_warns)
+    from workshopnlp.formatting import unfamiliar_warns
+
+    for record in ({"statements": 172, "unfamiliar": 117}, {"statements": 188, "unfamiliar": 6},
+                   {"statements": 10, "unfamiliar": 2}, {"statements": 0, "unfamiliar": 0}):
+        assert unfamiliar_warns(record, 0.2) == ("stikprøve" in unfamiliar_text({**record, "percentile": 5.0}, 0.2))
+    assert unfamiliar_warns({"statements": 10, "unfamiliar": 2}, 0.2) and not unfamiliar_warns({"statements": 10,
+                                                                                              "unfamiliar": 1}, 0.2)

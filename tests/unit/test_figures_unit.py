@@ -247,6 +247,11 @@ def test_codes_by_source_kind_and_workshop_are_danish(cb):
     relabelled = figures.fig_codes_by_workshop(frames, cb, "principle", {"2022-10-28-a": "Første workshop"})
     assert relabelled.axes[0].get_yticklabels()[0].get_text().startswith("Første workshop")
     assert not any("bygger på kodernes enighed" in t for t in texts), "no flag, nothing to explain"
+    # a workshop's statements on a code are a topic, listed on its page 02: a count of 3 is shown, not hidden
+    st3, co3 = _make([("raadgiver", "formaal", "ansvarlighed", 10), ("leder", "tillid", "baeredygtighed", 3)])
+    small = _texts(figures.fig_codes_by_workshop({"2022-10-28-a": (st3, co3), "2023-01-19-b": (st2, co2)}, cb,
+                                                 "principle"))
+    assert "3" in small and "skjult" not in small and not any(t.startswith("Skjult") for t in small)
     # a «foreløbig» flag is one workshop's agreement (the latest's codebook is passed): the figure says whose
     from workshopnlp.codebook import with_tentative_labels
 
@@ -289,15 +294,19 @@ def test_the_text_under_a_dilemma_card_says_what_the_card_says():
     assert "Sikret ledig citeres ikke her" in drawn and "kilden udeladt" in drawn
 
 
-def test_principle_by_focus_heatmap_hides_small_cells(cb):
+def test_principle_by_focus_heatmap_shows_every_count(cb):
+    """It hid cells of 1–4 statements, which page 02's list of every statement with both its codes lets anyone
+    count (an audit did: a hidden cell was «the row minus the rest»). It counts statements on a topic, not people:
+    every count is shown, and the subtitle says why."""
     st, co = _make([("raadgiver", "formaal", "ansvarlighed", 12), ("leder", "tillid", "gennemskuelighed", 4),
                     ("leder", "tillid", "ansvarlighed", 9)])
     st.loc[0, "is_empty_content"] = True
     fig = figures.fig_principle_by_focus(co, cb, statements=st)
     texts = _texts(fig)
     assert "Dataetiske principper fordelt på fokusområder" in texts
-    assert "<5" in texts and "11" in texts and "9" in texts, "the empty answer is not counted"
-    assert "4" not in [t.get_text() for t in fig.axes[0].texts]
+    assert "<5" not in texts and "11" in texts and "9" in texts, "the empty answer is not counted"
+    assert "4" in [t.get_text() for t in fig.axes[0].texts]
+    assert any("Alle tal vises, også små" in " ".join(t.split()) for t in texts)
     assert "Fokusområde" in texts and "Dataetisk princip" in texts and "Antal udsagn" in texts
     assert "Mennesket i centrum" in texts and "Teknologisk\nforståelse" in texts
     assert not [t for t in texts if any(raw in t for raw in RAW_IDS)]
@@ -322,13 +331,16 @@ def _themes():
     return themes, pd.DataFrame(rows)
 
 
-def test_themes_codebook_heatmap_marks_unstable_and_hides_small(cb):
+def test_themes_codebook_heatmap_marks_unstable_and_shows_every_share(cb):
+    """A theme's small share of a code was hidden as «<5» beside the theme's size, so «n minus the rest» gave it
+    back; the statements are listed under their theme on the same page. Every share is shown."""
     themes, tc = _themes()
     fig = figures.fig_themes_codebook(themes, tc, cb, "focus_area")
     texts = _texts(fig)
     ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert ticks == ["Tillid: robot, bange, maskine", "kaffe, pause, lokale (ustabil)"]
-    assert "Temaer og fokusområder" in texts and "75 %" in texts and "<5" in texts and "100 %" in texts
+    assert "Temaer og fokusområder" in texts and "75 %" in texts and "100 %" in texts
+    assert "<5" not in texts and "10 %" in texts and "15 %" in texts  # 2 and 3 of T01's 20
     assert "Øvrigt/ikke tematiseret" not in ticks
     assert not [t for t in texts if any(raw in t for raw in RAW_IDS)]
     # without coded statements: similarity instead of shares
