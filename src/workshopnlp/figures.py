@@ -18,11 +18,10 @@ or white, whichever has the higher WCAG contrast with the colour behind it.
 statements fall in a cell when that number is 1..``figures.min_cell_count - 1`` (default 5): such cells are
 hidden, hatched and marked "<5"; zero cells show nothing that could single anyone out and stay visible. A
 group (row) with fewer than ``min_cell_count`` statements is hidden whole. In bars that add up to 100 % a
-single hidden cell could be recovered as "100 % minus the rest": the figures by source kind call
-:func:`suppress_small` with ``secondary=True``, which also hides the next smallest cell of such a row, and
-the figures by persona hide by :func:`persona_cells_hidden`, which keeps columns safe too (the pages give a
-code's and a theme's total), and which the quotes that name a persona follow; a row's hidden cells are drawn
-as one hatched "skjult" segment. The figures of codes, themes and workshops count statements on a topic, not
+single hidden cell could be recovered as "100 % minus the rest", and a column's from a code's or a theme's
+total, which the pages give: the figures by persona and by source kind hide by :func:`people_cells_hidden`,
+which hides as many more cells as that takes in rows and columns, and which the quotes that name a persona
+follow; a row's hidden cells are drawn as one hatched "skjult" segment. The figures of codes, themes and workshops count statements on a topic, not
 people, and pages 02 and 03 list every statement with its codes and its theme: they show every count
 (:data:`TOPIC_CELLS_NOTE_DA`), as hiding one there hid nothing a reader could not count. Dilemma cards quote
 a persona only if it has at least ``min_cell_count`` statements on the focus area. Counted statements
@@ -72,7 +71,7 @@ from .pseudonymise import is_sensitive
 
 __all__ = [
     "PALETTE", "OKABE_ITO", "CODE_COLOURS", "NEUTRAL", "SEQUENTIAL_CMAP", "SOURCE_KIND_LABELS_DA",
-    "setup_style", "suppress_small", "workshop_label", "workshop_labels", "code_colours",
+    "setup_style", "workshop_label", "workshop_labels", "code_colours",
     "fig_codes_by_persona", "fig_principle_by_focus", "fig_themes_codebook", "fig_theme_overview",
     "fig_codes_by_source_kind", "fig_codes_by_workshop", "fig_themes_by_source_kind", "fig_themes_by_persona",
     "fig_theme_changes",
@@ -376,36 +375,6 @@ def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
 
 # ---------------------------------------------------------------- suppression
 
-def suppress_small(counts: pd.DataFrame, min_count: int, *, secondary: bool = False
-                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Hide small cells of a count table (rows = groups, columns = categories).
-
-    Returns ``(shares, mask)``: ``shares`` are each cell's share of its row total with hidden cells set
-    to NaN; ``mask`` is True where a cell is hidden. A cell is hidden when ``0 < count < min_count``
-    (zero cells disclose nothing and stay visible); a row whose total is ``0 < total < min_count`` is
-    hidden whole. A row with total 0 gets NaN shares and no mask. With ``secondary=True``, a row with
-    exactly one hidden cell also hides its smallest other non-zero cell, so the hidden cell cannot be
-    recovered as "row total minus the rest" (use it whenever row totals or 100 % bars are shown).
-    """
-    c = counts.fillna(0).astype(float)
-    if (c.to_numpy() < 0).any():
-        raise ValueError("antal kan ikke være negative")
-    totals = c.sum(axis=1)
-    mask = (c > 0) & (c < min_count)
-    small_rows = (totals > 0) & (totals < min_count)
-    mask.loc[small_rows, :] = True
-    if secondary:
-        for idx in mask.index[~small_rows.to_numpy()]:
-            row_mask = mask.loc[idx]
-            if int(row_mask.sum()) == 1:
-                row = c.loc[idx]
-                candidates = row[(~row_mask) & (row > 0)]
-                if len(candidates):
-                    mask.loc[idx, candidates.idxmin()] = True
-    shares = c.div(totals.where(totals > 0), axis=0).mask(mask)
-    return shares, mask.astype(bool)
-
-
 #: Most sets of extra cells :func:`hidden_cells` tries before it settles for its greedy answer (tables of
 #: persona x source kind have at most 5 x 4 cells and need a few thousand; a large table would need millions).
 HIDDEN_CELLS_MAX_TRIES = 200_000
@@ -501,7 +470,42 @@ def theme_persona_counts(themes: pd.DataFrame) -> pd.DataFrame:
     return _bar_counts(counts.rename(columns=lambda c: c[2:]), personas)
 
 
-def persona_cells_hidden(counts: pd.DataFrame, min_count: int) -> pd.DataFrame:
+def persona_source_counts(statements: pd.DataFrame) -> pd.DataFrame:
+    """All statements per persona (rows) and source kind (columns), by their Danish labels: page 01's table «Hvem
+    talte, og hvor?» (:func:`workshopnlp.reporting.persona_table`), which hides by :func:`hidden_cells`."""
+    return pd.crosstab(statements["persona"].map(PERSONA_LABELS_DA), statements["source_kind"].map(SOURCE_KIND_LABELS_DA))
+
+
+def quotable_statements(statements: pd.DataFrame, codes: pd.DataFrame, codebook: Codebook, min_count: int,
+                        themes: pd.DataFrame | None = None, assignments: pd.DataFrame | None = None) -> set[str]:
+    """The statements a quote may name the persona of: in every table of persona the pages show, the
+    statement's persona has at least ``min_count`` statements in the statement's cell – persona × focus area and
+    × principle (:func:`persona_code_counts`), × theme (:func:`theme_persona_counts`, with ``themes`` and
+    ``assignments``) and × source kind (:func:`persona_source_counts`). Pages 02 and 03 list every statement with
+    its codes, its theme and its context (which tells plenary from survey), so a quote «– Sikret ledig» of a
+    statement in a small cell gave that cell away (an audit matched two such quotes to a plenary cell of 2 that
+    page 01 hides). A larger cell hidden only so that a small one cannot be worked out may be quoted from: a quote
+    shows that the cell has a statement, not how many."""
+    usable = _coded(statements, codes)
+    shown = np.ones(len(usable), dtype=bool)
+
+    def at_least(counts: pd.DataFrame, rows, columns) -> np.ndarray:
+        return np.array([r in counts.index and c in counts.columns and counts.at[r, c] >= min_count
+                         for r, c in zip(rows, columns)], dtype=bool)
+
+    for dim in ("focus_area", "principle"):
+        shown &= at_least(persona_code_counts(statements, codes, codebook, dim), usable["persona"],
+                          usable[dim].astype(str))
+    shown &= at_least(persona_source_counts(statements), usable["persona"].map(PERSONA_LABELS_DA),
+                      usable["source_kind"].map(lambda k: SOURCE_KIND_LABELS_DA.get(k, k)))
+    if themes is not None and assignments is not None:
+        theme_of = dict(zip(assignments["statement_id"].astype(str), assignments["theme_id"].astype(str)))
+        shown &= at_least(theme_persona_counts(themes), [theme_of.get(str(sid), "") for sid in usable["statement_id"]],
+                          usable["persona"])
+    return set(usable.loc[shown, "statement_id"].astype(str))
+
+
+def people_cells_hidden(counts: pd.DataFrame, min_count: int) -> pd.DataFrame:
     """The cells of a table of people by persona (:func:`persona_code_counts`, :func:`theme_persona_counts`) that no
     page shows: :func:`hidden_cells`, which also keeps every row and column from being "total minus the rest",
     because the pages show both (a figure's 100 % bars give a row's total; a list of a code's or a theme's
@@ -513,19 +517,19 @@ def persona_cells_hidden(counts: pd.DataFrame, min_count: int) -> pd.DataFrame:
 def _share_bars(counts: pd.DataFrame, row_labels: Mapping[Any, str], codes: Sequence[str],
                 code_labels: Mapping[str, str], colours: Mapping[str, str], title: str, subtitle: str,
                 min_count: int, fp: Mapping[str, Any], xlabel: str, mask: pd.DataFrame | None = None) -> Figure:
-    """100 % bars of ``counts`` (rows = groups, columns = ``codes``), small cells hidden: by ``mask`` where given
-    (rows and columns of ``counts``), else by :func:`suppress_small` with the secondary step."""
+    """100 % bars of ``counts`` (rows = groups of people, columns = ``codes``), small cells hidden: by ``mask``
+    where given (rows and columns of ``counts``), else by :func:`people_cells_hidden`, which keeps rows *and*
+    columns from giving a hidden cell away (a figure by source kind hid by rows only, and with the codes' totals
+    on the same page an audit worked the hidden plenary cells out, and from them a hidden persona cell)."""
     counts = _bar_counts(counts, codes)
     if counts.empty:
         raise TooFewStatementsError(f"ingen kodede udsagn at vise ({title.lower()})",
                                     fix="kør kodningen (workshopnlp code) for workshoppen")
-    if mask is None:
-        shares, mask = suppress_small(counts, min_count, secondary=True)
-    else:
-        mask = mask.reindex(index=counts.index, columns=counts.columns, fill_value=False).astype(bool)
-        small_rows = counts.sum(axis=1) < min_count
-        mask.loc[small_rows, :] = mask.loc[small_rows, :] | (counts.loc[small_rows] > 0)
-        shares = counts.div(counts.sum(axis=1), axis=0).mask(mask)
+    mask = people_cells_hidden(counts, min_count) if mask is None else mask
+    mask = mask.reindex(index=counts.index, columns=counts.columns, fill_value=False).astype(bool)
+    small_rows = counts.sum(axis=1) < min_count
+    mask.loc[small_rows, :] = mask.loc[small_rows, :] | (counts.loc[small_rows] > 0)
+    shares = counts.div(counts.sum(axis=1), axis=0).mask(mask)
     totals = counts.sum(axis=1)
     n = len(counts)
     n_legend = len(codes) + int(bool(mask.to_numpy().any()))
@@ -583,7 +587,7 @@ def _share_bars(counts: pd.DataFrame, row_labels: Mapping[Any, str], codes: Sequ
 
 def hidden_legend_label(counts: pd.DataFrame, mask: pd.DataFrame, min_count: int) -> str:
     """The legend's words for hidden cells: «færre end 5 udsagn», and, where a larger cell is hidden beside a small
-    one so that the small one cannot be worked out from the total (``suppress_small(secondary=True)``), that too –
+    one so that the small one cannot be worked out from a total (:func:`people_cells_hidden`), that too –
     a legend saying «færre end 5» over a hidden 8 told the reader something false about it."""
     label = f"Skjult (færre end {min_count} udsagn)"
     totals = counts.sum(axis=1)
@@ -617,7 +621,7 @@ def fig_codes_by_persona(statements: pd.DataFrame, codes: pd.DataFrame, codebook
                        codebook.dimension(dimension).labels(),
                        code_colours(codebook, dimension), f"{_title_dim(codebook, dimension)} fordelt på persona",
                        _dim_subtitle(min_count), min_count, fp, "Andel af personaens udsagn",
-                       mask=persona_cells_hidden(counts, min_count))
+                       mask=people_cells_hidden(counts, min_count))
 
 
 def fig_codes_by_source_kind(statements: pd.DataFrame, codes: pd.DataFrame, codebook: Codebook, dimension: str,
@@ -776,7 +780,7 @@ def fig_themes_by_persona(themes: pd.DataFrame, *, params: Mapping[str, Any] | N
     fp = _fig_params(params)
     min_count = int(fp["min_cell_count"])
     every = theme_persona_counts(themes)  # «Øvrigt» too: the page lists its statements with their personas
-    mask = persona_cells_hidden(every, min_count)
+    mask = people_cells_hidden(every, min_count)
     t = _theme_rows(themes)
     t = t[~t["_outlier"]].sort_values(["size", "theme_id"], ascending=[False, True])
     personas = list(every.columns)
@@ -1029,7 +1033,7 @@ def fig_agreement(agreement: pd.DataFrame, codebook: Codebook, *, params: Mappin
 # ---------------------------------------------------------------- dilemma cards
 
 def dilemma_cards(statements: pd.DataFrame, codes: pd.DataFrame, codebook: Codebook, per_persona: int = 1, *,
-                  params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+                  params: Mapping[str, Any] | None = None, quotable: set[str] | None = None) -> list[dict[str, Any]]:
     """One card per focus area (not ``ingen``): the seed's dilemma and question and the most telling quotes.
 
     Quotes are usable statements coded to the focus area, at most ``per_persona`` per persona, ranked:
@@ -1040,7 +1044,9 @@ def dilemma_cards(statements: pd.DataFrame, codes: pd.DataFrame, codebook: Codeb
     with fewer than ``figures.min_cell_count`` statements on the focus area is never quoted (privacy);
     "ukendt" is not a persona and is not quoted. Each quote: text, persona, persona_label,
     source_kind, source_kind_label (empty where that persona has fewer than ``min_cell_count`` statements of
-    that kind in all, so that the card does not reveal a cell report 01 hides), statement_id.
+    that kind in all, so that the card does not reveal a cell report 01 hides), statement_id. With ``quotable``
+    (:func:`quotable_statements`), only those statements are quoted; a persona with none of them on the focus
+    area is not quoted either.
     """
     fp = _fig_params(params)
     min_count = int(fp["min_cell_count"])
@@ -1072,7 +1078,7 @@ def dilemma_cards(statements: pd.DataFrame, codes: pd.DataFrame, codebook: Codeb
         sub["_human"] = sub["code_source"].eq("menneske") if "code_source" in sub.columns else False
         sub = sub.sort_values(["_len_ok", "_clean", "_human", "_score", "statement_id"],
                               ascending=[False, False, False, False, True], kind="mergesort")
-        quotes, too_few = [], []
+        quotes, too_few, hidden = [], [], []
         per = sub["persona"].value_counts()
         for persona in PERSONAS:
             if persona == UNKNOWN_PERSONA:
@@ -1083,8 +1089,14 @@ def dilemma_cards(statements: pd.DataFrame, codes: pd.DataFrame, codebook: Codeb
             if n < min_count:
                 too_few.append(PERSONA_LABELS_DA[persona])
                 continue
+            candidates = sub[sub["persona"] == persona]
+            if quotable is not None:
+                candidates = candidates[candidates["statement_id"].astype(str).isin(quotable)]
+                if candidates.empty:
+                    hidden.append(PERSONA_LABELS_DA[persona])
+                    continue
             seen: set[str] = set()
-            for _, row in sub[sub["persona"] == persona].iterrows():
+            for _, row in candidates.iterrows():
                 key = " ".join(str(row["text"]).lower().split())
                 if key in seen:
                     continue
@@ -1099,7 +1111,8 @@ def dilemma_cards(statements: pd.DataFrame, codes: pd.DataFrame, codebook: Codeb
                     break
         cards.append({"focus_area": code.id, "label": code.label, "dilemma": code.dilemma,
                       "question": code.question, "colour": colours[code.id], "n_statements": n_statements,
-                      "quotes": quotes, "personas_not_quoted": too_few, "min_count": min_count})
+                      "quotes": quotes, "personas_not_quoted": too_few, "personas_in_small_cells": hidden,
+                      "min_count": min_count})
     return cards
 
 
@@ -1107,13 +1120,28 @@ A5_PORTRAIT = (5.83, 8.27)
 
 
 def dilemma_card_not_quoted(card: Mapping[str, Any]) -> str:
-    """«Sikret ledig citeres ikke her: færre end 5 udsagn om fokusområdet.» for the personas a card leaves out, or
-    "" (on the card under its quotes, and in the text under the card's picture)."""
-    missing = list(card.get("personas_not_quoted") or [])
-    if not missing:
-        return ""
-    names = ", ".join(missing[:-1]) + (" og " if len(missing) > 1 else "") + missing[-1]
-    return f"{names} citeres ikke her: færre end {card.get('min_count', 5)} udsagn om fokusområdet."
+    """«Sikret ledig citeres ikke her: færre end 5 udsagn om fokusområdet.» for the personas a card leaves out (and
+    why: too few statements, or every one in a cell the report hides), or "" (on the card under its quotes, and
+    in the text under the card's picture)."""
+    def names(missing: list[str]) -> str:
+        return ", ".join(missing[:-1]) + (" og " if len(missing) > 1 else "") + missing[-1]
+
+    n = card.get("min_count", 5)
+    parts = []
+    if card.get("personas_not_quoted"):
+        parts.append(f"{names(list(card['personas_not_quoted']))} citeres ikke her: færre end {n} udsagn om "
+                     "fokusområdet.")
+    if card.get("personas_in_small_cells"):  # quotable_statements: each of their statements is in a hidden cell
+        parts.append(f"{names(list(card['personas_in_small_cells']))} citeres ikke her: hvert af deres udsagn om "
+                     f"fokusområdet hører til en gruppe på under {n} i rapportens optællinger.")
+    return " ".join(parts)
+
+
+def dilemma_card_no_quotes(card: Mapping[str, Any]) -> str:
+    """What a card without quotes says in their place (on the card and in the text under it)."""
+    if card.get("personas_in_small_cells"):
+        return f"Ingen citater. {dilemma_card_not_quoted(card)}"
+    return f"Ingen citater: ingen persona har mindst {card.get('min_count', 5)} udsagn om dette fokusområde."
 
 
 def dilemma_card_footer(card: Mapping[str, Any], quoted: bool = True) -> str:
@@ -1180,8 +1208,7 @@ def _layout_card(fig: Figure, card: Mapping[str, Any], size: float, max_words: i
     block("Det sagde deltagerne", size + 1, 0.08, fontweight="bold")
     quotes = list(card.get("quotes") or [])
     if not quotes:
-        block(f"Ingen citater: ingen persona har mindst {card.get('min_count', 5)} udsagn om dette fokusområde.",
-              size - 0.5, 0.1, color=SUBTLE)
+        block(dilemma_card_no_quotes(card), size - 0.5, 0.1, color=SUBTLE)
     for q in quotes:
         text = " ".join(str(q["text"]).split())
         if max_words is not None and len(text.split()) > max_words:
@@ -1373,7 +1400,12 @@ def build_figures(workshop_id: str, data_dir: str | Path, out_dir: str | Path,
     n_usable = len(_coded(statements, codes))
     kinds = set(_coded(statements, codes)["source_kind"]) if n_usable else set()
     personas = set(_coded(statements, codes)["persona"]) - {UNKNOWN_PERSONA} if n_usable else set()
-    cards = dilemma_cards(statements, codes, cb, int(fp.get("quotes_per_persona", 1)), params=params) \
+    assignments_path = paths.themes_dir / "assignments.parquet"
+    assignments = pd.read_parquet(assignments_path) if themes is not None and assignments_path.is_file() else None
+    quotable = quotable_statements(statements, codes, cb, int(fp["min_cell_count"]), themes, assignments) \
+        if n_usable else set()
+    cards = dilemma_cards(statements, codes, cb, int(fp.get("quotes_per_persona", 1)), params=params,
+                          quotable=quotable) \
         if n_usable else []
     for card in cards:
         card["workshop_label"] = label

@@ -189,7 +189,9 @@ def all_codes(b: WorkshopBundle) -> pd.DataFrame:
         "Fokusområde": [focus.get(c, c) for c in coded["focus_area"]],
         "Udsagn": [SENSITIVE_LEFT_OUT_DA if is_sensitive(str(t)) else str(t) for t in coded["text"]],
         "Princip": [principle.get(c, c) for c in coded["principle"]],
-        "Hvorfor": coded["explanation"].fillna("").astype(str).to_numpy()}, columns=columns)
+        # the explanation names the statement's weightiest words («adhd, værre, forskelsbehandlet»): left out too
+        "Hvorfor": [SENSITIVE_WHY_LEFT_OUT_DA if is_sensitive(str(t)) else str(e)
+                    for t, e in zip(coded["text"], coded["explanation"].fillna(""))]}, columns=columns)
 
 
 def all_codes_html(b: WorkshopBundle) -> str:
@@ -197,7 +199,7 @@ def all_codes_html(b: WorkshopBundle) -> str:
     return _fold_outs(all_codes(b), "focus_area", "Fokusområde", ["Udsagn", "Princip", "Hvorfor"])
 
 
-#: What a list shows in place of a persona whose cell the figures hide (:func:`persona_named`).
+#: What a quote shows in place of a persona whose cell a table of the pages hides (:func:`quotable`).
 PERSONA_NOT_NAMED_DA = "ikke nævnt"
 
 
@@ -205,41 +207,21 @@ def _min_count(b: WorkshopBundle) -> int:
     return int(b.params["figures"]["min_cell_count"])
 
 
-def persona_named(mask: pd.DataFrame, row: object, column: object) -> bool:
-    """Whether a list may name the persona of a statement in cell (``row``, ``column``) of ``mask`` (True =
-    hidden, :func:`workshopnlp.figures.persona_cells_hidden`); a cell the mask does not count is not named."""
-    row, column = str(row), str(column)
-    return row in mask.index and column in mask.columns and not bool(mask.at[row, column])
+def quotable(b: WorkshopBundle) -> set[str]:
+    """The statements whose persona a quote on the pages may name (:func:`workshopnlp.figures.quotable_statements`:
+    its cell is shown in every table of persona – by code, theme and source kind)."""
+    from .figures import quotable_statements
 
-
-def coded_persona_names(b: WorkshopBundle) -> dict[str, str]:
-    """statement id → the persona as page 02's lists may name it: :data:`PERSONA_NOT_NAMED_DA` where the figure of
-    focus areas *or* that of principles by persona hides the statement's cell. Each row of the list shows both
-    codes, so naming the persona there would let a reader count the principles' hidden cells too."""
-    from .figures import persona_cells_hidden, persona_code_counts
-
-    min_count = _min_count(b)
-    masks = {d: persona_cells_hidden(persona_code_counts(b.statements, b.codes, b.codebook, d), min_count)
-             .rename(index=str, columns=str) for d in DIMENSIONS}
-    coded = b.coded()
-    names = {}
-    for r in coded.itertuples(index=False):
-        shown = all(persona_named(masks[d], r.persona, getattr(r, d)) for d in DIMENSIONS)
-        names[str(r.statement_id)] = PERSONA_LABELS_DA.get(r.persona, r.persona) if shown else PERSONA_NOT_NAMED_DA
-    return names
-
-
-def theme_persona_mask(b: WorkshopBundle) -> pd.DataFrame:
-    """Theme (rows, «Øvrigt» too) × persona cells that page 03 hides, as its figure «Temaer fordelt på persona»."""
-    from .figures import persona_cells_hidden, theme_persona_counts
-
-    return persona_cells_hidden(theme_persona_counts(b.themes), _min_count(b)).rename(index=str, columns=str)
+    if b.codes is None:
+        return set()
+    return quotable_statements(b.statements, b.codes, b.codebook, _min_count(b), b.themes, b.assignments)
 
 
 def not_named_note_da(min_count: int) -> str:
-    """The sentence under a list that leaves some persona unnamed (:func:`persona_named`)."""
-    return (f"«{PERSONA_NOT_NAMED_DA.capitalize()}»: personaen har færre end {min_count} af udsagnene her, eller "
-            "er skjult sammen med en sådan, så ingen kan regne den ud – som i figurerne.")
+    """The sentence under quotes that leave some persona unnamed (:func:`quotable`)."""
+    return (f"«{PERSONA_NOT_NAMED_DA.capitalize()}»: udsagnet hører til en gruppe, som figurerne eller tabellerne "
+            f"skjuler (færre end {min_count} udsagn fra en persona om en kode, i et tema eller fra en slags kilde, "
+            "eller skjult sammen med en sådan), så personaen nævnes ikke her heller.")
 
 
 def not_named_note(b: WorkshopBundle, table: pd.DataFrame) -> str:
@@ -266,11 +248,12 @@ def _fold_outs(table: pd.DataFrame, key: str, title: str, shown: list[str]) -> s
 
 def examples_with_explanations(b: WorkshopBundle, dimension: str, per_code: int = 2) -> pd.DataFrame:
     """For each code: the statements the model is surest of, with the explanation – the reader's 'why'. A persona
-    is named as in the list of all statements (:func:`coded_persona_names`)."""
+    is named only where :func:`quotable` allows it."""
     coded = b.coded()
     coded = coded[~coded["is_empty_content"] & ~coded["is_duplicate"] & ~coded["text"].map(is_sensitive).astype(bool)]
-    names = coded_persona_names(b)
-    coded = coded.assign(_persona=[names.get(str(sid), PERSONA_NOT_NAMED_DA) for sid in coded["statement_id"]])
+    named = quotable(b)
+    coded = coded.assign(_persona=[PERSONA_LABELS_DA.get(p, p) if str(sid) in named else PERSONA_NOT_NAMED_DA
+                                   for sid, p in zip(coded["statement_id"], coded["persona"])])
     labels = b.codebook.dimension(dimension).labels()
     rows = []
     for code, label in labels.items():
@@ -812,9 +795,11 @@ def themes_note(b: WorkshopBundle) -> str:
 
 
 SENSITIVE_LEFT_OUT_DA = "(Udeladt her: udsagnet fortæller om en deltagers egne personfølsomme forhold.)"
+#: In place of such a statement's explanation, which quotes its words (a coding explanation's «vægtige ord»).
+SENSITIVE_WHY_LEFT_OUT_DA = "(Udeladt sammen med udsagnet: forklaringen gengiver ord fra det.)"
 
 
-def theme_reason_da(theme_id: str, nearest: str, runner_up: str, reassigned: bool, words: list[str],
+def theme_reason_da(theme_id: str, nearest: str, runner_up: str, reassigned: bool, words: list[str] | None,
                     names: Mapping[str, str]) -> str:
     """Why a statement stands in ``theme_id`` (or in «Øvrigt»), in words a reader can check against the other
     themes: which theme's statements it is nearest and the runner-up, whether it was placed there after the
@@ -845,6 +830,8 @@ def theme_reason_da(theme_id: str, nearest: str, runner_up: str, reassigned: boo
         text = "Lå først uden for alle temaer og blev bagefter lagt i et tema. " if reassigned else ""
         text += f"Ligner {theme_id}'s udsagn mere end noget andet temas" + (
             f" (næstnærmest: {names.get(runner_up, runner_up)})." if runner_up else ".")
+    if words is None:  # the statement is left out (sensitive): so are its words
+        return text + " Hvilke af temaets nøgleord udsagnet bruger, er udeladt sammen med det."
     text += (f" Temaets nøgleord i udsagnet: {', '.join(words)}." if words else
              " Ingen af temaets nøgleord står i udsagnet: det er indholdet som helhed, der ligner.")
     return text
@@ -874,7 +861,8 @@ def statement_themes(b: WorkshopBundle) -> pd.DataFrame:
     rows = []
     for r in a.itertuples(index=False):
         lemmas = set(str(r.content_lemmas or "").split())
-        words = [w for w in top_words.get(r.theme_id, []) if w in lemmas]
+        # a sensitive statement's words are not named («Temaets nøgleord i udsagnet: syg»)
+        words = None if is_sensitive(str(r.text)) else [w for w in top_words.get(r.theme_id, []) if w in lemmas]
         rows.append({"theme_id": r.theme_id,
                      "Tema": "Øvrigt" if r.theme_id == OUTLIER_ID else names.get(r.theme_id, r.theme_id),
                      "Udsagn": SENSITIVE_LEFT_OUT_DA if is_sensitive(str(r.text)) else str(r.text),
@@ -890,21 +878,18 @@ def statement_themes_html(b: WorkshopBundle) -> str:
 
 
 def theme_quotes(b: WorkshopBundle) -> pd.DataFrame:
-    """Each theme's typical statements. A persona with few statements in the theme is not named
-    (:func:`theme_persona_mask`, the cells the figure «Temaer fordelt på persona» hides)."""
+    """Each theme's typical statements; the persona is named only where :func:`quotable` allows it."""
     if b.themes_json is None or b.themes is None:
         return pd.DataFrame()
-    mask = theme_persona_mask(b)
-
-    def name(theme_id: str, persona: str) -> str:
-        return PERSONA_LABELS_DA.get(persona, persona) if persona_named(mask, theme_id, persona) else PERSONA_NOT_NAMED_DA
+    named = quotable(b)
     rows = []
     for theme in b.themes_json.get("themes", []):
         for ex in theme.get("exemplars", []):
             if is_sensitive(ex["text"]):  # a participant's own health, faith … is never quoted
                 continue
             rows.append({"Tema": theme["label"], "Citat": ex["text"],
-                         "Persona": name(str(theme["theme_id"]), str(ex.get("persona", UNKNOWN_PERSONA)))})
+                         "Persona": PERSONA_LABELS_DA.get(ex.get("persona", UNKNOWN_PERSONA), "")
+                         if str(ex.get("statement_id")) in named else PERSONA_NOT_NAMED_DA})
     return pd.DataFrame(rows).set_index(["Tema", "Persona"]) if rows else pd.DataFrame()
 
 
@@ -1061,15 +1046,14 @@ def _one_line(frame: pd.DataFrame) -> pd.DataFrame:
 def dilemma_card_text(card: dict[str, Any]) -> str:
     """A dilemma card as text under its picture (Markdown): a screen reader reads it, a reader can search
     and copy the quotes. The same content and small print as :func:`workshopnlp.figures.fig_dilemma_card`."""
-    from .figures import dilemma_card_footer, dilemma_card_not_quoted
+    from .figures import dilemma_card_footer, dilemma_card_no_quotes, dilemma_card_not_quoted
 
     lines = [f"**{card['label']}.** *Dilemma:* {card['dilemma']} *Spørgsmål:* {card['question']}", ""]
     for q in card.get("quotes") or []:
         source = str(q.get("source_kind_label") or "").lower()
         lines.append(f"- »{' '.join(str(q['text']).split())}« – {q['persona_label']}" + (f", {source}" if source else ""))
     if not card.get("quotes"):
-        lines.append(f"- Ingen citater: ingen persona har mindst {card.get('min_count', 5)} udsagn om dette "
-                     "fokusområde.")
+        lines.append(f"- {dilemma_card_no_quotes(card)}")
     elif dilemma_card_not_quoted(card):
         lines += ["", dilemma_card_not_quoted(card)]
     lines += ["", f"<small>{html.escape(dilemma_card_footer(card, bool(card.get('quotes'))))}</small>"]

@@ -92,6 +92,9 @@ def test_january_compares_with_october_and_skips_missing_themes(january):
 def test_dilemma_cards_quote_several_personas_and_respect_privacy(data_dir, october, january):
     min_count = load_params()["figures"]["min_cell_count"]
     labels = set(PERSONA_LABELS_DA.values()) - {"Ukendt"}
+    from workshopnlp.reporting import load_bundle, quotable as quotable_of
+
+    quotable = {ws: quotable_of(load_bundle(ws, data_dir)) for ws in (OCTOBER, JANUARY)}
     for ws, (_, result) in ((OCTOBER, october), (JANUARY, january)):
         paths = WorkshopPaths(data_dir, ws)
         st = pd.read_parquet(paths.statements)
@@ -104,10 +107,15 @@ def test_dilemma_cards_quote_several_personas_and_respect_privacy(data_dir, octo
             per = coded[coded["focus_area"] == card["focus_area"]]["persona"].value_counts()
             eligible = [p for p in PERSONA_LABELS_DA if p != "ukendt" and per.get(p, 0) >= min_count]
             quoted = [q["persona"] for q in card["quotes"]]
-            assert len(set(quoted)) == len(quoted) == len(eligible), (ws, card["label"])
+            # an eligible persona whose every statement on the focus area is in a small cell somewhere (by
+            # principle, theme or source) is named as such, not quoted (figures.quotable_statements)
+            in_small = card["personas_in_small_cells"]
+            assert len(set(quoted)) == len(quoted) == len(eligible) - len(in_small), (ws, card["label"])
+            assert set(in_small) <= {PERSONA_LABELS_DA[p] for p in eligible}
             assert all(per.get(p, 0) >= min_count for p in quoted), "never a persona with < 5 statements"
             assert all(q["persona_label"] in labels for q in card["quotes"])
             for q in card["quotes"]:
+                assert q["statement_id"] in quotable[ws], (ws, q)
                 row = coded[coded["statement_id"] == q["statement_id"]].iloc[0]
                 assert row["text"] == q["text"] and row["focus_area"] == card["focus_area"]
             if ws == OCTOBER:

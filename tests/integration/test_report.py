@@ -692,11 +692,11 @@ def test_the_themes_page_shows_every_statement_in_its_theme_and_why(reported):
     """The brief: the project group must see *why* a statement landed in a theme. Page 03 lists every statement
     with content under its theme (one fold-out per theme and «Øvrigt»), with the theme it came closest to next
     and the theme's key words it uses – words that are in fact among the theme's key words and in the statement."""
-    from workshopnlp.reporting import load_bundle, statement_themes
+    from workshopnlp.reporting import SENSITIVE_LEFT_OUT_DA, load_bundle, statement_themes
     from workshopnlp.themes import OUTLIER_ID
 
     data_dir, reports, _ = reported
-    n_listed = 0
+    n_listed = n_sensitive = 0
     for ws in (OCTOBER, JANUARY):
         b = load_bundle(ws, data_dir)
         listed = statement_themes(b)
@@ -716,6 +716,9 @@ def test_the_themes_page_shows_every_statement_in_its_theme_and_why(reported):
             assert runner is None or runner.group(1) != row.theme_id
             reassigned += row.Hvorfor.startswith("Lå først uden for alle temaer")
             said = re.search(r"Temaets nøgleord i udsagnet: ([^.]+)\.", row.Hvorfor)
+            if row.Udsagn == SENSITIVE_LEFT_OUT_DA:  # its words are left out with it
+                assert said is None and row.Hvorfor.endswith("er udeladt sammen med det."), row
+                n_sensitive += 1
             if said and row.Udsagn in lemmas:
                 top = {w.strip() for w in themes.at[row.theme_id, "top_words"].split(",")}
                 for word in said.group(1).split(", "):
@@ -728,7 +731,7 @@ def test_the_themes_page_shows_every_statement_in_its_theme_and_why(reported):
         assert sum(len(d.find_all("tr")) - 1 for d in folds) == len(listed)
         assert "Hvorfor" in folds[0].get_text() and "Øvrigt" in folds[-1].summary.get_text()
         n_listed += _assert_names_no_persona(listed, "theme_id", b)
-    assert n_listed
+    assert n_listed and n_sensitive
 
 
 def test_a_theme_without_a_partner_shows_how_near_it_came_and_whether_it_was_stable(reported):
@@ -797,17 +800,22 @@ def test_the_coding_page_shows_every_statement_with_its_codes_and_why(reported):
     with its principle and the explanation codes.parquet holds for it; a statement about a participant's own
     sensitive matters is counted but not printed."""
     from workshopnlp.pseudonymise import is_sensitive
-    from workshopnlp.reporting import SENSITIVE_LEFT_OUT_DA, all_codes, load_bundle
+    from workshopnlp.reporting import SENSITIVE_LEFT_OUT_DA, SENSITIVE_WHY_LEFT_OUT_DA, all_codes, load_bundle
 
     data_dir, reports, _ = reported
-    n_listed = 0
+    n_listed = n_sensitive = 0
     for ws in (OCTOBER, JANUARY):
         b = load_bundle(ws, data_dir)
         listed = all_codes(b)
         coded = b.coded()
         content = coded[~coded["is_empty_content"] & ~coded["is_duplicate"]]
         assert len(listed) == len(content)
-        assert sorted(listed["Hvorfor"]) == sorted(content["explanation"])
+        # a sensitive statement's explanation quotes its words («vægtige ord: adhd, værre …»): left out with it
+        sensitive = content["text"].map(is_sensitive)
+        assert sorted(listed.loc[listed["Udsagn"] != SENSITIVE_LEFT_OUT_DA, "Hvorfor"]) == sorted(
+            content.loc[~sensitive, "explanation"])
+        assert (listed.loc[listed["Udsagn"] == SENSITIVE_LEFT_OUT_DA, "Hvorfor"] == SENSITIVE_WHY_LEFT_OUT_DA).all()
+        n_sensitive += int(sensitive.sum())
         assert listed["focus_area"].value_counts().to_dict() == content["focus_area"].value_counts().to_dict()
         assert (listed["Udsagn"] == SENSITIVE_LEFT_OUT_DA).sum() == content["text"].map(is_sensitive).sum()
         soup = BeautifulSoup((reports / ws / "laeser" / "02_kodning.html").read_text("utf-8"), "html.parser")
@@ -817,7 +825,7 @@ def test_the_coding_page_shows_every_statement_with_its_codes_and_why(reported):
         labels = b.codebook.dimension("focus_area").labels()
         assert {d.summary.get_text().split(" – ")[0] for d in folds} == {labels[c] for c in listed["focus_area"]}
         n_listed += _assert_names_no_persona(listed, "focus_area", b)
-    assert n_listed
+    assert n_listed and n_sensitive  # October has four such statements
 
 
 def _assert_names_no_persona(listed, group, b):

@@ -53,27 +53,6 @@ def _make(rows: list[tuple[str, str, str, int]], source_kind: str = "survey"):
 
 # ---------------------------------------------------------------- suppression
 
-def test_suppress_small_masks_cells_below_min_count_but_not_zero_cells():
-    counts = pd.DataFrame({"a": [10, 3], "b": [0, 12], "c": [7, 5]}, index=["x", "y"])
-    shares, mask = figures.suppress_small(counts, 5)
-    assert mask.loc["y", "a"] and not mask.loc["y", "c"]
-    assert not mask.loc["x", "b"], "a zero cell discloses nothing and is not hidden"
-    assert shares.loc["x", "b"] == 0.0
-    assert np.isnan(shares.loc["y", "a"])
-    assert shares.loc["x", "a"] == pytest.approx(10 / 17)
-    assert shares.loc["y", "b"] == pytest.approx(12 / 20), "shares are of the full row total"
-    assert mask.to_numpy().sum() == 1
-
-
-def test_suppress_small_hides_small_rows_whole_and_leaves_empty_rows():
-    counts = pd.DataFrame({"a": [2, 0, 30], "b": [2, 0, 8], "c": [0, 0, 6]}, index=["lille", "tom", "stor"])
-    shares, mask = figures.suppress_small(counts, 5)
-    assert mask.loc["lille"].all(), "a group with 4 statements is hidden whole, zero cells included"
-    assert shares.loc["lille"].isna().all()
-    assert not mask.loc["tom"].any() and shares.loc["tom"].isna().all()
-    assert not mask.loc["stor"].any()
-
-
 #: January's «Hvem talte?» counts (persona x source kind) in the sample workshop
 JANUARY_PERSONA_COUNTS = pd.DataFrame({"Høringssvar": [3, 5, 0, 0, 22], "Plenum": [1, 11, 11, 2, 22],
                                        "Spørgeskema": [21, 26, 48, 21, 2]},
@@ -143,24 +122,6 @@ def test_hidden_cells_of_a_table_too_large_to_search_are_still_safe(monkeypatch)
             for idx in m.index:
                 others = (frame.loc[idx] > 0) & ~m.loc[idx]
                 assert m.loc[idx].sum() != 1 or not others.any()
-
-
-def test_suppress_small_secondary_hides_one_more_cell_so_the_hidden_one_cannot_be_derived():
-    counts = pd.DataFrame({"a": [20], "b": [3], "c": [9], "d": [0]}, index=["x"])
-    _, primary = figures.suppress_small(counts, 5)
-    assert primary.loc["x"].tolist() == [False, True, False, False]
-    shares, mask = figures.suppress_small(counts, 5, secondary=True)
-    assert mask.loc["x"].tolist() == [False, True, True, False], "the smallest other non-zero cell (9) is hidden"
-    assert shares.loc["x", "a"] == pytest.approx(20 / 32)
-    # two small cells already protect each other
-    _, mask2 = figures.suppress_small(pd.DataFrame({"a": [20], "b": [3], "c": [2]}), 5, secondary=True)
-    assert mask2.iloc[0].tolist() == [False, True, True]
-
-
-def test_suppress_small_min_count_one_hides_nothing():
-    counts = pd.DataFrame({"a": [1, 0], "b": [2, 1]})
-    _, mask = figures.suppress_small(counts, 1, secondary=True)
-    assert not mask.to_numpy().any()
 
 
 # ---------------------------------------------------------------- palette and labels
@@ -579,3 +540,19 @@ def test_a_dilemma_card_names_a_quotes_source_only_where_report_01_shows_that_ce
     assert shown["source_kind"] == "plenum" and shown["source_kind_label"] == "Plenum"
     texts = _texts(figures.fig_dilemma_card(cards["formaal"]))
     assert not any("plenum" in t.lower() for t in texts if t.startswith("–")), texts
+
+
+def test_a_card_says_which_personas_it_leaves_out_for_small_cells():
+    """A persona with enough statements on a focus area, every one of them in a small cell of some table (by
+    principle, theme or source), is not quoted (figures.quotable_statements); card and text say so."""
+    from workshopnlp.reporting import dilemma_card_text
+
+    card = {"label": "Tillid", "dilemma": "D", "question": "Q", "min_count": 5, "quotes": [],
+            "personas_not_quoted": ["Sikret ledig"], "personas_in_small_cells": ["Leder"]}
+    expected = ("Ingen citater. Sikret ledig citeres ikke her: færre end 5 udsagn om fokusområdet. Leder citeres ikke "
+                "her: hvert af deres udsagn om fokusområdet hører til en gruppe på under 5 i rapportens optællinger.")
+    assert figures.dilemma_card_no_quotes(card) == expected and f"- {expected}" in dilemma_card_text(card)
+    drawn = " ".join(" ".join(t.split()) for t in _texts(figures.fig_dilemma_card(card)))
+    assert "Leder citeres ikke her: hvert af deres udsagn" in drawn
+    plain = {**card, "personas_in_small_cells": []}
+    assert figures.dilemma_card_no_quotes(plain).startswith("Ingen citater: ingen persona har mindst 5")

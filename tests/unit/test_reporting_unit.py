@@ -128,45 +128,48 @@ def test_the_first_workshop_says_where_its_development_is_shown_in_words_that_st
     assert "står i rapporten for 19. januar 2023" in named
 
 
-def test_a_list_of_statements_does_not_name_a_persona_the_figures_hide():
-    """Pages 02 and 03 list every statement with its persona; the figures hide a persona's cell of 1–4 statements,
-    and a list naming every row's persona let a reader count them anyway (the one manager's two remarks on
-    trust). The list names a persona only where the figure shows the cell, by the figure's own mask: a list with
-    a mask of its own hid other cells than the figure, and the two together gave a hidden 4 away (13 unnamed
-    rows, of which the figure showed 9 as «Ukendt»). A row shows both its focus area and its principle, so the
-    persona is named only where neither figure hides its cell."""
-    from workshopnlp.figures import persona_cells_hidden, persona_code_counts
-    from workshopnlp.reporting import PERSONA_NOT_NAMED_DA, coded_persona_names, persona_named
+def test_a_quote_names_a_persona_only_where_no_table_has_its_statement_in_a_small_cell():
+    """Pages 02 and 03 list every statement with its codes, theme and context, so a quote «– Leder» of a statement
+    whose persona has 2 statements on its principle, or in plenum, gave that small cell away (an audit matched
+    quotes on pages 03 and 06 to a plenary cell of 2 on page 01). A quote names the persona only where every
+    table of persona has at least min_cell_count statements in the statement's cell; the persona figures hide
+    by rows and columns (a lone hidden cell in a column was «the code's total minus the rest»)."""
+    from workshopnlp.figures import people_cells_hidden, persona_code_counts, quotable_statements
 
     cb = load_codebook()
-    rows = ([("raadgiver", "tillid", "ingen")] * 9 + [("leder", "tillid", "ingen")] * 2
-            + [("sikret_ledig", "tillid", "ingen")] * 6 + [("raadgiver", "formaal", "ingen")] * 7
-            + [("leder", "formaal", "ansvarlighed")] * 3 + [("leder", "formaal", "ingen")] * 6
-            + [("sikret_ledig", "formaal", "ingen")] * 5 + [("raadgiver", "formaal", "ansvarlighed")] * 6)
+    rows = ([("raadgiver", "tillid", "ingen", "survey")] * 9 + [("leder", "tillid", "ingen", "survey")] * 2
+            + [("sikret_ledig", "tillid", "ingen", "survey")] * 6 + [("raadgiver", "formaal", "ingen", "survey")] * 7
+            + [("leder", "formaal", "ansvarlighed", "survey")] * 3 + [("leder", "formaal", "ingen", "survey")] * 6
+            + [("sikret_ledig", "formaal", "ingen", "plenum")] * 2 + [("sikret_ledig", "formaal", "ingen", "survey")] * 3
+            + [("raadgiver", "formaal", "ansvarlighed", "survey")] * 6)
     ids = [f"s{i:02d}" for i in range(len(rows))]
     statements = pd.DataFrame({"statement_id": ids, "persona": [r[0] for r in rows], "text": ids,
-                               "is_empty_content": False, "is_duplicate": False})
+                               "source_kind": [r[3] for r in rows], "is_empty_content": False, "is_duplicate": False})
     codes = pd.DataFrame({"statement_id": ids, "focus_area": [r[1] for r in rows], "principle": [r[2] for r in rows]})
-    counts = persona_code_counts(statements, codes, cb, "focus_area")
-    mask = persona_cells_hidden(counts, 5)
+    mask = people_cells_hidden(persona_code_counts(statements, codes, cb, "focus_area"), 5)
     assert mask.at["leder", "tillid"] and not mask.at["raadgiver", "formaal"]
     # no row or column keeps a lone hidden cell, which its total would give away
     assert all(int(mask.loc[r].sum()) != 1 for r in mask.index) and all(int(mask[c].sum()) != 1 for c in mask.columns)
-    assert not persona_named(mask, "leder", "tillid") and persona_named(mask, "raadgiver", "formaal")
-    assert not persona_named(mask, "leder", "en_kode_uden_udsagn")
 
-    bundle = SimpleNamespace(statements=statements, codes=codes, codebook=cb, params={"figures": {"min_cell_count": 5}},
-                             coded=lambda: statements.merge(codes, on="statement_id"))
-    names = coded_persona_names(bundle)
-    principle_mask = persona_cells_hidden(persona_code_counts(statements, codes, cb, "principle"), 5)
-    for sid, (persona, focus, principle) in zip(ids, rows):
-        hidden = mask.at[persona, focus] or principle_mask.at[persona, principle]
-        assert (names[sid] == PERSONA_NOT_NAMED_DA) == bool(hidden), (sid, persona, focus, principle)
-    # some statements sit in a shown focus-area cell but a hidden principle cell: those are not named either
-    assert any(not mask.at[p, f] and principle_mask.at[p, c] for p, f, c in rows)
-    # every cell a reader can count in the list has at least 5 statements
-    listed = pd.DataFrame({"persona": [names[i] for i in ids], "focus": [r[1] for r in rows]})
-    assert all(n >= 5 for (p, _), n in listed.groupby(["persona", "focus"]).size().items() if p != PERSONA_NOT_NAMED_DA)
+    named = quotable_statements(statements, codes, cb, 5)
+    for sid, (persona, focus, principle, kind) in zip(ids, rows):
+        cells = [sum(1 for r in rows if r[0] == persona and r[1] == focus),
+                 sum(1 for r in rows if r[0] == persona and r[2] == principle),
+                 sum(1 for r in rows if r[0] == persona and r[3] == kind)]
+        assert (sid in named) == all(n >= 5 for n in cells), (sid, persona, focus, principle, kind, cells)
+    # the three managers' statements on «ansvarlighed»: a shown focus-area cell, a small principle cell
+    assert not any(sid in named for sid, r in zip(ids, rows) if r[:3] == ("leder", "formaal", "ansvarlighed"))
+    # the unemployed's two plenary remarks: shown focus-area and principle cells, a small source cell
+    assert not any(sid in named for sid, r in zip(ids, rows) if r[3] == "plenum")
+    assert any(sid in named for sid, r in zip(ids, rows) if r[0] == "raadgiver")
+    # with themes: a persona with 2 statements in a theme is not named there
+    themes = pd.DataFrame({"theme_id": ["T01", "T02"], "n_raadgiver": [20, 2], "n_leder": [11, 0],
+                           "n_sikret_ledig": [11, 0], "n_borger_i_ressourceforloeb": [0, 0], "n_ukendt": [0, 0]})
+    theme_of = ["T02" if r[0] == "raadgiver" and r[1] == "formaal" and r[2] == "ansvarlighed" and i % 3 == 0 else "T01"
+                for i, r in enumerate(rows)]
+    assignments = pd.DataFrame({"statement_id": ids, "theme_id": theme_of})
+    with_themes = quotable_statements(statements, codes, cb, 5, themes, assignments)
+    assert with_themes == {sid for sid, t in zip(ids, theme_of) if sid in named and t == "T01"} != named
 
 
 def test_a_page_without_themes_says_why_in_a_readers_words():
