@@ -58,7 +58,8 @@ else:
 # ## Virker maskinen lige godt for alle personaer?
 # Princippet om ligeværdighed gælder også værktøjet: maskinens koder må ikke være dårligere for borgernes
 # uformelle svar end for medarbejdernes referater. Tabellen sammenligner maskinen med den kode, flest
-# menneskelige kodere gav, på de udsagn, maskinen ikke har lært af. "Andel enige" er andelen af udsagn,
+# menneskelige kodere gav (ved stemmelighed koden fra den koder, hvis initialer står først i alfabetet), på de
+# udsagn, maskinen ikke har lært af. "Andel enige" er andelen af udsagn,
 # hvor maskinen gav samme kode som menneskene. "Kodere indbyrdes enige" er, hvor ofte to menneskelige kodere
 # gav de samme udsagn samme kode: er menneskene selv ofte uenige om en gruppes udsagn, kan maskinen heller
 # ikke ramme deres flertal, og et lavt tal for gruppen handler da lige så meget om kodebogens grænser som om

@@ -493,10 +493,14 @@ def persona_gap_text(b: WorkshopBundle) -> str:
         parts = []
         for item in listed.split("; "):
             pair, count = item.rsplit("=", 1)
+            if int(count) < _min_count(b):
+                # a pair of 1–4 statements points at them: page 02 lists each with people's codes and the model's
+                continue
             ref, model = pair.split(">")
             parts.append(f"{count} udsagn, som menneskene kodede «{dimension.code(ref).label}» og maskinen "
                          f"«{dimension.code(model).label}»")
-        return f" De hyppigste uenigheder i gruppen {_group_name(row.worst_group).lower()}: {'; '.join(parts)}."
+        return f" De hyppigste uenigheder i gruppen {_group_name(row.worst_group).lower()}: {'; '.join(parts)}." \
+            if parts else ""
 
     def coders_text(row) -> str:
         best, worst = getattr(row, "best_coders_agreement", None), getattr(row, "worst_coders_agreement", None)
