@@ -20,10 +20,12 @@ hidden, hatched and marked "<5"; zero cells show nothing that could single anyon
 group (row) with fewer than ``min_cell_count`` statements is hidden whole. In bars that add up to 100 % a
 single hidden cell could be recovered as "100 % minus the rest", and a column's from a code's or a theme's
 total, which the pages give: the figures by persona and by source kind hide by :func:`people_cells_hidden`,
-which hides as many more cells as that takes in rows and columns, and which the quotes that name a persona
-follow; a row's hidden cells are drawn as one hatched "skjult" segment. The figures of codes, themes and workshops count statements on a topic, not
-people, and pages 02 and 03 list every statement with its codes and its theme: they show every count
-(:data:`TOPIC_CELLS_NOTE_DA`), as hiding one there hid nothing a reader could not count. Dilemma cards quote
+which hides as many more cells as that takes in rows and columns; a row's hidden cells are drawn as one
+hatched "skjult" segment. A quote names its persona only where no table of persona has the statement in a
+cell of fewer than ``min_cell_count`` (:func:`quotable_statements`). The figures of codes, themes and
+workshops count statements on a topic, not people, and pages 02 and 03 list every statement with its codes
+and its theme: they show every count (:data:`TOPIC_CELLS_NOTE_DA`), as hiding one there hid nothing a reader
+could not count. Dilemma cards quote
 a persona only if it has at least ``min_cell_count`` statements on the focus area. Counted statements
 are the usable ones: empty answers ("Ingen kommentarer", "-") and duplicates are left out everywhere.
 
@@ -506,11 +508,10 @@ def quotable_statements(statements: pd.DataFrame, codes: pd.DataFrame, codebook:
 
 
 def people_cells_hidden(counts: pd.DataFrame, min_count: int) -> pd.DataFrame:
-    """The cells of a table of people by persona (:func:`persona_code_counts`, :func:`theme_persona_counts`) that no
-    page shows: :func:`hidden_cells`, which also keeps every row and column from being "total minus the rest",
-    because the pages show both (a figure's 100 % bars give a row's total; a list of a code's or a theme's
-    statements gives the column's). The figure and the lists of single statements
-    (:func:`workshopnlp.reporting.named_personas`) use this one mask, so one cannot undo what the other hides."""
+    """The cells of a table of people (by persona: :func:`persona_code_counts`, :func:`theme_persona_counts`; by
+    source kind) that a figure hides: :func:`hidden_cells`, which also keeps every row and column from being
+    "total minus the rest", because the pages show both (a figure's 100 % bars give a row's total; the codebook
+    section and the lists of a code's or a theme's statements give a column's)."""
     return hidden_cells(counts, min_count)
 
 
@@ -620,8 +621,7 @@ def fig_codes_by_persona(statements: pd.DataFrame, codes: pd.DataFrame, codebook
     return _share_bars(counts, PERSONA_LABELS_DA, _code_order(codebook, dimension),
                        codebook.dimension(dimension).labels(),
                        code_colours(codebook, dimension), f"{_title_dim(codebook, dimension)} fordelt på persona",
-                       _dim_subtitle(min_count), min_count, fp, "Andel af personaens udsagn",
-                       mask=people_cells_hidden(counts, min_count))
+                       _dim_subtitle(min_count), min_count, fp, "Andel af personaens udsagn")
 
 
 def fig_codes_by_source_kind(statements: pd.DataFrame, codes: pd.DataFrame, codebook: Codebook, dimension: str,

@@ -146,9 +146,10 @@ def persona_table(b: WorkshopBundle, min_count: int | None = None) -> pd.DataFra
     """Statements per persona and source kind; cells under ``min_count`` shown as "<5", and as many others
     hidden ("skjult") as it takes that none can be worked out from the row and column totals
     (:func:`workshopnlp.figures.hidden_cells`)."""
+    from .figures import persona_source_counts
+
     min_count = min_count or b.params["figures"]["min_cell_count"]
-    counts = pd.crosstab(b.statements["persona"].map(PERSONA_LABELS_DA),
-                         b.statements["source_kind"].map(SOURCE_KIND_LABELS_DA))
+    counts = persona_source_counts(b.statements)  # the table quotable() reads: the same cells are small
     shown = counts.astype(object)
     hidden = hidden_cells(counts, min_count)
     shown[hidden] = "skjult"
