@@ -31,7 +31,7 @@ from IPython.display import Markdown, display
 from workshopnlp import figures, reporting
 
 b = reporting.open_report(workshop_id, data_dir, params_override)
-cards = figures.dilemma_cards(b.statements, b.codes, b.codebook)
+cards = reporting.dilemma_cards(b)
 
 # %%
 for card in cards:

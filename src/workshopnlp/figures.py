@@ -1119,6 +1119,21 @@ def dilemma_cards(statements: pd.DataFrame, codes: pd.DataFrame, codebook: Codeb
 A5_PORTRAIT = (5.83, 8.27)
 
 
+def workshop_dilemma_cards(statements: pd.DataFrame, codes: pd.DataFrame, codebook: Codebook,
+                           params: Mapping[str, Any] | None = None, themes: pd.DataFrame | None = None,
+                           assignments: pd.DataFrame | None = None) -> list[dict[str, Any]]:
+    """A workshop's dilemma cards as every place shows them – the card files of :func:`build_figures` and the
+    cards on page 06 (:func:`workshopnlp.reporting.dilemma_cards`): ``figures.quotes_per_persona`` quotes per
+    persona, only of :func:`quotable_statements`. [] without coded statements. (Page 06 once drew its own cards
+    without the quotable rule, and they differed from the card files beside them.)"""
+    fp = _fig_params(params)
+    if not len(_coded(statements, codes)):
+        return []
+    quotable = quotable_statements(statements, codes, codebook, int(fp["min_cell_count"]), themes, assignments)
+    return dilemma_cards(statements, codes, codebook, int(fp.get("quotes_per_persona", 1)), params=params,
+                         quotable=quotable)
+
+
 def dilemma_card_not_quoted(card: Mapping[str, Any]) -> str:
     """«Sikret ledig citeres ikke her: færre end 5 udsagn om fokusområdet.» for the personas a card leaves out (and
     why: too few statements, or every one in a cell the report hides), or "" (on the card under its quotes, and
@@ -1155,7 +1170,7 @@ def dilemma_card_footer(card: Mapping[str, Any], quoted: bool = True) -> str:
     if any(not q.get("source_kind_label") for q in card.get("quotes") or []):
         text += (" Står der ingen kilde efter en persona, er kilden udeladt: personaen har færre end "
                  f"{n} udsagn fra den slags kilde.")
-    if str(card.get("label", "")).endswith(TENTATIVE_SUFFIX):
+    if quoted and str(card.get("label", "")).endswith(TENTATIVE_SUFFIX):  # it speaks of the quotes chosen
         text += (" «Foreløbig»: de menneskelige kodere var ikke enige nok om, hvilke udsagn der hører til "
                  "fokusområdet, så udvalget af citater står ikke fast.")
     return text
@@ -1402,11 +1417,7 @@ def build_figures(workshop_id: str, data_dir: str | Path, out_dir: str | Path,
     personas = set(_coded(statements, codes)["persona"]) - {UNKNOWN_PERSONA} if n_usable else set()
     assignments_path = paths.themes_dir / "assignments.parquet"
     assignments = pd.read_parquet(assignments_path) if themes is not None and assignments_path.is_file() else None
-    quotable = quotable_statements(statements, codes, cb, int(fp["min_cell_count"]), themes, assignments) \
-        if n_usable else set()
-    cards = dilemma_cards(statements, codes, cb, int(fp.get("quotes_per_persona", 1)), params=params,
-                          quotable=quotable) \
-        if n_usable else []
+    cards = workshop_dilemma_cards(statements, codes, cb, params, themes, assignments)
     for card in cards:
         card["workshop_label"] = label
     dims = ("focus_area", "principle")

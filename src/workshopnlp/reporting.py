@@ -650,7 +650,8 @@ def how_it_was_made(b: WorkshopBundle) -> str:
         f"som [NAVN] og [TELEFON] ({red_text}). Kolonner med navne og e-mails i spørgeskemaer og andre tabeller "
         "blev ikke læst. "
         f"Grupper med færre end {b.params['figures']['min_cell_count']} udsagn vises ikke i figurerne, og et "
-        "citat nævner kun personaen, hvor figuren viser den, så ingen kan genkendes.",
+        "citat nævner kun personaen, hvor hver optælling af personaer (efter kode, tema og kilde) har mindst "
+        f"{b.params['figures']['min_cell_count']} udsagn i citatets felt, så ingen kan genkendes.",
         "**Kodning.** Hvert udsagn er kodet med ét fokusområde (Formål, Tillid, Teknologisk forståelse) og ét "
         "dataetisk princip fra workshoppens materiale – eller \"ingen\", når intet passer. Maskinen, der foreslår "
         "koderne, er en sprogmodel, der kører lokalt (ingen tekst sendes ud), og som har lært af kodebogens "
@@ -1046,6 +1047,16 @@ def _one_line(frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = [" ".join(v.split()) if isinstance(v, str) and ("\n" in v or "\r" in v) else v
                            for v in out[column]]
     return out
+
+
+def dilemma_cards(b: WorkshopBundle) -> list[dict[str, Any]]:
+    """The workshop's dilemma cards, the same as the card files in the report's figures folder
+    (:func:`workshopnlp.figures.workshop_dilemma_cards`, with the run's parameters and the themes)."""
+    from .figures import workshop_dilemma_cards
+
+    if b.codes is None:
+        return []
+    return workshop_dilemma_cards(b.statements, b.codes, b.codebook, b.params, b.themes, b.assignments)
 
 
 def dilemma_card_text(card: dict[str, Any]) -> str:

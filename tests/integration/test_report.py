@@ -155,13 +155,12 @@ def test_dilemma_cards_quote_the_seed(reported):
     assert page.count("data:image/png;base64") >= 3
     # ... and as text under each picture (screen readers, search, copying a quote): the seed's dilemma and
     # question and every quote on the card
-    from workshopnlp import figures
-    from workshopnlp.reporting import load_bundle
+    from workshopnlp.reporting import dilemma_cards, load_bundle
 
     data_dir = reported[0]
     b = load_bundle(OCTOBER, data_dir)
     text = " ".join(BeautifulSoup(page, "html.parser").get_text(" ").split())
-    cards = figures.dilemma_cards(b.statements, b.codes, b.codebook)
+    cards = dilemma_cards(b)  # as page 06 and the card files show them
     assert len(cards) == 3 and sum(len(c["quotes"]) for c in cards) >= 6
     # a participant's own diagnosis is coded and counted like any statement, but never quoted anywhere
     from workshopnlp.pseudonymise import is_sensitive
@@ -834,3 +833,25 @@ def _assert_names_no_persona(listed, group, b):
     breakdown of 2 statements). Returns how many statements the list holds."""
     assert "Persona" not in listed.columns and group in listed.columns
     return len(listed)
+
+
+def test_page_06_shows_the_same_cards_as_the_card_files_and_names_only_quotable_personas(reported):
+    """Page 06 drew its own cards without the rule that a quote names a persona only outside small cells, so its
+    quotes differed from the card files beside it (an audit: January's Formål card quoted another citizen) and
+    named personas from cells of 2–4. Both now come from figures.workshop_dilemma_cards."""
+    from workshopnlp.reporting import dilemma_cards, load_bundle, quotable
+
+    data_dir, reports, _ = reported
+    for ws in (OCTOBER, JANUARY):
+        b = load_bundle(ws, data_dir)
+        files = json.loads((reports / ws / "figures" / "figures.json").read_text("utf-8"))["dilemma_cards"]
+        cards = dilemma_cards(b)
+        assert [[q["statement_id"] for q in c["quotes"]] for c in cards] == \
+            [[q["statement_id"] for q in c["quotes"]] for c in files]
+        named = quotable(b)
+        assert all(q["statement_id"] in named for c in cards for q in c["quotes"])
+        page = BeautifulSoup((reports / ws / "laeser" / "06_til_opfoelgningsworkshop.html").read_text("utf-8"),
+                             "html.parser").get_text(" ")
+        for card in files:
+            for q in card["quotes"]:
+                assert " ".join(q["text"].split())[:40] in " ".join(page.split()), (ws, q["text"])

@@ -233,6 +233,8 @@ def test_a_printed_dilemma_card_explains_its_own_small_print():
     tentative = figures.dilemma_card_footer({**card, "label": "Tillid (foreløbig)"}, True)
     assert "«Foreløbig»: de menneskelige kodere var ikke enige nok" in tentative
     assert "kilden udeladt" in figures.dilemma_card_footer(card, True)  # «x» has no source: the card says why
+    # a card without quotes does not explain that «the choice of quotes is not settled»
+    assert "udvalget af citater" not in figures.dilemma_card_footer({**card, "label": "Tillid (foreløbig)"}, False)
 
 
 def test_the_text_under_a_dilemma_card_says_what_the_card_says():
