@@ -218,22 +218,17 @@ def quotable(b: WorkshopBundle) -> set[str]:
     return quotable_statements(b.statements, b.codes, b.codebook, _min_count(b), b.themes, b.assignments)
 
 
-def not_named_note_da(min_count: int) -> str:
-    """The sentence under quotes that leave some persona unnamed (:func:`quotable`)."""
-    return (f"«{PERSONA_NOT_NAMED_DA.capitalize()}»: udsagnet hører til en gruppe, som figurerne eller tabellerne "
-            f"skjuler (færre end {min_count} udsagn fra en persona om en kode, i et tema eller fra en slags kilde, "
-            "eller skjult sammen med en sådan), så personaen nævnes ikke her heller.")
-
-
 def not_named_note(b: WorkshopBundle, table: pd.DataFrame) -> str:
-    """:func:`not_named_note_da` for a table (Persona as a column or an index level) that leaves a persona
-    unnamed; "" for one that names them all."""
+    """The sentence under quotes (a table with Persona as a column or an index level) that leave some persona
+    unnamed (:func:`quotable`); "" for a table that names them all."""
     if table.empty:
         return ""
     frame = table.reset_index() if "Persona" in (table.index.names or []) else table
     if "Persona" not in frame.columns or not (frame["Persona"] == PERSONA_NOT_NAMED_DA).any():
         return ""
-    return not_named_note_da(_min_count(b))
+    return (f"«{PERSONA_NOT_NAMED_DA.capitalize()}»: udsagnet hører til en gruppe, som figurerne eller tabellerne "
+            f"skjuler (færre end {_min_count(b)} udsagn fra en persona om en kode, i et tema eller fra en slags "
+            "kilde, eller skjult sammen med en sådan), så personaen nævnes ikke her heller.")
 
 
 def _fold_outs(table: pd.DataFrame, key: str, title: str, shown: list[str]) -> str:
@@ -649,9 +644,9 @@ def how_it_was_made(b: WorkshopBundle) -> str:
         f"**Privatliv.** Før noget blev analyseret eller gemt, blev personoplysninger erstattet af pladsholdere "
         f"som [NAVN] og [TELEFON] ({red_text}). Kolonner med navne og e-mails i spørgeskemaer og andre tabeller "
         "blev ikke læst. "
-        f"Grupper med færre end {b.params['figures']['min_cell_count']} udsagn vises ikke i figurerne, og et "
+        f"Grupper med færre end {_min_count(b)} udsagn vises ikke i figurerne, og et "
         "citat nævner kun personaen, hvor hver optælling af personaer (efter kode, tema og kilde) har mindst "
-        f"{b.params['figures']['min_cell_count']} udsagn i citatets felt, så ingen kan genkendes.",
+        f"{_min_count(b)} udsagn i citatets felt, så ingen kan genkendes.",
         "**Kodning.** Hvert udsagn er kodet med ét fokusområde (Formål, Tillid, Teknologisk forståelse) og ét "
         "dataetisk princip fra workshoppens materiale – eller \"ingen\", når intet passer. Maskinen, der foreslår "
         "koderne, er en sprogmodel, der kører lokalt (ingen tekst sendes ud), og som har lært af kodebogens "
