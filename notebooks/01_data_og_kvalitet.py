@@ -41,7 +41,9 @@ reporting.sources_table(b)
 # ## Hvem talte?
 # Udsagn fordelt på persona og type af kilde. Felter med så få udsagn, at nogen kunne genkendes, vises som
 # "<N" (N er grænsen for små felter, den samme som i figurerne), og så mange andre felter som "skjult", at
-# ingen af dem kan regnes ud fra antallet pr. kilde eller pr. persona.
+# ingen personas felt kan regnes ud fra antallet pr. kilde eller pr. persona. Rækken «Ukendt» (udsagn, hvor
+# vi ikke ved, hvem der talte) kan ofte regnes ud fra de andre sider, så et skjult felt dér tæller ikke som
+# beskyttelse af de andre.
 
 # %%
 reporting.persona_table(b)

@@ -20,8 +20,8 @@ hidden, hatched and marked "<5"; zero cells show nothing that could single anyon
 group (row) with fewer than ``min_cell_count`` statements is hidden whole. In bars that add up to 100 % a
 single hidden cell could be recovered as "100 % minus the rest", and a column's from a code's or a theme's
 total, which the pages give: the figures by persona and by source kind hide by :func:`people_cells_hidden`,
-which hides as many more cells as that takes in rows and columns; a row's hidden cells are drawn as one
-hatched "skjult" segment. A quote names its persona only where no table of persona has the statement in a
+which hides as many more cells as that takes in rows and columns (a hidden «Ukendt» cell does not count: the
+pages often let a reader work it out); a row's hidden cells are drawn as one hatched "skjult" segment. A quote names its persona only where no table of persona has the statement in a
 cell of fewer than ``min_cell_count`` (:func:`quotable_statements`). The figures of codes, themes and
 workshops count statements on a topic, not people, and pages 02 and 03 list every statement with its codes
 and its theme: they show every count (:data:`TOPIC_CELLS_NOTE_DA`), as hiding one there hid nothing a reader
@@ -382,36 +382,48 @@ def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
 HIDDEN_CELLS_MAX_TRIES = 200_000
 
 
-def _lone_hidden(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+def _lone_hidden(values: np.ndarray, mask: np.ndarray, known: np.ndarray | None = None) -> np.ndarray:
     """Rows (axis 0) and columns (axis 1) with exactly one hidden cell among two or more: that cell is "total
-    minus the rest" – the rest includes zero cells, which a reader sees as 0. Returns a flag per row followed by
-    one per column."""
-    rows = (mask.sum(axis=1) == 1) & (values.shape[1] > 1)
-    cols = (mask.sum(axis=0) == 1) & (values.shape[0] > 1)
+    minus the rest" – the rest includes zero cells, which a reader sees as 0, and ``known`` cells, which a reader
+    can work out elsewhere, hidden or not (:func:`people_cells_hidden`). Returns a flag per row followed by one
+    per column."""
+    guarding = mask if known is None else mask & ~known
+    rows = (guarding.sum(axis=1) == 1) & (values.shape[1] > 1)
+    cols = (guarding.sum(axis=0) == 1) & (values.shape[0] > 1)
     return np.concatenate([rows, cols])
 
 
-def _hidden_cells_greedy(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+def _hidden_cells_greedy(values: np.ndarray, mask: np.ndarray, known: np.ndarray) -> np.ndarray:
     """One cell at a time, looking again after each: the first row or column with a lone hidden cell gets
-    its smallest other non-zero cell hidden (a zero cell only where the line has no other)."""
+    its smallest other non-zero cell hidden (a zero cell only where the line has no other; a ``known`` cell
+    only where the line has nothing else, and it then counts as protecting: the best such a line allows)."""
     mask = mask.copy()
     n_rows = values.shape[0]
-    while (lone := np.flatnonzero(_lone_hidden(values, mask))).size:
+    while (lone := np.flatnonzero(_lone_hidden(values, mask, known))).size:
         i = int(lone[0])
         if i < n_rows:
             line, cells = values[i], [(i, j) for j in range(values.shape[1])]
         else:
             line, cells = values[:, i - n_rows], [(r, i - n_rows) for r in range(n_rows)]
-        open_cells = [(v == 0, v, cell) for v, cell in zip(line, cells) if not mask[cell]]
-        mask[min(open_cells)[2]] = True
+        open_cells = [(bool(known[cell]), v == 0, v, cell) for v, cell in zip(line, cells) if not mask[cell]]
+        cell = min(open_cells)[3]
+        if known[cell]:  # a line of one persona and «Ukendt»: as before «Ukendt» was known, the best there is
+            known = known.copy()
+            known[cell] = False
+        mask[cell] = True
     return mask
 
 
-def hidden_cells(counts: pd.DataFrame, min_count: int) -> pd.DataFrame:
+def hidden_cells(counts: pd.DataFrame, min_count: int, known: pd.DataFrame | None = None) -> pd.DataFrame:
     """Which cells of a cross-table of counts a reader must not see: ``0 < count < min_count``, and – because
     a page may show the row totals and the column totals elsewhere (the sources table gives every file's
     count) – enough further cells that no hidden one is "total minus the rest": no row or column may keep
     exactly one hidden cell. True = hidden.
+
+    ``known`` (True = a cell a reader can work out from other pages, e.g. the «Ukendt» row of a table of
+    persona: :func:`people_cells_hidden`) are hidden when small like any other, but never count as the second
+    hidden cell of a line, and are not hidden to protect another: a hidden cell whose value is known anyway
+    protects nothing.
 
     The further cells are the *fewest* that do it; of those, the set with the fewest zero cells (a hidden 0
     puzzles a reader; it is hidden only where a line has nothing else to hide, as in ``[3, 0, 0]``), then the
@@ -422,10 +434,12 @@ def hidden_cells(counts: pd.DataFrame, min_count: int) -> pd.DataFrame:
     may hide more."""
     c = counts.fillna(0).astype(float)
     values = c.to_numpy()
+    known_values = (np.zeros(values.shape, dtype=bool) if known is None else
+                    known.reindex(index=counts.index, columns=counts.columns, fill_value=False).to_numpy(dtype=bool))
     primary = (values > 0) & (values < min_count)
-    greedy = _hidden_cells_greedy(values, primary)
+    greedy = _hidden_cells_greedy(values, primary, known_values)
     n_greedy = int(greedy.sum() - primary.sum())
-    candidates = [cell for cell in zip(*np.nonzero(~primary))]
+    candidates = [cell for cell in zip(*np.nonzero(~primary & ~known_values))]
     # a fixed order of the candidates by their labels, so that ties are settled the same way in any order
     candidates.sort(key=lambda rc: (str(c.index[rc[0]]), str(c.columns[rc[1]])))
     best = greedy
@@ -436,7 +450,7 @@ def hidden_cells(counts: pd.DataFrame, min_count: int) -> pd.DataFrame:
                 mask = primary.copy()
                 for cell in subset:
                     mask[cell] = True
-                if _lone_hidden(values, mask).any():
+                if _lone_hidden(values, mask, known_values).any():
                     continue
                 cost = (sum(values[cell] == 0 for cell in subset), sum(values[cell] for cell in subset))
                 if found is None or cost < found[0]:
@@ -507,12 +521,25 @@ def quotable_statements(statements: pd.DataFrame, codes: pd.DataFrame, codebook:
     return set(usable.loc[shown, "statement_id"].astype(str))
 
 
+#: The labels of the «unknown speaker» row or column in the tables of persona (id and Danish label).
+UNKNOWN_LABELS = frozenset({UNKNOWN_PERSONA, PERSONA_LABELS_DA[UNKNOWN_PERSONA]})
+
+
 def people_cells_hidden(counts: pd.DataFrame, min_count: int) -> pd.DataFrame:
-    """The cells of a table of people (by persona: :func:`persona_code_counts`, :func:`theme_persona_counts`; by
-    source kind) that a figure hides: :func:`hidden_cells`, which also keeps every row and column from being
-    "total minus the rest", because the pages show both (a figure's 100 % bars give a row's total; the codebook
-    section and the lists of a code's or a theme's statements give a column's)."""
-    return hidden_cells(counts, min_count)
+    """The cells of a table of people (by persona: :func:`persona_code_counts`, :func:`theme_persona_counts`,
+    :func:`persona_source_counts`; by source kind) that a figure hides: :func:`hidden_cells`, which also keeps
+    every row and column from being "total minus the rest", because the pages show both (a figure's 100 % bars
+    give a row's total; the codebook section and the lists of a code's or a theme's statements give a column's).
+
+    The «Ukendt» row or column counts as ``known``: a reader can often work it out, so a hidden «Ukendt» cell
+    must not be what keeps a persona's cell from being "the rest". In October every plenary line is «Ukendt»
+    (page 01 shows the other personas' plenary cells as 0) and page 02 lists every statement with its context,
+    which tells plenary from the rest; an audit worked out «Ukendt» × principle exactly, and from the column's
+    total a hidden Leder cell of 3 beside it."""
+    known = pd.DataFrame(False, index=counts.index, columns=counts.columns)
+    known.loc[[r in UNKNOWN_LABELS for r in counts.index], :] = True
+    known.loc[:, [col in UNKNOWN_LABELS for col in counts.columns]] = True
+    return hidden_cells(counts, min_count, known)
 
 
 def _share_bars(counts: pd.DataFrame, row_labels: Mapping[Any, str], codes: Sequence[str],

@@ -18,7 +18,7 @@ from .codebook import DIMENSIONS, Codebook, code_ids_as_labels, example_origin_d
 from .coding_sheet import disputed_statements, is_review, open_disputes
 from .config import WorkshopPaths, load_params
 from .errors import InputError
-from .figures import SOURCE_KIND_LABELS_DA, figure_params, hidden_cells
+from .figures import SOURCE_KIND_LABELS_DA, figure_params
 from .figures import workshop_label as figure_workshop_label
 from .formatting import SAME_CODE_DA, decimal_da, list_da, percent_da, points_da, unfamiliar_text
 from .personas import PERSONA_LABELS_DA, REGISTER_LABELS_DA, SIDE_LABELS_DA, SOURCE_KINDS, UNKNOWN_PERSONA
@@ -145,13 +145,13 @@ def sources_table(b: WorkshopBundle) -> pd.DataFrame:
 def persona_table(b: WorkshopBundle, min_count: int | None = None) -> pd.DataFrame:
     """Statements per persona and source kind; cells under ``min_count`` shown as "<5", and as many others
     hidden ("skjult") as it takes that none can be worked out from the row and column totals
-    (:func:`workshopnlp.figures.hidden_cells`)."""
-    from .figures import persona_source_counts
+    (:func:`workshopnlp.figures.people_cells_hidden`: a hidden «Ukendt» cell protects no other)."""
+    from .figures import people_cells_hidden, persona_source_counts
 
     min_count = min_count or b.params["figures"]["min_cell_count"]
     counts = persona_source_counts(b.statements)  # the table quotable() reads: the same cells are small
     shown = counts.astype(object)
-    hidden = hidden_cells(counts, min_count)
+    hidden = people_cells_hidden(counts, min_count)
     shown[hidden] = "skjult"
     shown[(counts > 0) & (counts < min_count)] = f"<{min_count}"
     shown.index.name, shown.columns.name = "Persona", None

@@ -558,3 +558,47 @@ def test_a_card_says_which_personas_it_leaves_out_for_small_cells():
     assert "Leder citeres ikke her: hvert af deres udsagn" in drawn
     plain = {**card, "personas_in_small_cells": []}
     assert figures.dilemma_card_no_quotes(plain).startswith("Ingen citater: ingen persona har mindst 5")
+
+
+#: October's persona x principle counts in the sample workshop (rows raadgiver, leder, sikret_ledig,
+#: borger_i_ressourceforloeb, ukendt)
+OCTOBER_PRINCIPLE_COUNTS = pd.DataFrame(
+    {"mennesket_i_centrum": [17, 3, 20, 17, 4], "individuel_datakontrol": [4, 3, 7, 7, 2],
+     "gennemskuelighed": [9, 4, 9, 4, 3], "ansvarlighed": [4, 10, 6, 2, 5], "ligevaerdighed": [7, 7, 6, 9, 5],
+     "baeredygtighed": [2, 3, 3, 3, 2], "ingen": [27, 27, 22, 24, 23]},
+    index=["raadgiver", "leder", "sikret_ledig", "borger_i_ressourceforloeb", "ukendt"])
+
+
+def _persona_lines_with_one_hidden(mask: pd.DataFrame, unknown: str) -> list:
+    """Rows and columns in which exactly one cell of a persona (not «Ukendt») is hidden."""
+    persona_mask = mask.drop(index=[unknown], errors="ignore").drop(columns=[unknown], errors="ignore")
+    return ([r for r in persona_mask.index if int(persona_mask.loc[r].sum()) == 1]
+            + [c for c in persona_mask.columns if int(persona_mask[c].sum()) == 1])
+
+
+def test_a_hidden_unknown_cell_protects_no_persona_cell():
+    """An audit worked out October's «Ukendt» x principle cells (every plenary line is «Ukendt», and page 02 lists
+    each statement with its context), and then Leder x Mennesket i centrum = 3 as the column's total minus the
+    rest: the only other hidden cell of that column was «Ukendt». A hidden «Ukendt» cell no longer counts."""
+    old = figures.hidden_cells(OCTOBER_PRINCIPLE_COUNTS, 5)
+    assert _persona_lines_with_one_hidden(old, "ukendt") == ["mennesket_i_centrum"], "the leak this test is about"
+    for table, unknown in ((OCTOBER_PRINCIPLE_COUNTS, "ukendt"), (OCTOBER_PRINCIPLE_COUNTS.T, "ukendt"),
+                           (OCTOBER_PRINCIPLE_COUNTS.rename(index={"ukendt": "Ukendt"}), "Ukendt")):
+        mask = figures.people_cells_hidden(table, 5)
+        small = (table > 0) & (table < 5)
+        assert (mask | ~small).to_numpy().all(), "every small cell is hidden, «Ukendt»'s too"
+        assert _persona_lines_with_one_hidden(mask, unknown) == []
+        # no «Ukendt» cell of 5 or more is hidden: it would protect nothing
+        line = mask.loc[unknown] if unknown in mask.index else mask[unknown]
+        values = table.loc[unknown] if unknown in table.index else table[unknown]
+        assert not (line & (values >= 5)).any()
+    mask = figures.people_cells_hidden(OCTOBER_PRINCIPLE_COUNTS, 5)
+    assert mask.at["leder", "mennesket_i_centrum"] and int(mask["mennesket_i_centrum"].drop("ukendt").sum()) == 2
+
+
+def test_a_line_of_one_persona_and_unknown_still_gets_a_second_hidden_cell():
+    """With only «Ukendt» beside it, a small persona cell cannot be protected by a persona cell; the «Ukendt» cell
+    is hidden with it, as before – never a line with a lone hidden cell and nothing done."""
+    table = pd.DataFrame({"Plenum": [3, 12], "Spørgeskema": [9, 14]}, index=["Leder", "Ukendt"])
+    mask = figures.people_cells_hidden(table, 5)
+    assert mask.at["Leder", "Plenum"] and int(mask["Plenum"].sum()) == 2 and int(mask.loc["Leder"].sum()) == 2

@@ -226,3 +226,27 @@ def test_a_statement_placed_after_the_grouping_is_not_said_to_be_most_like_its_t
     assert "næstnærmest: T11" in own and own.endswith("Temaets nøgleord i udsagnet: svar.")
     grouped = theme_reason_da("T12", "T11", "T11", False, [], names)
     assert grouped.startswith("Grupperet med T12's udsagn") and "Lå først" not in grouped
+
+
+def test_page_01s_table_of_who_spoke_does_not_hide_persona_cells_to_guard_an_unknown_cell():
+    """October's «Hvem talte?»: the one survey answer of «Ukendt» is "<5". Its row and column are «Ukendt» and the
+    survey, and a reader can work «Ukendt» out from the other pages anyway (every plenary line is «Ukendt»), so
+    hiding three personas' cells to guard it protected nothing and cost the reader 93 statements' worth of table."""
+    from workshopnlp.reporting import persona_table
+
+    october = {"borger_i_ressourceforloeb": (27, 0, 45), "leder": (33, 0, 27), "raadgiver": (32, 0, 45),
+               "sikret_ledig": (27, 0, 58), UNKNOWN_PERSONA: (8, 37, 1)}
+    kinds = ("gruppe", "plenum", "survey")
+    rows = [(p, k) for p, ns in october.items() for k, n in zip(kinds, ns) for _ in range(n)]
+    statements = pd.DataFrame({"statement_id": [f"s{i}" for i in range(len(rows))],
+                               "persona": [p for p, _ in rows], "source_kind": [k for _, k in rows]})
+    table = persona_table(SimpleNamespace(statements=statements, params={"figures": {"min_cell_count": 5}}))
+    words = table.map(lambda v: isinstance(v, str))
+    assert words.to_numpy().sum() == 1 and table.at[PERSONA_LABELS_DA[UNKNOWN_PERSONA], "Spørgeskema"] == "<5"
+    assert table.at["Leder", "Spørgeskema"] == 27 and table.at["Leder", "Gruppedrøftelse"] == 33
+    # a small persona cell beside it still gets a second persona cell hidden in its column, never «Ukendt» alone
+    statements.loc[statements.index[(statements["persona"] == "leder") & (statements["source_kind"] == "survey")][3:],
+                   "persona"] = UNKNOWN_PERSONA
+    table = persona_table(SimpleNamespace(statements=statements, params={"figures": {"min_cell_count": 5}}))
+    survey = table["Spørgeskema"].drop(PERSONA_LABELS_DA[UNKNOWN_PERSONA])
+    assert table.at["Leder", "Spørgeskema"] == "<5" and int(survey.map(lambda v: isinstance(v, str)).sum()) == 2
