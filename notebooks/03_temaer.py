@@ -51,11 +51,10 @@ if b.themes is not None:
 
 # %% [markdown]
 # ## Hvem talte om hvad, og hvor?
-# Andelen af hvert temas udsagn fra hver persona og fra plenum, gruppedrøftelser, spørgeskemasvar og
-# eventuelle høringssvar.
 
 # %%
 if b.themes is not None:
+    display(Markdown(reporting.who_and_where_text(b)))
     reporting.show(figures.fig_themes_by_persona(b.themes))
     reporting.show(figures.fig_themes_by_source_kind(b.themes))
 

@@ -819,6 +819,17 @@ def fig_themes_by_persona(themes: pd.DataFrame, *, params: Mapping[str, Any] | N
                        _dim_subtitle(min_count), min_count, fp, "Andel af temaets udsagn", mask=mask)
 
 
+def theme_change_status(row: Mapping[str, Any]) -> tuple[str, str]:
+    """A comparison row's status («vokset», «ny» …) and its note on stability, as the figure and page 04's table
+    show them: «ustabil» for a new theme, «var ustabil» for a vanished one, found in under half of the repeated
+    groupings (``stable_b`` of a new theme, ``stable_a`` of a vanished one) – it may never have been a theme, and a
+    reader should not take a wobble of the method for a change in what was said; else ""."""
+    status = str(row["status"])
+    unstable = str(row.get("stable_a" if status == "forsvundet" else "stable_b", "")) == "False"
+    note = {"forsvundet": "var ustabil", "ny": "ustabil"}.get(status, "") if unstable else ""
+    return status, note
+
+
 def fig_theme_changes(comparison: pd.DataFrame, earlier_label: str, later_label: str, *,
                       params: Mapping[str, Any] | None = None) -> Figure:
     """Each theme's share of the statements before and now (from ``comparison_<earlier>.csv``)."""
@@ -838,7 +849,8 @@ def fig_theme_changes(comparison: pd.DataFrame, earlier_label: str, later_label:
                 label=earlier_label)
         ax.barh([y + h / 2 for y in range(n)], c["share_b"].astype(float), height=h, color=OKABE_ITO["blå"],
                 label=later_label)
-        ax.set_yticks(range(n), [f"{_wrap(lab, 38)}\n({status})" for lab, status in zip(c["label"], c["status"])])
+        statuses = [", ".join(w for w in theme_change_status(row) if w) for _, row in c.iterrows()]
+        ax.set_yticks(range(n), [f"{_wrap(lab, 38)}\n({status})" for lab, status in zip(c["label"], statuses)])
         ax.set_ylim(n - 0.5, -0.5)
         _pct_axis(ax)
         ax.set_xlabel("Andel af workshoppens brugbare udsagn")
@@ -847,8 +859,10 @@ def fig_theme_changes(comparison: pd.DataFrame, earlier_label: str, later_label:
         handles = [Patch(facecolor=OKABE_ITO["himmelblå"], label=earlier_label),
                    Patch(facecolor=OKABE_ITO["blå"], label=later_label)]
         _legend(fig, handles, 2)
-        _title(fig, "Temaer før og nu", "Temaer matchet på indhold mellem workshops: nye, vokset, skrumpet, uændret "
-                                        "og forsvundet.", ax)
+        subtitle = "Temaer matchet på indhold mellem workshops: nye, vokset, skrumpet, uændret og forsvundet."
+        if any("ustabil" in status for status in statuses):
+            subtitle += " «Ustabil»: temaet fandtes i under halvdelen af gentagne kørsler."
+        _title(fig, "Temaer før og nu", subtitle, ax)
     return fig
 
 

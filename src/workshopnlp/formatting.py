@@ -52,10 +52,12 @@ def unfamiliar_text(record: dict, warn_share: float) -> str:
         return ""
     closeness = 100 - float(record.get("percentile", 5))
     if not k:
-        return (f"Alle {n} udsagn ligner noget, maskinen har lært af: ingen af dem ligger længere fra kodebogens "
-                f"eksempler og de menneskekodede udsagn, end {percent_da(closeness / 100)} af dem ligger fra hinanden.")
+        return (f"Alle {n} udsagn ligner noget, maskinen har lært af: intet af dem ligger længere fra det nærmeste af "
+                f"kodebogens eksempler og de menneskekodede udsagn, end {percent_da(closeness / 100)} af disse "
+                "ligger fra deres egen nærmeste nabo.")
     text = (f"{k} af {n} udsagn ({percent_da(k / n)}) ligner ikke noget, maskinen har lært af: de ligger længere fra "
-            f"kodebogens eksempler og de menneskekodede udsagn, end {percent_da(closeness / 100)} af dem ligger fra hinanden.")
+            f"det nærmeste af kodebogens eksempler og de menneskekodede udsagn, end {percent_da(closeness / 100)} af "
+            "disse ligger fra deres egen nærmeste nabo.")
     if unfamiliar_warns(record, warn_share):
         text += (" På tekst, der er så fremmed for maskinen, rammer dens koder langt sjældnere det, mennesker "
                  "vælger – lad nogen kode en stikprøve, før koderne bruges.")

@@ -18,7 +18,7 @@ from .codebook import DIMENSIONS, Codebook, code_ids_as_labels, example_origin_d
 from .coding_sheet import disputed_statements, is_review, open_disputes
 from .config import WorkshopPaths, load_params
 from .errors import InputError
-from .figures import SOURCE_KIND_LABELS_DA, figure_params
+from .figures import SOURCE_KIND_LABELS_DA, figure_params, theme_change_status
 from .figures import workshop_label as figure_workshop_label
 from .formatting import SAME_CODE_DA, decimal_da, list_da, percent_da, points_da, unfamiliar_text
 from .personas import PERSONA_LABELS_DA, REGISTER_LABELS_DA, SIDE_LABELS_DA, SOURCE_KINDS, UNKNOWN_PERSONA
@@ -604,6 +604,15 @@ def _kinds_text(statements: pd.DataFrame) -> str:
     return list_da([names[k] for k in names if (statements["source_kind"] == k).any()])
 
 
+def who_and_where_text(b: WorkshopBundle) -> str:
+    """Page 03's words over the figures of themes by persona and by source: the workshop's own kinds of source
+    (January has no group notes; a fixed «plenum, gruppedrøftelser, spørgeskemasvar og eventuelle høringssvar»
+    named one it did not have)."""
+    usable = b.statements[~b.statements["is_empty_content"].astype(bool) & ~b.statements["is_duplicate"].astype(bool)]
+    return (f"Andelen af hvert temas udsagn fra hver persona og fra hver slags kilde, workshoppen havde: "
+            f"{_kinds_text(usable)}.")
+
+
 def _totals_text(statements: pd.DataFrame) -> str:
     """The sentence that ties the page's totals together: all statements, those with content (which
     certainty and agreement are measured on) and those counted in figures and themes (without duplicates),
@@ -958,13 +967,9 @@ def theme_changes(b: WorkshopBundle) -> pd.DataFrame | None:
     def share(label: str, value) -> str:
         return percent_da(float(value)) if label else "–"
 
-    def status(row) -> str:
-        text = str(row["status"]).capitalize()
-        # a theme found in under half of the repeated groupings may never have been a theme: say it where it
-        # «vanished» or is «new», or the reader takes a wobble of the method for a change in what was said
-        unstable = str(row.get("stable_a" if row["status"] == "forsvundet" else "stable_b", "")) == "False"
-        return f"{text} (var ustabil)" if unstable and row["status"] == "forsvundet" else \
-            f"{text} (ustabil)" if unstable and row["status"] == "ny" else text
+    def status(row) -> str:  # as the figure says it (figures.theme_change_status): «Ny (ustabil)»
+        text, note = theme_change_status(row)
+        return text.capitalize() + (f" ({note})" if note else "")
 
     def likeness(row) -> str:
         if str(row["similarity"]) != "":

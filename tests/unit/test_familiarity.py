@@ -40,7 +40,7 @@ def test_texts_from_elsewhere_are_unfamiliar_and_texts_like_the_training_set_are
 def test_unfamiliar_text_counts_and_asks_for_a_sample_only_when_many_are_unfamiliar():
     many = unfamiliar_text({"statements": 172, "unfamiliar": 117, "percentile": 5.0}, 0.2)
     assert many.startswith("117 af 172 udsagn (68 %) ligner ikke noget, maskinen har lært af")
-    assert "end 95 % af dem ligger fra hinanden" in many and "kode en stikprøve" in many
+    assert "end 95 % af disse ligger fra deres egen nærmeste nabo" in many and "kode en stikprøve" in many
     few = unfamiliar_text({"statements": 188, "unfamiliar": 6, "percentile": 5.0}, 0.2)
     assert few.startswith("6 af 188 udsagn (3 %)") and "stikprøve" not in few
     assert unfamiliar_text({"statements": 0, "unfamiliar": 0}, 0.2) == ""

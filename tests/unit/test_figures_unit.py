@@ -489,6 +489,13 @@ def test_theme_changes_show_both_workshops_and_the_status():
     texts = _texts(fig)
     ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert ticks == ["Tillid: robot\n(vokset)", "Leverandører\n(ny)", "kaffe, pause\n(forsvundet)"]
+    # page 04's table said «Ny (ustabil)» where the figure said «(ny)»: both mark a theme found in under half the
+    # repeated groupings, with the same words
+    unstable = comparison.assign(stable_a=["True", "", "False"], stable_b=["False", "False", ""])
+    ticks = [t.get_text() for t in figures.fig_theme_changes(unstable, "a", "b").axes[0].get_yticklabels()]
+    assert ticks == ["Tillid: robot\n(vokset)", "Leverandører\n(ny, ustabil)", "kaffe, pause\n(forsvundet, var ustabil)"]
+    assert any("Ustabil" in t for t in _texts(figures.fig_theme_changes(unstable, "a", "b")))
+    assert not any("Ustabil" in t for t in texts)
     assert "Oktober 2022" in texts and "Januar 2023" in texts and "Temaer før og nu" in texts
     assert {"0 %", "10 %", "20 %"} <= set(t.get_text() for t in fig.axes[0].get_xticklabels())
 

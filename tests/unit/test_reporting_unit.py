@@ -250,3 +250,16 @@ def test_page_01s_table_of_who_spoke_does_not_hide_persona_cells_to_guard_an_unk
     table = persona_table(SimpleNamespace(statements=statements, params={"figures": {"min_cell_count": 5}}))
     survey = table["Spørgeskema"].drop(PERSONA_LABELS_DA[UNKNOWN_PERSONA])
     assert table.at["Leder", "Spørgeskema"] == "<5" and int(survey.map(lambda v: isinstance(v, str)).sum()) == 2
+
+
+def test_page_03_names_the_kinds_of_source_the_workshop_had():
+    """Page 03 said «plenum, gruppedrøftelser, spørgeskemasvar og eventuelle høringssvar» also for January, which
+    had no group notes. It names the workshop's own kinds of source; a kind with only empty answers is none."""
+    from workshopnlp.reporting import who_and_where_text
+
+    statements = pd.DataFrame({"source_kind": ["plenum", "survey", "hoering", "gruppe"],
+                               "is_empty_content": [False, False, False, True], "is_duplicate": False})
+    text = who_and_where_text(SimpleNamespace(statements=statements))
+    assert text.endswith("noter fra plenum, spørgeskemasvar og høringssvar.") and "grupper" not in text
+    with_groups = who_and_where_text(SimpleNamespace(statements=statements.assign(is_empty_content=False)))
+    assert "noter fra grupper" in with_groups
