@@ -26,7 +26,8 @@ cell of fewer than ``min_cell_count`` (:func:`quotable_statements`). The figures
 workshops count statements on a topic, not people, and pages 02 and 03 list every statement with its codes
 and its theme: they show every count (:data:`TOPIC_CELLS_NOTE_DA`), as hiding one there hid nothing a reader
 could not count. Dilemma cards quote
-a persona only if it has at least ``min_cell_count`` statements on the focus area. Counted statements
+only such statements, and name the personas they leave out with one reason for all (their cells are hidden),
+never which of two hidden cells is the small one. Counted statements
 are the usable ones: empty answers ("Ingen kommentarer", "-") and duplicates are left out everywhere.
 
 *Danish throughout.* Titles, axes and legends are Danish; codes are shown by their codebook labels,
@@ -495,19 +496,21 @@ def persona_source_counts(statements: pd.DataFrame) -> pd.DataFrame:
 def quotable_statements(statements: pd.DataFrame, codes: pd.DataFrame, codebook: Codebook, min_count: int,
                         themes: pd.DataFrame | None = None, assignments: pd.DataFrame | None = None) -> set[str]:
     """The statements a quote may name the persona of: in every table of persona the pages show, the
-    statement's persona has at least ``min_count`` statements in the statement's cell – persona × focus area and
+    statement's cell is shown – at least ``min_count`` statements, and not hidden – persona × focus area and
     × principle (:func:`persona_code_counts`), × theme (:func:`theme_persona_counts`, with ``themes`` and
     ``assignments``) and × source kind (:func:`persona_source_counts`). Pages 02 and 03 list every statement with
     its codes, its theme and its context (which tells plenary from survey), so a quote «– Sikret ledig» of a
     statement in a small cell gave that cell away (an audit matched two such quotes to a plenary cell of 2 that
-    page 01 hides). A larger cell hidden only so that a small one cannot be worked out may be quoted from: a quote
-    shows that the cell has a statement, not how many."""
+    page 01 hides). Nor is a larger cell quoted from where a figure hides it beside a small one
+    (:func:`people_cells_hidden`): a quote there tells that it is the large one of the two, and so that the
+    other is small – the pages say nothing of a hidden cell but that it is hidden."""
     usable = _coded(statements, codes)
     shown = np.ones(len(usable), dtype=bool)
 
     def at_least(counts: pd.DataFrame, rows, columns) -> np.ndarray:
+        hidden = people_cells_hidden(counts, min_count)
         return np.array([r in counts.index and c in counts.columns and counts.at[r, c] >= min_count
-                         for r, c in zip(rows, columns)], dtype=bool)
+                         and not hidden.at[r, c] for r, c in zip(rows, columns)], dtype=bool)
 
     for dim in ("focus_area", "principle"):
         shown &= at_least(persona_code_counts(statements, codes, codebook, dim), usable["persona"],
@@ -1087,7 +1090,8 @@ def dilemma_cards(statements: pd.DataFrame, codes: pd.DataFrame, codebook: Codeb
     source_kind, source_kind_label (empty where that persona has fewer than ``min_cell_count`` statements of
     that kind in all, so that the card does not reveal a cell report 01 hides), statement_id. With ``quotable``
     (:func:`quotable_statements`), only those statements are quoted; a persona with none of them on the focus
-    area is not quoted either.
+    area is not quoted either. ``personas_not_quoted``: the personas with statements on the focus area that the
+    card leaves out, for either reason (:func:`dilemma_card_not_quoted` gives one reason for both).
     """
     fp = _fig_params(params)
     min_count = int(fp["min_cell_count"])
@@ -1119,7 +1123,7 @@ def dilemma_cards(statements: pd.DataFrame, codes: pd.DataFrame, codebook: Codeb
         sub["_human"] = sub["code_source"].eq("menneske") if "code_source" in sub.columns else False
         sub = sub.sort_values(["_len_ok", "_clean", "_human", "_score", "statement_id"],
                               ascending=[False, False, False, False, True], kind="mergesort")
-        quotes, too_few, hidden = [], [], []
+        quotes, not_quoted = [], []
         per = sub["persona"].value_counts()
         for persona in PERSONAS:
             if persona == UNKNOWN_PERSONA:
@@ -1127,15 +1131,12 @@ def dilemma_cards(statements: pd.DataFrame, codes: pd.DataFrame, codebook: Codeb
             n = int(per.get(persona, 0))
             if n == 0:
                 continue
-            if n < min_count:
-                too_few.append(PERSONA_LABELS_DA[persona])
-                continue
             candidates = sub[sub["persona"] == persona]
             if quotable is not None:
                 candidates = candidates[candidates["statement_id"].astype(str).isin(quotable)]
-                if candidates.empty:
-                    hidden.append(PERSONA_LABELS_DA[persona])
-                    continue
+            if n < min_count or candidates.empty:
+                not_quoted.append(PERSONA_LABELS_DA[persona])
+                continue
             seen: set[str] = set()
             for _, row in candidates.iterrows():
                 key = " ".join(str(row["text"]).lower().split())
@@ -1152,8 +1153,7 @@ def dilemma_cards(statements: pd.DataFrame, codes: pd.DataFrame, codebook: Codeb
                     break
         cards.append({"focus_area": code.id, "label": code.label, "dilemma": code.dilemma,
                       "question": code.question, "colour": colours[code.id], "n_statements": n_statements,
-                      "quotes": quotes, "personas_not_quoted": too_few, "personas_in_small_cells": hidden,
-                      "min_count": min_count})
+                      "quotes": quotes, "personas_not_quoted": not_quoted, "min_count": min_count})
     return cards
 
 
@@ -1176,28 +1176,25 @@ def workshop_dilemma_cards(statements: pd.DataFrame, codes: pd.DataFrame, codebo
 
 
 def dilemma_card_not_quoted(card: Mapping[str, Any]) -> str:
-    """«Sikret ledig citeres ikke her: færre end 5 udsagn om fokusområdet.» for the personas a card leaves out (and
-    why: too few statements, or every one in a cell the report hides), or "" (on the card under its quotes, and
-    in the text under the card's picture)."""
-    def names(missing: list[str]) -> str:
-        return ", ".join(missing[:-1]) + (" og " if len(missing) > 1 else "") + missing[-1]
-
+    """«Sikret ledig og Leder citeres ikke her: …» for the personas with statements on the focus area that a card
+    leaves out, or "" (on the card under its quotes, and in the text under the card's picture). One reason for
+    all: their statements lie in cells the report hides. «Færre end 5 udsagn om fokusområdet» for one persona and
+    not for the other told which of two hidden cells was the small one – an audit worked out a hidden cell of 1
+    from it."""
+    missing = list(card.get("personas_not_quoted") or [])
+    if not missing:
+        return ""
     n = card.get("min_count", 5)
-    parts = []
-    if card.get("personas_not_quoted"):
-        parts.append(f"{names(list(card['personas_not_quoted']))} citeres ikke her: færre end {n} udsagn om "
-                     "fokusområdet.")
-    if card.get("personas_in_small_cells"):  # quotable_statements: each of their statements is in a hidden cell
-        parts.append(f"{names(list(card['personas_in_small_cells']))} citeres ikke her: hvert af deres udsagn om "
-                     f"fokusområdet hører til en gruppe på under {n} i rapportens optællinger.")
-    return " ".join(parts)
+    names = ", ".join(missing[:-1]) + (" og " if len(missing) > 1 else "") + missing[-1]
+    return (f"{names} citeres ikke her: deres udsagn om fokusområdet ligger i felter, som rapportens optællinger "
+            f"skjuler (færre end {n} udsagn, eller skjult sammen med et sådant felt).")
 
 
 def dilemma_card_no_quotes(card: Mapping[str, Any]) -> str:
     """What a card without quotes says in their place (on the card and in the text under it)."""
-    if card.get("personas_in_small_cells"):
+    if card.get("personas_not_quoted"):
         return f"Ingen citater. {dilemma_card_not_quoted(card)}"
-    return f"Ingen citater: ingen persona har mindst {card.get('min_count', 5)} udsagn om dette fokusområde."
+    return "Ingen citater: ingen af udsagnene om dette fokusområde har en kendt persona."
 
 
 def dilemma_card_footer(card: Mapping[str, Any], quoted: bool = True) -> str:

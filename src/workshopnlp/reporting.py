@@ -654,8 +654,8 @@ def how_it_was_made(b: WorkshopBundle) -> str:
         f"som [NAVN] og [TELEFON] ({red_text}). Kolonner med navne og e-mails i spørgeskemaer og andre tabeller "
         "blev ikke læst. "
         f"Grupper med færre end {_min_count(b)} udsagn vises ikke i figurerne, og et "
-        "citat nævner kun personaen, hvor hver optælling af personaer (efter kode, tema og kilde) har mindst "
-        f"{_min_count(b)} udsagn i citatets felt, så ingen kan genkendes.",
+        "citat nævner kun personaen, hvor hver optælling af personaer (efter kode, tema og kilde) viser citatets "
+        f"felt – med mindst {_min_count(b)} udsagn og ikke skjult – så ingen kan genkendes.",
         "**Kodning.** Hvert udsagn er kodet med ét fokusområde (Formål, Tillid, Teknologisk forståelse) og ét "
         "dataetisk princip fra workshoppens materiale – eller \"ingen\", når intet passer. Maskinen, der foreslår "
         "koderne, er en sprogmodel, der kører lokalt (ingen tekst sendes ud), og som har lært af kodebogens "

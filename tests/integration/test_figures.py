@@ -105,13 +105,15 @@ def test_dilemma_cards_quote_several_personas_and_respect_privacy(data_dir, octo
         for card in cards:
             assert card["dilemma"] and card["question"].endswith("?")
             per = coded[coded["focus_area"] == card["focus_area"]]["persona"].value_counts()
-            eligible = [p for p in PERSONA_LABELS_DA if p != "ukendt" and per.get(p, 0) >= min_count]
+            speaking = [p for p in PERSONA_LABELS_DA if p != "ukendt" and per.get(p, 0) > 0]
             quoted = [q["persona"] for q in card["quotes"]]
-            # an eligible persona whose every statement on the focus area is in a small cell somewhere (by
-            # principle, theme or source) is named as such, not quoted (figures.quotable_statements)
-            in_small = card["personas_in_small_cells"]
-            assert len(set(quoted)) == len(quoted) == len(eligible) - len(in_small), (ws, card["label"])
-            assert set(in_small) <= {PERSONA_LABELS_DA[p] for p in eligible}
+            # a persona with statements on the focus area is quoted or named as left out, never both; left out
+            # are those with < 5 statements there and those whose every statement there is in a hidden cell of
+            # some table (figures.quotable_statements), with one reason for both
+            not_quoted = card["personas_not_quoted"]
+            assert len(set(quoted)) == len(quoted) == len(speaking) - len(not_quoted), (ws, card["label"])
+            assert {PERSONA_LABELS_DA[p] for p in quoted} | set(not_quoted) == {PERSONA_LABELS_DA[p] for p in speaking}
+            assert all(PERSONA_LABELS_DA[p] in not_quoted for p in speaking if per.get(p, 0) < min_count)
             assert all(per.get(p, 0) >= min_count for p in quoted), "never a persona with < 5 statements"
             assert all(q["persona_label"] in labels for q in card["quotes"])
             for q in card["quotes"]:

@@ -247,7 +247,7 @@ def test_the_text_under_a_dilemma_card_says_what_the_card_says():
             "quotes": [{"text": "a", "persona_label": "Leder", "source_kind_label": "Plenum"},
                        {"text": "b", "persona_label": "Rådgiver", "source_kind_label": ""}]}
     text = dilemma_card_text(card)
-    assert "Sikret ledig citeres ikke her: færre end 5 udsagn om fokusområdet." in text
+    assert "Sikret ledig citeres ikke her: deres udsagn om fokusområdet ligger i felter, som rapportens" in text
     assert figures.dilemma_card_not_quoted(card) in text and "– Rådgiver\n" in text + "\n"
     assert "Står der ingen kilde efter en persona, er kilden udeladt" in text
     every_source = {**card, "personas_not_quoted": [], "quotes": card["quotes"][:1]}
@@ -551,20 +551,25 @@ def test_a_dilemma_card_names_a_quotes_source_only_where_report_01_shows_that_ce
     assert not any("plenum" in t.lower() for t in texts if t.startswith("–")), texts
 
 
-def test_a_card_says_which_personas_it_leaves_out_for_small_cells():
-    """A persona with enough statements on a focus area, every one of them in a small cell of some table (by
-    principle, theme or source), is not quoted (figures.quotable_statements); card and text say so."""
+def test_a_card_says_which_personas_it_leaves_out_with_one_reason_for_all():
+    """A persona with fewer than 5 statements on a focus area, and one whose every statement there is in a hidden
+    cell of some table, are both left out (figures.quotable_statements). The card said «færre end 5 udsagn» of
+    the first and «en gruppe på under 5» of the second: of two hidden cells in a line it told which was the small
+    one, and an audit worked out January's Leder x Tillid = 1 from it. One reason now covers both."""
     from workshopnlp.reporting import dilemma_card_text
 
     card = {"label": "Tillid", "dilemma": "D", "question": "Q", "min_count": 5, "quotes": [],
-            "personas_not_quoted": ["Sikret ledig"], "personas_in_small_cells": ["Leder"]}
-    expected = ("Ingen citater. Sikret ledig citeres ikke her: færre end 5 udsagn om fokusområdet. Leder citeres ikke "
-                "her: hvert af deres udsagn om fokusområdet hører til en gruppe på under 5 i rapportens optællinger.")
+            "personas_not_quoted": ["Sikret ledig", "Leder"]}
+    expected = ("Ingen citater. Sikret ledig og Leder citeres ikke her: deres udsagn om fokusområdet ligger i felter, "
+                "som rapportens optællinger skjuler (færre end 5 udsagn, eller skjult sammen med et sådant felt).")
     assert figures.dilemma_card_no_quotes(card) == expected and f"- {expected}" in dilemma_card_text(card)
     drawn = " ".join(" ".join(t.split()) for t in _texts(figures.fig_dilemma_card(card)))
-    assert "Leder citeres ikke her: hvert af deres udsagn" in drawn
-    plain = {**card, "personas_in_small_cells": []}
-    assert figures.dilemma_card_no_quotes(plain).startswith("Ingen citater: ingen persona har mindst 5")
+    assert "Sikret ledig og Leder citeres ikke her" in drawn
+    for text in (figures.dilemma_card_no_quotes(card), figures.dilemma_card_not_quoted(card)):
+        assert "færre end 5 udsagn om" not in text and "under 5 i" not in text
+    # a card whose statements all have an unknown speaker says that, not «ingen persona har mindst 5»
+    assert figures.dilemma_card_no_quotes({**card, "personas_not_quoted": []}) == (
+        "Ingen citater: ingen af udsagnene om dette fokusområde har en kendt persona.")
 
 
 #: October's persona x principle counts in the sample workshop (rows raadgiver, leder, sikret_ledig,
