@@ -635,9 +635,14 @@ TOPIC_CELLS_NOTE_DA = ("Alle tal vises, også små: de tæller udsagn om et emne
                        "med sine koder og sit tema på siderne.")
 
 
-def _dim_subtitle(min_count: int) -> str:
-    return (f"Tal i felterne = antal udsagn (tomme svar og dubletter er ikke talt med). Felter med færre end "
-            f"{min_count} udsagn er skjult, så ingen enkeltpersons svar kan udpeges.")
+def _dim_subtitle(min_count: int, people: bool = True) -> str:
+    """The subtitle of a figure of shares by group. Only a figure by persona (``people``) says that hiding keeps
+    anyone's answers from being singled out: a figure by source kind hides the same way, but the lists of every
+    statement show each one's context, which often tells the kind of source (an audit counted October's plenary
+    cells from them), so there it would promise what the pages do not keep."""
+    text = (f"Tal i felterne = antal udsagn (tomme svar og dubletter er ikke talt med). Felter med færre end "
+            f"{min_count} udsagn er skjult")
+    return text + (", så ingen enkeltpersons svar kan udpeges." if people else ".")
 
 
 def fig_codes_by_persona(statements: pd.DataFrame, codes: pd.DataFrame, codebook: Codebook, dimension: str,
@@ -667,7 +672,7 @@ def fig_codes_by_source_kind(statements: pd.DataFrame, codes: pd.DataFrame, code
     return _share_bars(counts, SOURCE_KIND_LABELS_DA, _code_order(codebook, dimension),
                        codebook.dimension(dimension).labels(), code_colours(codebook, dimension),
                        f"{_title_dim(codebook, dimension)} fordelt på kilde",
-                       _dim_subtitle(int(fp["min_cell_count"])), int(fp["min_cell_count"]), fp,
+                       _dim_subtitle(int(fp["min_cell_count"]), people=False), int(fp["min_cell_count"]), fp,
                        "Andel af kildens udsagn")
 
 
@@ -801,7 +806,7 @@ def fig_themes_by_source_kind(themes: pd.DataFrame, *, params: Mapping[str, Any]
     counts = t.set_index("theme_id")[[f"n_{k}" for k in kinds]].rename(columns=lambda c: c[2:]).astype(int)
     return _share_bars(counts, dict(zip(t["theme_id"], (_wrap(x, 34) for x in t["_label"]))), kinds,
                        SOURCE_KIND_LABELS_DA, SOURCE_KIND_COLOURS, "Temaer fordelt på kilde",
-                       _dim_subtitle(int(fp["min_cell_count"])), int(fp["min_cell_count"]), fp,
+                       _dim_subtitle(int(fp["min_cell_count"]), people=False), int(fp["min_cell_count"]), fp,
                        "Andel af temaets udsagn")
 
 

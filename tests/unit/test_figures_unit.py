@@ -510,6 +510,11 @@ def test_themes_by_persona_uses_danish_persona_labels_and_hides_small_cells():
     assert {"Rådgiver", "Sikret ledig", "Borger i ressourceforløb"} <= set(texts)
     assert "8" in texts and "2" not in texts  # T01's two manager statements are hidden
     assert any("Skjult" in t for t in texts)
+    # a figure by persona says why it hides; one by source kind does not promise it (the lists show each
+    # statement's context, which often tells the kind of source)
+    assert any("ingen enkeltpersons svar kan udpeges" in t for t in texts)
+    by_source = _texts(figures.fig_themes_by_source_kind(themes.assign(n_plenum=[3, 0, 0], n_survey=[12, 6, 8])))
+    assert any("er skjult." in t for t in by_source) and not any("enkeltpersons" in t for t in by_source)
 
 
 def test_a_legend_of_long_labels_fits_the_figure_instead_of_running_off_its_edges():
