@@ -610,23 +610,18 @@ def _share_bars(counts: pd.DataFrame, row_labels: Mapping[Any, str], codes: Sequ
         handles = [Patch(facecolor=colours[c], edgecolor="white", label=code_labels.get(c, c)) for c in codes]
         if mask.to_numpy().any():
             handles.append(Patch(facecolor=HIDDEN_FACE, edgecolor=HIDDEN_EDGE, hatch=HATCH,
-                                 label=hidden_legend_label(counts, mask, min_count)))
+                                 label=hidden_legend_label(min_count)))
         _legend(fig, handles, 4)
         _title(fig, title, subtitle, ax)
     return fig
 
 
-def hidden_legend_label(counts: pd.DataFrame, mask: pd.DataFrame, min_count: int) -> str:
-    """The legend's words for hidden cells: «færre end 5 udsagn», and, where a larger cell is hidden beside a small
-    one so that the small one cannot be worked out from a total (:func:`people_cells_hidden`), that too –
-    a legend saying «færre end 5» over a hidden 8 told the reader something false about it."""
-    label = f"Skjult (færre end {min_count} udsagn)"
-    totals = counts.sum(axis=1)
-    larger = mask & (counts >= min_count)
-    larger.loc[(totals > 0) & (totals < min_count), :] = False  # a small row is hidden whole, for its total
-    if larger.to_numpy().any():
-        label = f"Skjult (færre end {min_count} udsagn, eller skjult med et sådant felt, så det ikke kan regnes ud)"
-    return label
+def hidden_legend_label(min_count: int) -> str:
+    """The legend's words for hidden cells, the same in every figure: «færre end 5 udsagn, eller skjult med et
+    sådant felt». A legend saying «færre end 5» over a hidden 8 (hidden beside a small cell so that it cannot be
+    worked out, :func:`people_cells_hidden`) told something false; one that said the long words only where a
+    hidden cell was 5 or more told which figures had such a cell, and an audit used that too."""
+    return f"Skjult (færre end {min_count} udsagn, eller skjult med et sådant felt, så det ikke kan regnes ud)"
 
 
 #: Why the figures of codes and themes show every count, also 1–4: they count statements on a topic, not people,
