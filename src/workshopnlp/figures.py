@@ -545,6 +545,11 @@ def people_cells_hidden(counts: pd.DataFrame, min_count: int) -> pd.DataFrame:
     return hidden_cells(counts, min_count, known)
 
 
+#: The narrowest share of a bar that still holds a count, per digit, in the smaller font (a 4 of 175, 2 %, does;
+#: a segment narrower than that has its count under the row's name).
+NARROW_SHARE_PER_DIGIT = 0.012
+
+
 def _share_bars(counts: pd.DataFrame, row_labels: Mapping[Any, str], codes: Sequence[str],
                 code_labels: Mapping[str, str], colours: Mapping[str, str], title: str, subtitle: str,
                 min_count: int, fp: Mapping[str, Any], xlabel: str, mask: pd.DataFrame | None = None) -> Figure:
@@ -582,16 +587,21 @@ def _share_bars(counts: pd.DataFrame, row_labels: Mapping[Any, str], codes: Sequ
                 continue
             yticklabels.append(f"{label}\n(n = {total})")
             left = 0.0
+            no_room = []
             for code in codes:
                 count = int(counts.at[key, code])
                 if count == 0 or mask.at[key, code]:
                     continue
                 w = float(shares.at[key, code])
                 ax.barh(y, w, left=left, height=bar_h, color=colours[code], edgecolor="white", linewidth=0.8)
-                if w >= 0.04:
-                    ax.text(left + w / 2, y, str(count), ha="center", va="center", fontsize="small",
-                            color=_text_on(colours[code]))
+                if w >= 0.04 or w >= NARROW_SHARE_PER_DIGIT * len(str(count)):
+                    ax.text(left + w / 2, y, str(count), ha="center", va="center",
+                            fontsize="small" if w >= 0.04 else "x-small", color=_text_on(colours[code]))
+                else:  # too narrow even for a small number: it goes under the row's name, so every count is shown
+                    no_room.append(f"{code_labels.get(code, code)} {count}")
                 left += w
+            if no_room:
+                yticklabels[-1] += "\nfor smalle til tal: " + ", ".join(no_room)
             hidden = int(counts.loc[key][mask.loc[key]].sum())
             if hidden:
                 w = hidden / total
@@ -1202,9 +1212,10 @@ def dilemma_card_footer(card: Mapping[str, Any], quoted: bool = True) -> str:
     any), and – for a focus area whose label says «foreløbig» – what that means, since a printed card
     travels without the report that explains it."""
     n = card.get("min_count", 5)
-    text = (f"Citaterne er pseudonymiserede. Kun personaer med mindst {n} udsagn om fokusområdet citeres, "
-            "og ingen, der fortæller om eget helbred eller lignende." if quoted else
-            f"Kun personaer med mindst {n} udsagn om fokusområdet citeres.")
+    text = (f"Citaterne er pseudonymiserede. Kun personaer med mindst {n} udsagn om fokusområdet citeres, og kun "
+            "udsagn, hvis felter rapportens optællinger viser; ingen, der fortæller om eget helbred eller lignende."
+            if quoted else f"Kun personaer med mindst {n} udsagn om fokusområdet citeres, og kun udsagn, hvis felter "
+            "rapportens optællinger viser.")
     if any(not q.get("source_kind_label") for q in card.get("quotes") or []):
         text += (" Står der ingen kilde efter en persona, er kilden udeladt: personaen har færre end "
                  f"{n} udsagn fra den slags kilde.")

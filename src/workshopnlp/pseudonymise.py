@@ -649,7 +649,11 @@ class Pseudonymiser:
 
 # ---------------------------------------------------------------- special categories (never quoted)
 
-_FIRST_PERSON = re.compile(r"\b(?:jeg|mig|min|mit|mine)\b", re.IGNORECASE)
+#: The speaker speaking of themselves: «jeg», «min» …, and also «vi, der er syge», «os med handicap» (a group
+#: the speaker counts themselves in) and «man er syg» (Danish «man» for oneself). A plain «vi» or «man» is not:
+#: «vi skal tage hensyn til borgere med stress» is a staff remark about others.
+_FIRST_PERSON = re.compile(r"\b(?:jeg|mig|min|mit|mine)\b|\b(?:vi|os)\b,?\s+(?:der|som|med)\b"
+                           r"|\bman\s+(?:er|har|bliver|var|får)\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -660,7 +664,8 @@ def _sensitive_pattern() -> re.Pattern:
 
 
 def is_sensitive(text: str) -> bool:
-    """True if ``text`` speaks of the speaker (jeg, mig, min …) together with a word of
+    """True if ``text`` speaks of the speaker (jeg, mig, min …, «vi, der …», «os med …», «man er …»: see
+    ``_FIRST_PERSON``) together with a word of
     ``resources/sensitive_terms_da.txt`` (health, religion, sexual orientation, union membership, offences):
     "Jeg har ADHD og …". Such a statement is kept in the analysis but never chosen as a quote – pseudonymising
     names does not make a diagnosis told in a small group anonymous. A general remark ("algoritmer kan

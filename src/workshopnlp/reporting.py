@@ -597,6 +597,22 @@ def _empty_examples_text(statements: pd.DataFrame) -> str:
     return f" (fx {list_da([f'«{t}»' for t in shown])})"
 
 
+def _context_example(statements: pd.DataFrame) -> str:
+    """« (fx «Runde 2: Tillid»)» with the workshop's commonest context (section heading or survey question) that
+    names no persona, or "" where it has none. A fixed «Runde 2: Tillid» was named on January's pages, which have
+    no such round; a heading such as «Gruppe 2 – ledere» would name the persona of every statement under it."""
+    from .coding import contexts_of
+    from .personas import personas_named
+
+    usable = statements[~statements["is_empty_content"].astype(bool)] if "is_empty_content" in statements else statements
+    contexts = pd.Series([c for c in contexts_of(usable) if c and not personas_named(c)], dtype=object)
+    if contexts.empty:
+        return ""
+    counts = contexts.value_counts()
+    best = sorted(counts[counts == counts.max()].index)[0]  # the same one on every run
+    return f" (fx «{best}»)"
+
+
 def _kinds_text(statements: pd.DataFrame) -> str:
     """The kinds of source a workshop has, in Danish ("noter fra plenum, noter fra grupper og spørgeskemasvar")."""
     names = {"plenum": "noter fra plenum", "gruppe": "noter fra grupper", "survey": "spørgeskemasvar",
@@ -653,9 +669,9 @@ def how_it_was_made(b: WorkshopBundle) -> str:
         f"**Privatliv.** Før noget blev analyseret eller gemt, blev personoplysninger erstattet af pladsholdere "
         f"som [NAVN] og [TELEFON] ({red_text}). Kolonner med navne og e-mails i spørgeskemaer og andre tabeller "
         "blev ikke læst. "
-        f"Grupper med færre end {_min_count(b)} udsagn vises ikke i figurerne, og et "
-        "citat nævner kun personaen, hvor hver optælling af personaer (efter kode, tema og kilde) viser citatets "
-        f"felt – med mindst {_min_count(b)} udsagn og ikke skjult – så ingen kan genkendes.",
+        f"Grupper med færre end {_min_count(b)} udsagn vises ikke i figurerne. Et citat nævner kun, hvem der sagde "
+        "det (personaen), hvor figurerne og tabellerne viser, hvor mange udsagn den persona har om citatets kode, "
+        "i dets tema og fra dets slags kilde – så ingen kan genkendes.",
         "**Kodning.** Hvert udsagn er kodet med ét fokusområde (Formål, Tillid, Teknologisk forståelse) og ét "
         "dataetisk princip fra workshoppens materiale – eller \"ingen\", når intet passer. Maskinen, der foreslår "
         "koderne, er en sprogmodel, der kører lokalt (ingen tekst sendes ud), og som har lært af kodebogens "
@@ -665,7 +681,7 @@ def how_it_was_made(b: WorkshopBundle) -> str:
         + " for maskinens, og forklaringen siger da, hvor mange af de menneskelige kodere der gav "
         f"koden, og hvad maskinen selv ville have foreslået og hvorfor. {reviewed}"
         "Ved fokusområdet læser maskinen – ligesom en menneskelig koder – svaret sammen med spørgsmålet eller "
-        "runden, det blev givet i (fx \"Runde 2: Tillid\"). "
+        f"runden, det blev givet i{_context_example(st)}. "
         f"{keywords}"
         "Ved hver kode står en forklaring: hvilke af kodebogens eksempler udsagnet ligner, hvilke ord der "
         f"vejede tungest,{keywords_explained} og hvilket spørgsmål eller hvilken runde svaret er læst sammen med. "
@@ -718,8 +734,8 @@ def certainty_text(b: WorkshopBundle) -> str:
     tentative = tentative_codes(b)
     if tentative:
         limit = decimal_da(float(b.params["coding"]["tentative_alpha"]), 3)
-        text += (" For disse koder var mindst ét par af de menneskelige kodere ikke enige nok (Krippendorffs alfa "
-                 f"under {limit}), så de er markeret som foreløbige: {', '.join(tentative)}.")
+        text += (f" Som foreløbige er markeret {', '.join(tentative)}: om dem var mindst ét par af de menneskelige "
+                 f"kodere ikke enige nok (Krippendorffs alfa under {limit}).")
     return text
 
 
@@ -798,7 +814,7 @@ def themes_note(b: WorkshopBundle) -> str:
     unstable = [f"{tid} «{label}»" for tid, label in  # each theme named whole: "T02 «model, gevinst»; T05 «…»"
                 b.themes.loc[b.themes["stable"] == False, ["theme_id", "label"]].itertuples(index=False)]  # noqa: E712
     text = (f"Der er fundet **{n} temaer**. {percent_da(out_share)} af udsagnene passede ikke ind i noget tema og står "
-            "under \"Øvrigt\" (typisk praktiske bemærkninger og enkeltstående udsagn).")
+            "under \"Øvrigt\": de lignede ikke noget tema nok til at høre til det.")
     if unstable:
         text += f" Ustabile temaer (fandtes i under halvdelen af gentagelserne): {'; '.join(unstable)}."
     return text

@@ -217,6 +217,14 @@ def test_codes_by_source_kind_and_workshop_are_danish(cb):
     small = _texts(figures.fig_codes_by_workshop({"2022-10-28-a": (st3, co3), "2023-01-19-b": (st2, co2)}, cb,
                                                  "principle"))
     assert "3" in small and "skjult" not in small and not any(t.startswith("Skjult") for t in small)
+    # «Alle tal vises» holds for narrow segments too: January's 4 of 175 on «Bæredygtighed» showed no number (the
+    # figure wrote a count only at 4 % and more); one too narrow for any number is named under the row's name
+    st4, co4 = _make([("raadgiver", "formaal", "ansvarlighed", 171), ("leder", "tillid", "baeredygtighed", 4)])
+    st5, co5 = _make([("raadgiver", "formaal", "ansvarlighed", 299), ("leder", "tillid", "gennemskuelighed", 1)])
+    narrow = figures.fig_codes_by_workshop({"2022-10-28-a": (st4, co4), "2023-01-19-b": (st5, co5)}, cb, "principle")
+    assert "4" in _texts(narrow) and "1" not in _texts(narrow)
+    ticks = [t.get_text() for t in narrow.axes[0].get_yticklabels()]
+    assert ticks[1].endswith("for smalle til tal: Gennemskuelighed 1") and "for smalle" not in ticks[0], ticks
     # a «foreløbig» flag is one workshop's agreement (the latest's codebook is passed): the figure says whose
     from workshopnlp.codebook import with_tentative_labels
 

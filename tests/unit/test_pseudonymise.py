@@ -495,6 +495,15 @@ def test_unknown_word_list_is_refused():
     ("Jeg synes, systemet er syget af bureaukrati", True),  # a word start: errs on the side of not quoting
     ("at de ikke bruger min helbredsjournal uden at spørge", True),  # a theme quote in a tester's workshop
     ("Jeg har en lægeerklæring, men den bliver ikke læst", True),
+    # an audit of October's pages found these listed and quotable: a group the speaker is in, «man» for oneself,
+    # a relative's or one's own body
+    ("Vi, der er syge, har ikke kræfter til at klage.", True),
+    ("at alle bliver behandlet lige, også os med handicap", True),
+    ("Det er svært at have tillid, når man føler man skal bevise at man er syg hver eneste gang", True),
+    ("Min bror er ordblind. Hvis alt skal foregå via app og chatbot, falder han helt igennem.", True),
+    ("Hvis det her kan gøre, at nogen endelig ser hele mig og ikke bare min ryg, så er det godt.", True),
+    ("Vi skal tage hensyn til borgere med stress.", False),  # staff on others: a plain «vi» is not the speaker
+    ("os der sidder med fagsystemet hver dag, vi ved hvor data er dårlige", False),  # nothing sensitive
 ])
 def test_a_statement_telling_of_ones_own_health_or_faith_is_sensitive(text, sensitive):
     from workshopnlp.pseudonymise import is_sensitive

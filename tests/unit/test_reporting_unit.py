@@ -275,3 +275,17 @@ def test_page_03_names_the_kinds_of_source_the_workshop_had():
     assert text.endswith("noter fra plenum, spørgeskemasvar og høringssvar.") and "grupper" not in text
     with_groups = who_and_where_text(SimpleNamespace(statements=statements.assign(is_empty_content=False)))
     assert "noter fra grupper" in with_groups
+
+
+def test_the_example_of_a_context_is_the_workshops_own_and_names_no_persona():
+    """Page 01 gave «Runde 2: Tillid» as the example of a round a statement is read with, also on January's
+    pages, which have no such round. It is now the workshop's commonest context, never a heading that names the
+    persona of everyone under it."""
+    from workshopnlp.reporting import _context_example
+
+    statements = pd.DataFrame({
+        "section": ["Gruppe 2 – ledere"] * 5 + ["Gruppe 2 – ledere > Runde 1: Formål"] * 3 + [""] * 4,
+        "question": [""] * 8 + ["Hvem skal inddrages, og hvor tidligt?"] * 2 + [""] * 2,
+        "is_empty_content": [False] * 11 + [True]})
+    assert _context_example(statements) == " (fx «Runde 1: Formål»)"
+    assert _context_example(statements.assign(section="", question="")) == ""
