@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -169,6 +170,22 @@ def redaction_table(b: WorkshopBundle) -> pd.DataFrame:
                          "Antal erstatninger": table.values}).set_index("Type")
 
 
+#: What a reader's explanation says in place of a context that names the speakers' role («Gruppe 2 – ledere»).
+CONTEXT_NAMES_ROLE_DA = "gruppens overskrift (udeladt her: den nævner, hvem der talte)"
+_CONTEXT_IN_EXPLANATION = re.compile(r"konteksten «([^»]*)»")
+
+
+def reader_explanation(text: object) -> str:
+    """A statement's explanation as the reader pages print it: a context that names a persona («læst sammen med
+    konteksten «Gruppe 2 – ledere»») reads «læst sammen med gruppens overskrift (udeladt her: …)». The pages name
+    a statement's persona only where no table shows it in a small cell (:func:`quotable`); a heading that names the
+    group's role named it anyway, beside a quote marked «ikke nævnt» (an audit found January's leaders so)."""
+    from .personas import personas_named
+
+    return _CONTEXT_IN_EXPLANATION.sub(
+        lambda m: CONTEXT_NAMES_ROLE_DA if personas_named(m.group(1)) else m.group(0), str(text or ""))
+
+
 def all_codes(b: WorkshopBundle) -> pd.DataFrame:
     """Every statement with content (not the verbatim repeats) with its focus area, principle and explanation:
     columns focus_area, Fokusområde, Udsagn, Princip, Hvorfor, by focus area in the codebook's order and the
@@ -191,7 +208,7 @@ def all_codes(b: WorkshopBundle) -> pd.DataFrame:
         "Udsagn": [SENSITIVE_LEFT_OUT_DA if is_sensitive(str(t)) else str(t) for t in coded["text"]],
         "Princip": [principle.get(c, c) for c in coded["principle"]],
         # the explanation names the statement's weightiest words («adhd, værre, forskelsbehandlet»): left out too
-        "Hvorfor": [SENSITIVE_WHY_LEFT_OUT_DA if is_sensitive(str(t)) else str(e)
+        "Hvorfor": [SENSITIVE_WHY_LEFT_OUT_DA if is_sensitive(str(t)) else reader_explanation(e)
                     for t, e in zip(coded["text"], coded["explanation"].fillna(""))]}, columns=columns)
 
 
@@ -259,7 +276,7 @@ def examples_with_explanations(b: WorkshopBundle, dimension: str, per_code: int 
                                                           ascending=[False, True]).head(per_code)
         for _, r in sub.iterrows():
             rows.append({"Kode": label, "Persona": r["_persona"], "Udsagn": r["text"],
-                         "Hvorfor": r["explanation"]})
+                         "Hvorfor": reader_explanation(r["explanation"])})
     return pd.DataFrame(rows).set_index(["Kode", "Persona"]) if rows else pd.DataFrame()
 
 
@@ -947,6 +964,37 @@ def comparison_note(frames: dict, workshop_id: str, data_dir: str | Path | None 
                 "i rapporterne for de senere workshops, når de er kørt.")
     others = [reporting_label for reporting_label in (workshop_label(w) for w in frames if w != workshop_id)]
     return f"Sammenlignet med: {', '.join(others)}."
+
+
+def asked_about_note(frames: dict, codebook: Codebook) -> str:
+    """Markdown under the figures of codes by workshop: for each focus area, the share of each workshop's
+    statements that stood under a heading or a question naming it (:meth:`workshopnlp.coding.ContextFeatures.
+    named_codes`); "" where no heading or question names one. «Tillid» fell from 22 % to 6 % of the statements
+    from October to January, while the share asked about trust fell from 36 % to 3 % (January's survey asked
+    nothing about it, and its minutes say the round was cut short): without this a reader takes the way a
+    workshop was run for a change of mind."""
+    from .coding import ContextFeatures, contexts_of
+
+    features = ContextFeatures(codebook)
+    labels = {code: label for code, label in codebook.dimension("focus_area").labels().items() if code != "ingen"}
+    shares: dict[str, dict[str, float]] = {}
+    for ws in sorted(frames):
+        statements = frames[ws][0]
+        usable = statements[~statements["is_empty_content"].astype(bool) & ~statements["is_duplicate"].astype(bool)]
+        found = [code for ctx in contexts_of(usable) for dim, code in features.named_codes(ctx) if dim == "focus_area"]
+        shares[ws] = {code: found.count(code) / max(len(usable), 1) for code in labels}
+    asked = [code for code in labels if any(s[code] for s in shares.values())]
+    if not asked:
+        return ""
+    from .figures import workshop_labels
+
+    names = workshop_labels(sorted(shares))  # as the figure above names the workshops
+    parts = [f"«{labels[code]}» " + list_da([f"{percent_da(shares[ws][code])} i {names[ws].lower()}"
+                                            for ws in sorted(shares)]) for code in asked]
+    return ("**Hvad der blev spurgt om.** Et fokusområdes andel afhænger også af, hvad workshoppen spurgte om. "
+            "Andelen af udsagnene, der stod under en overskrift eller et spørgsmål, som nævner fokusområdet: "
+            + "; ".join(parts) + ". Hvor der blev spurgt mindre til et fokusområde, kan en mindre andel skyldes "
+            "spørgsmålene og ikke, hvad deltagerne mener.")
 
 
 def no_theme_comparison_text(b: WorkshopBundle) -> str:

@@ -802,7 +802,10 @@ def test_the_coding_page_shows_every_statement_with_its_codes_and_why(reported):
     from workshopnlp.reporting import SENSITIVE_LEFT_OUT_DA, SENSITIVE_WHY_LEFT_OUT_DA, all_codes, load_bundle
 
     data_dir, reports, _ = reported
-    n_listed = n_sensitive = 0
+    from workshopnlp.personas import personas_named
+    from workshopnlp.reporting import CONTEXT_NAMES_ROLE_DA, reader_explanation
+
+    n_listed = n_sensitive = n_role_left_out = 0
     for ws in (OCTOBER, JANUARY):
         b = load_bundle(ws, data_dir)
         listed = all_codes(b)
@@ -811,8 +814,11 @@ def test_the_coding_page_shows_every_statement_with_its_codes_and_why(reported):
         assert len(listed) == len(content)
         # a sensitive statement's explanation quotes its words («vægtige ord: adhd, værre …»): left out with it
         sensitive = content["text"].map(is_sensitive)
-        assert sorted(listed.loc[listed["Udsagn"] != SENSITIVE_LEFT_OUT_DA, "Hvorfor"]) == sorted(
-            content.loc[~sensitive, "explanation"])
+        # as codes.parquet has it, but a context naming the group's role («Gruppe 2 – ledere») is not printed
+        shown_why = listed.loc[listed["Udsagn"] != SENSITIVE_LEFT_OUT_DA, "Hvorfor"]
+        assert sorted(shown_why) == sorted(content.loc[~sensitive, "explanation"].map(reader_explanation))
+        assert not any(personas_named(c) for why in shown_why for c in re.findall(r"konteksten «([^»]*)»", why))
+        n_role_left_out += int(shown_why.str.contains(CONTEXT_NAMES_ROLE_DA, regex=False).sum())
         assert (listed.loc[listed["Udsagn"] == SENSITIVE_LEFT_OUT_DA, "Hvorfor"] == SENSITIVE_WHY_LEFT_OUT_DA).all()
         n_sensitive += int(sensitive.sum())
         assert listed["focus_area"].value_counts().to_dict() == content["focus_area"].value_counts().to_dict()
@@ -824,7 +830,8 @@ def test_the_coding_page_shows_every_statement_with_its_codes_and_why(reported):
         labels = b.codebook.dimension("focus_area").labels()
         assert {d.summary.get_text().split(" – ")[0] for d in folds} == {labels[c] for c in listed["focus_area"]}
         n_listed += _assert_names_no_persona(listed, "focus_area", b)
-    assert n_listed and n_sensitive  # October has four such statements
+    assert n_listed and n_sensitive  # October has eleven such statements
+    assert n_role_left_out  # January's «Gruppe 2 – ledere» among them
 
 
 def _assert_names_no_persona(listed, group, b):

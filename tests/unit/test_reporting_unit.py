@@ -289,3 +289,35 @@ def test_the_example_of_a_context_is_the_workshops_own_and_names_no_persona():
         "is_empty_content": [False] * 11 + [True]})
     assert _context_example(statements) == " (fx «Runde 1: Formål»)"
     assert _context_example(statements.assign(section="", question="")) == ""
+
+
+def test_an_explanation_on_the_pages_does_not_name_the_groups_role():
+    """January's page 02 listed a quote with persona «ikke nævnt» whose «Hvorfor» said «læst sammen med konteksten
+    «Gruppe 2 – ledere»»: the heading named the persona the quote kept back. A context that names a persona
+    is replaced on the pages; other contexts stay, for they are the reader's why."""
+    from workshopnlp.reporting import CONTEXT_NAMES_ROLE_DA, reader_explanation
+
+    told = "Ligner kodebogens eksempler …; læst sammen med konteksten «Gruppe 2 – ledere»"
+    assert reader_explanation(told) == f"Ligner kodebogens eksempler …; læst sammen med {CONTEXT_NAMES_ROLE_DA}"
+    named = "vægtige ord: tillid; konteksten «Runde 2 – borgere i ressourceforløb» nævner tillid"
+    assert "borgere" not in reader_explanation(named) and reader_explanation(named).endswith("nævner tillid")
+    plain = "læst sammen med konteksten «Runde 2: Tillid»"
+    assert reader_explanation(plain) == plain and reader_explanation(None) == ""
+
+
+def test_page_04_says_how_much_each_workshop_asked_about_each_focus_area():
+    """«Tillid» fell from 22 % to 6 % of the statements from October to January; January's survey asked nothing
+    about trust. The page now gives, per workshop, the share of statements under a heading or question naming
+    each focus area, so a reader can tell the way a workshop was run from a change of mind."""
+    from workshopnlp.reporting import asked_about_note
+
+    def frame(sections):
+        st = pd.DataFrame({"section": sections, "question": "", "is_empty_content": False, "is_duplicate": False})
+        return st, pd.DataFrame()
+
+    frames = {"2022-10-28-a": frame(["Runde 2: Tillid"] * 4 + ["Runde 1: Formål"] * 4 + [""] * 2),
+              "2023-01-19-b": frame(["Runde 1: Formål"] * 3 + [""] * 7)}
+    note = asked_about_note(frames, load_codebook())
+    assert "«Tillid» 40 % i oktober 2022 og 0 % i januar 2023" in note
+    assert "«Formål» 40 % i oktober 2022 og 30 % i januar 2023" in note and "Teknologisk" not in note
+    assert asked_about_note({k: frame([""] * 3) for k in frames}, load_codebook()) == ""
