@@ -843,10 +843,11 @@ SENSITIVE_WHY_LEFT_OUT_DA = "(Udeladt sammen med udsagnet: forklaringen gengiver
 
 
 def theme_reason_da(theme_id: str, nearest: str, runner_up: str, reassigned: bool, words: list[str] | None,
-                    names: Mapping[str, str]) -> str:
+                    names: Mapping[str, str], closest_text: str = "") -> str:
     """Why a statement stands in ``theme_id`` (or in «Øvrigt»), in words a reader can check against the other
     themes: which theme's statements it is nearest and the runner-up, whether it was placed there after the
-    grouping, and which of the theme's key words it uses. ``names``: theme id → «T04 «Formål: …»».
+    grouping, and which of the theme's key words it uses – or, where it uses none, ``closest_text``: the
+    statement of its theme it is most like (``nearest_statement_id``). ``names``: theme id → «T04 «Formål: …»».
 
     >>> names = {"T04": "T04 «formål, gevinst»", "T12": "T12 «svar, sagsforløb»"}
     >>> theme_reason_da("T04", "T04", "T12", False, ["gevinst"], names)
@@ -875,9 +876,21 @@ def theme_reason_da(theme_id: str, nearest: str, runner_up: str, reassigned: boo
             f" (næstnærmest: {names.get(runner_up, runner_up)})." if runner_up else ".")
     if words is None:  # the statement is left out (sensitive): so are its words
         return text + " Hvilke af temaets nøgleord udsagnet bruger, er udeladt sammen med det."
-    text += (f" Temaets nøgleord i udsagnet: {', '.join(words)}." if words else
-             " Ingen af temaets nøgleord står i udsagnet: det er indholdet som helhed, der ligner.")
-    return text
+    if words:
+        return text + f" Temaets nøgleord i udsagnet: {', '.join(words)}."
+    if closest_text:
+        return text + (" Ingen af temaets nøgleord står i udsagnet; af temaets udsagn ligner det mest "
+                       f"«{_short_quote(closest_text)}».")
+    return text + " Ingen af temaets nøgleord står i udsagnet: det er indholdet som helhed, der ligner."
+
+
+#: Most characters of another statement a theme's reason quotes (:func:`theme_reason_da`).
+CLOSEST_QUOTE_CHARS = 90
+
+
+def _short_quote(text: str) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= CLOSEST_QUOTE_CHARS else text[:CLOSEST_QUOTE_CHARS].rsplit(" ", 1)[0] + " …"
 
 
 def statement_themes(b: WorkshopBundle) -> pd.DataFrame:
@@ -901,16 +914,22 @@ def statement_themes(b: WorkshopBundle) -> pd.DataFrame:
     order = {tid: i for i, tid in enumerate([*[t for t in themes.index if t != OUTLIER_ID], OUTLIER_ID])}
     a = a.assign(_order=a["theme_id"].map(order)).sort_values(["_order", "similarity", "statement_id"],
                                                               ascending=[True, False, True])
+    texts = dict(zip(b.statements["statement_id"].astype(str), b.statements["text"].astype(str)))
+    closest_of = (dict(zip(b.assignments["statement_id"].astype(str), b.assignments["nearest_statement_id"].astype(str)))
+                  if "nearest_statement_id" in b.assignments else {})  # themes written before it was kept: none
     rows = []
     for r in a.itertuples(index=False):
         lemmas = set(str(r.content_lemmas or "").split())
+        closest = texts.get(closest_of.get(str(r.statement_id), ""), "")
+        closest = "" if is_sensitive(closest) else closest  # a withheld statement is not quoted in another's why
         # a sensitive statement's words are not named («Temaets nøgleord i udsagnet: syg»)
         words = None if is_sensitive(str(r.text)) else [w for w in top_words.get(r.theme_id, []) if w in lemmas]
         rows.append({"theme_id": r.theme_id,
                      "Tema": "Øvrigt" if r.theme_id == OUTLIER_ID else names.get(r.theme_id, r.theme_id),
                      "Udsagn": SENSITIVE_LEFT_OUT_DA if is_sensitive(str(r.text)) else str(r.text),
                      "Hvorfor": theme_reason_da(r.theme_id, str(r.nearest_theme_id or ""),
-                                                str(r.runner_up_theme_id or ""), bool(r.reassigned), words, names)})
+                                                str(r.runner_up_theme_id or ""), bool(r.reassigned), words, names,
+                                                closest)})
     return pd.DataFrame(rows, columns=["theme_id", "Tema", "Udsagn", "Hvorfor"])
 
 

@@ -107,7 +107,8 @@ failed run leaves the previous files intact):
   for empty answers), ``similarity`` (cosine to the theme centroid; for ``ovrigt`` to the nearest
   theme), ``probability`` (HDBSCAN membership strength; NaN for reassigned outliers and Ward fits),
   ``topic`` (BERTopic's number in this fit), ``nearest_theme_id`` (nearest centroid),
-  ``runner_up_theme_id`` (nearest centroid other than its own theme's), ``reassigned`` (was an outlier),
+  ``runner_up_theme_id`` (nearest centroid other than its own theme's), ``nearest_statement_id`` (the
+  statement of the same theme whose embedding is most like this one's; "" in «Øvrigt»), ``reassigned`` (was an outlier),
   ``status`` (``brugbar`` | ``dublet`` – inherits the theme of the statement it repeats, not counted
   in sizes | ``tom``).
 - ``theme_codes.csv`` – theme x code: centred ``similarity`` of the centroids, raw ``cosine``,
@@ -874,6 +875,31 @@ def _nearest_other(similarities: np.ndarray, own: int | None, order, ids) -> str
     return ids[order[int(np.argmax(sims))]]
 
 
+#: Rows of the similarity matrix :func:`nearest_in_theme` computes at a time (memory grows with a theme's size,
+#: not its square).
+NEAREST_CHUNK = 1024
+
+
+def nearest_in_theme(embeddings: np.ndarray, theme_of: Sequence[str]) -> np.ndarray:
+    """For every row, the position of the most similar *other* row of the same theme (cosine of the unit-length
+    embeddings; the first on a tie), or -1 in «Øvrigt» and in a theme of one. The themes page quotes it where a
+    statement uses none of its theme's key words: «det ligner mest temaets udsagn «…»» is a reason a reader can
+    check, where «det er indholdet som helhed, der ligner» was none."""
+    theme_of = np.asarray(list(theme_of), dtype=object)
+    unit = np.asarray(embeddings, dtype=np.float32)
+    out = np.full(len(theme_of), -1, dtype=int)
+    for theme in sorted(set(theme_of.tolist()) - {OUTLIER_ID}):
+        idx = np.flatnonzero(theme_of == theme)
+        if len(idx) < 2:
+            continue
+        for start in range(0, len(idx), NEAREST_CHUNK):
+            rows = idx[start:start + NEAREST_CHUNK]
+            sims = unit[rows] @ unit[idx].T
+            sims[np.arange(len(rows)), start + np.arange(len(rows))] = -np.inf  # not itself
+            out[rows] = idx[np.argmax(sims, axis=1)]
+    return out
+
+
 def _build_tables(workshop_id, statements, mask, usable, embeddings, docs, fit: Fit, order, ids, origin, stab,
                   cbv: CodebookVectors, codes_df, tp):
     n_usable = len(usable)
@@ -900,6 +926,9 @@ def _build_tables(workshop_id, statements, mask, usable, embeddings, docs, fit: 
                       "topic": topic_of.astype(int), "similarity": np.round(own_sim, ROUND),
                       "probability": np.round(fit.probability, ROUND), "nearest_theme_id": nearest,
                       "runner_up_theme_id": runner_up, "reassigned": (fit.topics_before == -1) & (topic_of != -1)})
+    closest = nearest_in_theme(embeddings, theme_of)
+    usable_ids = usable["statement_id"].astype(str).to_numpy()
+    u["nearest_statement_id"] = [usable_ids[j] if j >= 0 else "" for j in closest]
     assignments = base.merge(u, on="statement_id", how="left")
     if "duplicate_of" in statements.columns:
         # A duplicate inherits the theme of the statement it repeats (it is not counted in sizes).
@@ -913,12 +942,14 @@ def _build_tables(workshop_id, statements, mask, usable, embeddings, docs, fit: 
     assignments["theme_id"] = assignments["theme_id"].fillna("").astype(str)
     assignments["nearest_theme_id"] = assignments["nearest_theme_id"].fillna("").astype(str)
     assignments["runner_up_theme_id"] = assignments["runner_up_theme_id"].fillna("").astype(str)
+    assignments["nearest_statement_id"] = assignments["nearest_statement_id"].fillna("").astype(str)
     assignments["topic"] = pd.to_numeric(assignments["topic"]).astype("Int64")
     assignments["similarity"] = pd.to_numeric(assignments["similarity"]).astype(float)
     assignments["probability"] = pd.to_numeric(assignments["probability"]).astype(float)
     assignments["reassigned"] = assignments["reassigned"].fillna(False).astype(bool)
     assignments = assignments[["statement_id", "theme_id", "similarity", "probability", "topic",
-                               "nearest_theme_id", "runner_up_theme_id", "reassigned", "status"]]
+                               "nearest_theme_id", "runner_up_theme_id", "nearest_statement_id", "reassigned",
+                               "status"]]
 
     # ---- codes
     code_sim = centred_cosine(cent, cbv.centroids, cbv.background) if order else np.zeros((0, len(cbv.codes)))

@@ -443,3 +443,29 @@ def test_a_mixed_themes_quotes_show_its_mix_in_proportion():
     assert sum(quotes_per_group({"a": 5, "b": 3, "c": 1}, 4).values()) == 4
     assert quotes_per_group({"a": 3, "b": 3}, 1) == {"a": 1, "b": 0}  # a tie: the group first in the order
     assert quotes_per_group({}, 4) == {} and quotes_per_group({"a": 2}, 0) == {"a": 0}
+
+
+def test_a_statement_without_its_themes_key_words_is_tied_to_the_statement_it_is_most_like():
+    """«Ingen af temaets nøgleord står i udsagnet: det er indholdet som helhed, der ligner» stood under 118 of
+    October's 310 statements: no reason a reader could check. The nearest statement of the same theme is named."""
+    import numpy as np
+
+    from workshopnlp.themes import OUTLIER_ID, nearest_in_theme
+
+    vectors = np.array([[1, 0, 0], [0.9, 0.1, 0], [0, 1, 0], [0.8, 0.6, 0], [0, 0, 1], [0, 0.2, 0.98]], dtype=float)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    themes = ["T01", "T01", "T01", "T02", "T02", OUTLIER_ID]
+    assert nearest_in_theme(vectors, themes).tolist() == [1, 0, 1, 4, 3, -1]
+    # a theme of one has no other statement; «Øvrigt» is no theme
+    assert nearest_in_theme(vectors[:1], ["T01"]).tolist() == [-1]
+
+    from workshopnlp.reporting import CLOSEST_QUOTE_CHARS, theme_reason_da
+
+    names = {"T04": "T04 «formål, gevinst»", "T12": "T12 «svar, sagsforløb»"}
+    long = "Hvis ingen kan forklare, hvorfor systemet foreslår noget, så stoler borgerne ikke på det, " * 2
+    reason = theme_reason_da("T04", "T04", "T12", False, [], names, long)
+    assert "ligner det mest «Hvis ingen kan forklare" in reason and reason.endswith(" …».")
+    assert len(reason.split("«", 3)[-1]) <= CLOSEST_QUOTE_CHARS + 4
+    assert "indholdet som helhed" in theme_reason_da("T04", "T04", "T12", False, [], names)
+    assert "gevinst" in theme_reason_da("T04", "T04", "T12", False, ["gevinst"], names, long) and "ligner det mest" \
+        not in theme_reason_da("T04", "T04", "T12", False, ["gevinst"], names, long)
