@@ -21,8 +21,9 @@ group (row) with fewer than ``min_cell_count`` statements is hidden whole. In ba
 single hidden cell could be recovered as "100 % minus the rest", and a column's from a code's or a theme's
 total, which the pages give: the figures by persona and by source kind hide by :func:`people_cells_hidden`,
 which hides as many more cells as that takes in rows and columns (a hidden «Ukendt» cell does not count: the
-pages often let a reader work it out); a row's hidden cells are drawn as one hatched "skjult" segment. A quote names its persona only where no table of persona has the statement in a
-cell of fewer than ``min_cell_count`` (:func:`quotable_statements`). The figures of codes, themes and
+pages often let a reader work it out); a row's hidden cells are drawn as one hatched "skjult" segment. A
+quote names its persona only where every table of persona shows the statement's cell – at least
+``min_cell_count`` statements, and not hidden (:func:`quotable_statements`). The figures of codes, themes and
 workshops count statements on a topic, not people, and pages 02 and 03 list every statement with its codes
 and its theme: they show every count (:data:`TOPIC_CELLS_NOTE_DA`), as hiding one there hid nothing a reader
 could not count. Dilemma cards quote
@@ -408,7 +409,7 @@ def _hidden_cells_greedy(values: np.ndarray, mask: np.ndarray, known: np.ndarray
             line, cells = values[:, i - n_rows], [(r, i - n_rows) for r in range(n_rows)]
         open_cells = [(bool(known[cell]), v == 0, v, cell) for v, cell in zip(line, cells) if not mask[cell]]
         cell = min(open_cells)[3]
-        if known[cell]:  # a line of one persona and «Ukendt»: as before «Ukendt» was known, the best there is
+        if known[cell]:  # only «Ukendt» left in the line (one persona beside it): its cell must guard after all
             known = known.copy()
             known[cell] = False
         mask[cell] = True
@@ -507,19 +508,19 @@ def quotable_statements(statements: pd.DataFrame, codes: pd.DataFrame, codebook:
     usable = _coded(statements, codes)
     shown = np.ones(len(usable), dtype=bool)
 
-    def at_least(counts: pd.DataFrame, rows, columns) -> np.ndarray:
+    def cell_shown(counts: pd.DataFrame, rows, columns) -> np.ndarray:
         hidden = people_cells_hidden(counts, min_count)
         return np.array([r in counts.index and c in counts.columns and counts.at[r, c] >= min_count
                          and not hidden.at[r, c] for r, c in zip(rows, columns)], dtype=bool)
 
     for dim in ("focus_area", "principle"):
-        shown &= at_least(persona_code_counts(statements, codes, codebook, dim), usable["persona"],
+        shown &= cell_shown(persona_code_counts(statements, codes, codebook, dim), usable["persona"],
                           usable[dim].astype(str))
-    shown &= at_least(persona_source_counts(statements), usable["persona"].map(PERSONA_LABELS_DA),
+    shown &= cell_shown(persona_source_counts(statements), usable["persona"].map(PERSONA_LABELS_DA),
                       usable["source_kind"].map(lambda k: SOURCE_KIND_LABELS_DA.get(k, k)))
     if themes is not None and assignments is not None:
         theme_of = dict(zip(assignments["statement_id"].astype(str), assignments["theme_id"].astype(str)))
-        shown &= at_least(theme_persona_counts(themes), [theme_of.get(str(sid), "") for sid in usable["statement_id"]],
+        shown &= cell_shown(theme_persona_counts(themes), [theme_of.get(str(sid), "") for sid in usable["statement_id"]],
                           usable["persona"])
     return set(usable.loc[shown, "statement_id"].astype(str))
 

@@ -177,9 +177,9 @@ _CONTEXT_IN_EXPLANATION = re.compile(r"konteksten «([^»]*)»")
 
 def reader_explanation(text: object) -> str:
     """A statement's explanation as the reader pages print it: a context that names a persona («læst sammen med
-    konteksten «Gruppe 2 – ledere»») reads «læst sammen med gruppens overskrift (udeladt her: …)». The pages name
-    a statement's persona only where no table shows it in a small cell (:func:`quotable`); a heading that names the
-    group's role named it anyway, beside a quote marked «ikke nævnt» (an audit found January's leaders so)."""
+    konteksten «Gruppe 2 – ledere»») reads «læst sammen med gruppens overskrift (udeladt her: …)». The pages
+    name a statement's persona only where every table shows its cell (:func:`quotable`); a heading that names
+    the group's role named it anyway, beside a quote marked «ikke nævnt» (an audit found January's leaders so)."""
     from .personas import personas_named
 
     return _CONTEXT_IN_EXPLANATION.sub(
@@ -621,7 +621,8 @@ def _context_example(statements: pd.DataFrame) -> str:
     from .coding import contexts_of
     from .personas import personas_named
 
-    usable = statements[~statements["is_empty_content"].astype(bool)] if "is_empty_content" in statements else statements
+    usable = (statements[~statements["is_empty_content"].astype(bool)] if "is_empty_content" in statements
+              else statements)
     contexts = pd.Series([c for c in contexts_of(usable) if c and not personas_named(c)], dtype=object)
     if contexts.empty:
         return ""
@@ -915,8 +916,8 @@ def statement_themes(b: WorkshopBundle) -> pd.DataFrame:
     a = a.assign(_order=a["theme_id"].map(order)).sort_values(["_order", "similarity", "statement_id"],
                                                               ascending=[True, False, True])
     texts = dict(zip(b.statements["statement_id"].astype(str), b.statements["text"].astype(str)))
-    closest_of = (dict(zip(b.assignments["statement_id"].astype(str), b.assignments["nearest_statement_id"].astype(str)))
-                  if "nearest_statement_id" in b.assignments else {})  # themes written before it was kept: none
+    closest_of = ({} if "nearest_statement_id" not in b.assignments else  # themes written before it was kept
+                  dict(zip(b.assignments["statement_id"].astype(str), b.assignments["nearest_statement_id"].astype(str))))
     rows = []
     for r in a.itertuples(index=False):
         lemmas = set(str(r.content_lemmas or "").split())

@@ -108,7 +108,8 @@ failed run leaves the previous files intact):
   theme), ``probability`` (HDBSCAN membership strength; NaN for reassigned outliers and Ward fits),
   ``topic`` (BERTopic's number in this fit), ``nearest_theme_id`` (nearest centroid),
   ``runner_up_theme_id`` (nearest centroid other than its own theme's), ``nearest_statement_id`` (the
-  statement of the same theme whose embedding is most like this one's; "" in «Øvrigt»), ``reassigned`` (was an outlier),
+  statement of the same theme whose embedding is most like this one's; "" in «Øvrigt»), ``reassigned`` (was
+  an outlier),
   ``status`` (``brugbar`` | ``dublet`` – inherits the theme of the statement it repeats, not counted
   in sizes | ``tom``).
 - ``theme_codes.csv`` – theme x code: centred ``similarity`` of the centroids, raw ``cosine``,
@@ -883,8 +884,8 @@ NEAREST_CHUNK = 1024
 def nearest_in_theme(embeddings: np.ndarray, theme_of: Sequence[str]) -> np.ndarray:
     """For every row, the position of the most similar *other* row of the same theme (cosine of the unit-length
     embeddings; the first on a tie), or -1 in «Øvrigt» and in a theme of one. The themes page quotes it where a
-    statement uses none of its theme's key words: «det ligner mest temaets udsagn «…»» is a reason a reader can
-    check, where «det er indholdet som helhed, der ligner» was none."""
+    statement uses none of its theme's key words: «af temaets udsagn ligner det mest «…»» is a reason a reader
+    can check, where «det er indholdet som helhed, der ligner» was none."""
     theme_of = np.asarray(list(theme_of), dtype=object)
     unit = np.asarray(embeddings, dtype=np.float32)
     out = np.full(len(theme_of), -1, dtype=int)
