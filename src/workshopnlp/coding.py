@@ -903,10 +903,17 @@ MODEL_REASON_MARKER = " Maskinens eget forslag: "
 LEARNT_FROM_NOTE = " Maskinen har lært af netop denne kodning, så dens forslag her er ikke en uafhængig vurdering."
 
 
+#: After «1 af 3 kodere» where the coders have no majority: whose code counts (as :func:`reference_codes` settles it)
+#: – «1 af 3 kodere» alone read as if one coder had outvoted two.
+NO_MAJORITY_DA = (" (intet flertal: koden fra den koder, hvis initialer står først i alfabetet, gælder, indtil en "
+                  "gennemgang afgør det)")
+
+
 def human_code_reason(human: pd.DataFrame, reference: pd.DataFrame, codebook: Codebook) -> dict[str, str]:
     """Per statement id, a Danish sentence on how people coded it: per dimension the reference code's
     label and how many of the blind coders gave it ("2 af 3 kodere"), or that a review decided it, e.g.
-    "Kodet af mennesker – fokusområde «Formål»: 2 af 3 kodere; princip «Gennemskuelighed»: 3 af 3 kodere."
+    "Kodet af mennesker – fokusområde «Formål»: 2 af 3 kodere; princip «Gennemskuelighed»: 3 af 3 kodere." Where
+    the coders have no majority, :data:`NO_MAJORITY_DA` says whose code counts.
     """
     out = {}
     decided = is_review(human)
@@ -924,8 +931,11 @@ def human_code_reason(human: pd.DataFrame, reference: pd.DataFrame, codebook: Co
                 parts.append(f"{names[dim]} «{label}»: afgjort ved en gennemgang af uenighederne")
             else:
                 given = group[dim].dropna()
+                counts = given.value_counts()
+                tie = len(counts) > 1 and counts.iloc[0] == counts.iloc[1]
                 parts.append(f"{names[dim]} «{label}»: " + ("kodet af én koder" if len(given) == 1 else
-                                                            f"{int((given == code).sum())} af {len(given)} kodere"))
+                                                            f"{int((given == code).sum())} af {len(given)} kodere")
+                             + (NO_MAJORITY_DA if tie else ""))
         out[sid] = f"{HUMAN_CODED_PREFIX} – " + "; ".join(parts) + "."
     for sid in set(reviews["statement_id"]) - set(out):  # reviewed without blind codes
         out[sid] = f"{HUMAN_CODED_PREFIX} – afgjort ved en gennemgang."

@@ -1102,7 +1102,10 @@ def dilemma_cards(statements: pd.DataFrame, codes: pd.DataFrame, codebook: Codeb
     that kind in all, so that the card does not reveal a cell report 01 hides), statement_id. With ``quotable``
     (:func:`quotable_statements`), only those statements are quoted; a persona with none of them on the focus
     area is not quoted either. ``personas_not_quoted``: the personas with statements on the focus area that the
-    card leaves out, for either reason (:func:`dilemma_card_not_quoted` gives one reason for both).
+    card leaves out, for either reason (:func:`dilemma_card_not_quoted` gives one reason for both). A statement
+    with a placeholder ([NAVN], [EMAIL] …) is never quoted on a card: January's card quoted «Skriv til mig på
+    [EMAIL] hvis I vil høre mere», a message and no view. ``personas_only_placeholders``: those left out because
+    every statement they could be quoted by has one (their cells are shown, so saying so tells nothing hidden).
     """
     fp = _fig_params(params)
     min_count = int(fp["min_cell_count"])
@@ -1134,7 +1137,7 @@ def dilemma_cards(statements: pd.DataFrame, codes: pd.DataFrame, codebook: Codeb
         sub["_human"] = sub["code_source"].eq("menneske") if "code_source" in sub.columns else False
         sub = sub.sort_values(["_len_ok", "_clean", "_human", "_score", "statement_id"],
                               ascending=[False, False, False, False, True], kind="mergesort")
-        quotes, not_quoted = [], []
+        quotes, not_quoted, only_placeholders = [], [], []
         per = sub["persona"].value_counts()
         for persona in PERSONAS:
             if persona == UNKNOWN_PERSONA:
@@ -1148,6 +1151,10 @@ def dilemma_cards(statements: pd.DataFrame, codes: pd.DataFrame, codebook: Codeb
             if n < min_count or candidates.empty:
                 not_quoted.append(PERSONA_LABELS_DA[persona])
                 continue
+            if not candidates["_clean"].any():  # «Skriv til mig på [EMAIL] …» is a message, not a view
+                only_placeholders.append(PERSONA_LABELS_DA[persona])
+                continue
+            candidates = candidates[candidates["_clean"]]
             seen: set[str] = set()
             for _, row in candidates.iterrows():
                 key = " ".join(str(row["text"]).lower().split())
@@ -1164,7 +1171,8 @@ def dilemma_cards(statements: pd.DataFrame, codes: pd.DataFrame, codebook: Codeb
                     break
         cards.append({"focus_area": code.id, "label": code.label, "dilemma": code.dilemma,
                       "question": code.question, "colour": colours[code.id], "n_statements": n_statements,
-                      "quotes": quotes, "personas_not_quoted": not_quoted, "min_count": min_count})
+                      "quotes": quotes, "personas_not_quoted": not_quoted,
+                      "personas_only_placeholders": only_placeholders, "min_count": min_count})
     return cards
 
 
@@ -1192,18 +1200,24 @@ def dilemma_card_not_quoted(card: Mapping[str, Any]) -> str:
     all: their statements lie in cells the report hides. «Færre end 5 udsagn om fokusområdet» for one persona and
     not for the other told which of two hidden cells was the small one – an audit worked out a hidden cell of 1
     from it."""
-    missing = list(card.get("personas_not_quoted") or [])
-    if not missing:
-        return ""
+    def names(missing: list[str]) -> str:
+        return ", ".join(missing[:-1]) + (" og " if len(missing) > 1 else "") + missing[-1]
+
     n = card.get("min_count", 5)
-    names = ", ".join(missing[:-1]) + (" og " if len(missing) > 1 else "") + missing[-1]
-    return (f"{names} citeres ikke her: deres udsagn om fokusområdet ligger i felter, som rapportens optællinger "
-            f"skjuler (færre end {n} udsagn, eller skjult sammen med et sådant felt).")
+    parts = []
+    if card.get("personas_not_quoted"):
+        parts.append(f"{names(list(card['personas_not_quoted']))} citeres ikke her: deres udsagn om fokusområdet "
+                     f"ligger i felter, som rapportens optællinger skjuler (færre end {n} udsagn, eller skjult "
+                     "sammen med et sådant felt).")
+    if card.get("personas_only_placeholders"):
+        parts.append(f"{names(list(card['personas_only_placeholders']))} citeres ikke her: hvert af deres udsagn, "
+                     "der kunne citeres, nævner en person eller en kontaktoplysning, som er erstattet af fx [NAVN].")
+    return " ".join(parts)
 
 
 def dilemma_card_no_quotes(card: Mapping[str, Any]) -> str:
     """What a card without quotes says in their place (on the card and in the text under it)."""
-    if card.get("personas_not_quoted"):
+    if card.get("personas_not_quoted") or card.get("personas_only_placeholders"):
         return f"Ingen citater. {dilemma_card_not_quoted(card)}"
     return "Ingen citater: ingen af udsagnene om dette fokusområde har en kendt persona."
 

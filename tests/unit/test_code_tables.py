@@ -97,3 +97,18 @@ def test_reads_excel_s_danish_csv_and_refuses_a_row_without_its_coder(tmp_path, 
     path.write_text("id,koder,focus_area,principle\nr1,,formaal,ingen\n", encoding="utf-8")
     with pytest.raises(InputError, match="række 2, kolonne koder: kodernavnet mangler"):
         read_code_tables([path], codebook, TABLE, complete=False)
+
+
+def test_a_code_without_a_majority_says_whose_code_counts():
+    """«princip «Bæredygtighed»: 1 af 3 kodere» read as if one coder had outvoted two; where the three gave three
+    codes, the code is the one of the coder who sorts first (coding.reference_codes), and the reason says so."""
+    from workshopnlp.codebook import load_codebook
+    from workshopnlp.coding import NO_MAJORITY_DA, human_code_reason, reference_codes
+
+    human = pd.DataFrame({"statement_id": ["s1"] * 3 + ["s2"] * 3, "coder": ["A", "B", "C"] * 2,
+                          "focus_area": ["formaal", "formaal", "tillid", "tillid", "tillid", "tillid"],
+                          "principle": ["baeredygtighed", "ingen", "ansvarlighed", "ingen", "ingen", "ansvarlighed"]})
+    reasons = human_code_reason(human, reference_codes(human), load_codebook())
+    assert "princip «Bæredygtighed»: 1 af 3 kodere" + NO_MAJORITY_DA in reasons["s1"]
+    assert "fokusområde «Formål»: 2 af 3 kodere;" in reasons["s1"]  # a majority: nothing added
+    assert NO_MAJORITY_DA not in reasons["s2"] and "2 af 3 kodere" in reasons["s2"]

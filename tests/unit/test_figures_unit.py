@@ -631,3 +631,22 @@ def test_a_line_of_one_persona_and_unknown_still_gets_a_second_hidden_cell():
     table = pd.DataFrame({"Plenum": [3, 12], "Spørgeskema": [9, 14]}, index=["Leder", "Ukendt"])
     mask = figures.people_cells_hidden(table, 5)
     assert mask.at["Leder", "Plenum"] and int(mask["Plenum"].sum()) == 2 and int(mask.loc["Leder"].sum()) == 2
+
+
+def test_a_card_never_quotes_a_statement_with_a_placeholder(cb):
+    """January's card quoted «Skriv til mig på [EMAIL] hvis I vil høre mere…» for a persona whose every quotable
+    statement had a placeholder: a message, not a view. Such a persona is left out, and the card says why."""
+    st, co = _make([("raadgiver", "formaal", "ingen", 6), ("leder", "formaal", "ingen", 6)])
+    leder = st["persona"] == "leder"
+    st.loc[leder, "text"] = [f"Skriv til mig på [EMAIL] hvis I vil høre mere om nummer {i} ord ord ord ord"
+                             for i in range(int(leder.sum()))]
+    formaal = figures.dilemma_cards(st, co, cb, per_persona=1)[0]
+    assert [q["persona"] for q in formaal["quotes"]] == ["raadgiver"]
+    assert formaal["personas_only_placeholders"] == ["Leder"] and formaal["personas_not_quoted"] == []
+    assert "Leder citeres ikke her: hvert af deres udsagn, der kunne citeres, nævner en person" in \
+        figures.dilemma_card_not_quoted(formaal)
+    # one plain statement is enough: it is quoted, the ones with placeholders are not
+    st.loc[st.index[leder][0], "text"] = "Vi skal kunne forklare formålet for borgeren ord ord ord ord ord ord"
+    formaal = figures.dilemma_cards(st, co, cb, per_persona=2)[0]
+    assert {q["persona"] for q in formaal["quotes"]} == {"raadgiver", "leder"}
+    assert not any("[EMAIL]" in q["text"] for q in formaal["quotes"]) and formaal["personas_only_placeholders"] == []
