@@ -69,7 +69,7 @@ from matplotlib.ticker import FuncFormatter
 from .codebook import NO_CODE, TENTATIVE_SUFFIX, Codebook, workshop_codebook
 from .config import WorkshopPaths, load_params
 from .errors import InputError, TooFewStatementsError, WorkshopError
-from .formatting import MONTHS_DA, decimal_da, percent_da
+from .formatting import MONTHS_DA, decimal_da, list_da, percent_da
 from .personas import PERSONA_LABELS_DA, PERSONAS, SOURCE_KINDS, UNKNOWN_PERSONA
 from .pseudonymise import is_sensitive
 
@@ -1200,17 +1200,14 @@ def dilemma_card_not_quoted(card: Mapping[str, Any]) -> str:
     all: their statements lie in cells the report hides. «Færre end 5 udsagn om fokusområdet» for one persona and
     not for the other told which of two hidden cells was the small one – an audit worked out a hidden cell of 1
     from it."""
-    def names(missing: list[str]) -> str:
-        return ", ".join(missing[:-1]) + (" og " if len(missing) > 1 else "") + missing[-1]
-
     n = card.get("min_count", 5)
     parts = []
     if card.get("personas_not_quoted"):
-        parts.append(f"{names(list(card['personas_not_quoted']))} citeres ikke her: deres udsagn om fokusområdet "
+        parts.append(f"{list_da(card['personas_not_quoted'])} citeres ikke her: deres udsagn om fokusområdet "
                      f"ligger i felter, som rapportens optællinger skjuler (færre end {n} udsagn, eller skjult "
                      "sammen med et sådant felt).")
     if card.get("personas_only_placeholders"):
-        parts.append(f"{names(list(card['personas_only_placeholders']))} citeres ikke her: hvert af deres udsagn, "
+        parts.append(f"{list_da(card['personas_only_placeholders'])} citeres ikke her: hvert af deres udsagn, "
                      "der kunne citeres, nævner en person eller en kontaktoplysning, som er erstattet af fx [NAVN].")
     return " ".join(parts)
 
