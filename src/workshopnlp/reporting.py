@@ -20,6 +20,7 @@ from .coding_sheet import disputed_statements, is_review, open_disputes
 from .config import WorkshopPaths, load_params
 from .errors import InputError
 from .figures import SOURCE_KIND_LABELS_DA, figure_params, theme_change_status
+from .figures import _usable as usable_statements
 from .figures import workshop_label as figure_workshop_label
 from .formatting import SAME_CODE_DA, decimal_da, list_da, percent_da, points_da, unfamiliar_text
 from .personas import PERSONA_LABELS_DA, REGISTER_LABELS_DA, SIDE_LABELS_DA, SOURCE_KINDS, UNKNOWN_PERSONA
@@ -642,9 +643,8 @@ def who_and_where_text(b: WorkshopBundle) -> str:
     """Page 03's words over the figures of themes by persona and by source: the workshop's own kinds of source
     (January has no group notes; a fixed «plenum, gruppedrøftelser, spørgeskemasvar og eventuelle høringssvar»
     named one it did not have)."""
-    usable = b.statements[~b.statements["is_empty_content"].astype(bool) & ~b.statements["is_duplicate"].astype(bool)]
     return (f"Andelen af hvert temas udsagn fra hver persona og fra hver slags kilde, workshoppen havde: "
-            f"{_kinds_text(usable)}.")
+            f"{_kinds_text(usable_statements(b.statements))}.")
 
 
 def _totals_text(statements: pd.DataFrame) -> str:
@@ -999,8 +999,7 @@ def asked_about_note(frames: dict, codebook: Codebook) -> str:
     labels = {code: label for code, label in codebook.dimension("focus_area").labels().items() if code != "ingen"}
     shares: dict[str, dict[str, float]] = {}
     for ws in sorted(frames):
-        statements = frames[ws][0]
-        usable = statements[~statements["is_empty_content"].astype(bool) & ~statements["is_duplicate"].astype(bool)]
+        usable = usable_statements(frames[ws][0])
         found = [code for ctx in contexts_of(usable) for dim, code in features.named_codes(ctx) if dim == "focus_area"]
         shares[ws] = {code: found.count(code) / max(len(usable), 1) for code in labels}
     asked = [code for code in labels if any(s[code] for s in shares.values())]
