@@ -304,7 +304,9 @@ def theme_table(b: WorkshopBundle) -> pd.DataFrame:
 THEME_TABLE_NOTE = (
     "*Nøgleord* er de ord, der kendetegner temaets udsagn mest i forhold til de andre temaers. Et tema får en "
     "kode i navnet (fx «Tillid: …»), når temaets udsagn ligner kodebogens eksempler på koden, og mindst "
-    "{share} af temaets udsagn er kodet sådan – tallet i parentes. Ellers bærer navnet kun nøgleordene. "
+    "{share} af temaets udsagn er kodet sådan – tallet i parentes. Et tema hedder «{practical}: …», når dets "
+    "udsagn mest ligner kodebogens eksempler på praktiske bemærkninger, tak og småsnak, og mindst {share} af dem "
+    "hverken har fokusområde eller princip. Ellers bærer navnet kun nøgleordene. "
     "*Stabilitet*: temaet blev fundet igen i mindst {stable} af gentagelserne med andre tilfældige "
     "udgangspunkter (stabil) eller ikke (ustabil). Temanumrene (T01, T02 …) følger temaet fra workshop til "
     "workshop, så de står ikke i rækkefølge.")
@@ -312,10 +314,10 @@ THEME_TABLE_NOTE = (
 
 def theme_table_note(b: WorkshopBundle) -> str:
     """What the theme table's columns mean, with the share a code needs to name a theme."""
-    from .themes import theme_params
+    from .themes import PRACTICAL_LABEL, theme_params
 
     tp = theme_params(b.params)
-    return THEME_TABLE_NOTE.format(share=percent_da(float(tp["label_code_min_share"])),
+    return THEME_TABLE_NOTE.format(share=percent_da(float(tp["label_code_min_share"])), practical=PRACTICAL_LABEL,
                                    stable=percent_da(float(tp["unstable_share"])))
 
 

@@ -58,7 +58,10 @@ examples) and the label is prefixed with the nearest code's label only if that s
 least ``label_code_similarity``, the code is not ``ingen`` and – once the statements are coded – at least
 ``label_code_min_share`` of the theme's statements carry that code (a name must not claim a code that the
 theme's own codes contradict: closeness in embedding space alone named a theme «Bæredygtighed» of which 89 %
-were coded «Intet fokusområde»); (2) a statement closer to the
+were coded «Intet fokusområde»); a theme whose centroid is nearest the ``ingen`` examples on both dimensions
+(at least as similar as a code must be) and of which at least that share is coded ``ingen`` on both is named
+«Praktisk: …» (``PRACTICAL_LABEL``; code ``ingen``), so the reader sees at once that «lokale, pause, kaffe» is
+no data-ethics theme; (2) a statement closer to the
 ``ingen`` examples (logistics, thanks) than to any code is never pulled into a data-ethics theme by
 outlier reduction; (3) the codebook background centres the embeddings for similarities and for the
 small-n clustering (below). Boosting the codebook's keywords in c-TF-IDF (``seed_words``, param
@@ -140,6 +143,7 @@ from .personas import PERSONAS, SOURCE_KINDS
 
 OUTLIER_ID = "ovrigt"
 OUTLIER_LABEL = "Øvrigt/ikke tematiseret"
+PRACTICAL_LABEL = "Praktisk"  # name prefix of a theme of logistics, thanks and small talk (code «ingen» on both)
 DIMENSIONS = ("focus_area", "principle")
 NO_CODE = "ingen"
 TOKEN_PATTERN = r"(?u)\b[^\W\d_]{2,}\b"
@@ -739,6 +743,24 @@ def typical_by_group(order: Sequence[int], texts: Sequence[object], groups: Sequ
     return [order[pos] for pos in sorted(picked)]
 
 
+def _practical_share(similarity: np.ndarray, cbv: "CodebookVectors", coded: pd.DataFrame | None,
+                     label_min: float) -> float | None:
+    """For a theme whose centroid is nearest the ``ingen`` examples on every dimension, each at least
+    ``label_min`` (``similarity``: the theme's centred similarity to each of ``cbv.codes``): the share of its
+    coded statements (``coded``: their ``focus_area`` and ``principle``) coded ``ingen`` on both, or ``nan``
+    when none is coded yet and ``0.0`` without codes at all – else ``None`` (a theme with data-ethics content)."""
+    for dim in DIMENSIONS:
+        idx = cbv.index(dim)
+        j = max(idx, key=lambda k: similarity[k])
+        if cbv.codes[j][1] != NO_CODE or similarity[j] < label_min:
+            return None
+    if coded is None:
+        return 0.0
+    both = coded[list(DIMENSIONS)]
+    known = both.notna().all(axis=1)
+    return round(float((both[known] == NO_CODE).all(axis=1).mean()), 4) if known.any() else float("nan")
+
+
 def _theme_label(words: list[str], nearest: tuple[str, str, str, float] | None, n_words: int) -> str:
     base = ", ".join(words[:n_words]) or "(ingen ord)"
     if nearest is not None:
@@ -987,6 +1009,12 @@ def _build_tables(workshop_id, statements, mask, usable, embeddings, docs, fit: 
             carried = coded is None or shares[dim][cid] >= share_min  # the theme's own codes bear it out
             if s >= label_min and beats_none and carried and (best is None or s > best[3]):
                 best = (dim, cid, clabel, s)
+        code_share = shares[best[0]][best[1]] if best and coded is not None else None
+        if best is None:
+            practical = _practical_share(code_sim[r], cbv, coded.iloc[members] if coded is not None else None,
+                                         label_min)
+            if practical is not None and (coded is None or practical >= share_min):
+                best, code_share = (None, NO_CODE, PRACTICAL_LABEL, 0.0), (practical if coded is not None else None)
         for dim in DIMENSIONS:
             for j in cbv.index(dim):
                 cid = cbv.codes[j][1]
@@ -1019,7 +1047,7 @@ def _build_tables(workshop_id, statements, mask, usable, embeddings, docs, fit: 
             "by_source_kind": _share_dict(sub.get("source_kind", pd.Series(dtype=str)), SOURCE_KINDS),
             "exemplars": exemplars,
             "code_label": best[2] if best else "", "code": best[1] if best else "",
-            "code_share": shares[best[0]][best[1]] if best and coded is not None else None,
+            "code_share": code_share,
             "nearest_codes": nearest_codes,
             "code_shares": shares if coded is not None else None,
             "recurrence": st["recurrence"], "stable": bool(st["recurrence"] >= stable_min),

@@ -593,11 +593,11 @@ def test_a_theme_name_claims_a_code_only_where_the_themes_own_codes_bear_it_out(
     from workshopnlp.config import load_params
     from workshopnlp.agreement import tentative_codes
     from workshopnlp.reporting import load_bundle, theme_table
-    from workshopnlp.themes import theme_params
+    from workshopnlp.themes import PRACTICAL_LABEL, theme_params
 
     data_dir, reports, _ = reported
     tp = theme_params(load_params())
-    named = bitten = marked_name = 0
+    named = bitten = marked_name = practical = 0
     for ws in (OCTOBER, JANUARY):
         folder = data_dir / "processed" / ws / "themes"
         t = pd.read_csv(folder / "themes.csv", keep_default_na=False)
@@ -607,7 +607,14 @@ def test_a_theme_name_claims_a_code_only_where_the_themes_own_codes_bear_it_out(
         members = pd.read_parquet(folder / "assignments.parquet").merge(codes, on="statement_id")
         for row in t.itertuples():
             own = members[(members["theme_id"] == row.theme_id) & (members["status"] == "brugbar")]  # no duplicates
-            if row.code:
+            if row.code == "ingen":  # «Praktisk: …»: nearest the ingen examples, and coded ingen on both dimensions
+                nearest = tc[tc["theme_id"] == row.theme_id].sort_values("similarity", key=lambda s: -s.astype(float))
+                assert (nearest.groupby("dimension")["code"].first() == "ingen").all(), row
+                share = (own[["focus_area", "principle"]] == "ingen").all(axis=1).mean()
+                assert share >= tp["label_code_min_share"] and abs(share - float(row.code_share)) < 1e-3, row
+                assert row.label.startswith(f"{PRACTICAL_LABEL}: ") and row.code_label == PRACTICAL_LABEL
+                practical += 1
+            elif row.code:
                 dim = tc[(tc["theme_id"] == row.theme_id) & (tc["code"] == row.code)]["dimension"].iat[0]
                 share = (own[dim] == row.code).mean()
                 assert share >= tp["label_code_min_share"] and abs(share - float(row.code_share)) < 1e-3, row
@@ -621,7 +628,7 @@ def test_a_theme_name_claims_a_code_only_where_the_themes_own_codes_bear_it_out(
         assert shown["Kode i navnet"].str.contains(r"\(\d+ % af udsagnene\)").sum() == (t["code"] != "").sum()
         # a name that carries a code people do not agree on says so, as every label of that code does
         tentative = tentative_codes(pd.read_csv(data_dir / "processed" / ws / "agreement.csv"))
-        for row in t[t["code"] != ""].itertuples():
+        for row in t[~t["code"].isin(["", "ingen"])].itertuples():
             dim = tc[(tc["theme_id"] == row.theme_id) & (tc["code"] == row.code)]["dimension"].iat[0]
             name, code_label = shown.loc[row.theme_id, ["Navn", "Kode i navnet"]]
             is_tentative = (dim, row.code) in tentative
@@ -631,6 +638,7 @@ def test_a_theme_name_claims_a_code_only_where_the_themes_own_codes_bear_it_out(
             page = (reports / ws / "laeser" / "03_temaer.html").read_text("utf-8")
             assert html.escape(name, quote=False) in page, name
     assert named >= 2 and bitten >= 1, (named, bitten)  # both sides of the rule are exercised on the sample
+    assert practical >= 1, "October's «lokale, pause, kaffe» is named as practical"
     assert marked_name, "the sample has a theme named by a tentative code"
 
 

@@ -255,13 +255,23 @@ def test_code_shares_when_codes_exist_and_same_inputs_give_same_outputs(small_ru
     pd.testing.assert_frame_equal(again.themes.drop(columns=naming), first.themes.drop(columns=naming))
     tc = again.theme_codes
     share_min = themes.theme_params(params)["label_code_min_share"]
+    coded, practical = again.assignments.merge(codes, on="statement_id"), 0
     for row in again.themes[~again.themes["is_outlier_group"]].itertuples():
+        if row.code == themes.NO_CODE:  # «Praktisk: …»: the share coded ingen on both dimensions
+            own = coded.loc[coded["theme_id"] == row.theme_id, ["focus_area", "principle"]]
+            assert row.label.startswith(themes.PRACTICAL_LABEL + ": ")
+            assert row.code_share >= share_min and row.code_share == pytest.approx(
+                (own == "ingen").all(axis=1).mean()), row
+            practical += 1
+            continue
         carried = tc[(tc["theme_id"] == row.theme_id) & (tc["code"] == row.code)]["share_coded"]
         assert not row.code or float(carried.iat[0]) >= share_min, row
         assert not row.code or row.code_share == pytest.approx(float(carried.iat[0]))
     unnamed = set(first.themes.loc[first.themes["code"] != "", "theme_id"]) - set(
         again.themes.loc[again.themes["code"] != "", "theme_id"])
     assert unnamed, "a theme named after a principle nobody coded keeps its name"
+    assert practical == 1, "the small talk is named «Praktisk: …», with and without codes"
+    assert (first.themes["code"] == themes.NO_CODE).sum() == 1
     assert first.themes["code_share"].isna().all(), "without codes no share is claimed"
     focus = tc[tc["dimension"] == "focus_area"].groupby("theme_id")["share_coded"].sum()
     assert np.allclose(focus, 1.0, atol=1e-3)
@@ -469,3 +479,21 @@ def test_a_statement_without_its_themes_key_words_is_tied_to_the_statement_it_is
     assert "indholdet som helhed" in theme_reason_da("T04", "T04", "T12", False, [], names)
     assert "gevinst" in theme_reason_da("T04", "T04", "T12", False, ["gevinst"], names, long) and "ligner det mest" \
         not in theme_reason_da("T04", "T04", "T12", False, ["gevinst"], names, long)
+
+
+def test_a_theme_is_named_practical_only_nearest_ingen_on_both_dimensions_and_coded_so():
+    """«Praktisk: lokale, pause, kaffe» tells the reader a theme is no data-ethics theme: only if its centroid
+    is nearest the ingen examples on each dimension (at least label_code_similarity) and – once coded – the
+    share coded ingen on BOTH dimensions is what the name claims."""
+    codes = [("focus_area", "formaal", "Formål"), ("focus_area", "ingen", "Intet fokusområde"),
+             ("principle", "ansvarlighed", "Ansvarlighed"), ("principle", "ingen", "Intet princip")]
+    cbv = themes.CodebookVectors(version="1", codebook_id="x", sha256="", background=np.zeros(2), codes=codes,
+                                 centroids=np.eye(4, 2))
+    near_none = np.array([0.2, 0.6, 0.3, 0.5])
+    coded = pd.DataFrame({"focus_area": ["ingen", "ingen", "formaal", "ingen", None],
+                          "principle": ["ingen", "ansvarlighed", "ingen", "ingen", "ingen"]})
+    assert themes._practical_share(near_none, cbv, coded, 0.4) == pytest.approx(0.5)  # 2 of the 4 coded on both
+    assert themes._practical_share(near_none, cbv, None, 0.4) == 0.0  # not coded yet: by similarity alone
+    assert themes._practical_share(near_none, cbv, coded, 0.55) is None  # the principle's ingen 0.5 too far
+    assert themes._practical_share(np.array([0.2, 0.6, 0.5, 0.45]), cbv, coded, 0.4) is None  # a principle nearer
+    assert np.isnan(themes._practical_share(near_none, cbv, coded.iloc[[4]], 0.4))  # none coded on both yet
