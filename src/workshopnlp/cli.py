@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .config import DEFAULT_DATA_DIR, DEFAULT_REPORTS_DIR, load_params
+from .config import DEFAULT_DATA_DIR, DEFAULT_REPORTS_DIR, check_workshop_id, load_params
 from .errors import WorkshopError
 
 
@@ -67,6 +67,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        # A workshop id is a folder name under raw/ (config.check_workshop_id), checked before any step reads
+        # or writes: «--workshop ../raw/<id>» wrote the statement table into the raw folder itself.
+        named = [("--workshop", getattr(args, "workshop", None))]
+        named += [("--workshops", w) for w in getattr(args, "workshops", None) or []]
+        for option, workshop_id in named:
+            if workshop_id is not None:
+                check_workshop_id(workshop_id, option)
         return int(args.func(args) or 0)
     except WorkshopError as exc:
         if os.environ.get("WORKSHOPNLP_DEBUG"):

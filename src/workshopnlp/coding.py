@@ -1530,7 +1530,7 @@ def _xlsx_sheet_with(path, text_column: str, sheet: str | None, max_bytes: int) 
         if sheet not in sheets:
             raise InputError(f"arket '{sheet}' findes ikke", file=path, location=f"ark: {', '.join(sheets)}",
                              fix="angiv et af arkene med --sheet")
-        return sheets[sheet], sheet
+        return sheets.checked(sheet), sheet
     having = [n for n, f in sheets.items() if text_column in f.columns]
     if not having:
         found = "; ".join(f"'{n}': {', '.join(c for c in f.columns if c != ROW_COLUMN) or 'ingen'}"
@@ -1543,7 +1543,7 @@ def _xlsx_sheet_with(path, text_column: str, sheet: str | None, max_bytes: int) 
         raise InputError(f"{len(having)} ark har kolonnen '{text_column}': {', '.join(having)}", file=path,
                          fix="vælg arket med --sheet NAVN (ét ark ad gangen; saml arkene i ét, hvis de hører "
                              "sammen)")
-    return sheets[having[0]], having[0]
+    return sheets.checked(having[0]), having[0]
 
 
 def _check_has_text(frame: pd.DataFrame, text_column: str, path) -> None:

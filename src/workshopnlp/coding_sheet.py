@@ -69,7 +69,23 @@ def sheets_in(folder: Path) -> list[Path]:
     folder = Path(folder)
     if not folder.is_dir():
         return []
+    for path in sorted(folder.iterdir()):
+        if path.is_file() and not path.name.startswith((LOCK_FILE_PREFIX, ".")):
+            _refuse_other_spreadsheet(path)
     return sorted(p for p in folder.glob("*.xlsx") if not p.name.startswith(LOCK_FILE_PREFIX))
+
+
+#: Spreadsheet formats a filled coding sheet may be saved as by mistake: refused, not passed over.
+OTHER_SPREADSHEETS = (".csv", ".tsv", ".xls", ".xlsm", ".ods", ".numbers")
+
+
+def _refuse_other_spreadsheet(path: Path) -> None:
+    """A coding sheet saved as CSV (or .xls, .ods …) was passed over without a word, and its codes with it."""
+    if path.suffix.lower() in OTHER_SPREADSHEETS:
+        raise InputError(f"kodeark skal være Excel-projektmapper (.xlsx); denne fil er {path.suffix.lower()}, "
+                         "og dens koder ville ikke blive læst", file=path,
+                         fix="åbn filen i Excel og gem den som .xlsx (Excel-projektmappe) i samme mappe; "
+                             "er den ikke et kodeark, så flyt den ud af mappen")
 
 
 def is_review(human: pd.DataFrame) -> pd.Series:
@@ -303,6 +319,7 @@ def read_coding_sheets(paths: Iterable[Path], codebook: Codebook, statement_ids:
     for path in paths:
         if not path.is_file():
             raise InputError("kodearket findes ikke", file=path, fix="tjek stien og filnavnet")
+        _refuse_other_spreadsheet(path)
         try:
             wb = load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:

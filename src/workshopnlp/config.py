@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -110,12 +111,30 @@ def params_override(params: dict[str, Any], base: dict[str, Any] | None = None) 
     return out
 
 
+def check_workshop_id(workshop_id: object, option: str = "--workshop") -> None:
+    """Raise an :class:`InputError` unless ``workshop_id`` is a plain folder name: every layer is
+    ``<data_dir>/<layer>/<workshop_id>``, so an id such as ``../raw/2022-10-28-dataetik`` or an absolute path
+    would read from, and write into, a folder that is not the workshop's – even into ``raw/`` itself."""
+    text = str(workshop_id) if workshop_id is not None else ""
+    plain = (text.strip() == text and text not in ("", ".", "..") and not re.search(r"[/\\\x00]", text)
+             and not text.startswith((".", "_")) and not Path(text).is_absolute())
+    if not plain:
+        raise InputError(f"workshop-id'et {text!r} er ikke et mappenavn: det skal være navnet på en mappe direkte "
+                         "under data/raw/, uden skråstreger, uden «..» og uden punktum eller _ forrest",
+                         location=option,
+                         fix="skriv kun mappens navn, fx --workshop 2022-10-28-dataetik; vælg en anden datamappe "
+                             "med --data-dir")
+
+
 @dataclass(frozen=True)
 class WorkshopPaths:
     """Where a workshop's layers live: ``raw`` is read-only input, the rest is rebuilt."""
 
     data_dir: Path
     workshop_id: str
+
+    def __post_init__(self) -> None:
+        check_workshop_id(self.workshop_id)
 
     @property
     def raw(self) -> Path:

@@ -265,6 +265,11 @@ def with_variable_labels(frame: pd.DataFrame, sheets: dict[str, pd.DataFrame]) -
     return frame.rename(columns=renamed)
 
 
+def _checked(sheets: dict[str, pd.DataFrame], name: str) -> pd.DataFrame:
+    """The sheet to read, refused if its header row names a column twice (readers.Sheets)."""
+    return sheets.checked(name) if hasattr(sheets, "checked") else sheets[name]
+
+
 def _choose_sheet(sheets: dict[str, pd.DataFrame], spec: SourceSpec, path: Path):
     if spec.sheet:
         if spec.sheet not in sheets:
@@ -272,15 +277,25 @@ def _choose_sheet(sheets: dict[str, pd.DataFrame], spec: SourceSpec, path: Path)
                              fix=f"ret 'sheet' i workshop.yaml; arkene er: {', '.join(sheets)}")
         if sheets[spec.sheet].empty:
             raise empty_sheet_error({spec.sheet: sheets[spec.sheet]}, path, in_workshop=True)
-        return spec.sheet, sheets[spec.sheet]
+        return spec.sheet, _checked(sheets, spec.sheet)
     order = sorted(sheets, key=lambda name: (name.strip().lower() != "dataset", list(sheets).index(name)))
     if order and order[0].strip().lower() == "dataset" and sheets[order[0]].empty:
         # an export without answers: never read its «Labels» sheet instead
         raise empty_sheet_error({order[0]: sheets[order[0]]}, path, in_workshop=True)
-    for name in order:
-        roles, _ = infer_column_roles(sheets[name], spec.columns, path)
-        if roles.get("text") and len(sheets[name]):
-            return name, sheets[name]
+    answering = [name for name in order if len(sheets[name])
+                 and infer_column_roles(sheets[name], spec.columns, path)[0].get("text")]
+    if len(answering) > 1 and answering[0].strip().lower() != "dataset":
+        # Reading the first would drop the others' answers without a word (a workbook with a sheet per
+        # municipality); a SurveyXact export's «Dataset» is its answers, whatever its other sheets hold.
+        raise InputError(f"{len(answering)} ark har fritekst-svar: {', '.join(repr(n) for n in answering)}; kun ét "
+                         "ark pr. fil læses", file=path, location=f"ark {', '.join(repr(n) for n in answering)}",
+                         fix="hører svarene sammen, så saml dem i ét ark (samme kolonner) eller gem hvert ark som sin "
+                             "egen fil i workshop-mappen; skal kun ét af dem læses, så angiv det under 'sheet' for "
+                             "filen i workshop.yaml")
+    if answering:
+        return answering[0], _checked(sheets, answering[0])
+    for name in order:  # a sheet whose header row could not be read may be why no answers were found
+        _checked(sheets, name)
     empty = [name for name in order if sheets[name].empty]
     raise InputError(f"ingen af arkene ({', '.join(sheets) or 'ingen ark'}) har en kolonne med fritekst-svar"
                      + (f"; tomme ark: {', '.join(empty)}" if empty else ""),

@@ -128,6 +128,11 @@ def load_manifest(path: Path, workshop_id: str) -> Manifest:
                          fix="skriv fx 'date: 2023-03-15' (år, måned, dag)") from None
     finally:
         loader.dispose()
+    if node is None:  # empty or only comments: a failed copy or save, not "infer everything" by intent
+        raise InputError("workshop.yaml er tom (eller har kun kommentarer), så dens oplysninger – deltagernes navne, "
+                         "kildernes slags og personaer – ville stille mangle", file=path,
+                         fix="skriv workshoppens oplysninger i filen (se eksemplet i README.md under "
+                             "'workshop.yaml'), eller slet filen, så bliver alt udledt af filerne")
     if not isinstance(data, dict):
         raise InputError("manifestet skal være en YAML-ordbog (nøgle: værdi)", file=path,
                          fix="se eksemplet i README.md under 'workshop.yaml'")

@@ -155,11 +155,29 @@ def parse_text_notes(text: str, markdown: bool) -> list[Block]:
     return blocks
 
 
+#: The first bytes of an OLE compound file: how Office stores a password-protected .docx/.xlsx, and the old
+#: .doc/.xls formats.
+OLE_SIGNATURE = bytes.fromhex("d0cf11e0a1b11ae1")
+
+
+def _refuse_protected_or_old(path: Path, program: str, suffix: str) -> None:
+    """Refuse an Office file stored as an OLE compound file with what to do: saving it again as it is keeps the
+    password (the message said only «not a zip package; save it as .docx»)."""
+    with open(path, "rb") as handle:
+        if handle.read(len(OLE_SIGNATURE)) != OLE_SIGNATURE:
+            return
+    raise InputError(f"filen er beskyttet med en adgangskode (krypteret) eller gemt i det gamle {program}-format "
+                     f"(.{'doc' if program == 'Word' else 'xls'}) med endelsen {suffix}", file=path,
+                     fix=f"åbn den i {program}; har den en adgangskode, så fjern den (Filer → Oplysninger → Beskyt → "
+                         f"Krypter med adgangskode: slet koden), og gem den som {suffix}")
+
+
 def read_docx_notes(path: Path) -> list[Block]:
     """Paragraphs and tables of a Word file, in document order; Heading/Title/Overskrift styles are headings.
     A table is read as post-its or minutes in a grid (:func:`_table_blocks`): its header and its row labels
     are the context of the cells they label, not statements."""
     if not zipfile.is_zipfile(path):
+        _refuse_protected_or_old(path, "Word", ".docx")
         raise InputError("filen har endelsen .docx men er ikke et Word-dokument (ikke en zip-pakke)", file=path,
                          fix="åbn den i Word og gem som .docx, eller gem den som .txt")
     import docx  # python-docx
@@ -299,10 +317,13 @@ def sniff_delimiter(text: str) -> str:
     try:
         return csv.Sniffer().sniff(sample, delimiters=CSV_DELIMITERS).delimiter
     except csv.Error:
-        header = text.splitlines()[0] if text else ""
-        counts = {d: header.count(d) for d in CSV_DELIMITERS}
-        best = max(counts, key=counts.get)
-        return best if counts[best] else ","
+        # The delimiter found on most of the first lines, then most often in the first: a title line over the
+        # header («Evaluering januar 2023») has none, and read by its count alone every row became one answer.
+        lines = [line for line in text.splitlines() if line.strip()][:20]
+        header = lines[0] if lines else ""
+        score = {d: (sum(d in line for line in lines), header.count(d)) for d in CSV_DELIMITERS}
+        best = max(CSV_DELIMITERS, key=lambda d: score[d])  # ties: the order of CSV_DELIMITERS
+        return best if score[best][0] else ","
 
 
 def read_csv_table(path: Path, max_bytes: int, delimiter: str | None = None) -> pd.DataFrame:
@@ -326,9 +347,41 @@ def read_csv_table(path: Path, max_bytes: int, delimiter: str | None = None) -> 
             frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[],
                                 skip_blank_lines=False, engine="python", index_col=False)
     except (pd.errors.ParserError, csv.Error) as exc:
+        row = _quote_error_row(text, sep)
+        if row is not None:
+            row += leading
+            raise InputError(f"CSV-filen kan ikke læses fra række {row}: et anførselstegn (\") åbner et felt, der ikke "
+                             "lukkes, eller står midt i et felt", file=path, location=f"række {row}",
+                             fix="ret anførselstegnene i rækken (et felt i anførselstegn slutter med \" lige før "
+                                 f"skilletegnet {sep!r}; et \" inde i teksten skrives \"\"), eller gem filen igen "
+                                 "som CSV fra Excel, der sætter dem selv") from None
         raise InputError(f"CSV-filen kan ikke læses med skilletegnet {sep!r}: {exc}", file=path,
                          fix="tjek at alle rækker har lige mange kolonner, eller angiv delimiter i workshop.yaml")
-    return _clean_table(frame, path, header_row=leading + 1)
+    header = next(csv.reader(io.StringIO(text), delimiter=sep), [])
+    return _clean_table(frame, path, header_row=leading + 1, raw_header=header)
+
+
+def _quote_error_row(text: str, sep: str) -> int | None:
+    """The line (1 = the first of ``text``) where the row starts on which a strict CSV reading fails (a quote
+    left open runs to the end of the file: the row it opened in is the one to mend), or ``None``."""
+    reader = csv.reader(io.StringIO(text), delimiter=sep, strict=True)
+    start = 1
+    try:
+        for _ in reader:
+            start = reader.line_num + 1
+    except csv.Error:
+        return start
+    return None
+
+
+def _column_letter(index: int) -> str:
+    """The spreadsheet letter of a 0-based column: 0 -> «A», 26 -> «AA»."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def _refuse_overlong_rows(text: str, sep: str, path: Path, leading: int) -> None:
@@ -343,6 +396,12 @@ def _refuse_overlong_rows(text: str, sep: str, path: Path, leading: int) -> None
         for i, record in enumerate(records, start=1):
             if any(field.strip() for field in record[len(header):]):  # empty extra fields: a trailing «;»
                 row = leading + 1 + i
+                if sum(bool(h.strip()) for h in header) <= 1:  # «Evaluering januar 2023» over the real header
+                    raise HeaderError(
+                        f"første række med indhold (række {leading + 1}) har kun ét felt, men række {row} har "
+                        f"{len(record)}: står kolonneoverskrifterne længere nede, fx under en titel?", file=path,
+                        location=f"række {leading + 1}",
+                        fix="slet rækkerne over kolonneoverskrifterne, så de står i første række")
                 raise InputError(
                     f"række {row} har {len(record)} felter, men overskriftsrækken har {len(header)}: svaret er "
                     f"sandsynligvis delt af skilletegnet {sep!r} inde i teksten", file=path, location=f"række {row}",
@@ -357,6 +416,7 @@ def read_xlsx_sheets(path: Path, max_bytes: int, in_workshop: bool = False) -> d
     refused (:func:`empty_sheet_error`; ``in_workshop``: the file is a source in a workshop's raw folder)."""
     check_file_basics(path, max_bytes)
     if not zipfile.is_zipfile(path):
+        _refuse_protected_or_old(path, "Excel", ".xlsx")
         raise InputError("filen har endelsen .xlsx men er ikke en Excel-projektmappe", file=path,
                          fix="åbn den i Excel og gem som .xlsx (Excel-projektmappe)")
     try:
@@ -366,7 +426,16 @@ def read_xlsx_sheets(path: Path, max_bytes: int, in_workshop: bool = False) -> d
         raise InputError("Excel-filen kan ikke læses: den er en zip-pakke, men ikke en hel Excel-projektmappe "
                          "(beskadiget, eller en anden filtype med endelsen .xlsx)", file=path,
                          fix="åbn den i Excel og gem den igen som .xlsx") from exc
-    tables = {name: _clean_table(frame, path) for name, frame in sheets.items()}
+    # The header rows as written: pandas renames a second «Spørgsmål» to «Spørgsmål.1» before _clean_table sees it.
+    # A sheet whose header repeats a name is refused only if it is the sheet read (Sheets.checked): a «Labels»
+    # sheet beside the answers may repeat what it likes.
+    headers = pd.read_excel(path, sheet_name=None, header=None, nrows=1, dtype=str, engine="openpyxl")
+    tables = Sheets()
+    for name, frame in sheets.items():
+        try:
+            tables[name] = _clean_table(frame, path, raw_header=_row_values(headers.get(name)), sheet=name)
+        except HeaderError as exc:
+            tables[name], tables.header_errors[name] = _clean_table(frame, path, sheet=name), exc
     if tables and all(frame.empty for frame in tables.values()):
         # Said here, not as "no sheet has a column of free-text answers": there are no answers to look for.
         raise empty_sheet_error(tables, path, in_workshop)
@@ -397,15 +466,60 @@ def empty_sheet_error(sheets: dict[str, pd.DataFrame], path: Path, in_workshop: 
     return InputError(what, file=path, location=f"ark {quoted}", fix=empty_table_fix(path, in_workshop, "arket"))
 
 
-def _clean_table(frame: pd.DataFrame, path: Path, header_row: int = 1) -> pd.DataFrame:
+class HeaderError(InputError):
+    """A table's header row names a column twice, or is not the header row (:func:`_clean_table`)."""
+
+
+class Sheets(dict):
+    """A workbook's cleaned sheets by name (:func:`read_xlsx_sheets`), with the error of each sheet whose header
+    row names a column twice; :meth:`checked` gives a sheet to read, or raises that error."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.header_errors: dict[str, HeaderError] = {}
+
+    def checked(self, name: str) -> pd.DataFrame:
+        if name in self.header_errors:
+            raise self.header_errors[name]
+        return self[name]
+
+
+def _row_values(frame: pd.DataFrame | None) -> list[str] | None:
+    """The first row of a sheet read without a header, as text (empty cells ``""``); ``None`` for no sheet."""
+    if frame is None:
+        return None
+    return ["" if pd.isna(v) else str(v) for v in frame.iloc[0]] if len(frame) else []
+
+
+def _clean_table(frame: pd.DataFrame, path: Path, header_row: int = 1, raw_header: list[str] | None = None,
+                 sheet: str | None = None) -> pd.DataFrame:
+    """``frame`` as text, stripped, without empty rows and unnamed empty columns, with each row's spreadsheet row
+    number in ``ROW_COLUMN``. A column name written twice in ``raw_header`` (the header row as written; pandas
+    has renamed the second copy «X.1» by then) is refused: the second column's answers would be read under
+    a name nobody wrote, or the first one's alone."""
     frame = frame.copy()
     frame.columns = [str(c).strip() for c in frame.columns]
-    dupes = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
+    written = [str(c).strip() for c in (raw_header if raw_header is not None else frame.columns)]
+    dupes = sorted({c for c in written if c and written.count(c) > 1})
     if dupes:
-        raise InputError(f"kolonnenavne forekommer flere gange: {', '.join(dupes)}", file=path,
-                         fix="giv hver kolonne et entydigt navn i første række")
+        columns = "; ".join(f"«{c}» (kolonne {', '.join(_column_letter(i) for i, w in enumerate(written) if w == c)})"
+                            for c in dupes)
+        raise HeaderError(f"samme kolonneoverskrift står flere gange i overskriftsrækken: {columns}", file=path,
+                         location=(f"ark '{sheet}', " if sheet else "") + f"række {header_row}",
+                         fix="giv hver kolonne et entydigt navn i overskriftsrækken (fx «… (1)» og «… (2)»), "
+                             "eller slet den kolonne, der er en kopi")
     frame = frame.fillna("").astype(str)
     frame = frame.apply(lambda col: col.str.strip())
+    named = [c for c in written if c and not c.lower().startswith("unnamed:")]
+    filled = [c for c in frame.columns if (frame[c] != "").any()]
+    if len(filled) >= 2 and len(named) * 2 < len(filled):
+        # A title in A1 over the real header: the header was read as an answer and every column as «Unnamed».
+        raise HeaderError(f"overskriftsrækken har kun {len(named)} udfyldt(e) celle(r) "
+                          f"({', '.join(repr(c) for c in named) or 'ingen'}), men tabellen har {len(filled)} kolonner "
+                          "med indhold: står kolonneoverskrifterne længere nede, fx under en titel eller en tom række?",
+                          file=path, location=(f"ark '{sheet}', " if sheet else "") + f"række {header_row}",
+                          fix="slet rækkerne over kolonneoverskrifterne, så de står i første række, og skriv en "
+                              "overskrift over hver kolonne med indhold")
     frame = frame.loc[:, [c for c in frame.columns if not c.lower().startswith("unnamed:")
                           or (frame[c] != "").any()]]
     # The spreadsheet row a person sees (the header is row ``header_row``, normally 1; blank lines of a CSV

@@ -36,15 +36,37 @@ def default_notebooks_dir() -> Path:
 
 
 def list_notebooks(notebooks_dir: Path) -> list[Path]:
+    """The numbered notebooks in ``notebooks_dir``, each checked to be a readable notebook before any runs."""
     found = sorted(Path(notebooks_dir).glob(NOTEBOOK_PATTERN))
     if not found:
         raise WorkshopError("ingen notebooks fundet", file=notebooks_dir,
                             fix="angiv mappen med de nummererede notebooks med --notebooks-dir")
+    for path in found:
+        read_notebook_json(path)
     return found
 
 
+def read_notebook_json(path: Path) -> dict[str, Any]:
+    """A notebook file's JSON, or a :class:`WorkshopError` naming the file, the line and the fix: a notebook
+    broken by a merge or a half-saved edit stopped the reports with a traceback."""
+    pair = Path(path).with_suffix(".py")
+    fix = (f"byg den igen fra sin tekstudgave: .venv/bin/jupytext --sync {pair}" if pair.exists()
+           else "hent en hel udgave af notebooken (fx git checkout -- " + str(path) + ")")
+    try:
+        nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise WorkshopError("notebooken er ikke gemt som UTF-8-tekst", file=path,
+                            location=f"byte {exc.start}", fix=fix) from exc
+    except json.JSONDecodeError as exc:
+        raise WorkshopError("notebooken er ikke gyldig JSON (ødelagt ved en fletning eller en halvt gemt ændring?)",
+                            file=path, location=f"linje {exc.lineno}, kolonne {exc.colno}", fix=fix) from exc
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        raise WorkshopError("filen er ikke en notebook: den har ingen liste af celler («cells»)", file=path, fix=fix)
+    return nb
+
+
 def notebook_title(path: Path) -> str:
-    nb = json.loads(path.read_text(encoding="utf-8"))
+    nb = read_notebook_json(path)
     for cell in nb["cells"]:
         if cell["cell_type"] == "markdown":
             m = _TITLE.search("".join(cell["source"]))

@@ -557,3 +557,37 @@ def test_a_workbook_without_the_text_column_lists_each_sheets_columns(tmp_path, 
     _fails(capsys, ["code", str(src), "--out", str(tmp_path / "ud.csv"), "--data-dir", str(data_dir)],
            "ingen ark har kolonnen 'text'", "'Svar': Besvarelser januar", "'Andet': nr, kommentar",
            "første række")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_table_with_its_text_column_written_twice_is_refused(tmp_path, capsys, data_dir, suffix):
+    """pandas renamed the second «text» to «text.1», so the first column was coded and the second ignored."""
+    src = tmp_path / f"svar{suffix}"
+    if suffix == ".csv":
+        src.write_text("id,text,text\n1,Formålet skal være klart,Hvem ser mine data?\n", encoding="utf-8")
+    else:
+        wb = openpyxl.Workbook()
+        wb.active.title = "Svar"
+        wb.active.append(["id", "text", "text"])
+        wb.active.append([1, "Formålet skal være klart", "Hvem ser mine data?"])
+        wb.save(src)
+    out = tmp_path / "ud.csv"
+    _fails(capsys, ["code", str(src), "--out", str(out), "--data-dir", str(data_dir)], f"svar{suffix}",
+           "række 1", "«text» (kolonne B, C)", "entydigt navn")
+    assert not out.exists()
+
+
+def test_a_coding_sheet_saved_as_csv_is_refused_not_passed_over(data_dir, tmp_path, capsys):
+    """A sheet saved as CSV in kodning/ was passed over («læst fra 3 ark»), its codes lost without a word."""
+    sheet = _filled_sheet(data_dir, tmp_path, lambda ws: None)
+    saved = tmp_path / "kodeark_D.csv"
+    pd.read_excel(sheet, sheet_name=SHEET).to_csv(saved, index=False)
+    _fails(capsys, ["coding-sheet", "import", str(saved), "--workshop", JANUARY, "--data-dir", str(data_dir)],
+           "kodeark_D.csv", "skal være Excel-projektmapper (.xlsx)", "gem den som .xlsx")
+    folder = data_dir / "raw" / JANUARY / "kodning"
+    (folder / "noter.txt").write_text("Kodet af D i februar.\n", encoding="utf-8")  # notes are not sheets: read past
+    assert main(["coding-sheet", "import", "--workshop", JANUARY, "--data-dir", str(data_dir)]) == 0
+    capsys.readouterr()
+    shutil.copy(saved, folder / saved.name)
+    _fails(capsys, ["coding-sheet", "import", "--workshop", JANUARY, "--data-dir", str(data_dir)],
+           str(folder / saved.name), "gem den som .xlsx")

@@ -6,6 +6,7 @@ import hashlib
 import io
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from conftest import OCTOBER, copy_raw
@@ -305,3 +306,114 @@ def test_empty_files_are_never_to_be_removed_but_moved_out(workshop, capsys, nam
     (workshop / "raw" / "ws" / name).write_bytes(content)
     err = _fails(workshop, capsys, name, "flyt den ud af")
     assert "fjern" not in err and "slet den" not in err
+
+
+@pytest.mark.parametrize("command", [["ingest"], ["coding-sheet", "export"], ["run"]])
+@pytest.mark.parametrize("given", ["../raw/ws", "ABS", "..", "_cache"])
+def test_a_workshop_id_that_is_a_path_is_refused_before_anything_is_read_or_written(workshop, capsys, command, given):
+    """«--workshop ../raw/ws» (or an absolute path) made ingest write its statement table into the raw folder
+    itself, and the next ordinary run then refused the folder's «unknown» files."""
+    given = str(workshop / "raw" / "ws") if given == "ABS" else given
+    raw_before, processed_before = _hashes(workshop / "raw"), _hashes(workshop / "processed")
+    code = main([*command, "--workshop", given, "--data-dir", str(workshop)])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err, err
+    assert "(--workshop)" in err and "ikke et mappenavn" in err and "Sådan retter du det: skriv kun mappens navn" in err
+    assert _hashes(workshop / "raw") == raw_before and _hashes(workshop / "processed") == processed_before
+    assert main(["ingest", "--workshop", "ws", "--data-dir", str(workshop)]) == 0  # the plain id still works
+
+
+def test_compare_names_the_option_of_a_workshop_id_that_is_a_path(workshop, capsys):
+    assert main(["compare", "--workshops", "ws", "../ws", "--data-dir", str(workshop)]) == 2
+    assert "(--workshops)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("content", ["", "# kilderne kommer senere\n", "\n\n"])
+def test_an_empty_manifest_is_refused_not_read_as_no_manifest(workshop, capsys, content):
+    """A workshop.yaml emptied by a failed copy was read as if there were none: its participants' names would
+    no longer be replaced, without a word."""
+    (workshop / "raw" / "ws" / "workshop.yaml").write_text(content, encoding="utf-8")
+    _fails(workshop, capsys, "workshop.yaml", "er tom", "eller slet filen")
+
+
+def test_a_csv_whose_header_names_a_question_twice_is_refused_with_its_columns(workshop, capsys):
+    """pandas renamed the second copy «… .1»: its answers were read under a question nobody asked."""
+    (workshop / "raw" / "ws" / "svar.csv").write_text(
+        "Svar-ID;Hvad er vigtigst for dig?;Hvad er vigtigst for dig?\n1;At formålet er klart;At jeg bliver hørt\n",
+        encoding="utf-8")
+    _fails(workshop, capsys, "svar.csv", "(række 1)", "«Hvad er vigtigst for dig?» (kolonne B, C)")
+
+
+def test_a_workbook_header_naming_a_column_twice_is_refused_only_on_the_sheet_that_is_read(workshop, capsys):
+    wb = openpyxl.Workbook()
+    wb.active.title = "Dataset"
+    wb.active.append(["respondent_id", "Hvad er vigtigst for dig?"])
+    wb.active.append([1, "At formålet med algoritmen er klart for alle"])
+    labels = wb.create_sheet("Labels")  # a sheet beside the answers may repeat a name: it is not read
+    labels.append(["Variabel", "Tekst", "Tekst"])
+    labels.append(["s_1", "Hvad er vigtigst for dig?", ""])
+    path = workshop / "raw" / "ws" / "surveyxact.xlsx"
+    wb.save(path)
+    assert main(["ingest", "--workshop", "ws", "--data-dir", str(workshop)]) == 0
+    wb["Dataset"]["C1"] = "Hvad er vigtigst for dig?"
+    wb["Dataset"]["C2"] = "At jeg bliver hørt"
+    wb.save(path)
+    _fails(workshop, capsys, "surveyxact.xlsx", "(ark 'Dataset', række 1)", "(kolonne B, C)")
+
+
+def test_a_workbook_with_answers_on_two_sheets_is_refused_unless_one_is_named(workshop, capsys):
+    """Only the first sheet with answers was read: a sheet per municipality lost all but Vejle's answers."""
+    wb = openpyxl.Workbook()
+    wb.active.title = "Vejle"
+    for ws, answer in ((wb.active, "At formålet med algoritmen er klart for alle"),
+                       (wb.create_sheet("Kolding"), "At jeg kan se, hvem der har kigget i mine data")):
+        ws.append(["Svar-ID", "Hvad er vigtigst for dig?"])
+        ws.append([1, answer])
+    wb.save(workshop / "raw" / "ws" / "kommuner.xlsx")
+    _fails(workshop, capsys, "kommuner.xlsx", "2 ark har fritekst-svar: 'Vejle', 'Kolding'", "saml dem i ét ark",
+           "'sheet'")
+    (workshop / "raw" / "ws" / "workshop.yaml").write_text(
+        "sources:\n  - file: kommuner.xlsx\n    sheet: Kolding\n", encoding="utf-8")
+    assert main(["ingest", "--workshop", "ws", "--data-dir", str(workshop)]) == 0
+    texts = pd.read_parquet(workshop / "processed" / "ws" / "statements.parquet")["text"].tolist()
+    assert "At jeg kan se, hvem der har kigget i mine data" in texts
+    assert "At formålet med algoritmen er klart for alle" in texts  # from svar.csv, the folder's other file
+    assert texts.count("At formålet med algoritmen er klart for alle") == 1  # not from the sheet not named
+
+
+def test_a_title_above_the_header_is_named_not_read_as_an_answer(workshop, capsys):
+    """A title in A1 and the header in row 3: the header was ingested as a statement and every answer's question
+    became «Unnamed: 3», without a word."""
+    wb = openpyxl.Workbook()
+    wb.active.title = "Svar"
+    wb.active.append(["Evaluering af workshoppen, januar 2023"])
+    wb.active.append([])
+    wb.active.append(["Svar-ID", "Rolle", "Hvad er vigtigst for dig?"])
+    wb.active.append([1, "Leder", "At formålet med algoritmen er klart for alle"])
+    wb.active.append([2, "Rådgiver", "At vi kan forklare borgeren, hvad systemet gør"])
+    wb.save(workshop / "raw" / "ws" / "evaluering.xlsx")
+    _fails(workshop, capsys, "evaluering.xlsx", "(ark 'Svar', række 1)", "under en titel",
+           "slet rækkerne over kolonneoverskrifterne")
+
+
+def test_a_title_line_above_a_csv_header_is_named(workshop, capsys):
+    (workshop / "raw" / "ws" / "svar.csv").write_text(
+        "Evaluering januar 2023\n" + GOOD_CSV, encoding="utf-8")
+    _fails(workshop, capsys, "svar.csv", "(række 1)", "under en titel", "slet rækkerne over kolonneoverskrifterne")
+
+
+@pytest.mark.parametrize("row, line", [(3, '2;"At jeg bliver hørt\n'), (2, '1;"At formålet" er klart\n')])
+def test_a_csv_quote_left_open_names_the_row_it_opens_in(workshop, capsys, row, line):
+    """pandas' English «';' expected after '"'» named neither the row nor the quote."""
+    rows = ["Svar-ID;Hvad er vigtigst for dig?\n", "1;At formålet er klart\n", "2;At jeg bliver hørt\n",
+            "3;Ingen kommentarer\n", "4;Tak for i dag\n"]
+    rows[row - 1] = line
+    (workshop / "raw" / "ws" / "svar.csv").write_text("".join(rows), encoding="utf-8")
+    _fails(workshop, capsys, "svar.csv", f"(række {row})", "anførselstegn", 'skrives ""')
+
+
+@pytest.mark.parametrize("name, program", [("noter.docx", "Word"), ("svar.xlsx", "Excel")])
+def test_a_password_protected_office_file_says_to_remove_the_password(workshop, capsys, name, program):
+    """Office stores an encrypted .docx/.xlsx as an OLE compound file; «save it again as .docx» keeps it encrypted."""
+    (workshop / "raw" / "ws" / name).write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + bytes(range(256)) * 8)
+    _fails(workshop, capsys, name, "adgangskode", f"åbn den i {program}", "slet koden")

@@ -1,6 +1,7 @@
 """Notebooks stay thin, parameterised, output-free and in sync with their jupytext scripts."""
 
 import json
+import shutil
 
 import jupytext
 import pytest
@@ -73,3 +74,23 @@ def test_papermill_reads_every_parameter_the_report_step_passes(path, caplog):
         found = papermill.inspect_notebook(str(path))
     assert set(found) == {"workshop_id", "data_dir", "params_override"}
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
+
+
+@pytest.mark.parametrize("content, where", [("{ x", "linje 1, kolonne 3"), ('{"cells": 3}', None),
+                                            (b"\xff\xfe{", "byte 0")])
+def test_a_broken_notebook_is_named_with_its_line_and_the_fix_before_any_runs(tmp_path, content, where):
+    """A notebook broken by a merge stopped the reports with a JSONDecodeError traceback."""
+    from workshopnlp.errors import WorkshopError
+    from workshopnlp.report import list_notebooks
+
+    for name in ("01_data_og_kvalitet", "02_kodning"):
+        shutil.copy(REPO / "notebooks" / f"{name}.ipynb", tmp_path / f"{name}.ipynb")
+    assert [p.name for p in list_notebooks(tmp_path)] == ["01_data_og_kvalitet.ipynb", "02_kodning.ipynb"]
+    broken = tmp_path / "02_kodning.ipynb"
+    broken.write_bytes(content if isinstance(content, bytes) else content.encode())
+    (tmp_path / "02_kodning.py").write_text("# tekstudgaven\n", encoding="utf-8")
+    with pytest.raises(WorkshopError) as caught:
+        list_notebooks(tmp_path)
+    text = caught.value.describe()
+    assert str(broken) in text and "jupytext --sync" in text and str(tmp_path / "02_kodning.py") in text
+    assert (where is None) or f"({where})" in text, text
