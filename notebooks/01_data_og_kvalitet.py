@@ -25,6 +25,8 @@ data_dir = "../data"
 params_override = {}  # ændringer af standardparametrene, som i en --params-fil; {} betyder standard
 
 # %%
+from IPython.display import Markdown, display
+
 from workshopnlp import reporting
 
 b = reporting.open_report(workshop_id, data_dir, params_override)
@@ -39,13 +41,9 @@ reporting.sources_table(b)
 
 # %% [markdown]
 # ## Hvem talte?
-# Udsagn fordelt på persona og type af kilde. Felter med så få udsagn, at nogen kunne genkendes, vises som
-# "<N" (N er grænsen for små felter, den samme som i figurerne), og så mange andre felter som "skjult", at
-# ingen personas felt kan regnes ud fra antallet pr. kilde eller pr. persona. Rækken «Ukendt» (udsagn, hvor
-# vi ikke ved, hvem der talte) kan ofte regnes ud fra de andre sider, så et skjult felt dér tæller ikke som
-# beskyttelse af de andre.
 
 # %%
+display(Markdown(reporting.persona_table_note(b)))
 reporting.persona_table(b)
 
 # %% [markdown]

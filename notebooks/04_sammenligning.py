@@ -37,6 +37,7 @@ display(Markdown(reporting.comparison_note(frames, workshop_id, data_dir)))
 # %%
 if len(frames) > 1:
     reporting.show(figures.fig_codes_by_workshop(frames, b.codebook, "focus_area"))
+    display(Markdown(reporting.who_coded_note(frames)))
     display(Markdown(reporting.asked_about_note(frames, b.codebook)))
     reporting.show(figures.fig_codes_by_workshop(frames, b.codebook, "principle"))
 

@@ -17,8 +17,9 @@
 # %% [markdown]
 # # 6. Til opfølgningsworkshoppen: dilemmakort
 #
-# For hvert fokusområde: workshoppens dilemma og spørgsmål sammen med de mest sigende citater fra hver
-# persona. Kortene kan printes og bruges direkte i drøftelserne; under hvert kort står det samme som tekst.
+# For hvert fokusområde: kodebogens dilemma og spørgsmål (fra materialet til workshoppen 28. oktober 2022)
+# sammen med de mest sigende citater fra hver persona i denne workshop. Kortene kan printes og bruges direkte i
+# drøftelserne; under hvert kort står det samme som tekst.
 
 # %% tags=["parameters"]
 workshop_id = "2022-10-28-dataetik"

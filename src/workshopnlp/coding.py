@@ -552,9 +552,10 @@ class CodingModel:
                 word_part += f"; bruger kodebogens nøgleord for koden: {', '.join(used)}"
         if self.context_weight(dim) > 0 and context:
             if (dim, code) in self.context.named_codes(context):
-                word_part += f"; konteksten «{_short(context, 60)}» nævner {labels[code].lower()}"
+                shown = _short(context, EXPLANATION_CONTEXT_CHARS)
+                word_part += f"; konteksten «{shown}» nævner {labels[code].lower()}"
             else:
-                word_part += f"; læst sammen med konteksten «{_short(context, 60)}»"
+                word_part += f"; læst sammen med konteksten «{_short(context, EXPLANATION_CONTEXT_CHARS)}»"
         # Why the threshold decided, inside the certainty's parenthesis: «(sikkerhed 0,40; ingen kode nåede …)».
         certainty = f"sikkerhed {decimal_da(score)}"
         if code == NO_CODE and score < threshold:
@@ -601,6 +602,10 @@ def share_ingen(scores: dict[str, pd.DataFrame], weight: float, source: str = "f
     frame = scores[target].copy()
     frame[NO_CODE] = (1 - weight) * frame[NO_CODE] + weight * scores[source][NO_CODE].to_numpy()
     return {**scores, target: frame.div(frame.sum(axis=1), axis=0)}
+
+
+#: How much of a statement's context an explanation quotes («læst sammen med konteksten «…»»).
+EXPLANATION_CONTEXT_CHARS = 60
 
 
 def _short(text: str, max_chars: int = 90) -> str:
@@ -1563,6 +1568,24 @@ def _check_has_text(frame: pd.DataFrame, text_column: str, path) -> None:
                              + (f"; kolonner med tekst: {', '.join(wordy)}" if wordy else ""))
 
 
+def _check_length(frame: pd.DataFrame, text_column: str, path, max_chars: int) -> None:
+    """Refuse an answer longer than ``ingest.max_statement_chars``, as ingest does for a workshop's files: a whole
+    document pasted into one cell is not one statement (``code`` coded a 100,000-character cell as one)."""
+    from .errors import InputError
+    from .readers import ROW_COLUMN
+
+    lengths = frame[text_column].astype(str).str.len()
+    if (lengths > max_chars).any():
+        first = int(np.flatnonzero((lengths > max_chars).to_numpy())[0])
+        rows = frame.loc[lengths > max_chars, ROW_COLUMN].astype(str).tolist()
+        raise InputError(f"{len(rows)} svar er længere end grænsen på {max_chars:,} tegn (det første "
+                         f"{int(lengths.iloc[first]):,} tegn)".replace(",", "."), file=path,
+                         location=f"kolonne '{text_column}', række {', '.join(rows[:10])}"
+                                  + (" …" if len(rows) > 10 else ""),
+                         fix="tjek om et helt dokument er indsat i ét felt; del det op eller ret "
+                             "ingest.max_statement_chars med --params")
+
+
 def table_human_codes(paths, codebook: Codebook, ids: pd.Series, raw_texts: pd.Series, texts: Sequence[str],
                       is_empty: Sequence[bool], contexts: Sequence[str] | None, source: str) -> pd.DataFrame:
     """``code INPUT --human-codes``: people's codes of some of the table's rows
@@ -1645,6 +1668,7 @@ def code_table(input_path, out_path, text_column: str = "text", id_column: str |
     if frame.empty:
         raise InputError("tabellen har ingen rækker", file=input_path, fix="tjek at det er den rigtige fil")
     _check_has_text(frame, text_column, input_path)
+    _check_length(frame, text_column, input_path, int(params["ingest"]["max_statement_chars"]))
     id_name, ids = _ids_of(frame, id_column, input_path)
     codebook = load_codebook(codebook_path)
     pseudo = Pseudonymiser()

@@ -120,7 +120,7 @@ DANISH_LETTERS = "æøåÆØÅ"
 SVG_HASHSALT = "workshopnlp"
 
 _DEFAULTS = {"font": "DejaVu Sans", "font_size": 10, "min_cell_count": 5, "dpi": 150,
-             "quotes_per_persona": 1, "quote_min_words": 8, "quote_max_words": 60}
+             "quotes_per_persona": 1, "quote_min_words": 8, "quote_max_words": 60, "quote_min_score": 0.5}
 _active_params: dict[str, Any] | None = None
 
 
@@ -368,6 +368,25 @@ def _coded(statements: pd.DataFrame, codes: pd.DataFrame) -> pd.DataFrame:
     st = _usable(statements)
     code_cols = [c for c in codes.columns if c not in st.columns or c == "statement_id"]
     return st.merge(codes[code_cols], on="statement_id", how="inner")
+
+
+def human_coded_share(statements: pd.DataFrame, codes: pd.DataFrame) -> float:
+    """The share of a workshop's usable statements whose codes people gave (``code_source`` «menneske»); 0.0 for
+    codes written before that column existed or none coded (the figures' statements: :func:`_coded`)."""
+    coded = _coded(statements, codes)
+    if coded.empty or "code_source" not in coded.columns:
+        return 0.0
+    return float((coded["code_source"] == "menneske").mean())
+
+
+def coded_by_da(share: float) -> str:
+    """Who gave a workshop's codes, for a label: «kodet af mennesker» (all), «kodet af maskinen» (none), else
+    «34 % kodet af mennesker»."""
+    if share >= 1.0:
+        return "kodet af mennesker"
+    if share <= 0.0:
+        return "kodet af maskinen"
+    return f"{percent_da(share)} kodet af mennesker"
 
 
 def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
@@ -632,7 +651,8 @@ def hidden_legend_label(min_count: int) -> str:
     sådant felt». A legend saying «færre end 5» over a hidden 8 (hidden beside a small cell so that it cannot be
     worked out, :func:`people_cells_hidden`) told something false; one that said the long words only where a
     hidden cell was 5 or more told which figures had such a cell, and an audit used that too."""
-    return f"Skjult (færre end {min_count} udsagn, eller skjult med et sådant felt, så det ikke kan regnes ud)"
+    return (f"Skjult (færre end {min_count} udsagn, eller skjult med et sådant felt, så en personas tal ikke kan "
+            "regnes ud)")
 
 
 #: Why the figures of codes and themes show every count, also 1–4: they count statements on a topic, not people,
@@ -641,14 +661,19 @@ TOPIC_CELLS_NOTE_DA = ("Alle tal vises, også små: de tæller udsagn om et emne
                        "med sine koder og sit tema på siderne.")
 
 
+#: What the hiding of small cells does not do: it counts statements, not people. «Så ingen enkeltpersons svar kan
+#: udpeges» promised more – September's minutes name «3 borgere i ressourceforløb», who made many statements.
+COUNTS_STATEMENTS_NOTE_DA = "Grænsen tæller udsagn, ikke personer."
+
+
 def _dim_subtitle(min_count: int, people: bool = True) -> str:
     """The subtitle of a figure of shares by group. Only a figure by persona (``people``) says that hiding keeps
-    anyone's answers from being singled out: a figure by source kind hides the same way, but the lists of every
+    a persona's few statements from standing alone: a figure by source kind hides the same way, but the lists of every
     statement show each one's context, which often tells the kind of source (an audit counted October's plenary
     cells from them), so there it would promise what the pages do not keep."""
     text = (f"Tal i felterne = antal udsagn (tomme svar og dubletter er ikke talt med). Felter med færre end "
             f"{min_count} udsagn er skjult")
-    return text + (", så ingen enkeltpersons svar kan udpeges." if people else ".")
+    return text + (f", så en personas få udsagn ikke står alene. {COUNTS_STATEMENTS_NOTE_DA}" if people else ".")
 
 
 def fig_codes_by_persona(statements: pd.DataFrame, codes: pd.DataFrame, codebook: Codebook, dimension: str,
@@ -700,13 +725,16 @@ def fig_codes_by_workshop(frames: Mapping[str, tuple[pd.DataFrame, pd.DataFrame]
         _require(codes, ["statement_id", dimension], f"kodetabellen for {labels[ws]}")
         rows[ws] = _coded(statements, codes)[dimension].value_counts()
     counts = pd.DataFrame(rows).T.fillna(0).reindex(ids)
+    # Who coded each workshop, under its name: people's codes beside the machine's are no like-for-like comparison
+    # (October's and January's by people, September's by the machine showed Formål falling from 30 % to 13 %).
+    rows_named = {ws: f"{labels[ws]}\n({coded_by_da(human_coded_share(*frames[ws]))})" for ws in ids}
     # a whole workshop's statements on a code: a topic, not a group of people, and its page lists every one
     subtitle = f"Tal i felterne = antal udsagn (tomme svar og dubletter er ikke talt med). {TOPIC_CELLS_NOTE_DA}"
     if any(lab.endswith(TENTATIVE_SUFFIX) for lab in codebook.dimension(dimension).labels().values()):
         # the labels are one workshop's (the codebook passed, the latest's): say whose agreement flags them
         subtitle += f" «Foreløbig» bygger på kodernes enighed i {labels[ids[-1]].lower()}."
     shown = _bar_counts(counts, _code_order(codebook, dimension))
-    return _share_bars(counts, labels, _code_order(codebook, dimension), codebook.dimension(dimension).labels(),
+    return _share_bars(counts, rows_named, _code_order(codebook, dimension), codebook.dimension(dimension).labels(),
                        code_colours(codebook, dimension), f"{_title_dim(codebook, dimension)} fordelt på workshop",
                        subtitle, int(fp["min_cell_count"]), fp, "Andel af workshoppens udsagn",
                        mask=pd.DataFrame(False, index=shown.index, columns=shown.columns))
@@ -837,11 +865,16 @@ def theme_change_status(row: Mapping[str, Any]) -> tuple[str, str]:
     """A comparison row's status («vokset», «ny» …) and its note on stability, as the figure and page 04's table
     show them: «ustabil» for a new theme, «var ustabil» for a vanished one, found in under half of the repeated
     groupings (``stable_b`` of a new theme, ``stable_a`` of a vanished one) – it may never have been a theme, and a
-    reader should not take a wobble of the method for a change in what was said; else ""."""
+    reader should not take a wobble of the method for a change in what was said. A theme found in both (vokset,
+    skrumpet …) says which side was unstable: «var ustabil», «ustabil nu» or «ustabil begge gange» (June's
+    unstable T22 «skrumpet» unmarked beside marked vanished ones); else ""."""
     status = str(row["status"])
-    unstable = str(row.get("stable_a" if status == "forsvundet" else "stable_b", "")) == "False"
-    note = {"forsvundet": "var ustabil", "ny": "ustabil"}.get(status, "") if unstable else ""
-    return status, note
+    was, now = (str(row.get(key, "")) == "False" for key in ("stable_a", "stable_b"))
+    if status == "forsvundet":
+        return status, "var ustabil" if was else ""
+    if status == "ny":
+        return status, "ustabil" if now else ""
+    return status, ("ustabil begge gange" if was and now else "var ustabil" if was else "ustabil nu" if now else "")
 
 
 def fig_theme_changes(comparison: pd.DataFrame, earlier_label: str, later_label: str, *,
@@ -1106,10 +1139,16 @@ def dilemma_cards(statements: pd.DataFrame, codes: pd.DataFrame, codebook: Codeb
     with a placeholder ([NAVN], [EMAIL] …) is never quoted on a card: January's card quoted «Skriv til mig på
     [EMAIL] hvis I vil høre mere», a message and no view. ``personas_only_placeholders``: those left out because
     every statement they could be quoted by has one (their cells are shown, so saying so tells nothing hidden).
+    A statement only the machine coded is quoted only if its score for the focus area is at least
+    ``figures.quote_min_score``: September's Tillid card quoted «Nej. Jeg har fået samtaler som jeg plejer.» (an
+    answer to whether anything had changed, coded Tillid at 0.47, «ingen» by all three people) under «Skal vi
+    kunne forklare alt for borgerne?». ``personas_uncertain``: those left out because the machine is not sure
+    enough of any statement they could be quoted by (cells shown: this too tells nothing hidden).
     """
     fp = _fig_params(params)
     min_count = int(fp["min_cell_count"])
     lo, hi = int(fp["quote_min_words"]), int(fp["quote_max_words"])
+    min_score = float(fp["quote_min_score"])
     _require(statements, ["statement_id", "persona", "text", "source_kind"], "udsagnstabellen")
     _require(codes, ["statement_id", "focus_area"], "kodetabellen")
     df = _coded(statements, codes)
@@ -1137,7 +1176,8 @@ def dilemma_cards(statements: pd.DataFrame, codes: pd.DataFrame, codebook: Codeb
         sub["_human"] = sub["code_source"].eq("menneske") if "code_source" in sub.columns else False
         sub = sub.sort_values(["_len_ok", "_clean", "_human", "_score", "statement_id"],
                               ascending=[False, False, False, False, True], kind="mergesort")
-        quotes, not_quoted, only_placeholders = [], [], []
+        sub["_sure"] = sub["_human"] | (sub["_score"] >= min_score)
+        quotes, not_quoted, only_placeholders, uncertain = [], [], [], []
         per = sub["persona"].value_counts()
         for persona in PERSONAS:
             if persona == UNKNOWN_PERSONA:
@@ -1155,6 +1195,10 @@ def dilemma_cards(statements: pd.DataFrame, codes: pd.DataFrame, codebook: Codeb
                 only_placeholders.append(PERSONA_LABELS_DA[persona])
                 continue
             candidates = candidates[candidates["_clean"]]
+            if not candidates["_sure"].any():  # a machine code of 0.47 is a guess, not a telling quote
+                uncertain.append(PERSONA_LABELS_DA[persona])
+                continue
+            candidates = candidates[candidates["_sure"]]
             seen: set[str] = set()
             for _, row in candidates.iterrows():
                 key = " ".join(str(row["text"]).lower().split())
@@ -1172,7 +1216,8 @@ def dilemma_cards(statements: pd.DataFrame, codes: pd.DataFrame, codebook: Codeb
         cards.append({"focus_area": code.id, "label": code.label, "dilemma": code.dilemma,
                       "question": code.question, "colour": colours[code.id], "n_statements": n_statements,
                       "quotes": quotes, "personas_not_quoted": not_quoted,
-                      "personas_only_placeholders": only_placeholders, "min_count": min_count})
+                      "personas_only_placeholders": only_placeholders, "personas_uncertain": uncertain,
+                      "min_score": min_score, "min_count": min_count})
     return cards
 
 
@@ -1209,12 +1254,16 @@ def dilemma_card_not_quoted(card: Mapping[str, Any]) -> str:
     if card.get("personas_only_placeholders"):
         parts.append(f"{list_da(card['personas_only_placeholders'])} citeres ikke her: hvert af deres udsagn, "
                      "der kunne citeres, nævner en person eller en kontaktoplysning, som er erstattet af fx [NAVN].")
+    if card.get("personas_uncertain"):
+        parts.append(f"{list_da(card['personas_uncertain'])} citeres ikke her: ingen af deres udsagn, der kunne "
+                     "citeres, er kodet af mennesker, og maskinen gav ingen af dem fokusområdet med en sikkerhed på "
+                     f"mindst {decimal_da(float(card.get('min_score', 0.5)))}.")
     return " ".join(parts)
 
 
 def dilemma_card_no_quotes(card: Mapping[str, Any]) -> str:
     """What a card without quotes says in their place (on the card and in the text under it)."""
-    if card.get("personas_not_quoted") or card.get("personas_only_placeholders"):
+    if card.get("personas_not_quoted") or card.get("personas_only_placeholders") or card.get("personas_uncertain"):
         return f"Ingen citater. {dilemma_card_not_quoted(card)}"
     return "Ingen citater: ingen af udsagnene om dette fokusområde har en kendt persona."
 

@@ -163,6 +163,20 @@ def persona_table(b: WorkshopBundle, min_count: int | None = None) -> pd.DataFra
     return shown[[c for c in order if c in shown.columns] + [c for c in shown.columns if c not in order]]
 
 
+def persona_table_note(b: WorkshopBundle) -> str:
+    """What page 01's «Hvem talte?» counts and hides (Markdown), with the workshop's own limit: it said «"<N" (N er
+    grænsen …)», which read as a placeholder left in; that it counts every line, also those without content, which
+    the figures leave out (an auditor met 61 for a persona the figures give 55); and what «Ukendt» holds – also the
+    facilitator's and the organisers' lines, which the pages called «udsagn, hvor vi ikke ved, hvem der talte»."""
+    n = int(b.params["figures"]["min_cell_count"])
+    return (f"Alle linjer pr. persona og type af kilde – også dem uden indhold, som figurerne ikke tæller med. "
+            f"Felter med færre end {n} linjer vises som «<{n}» (samme grænse som i figurerne), og så mange andre "
+            "felter som «skjult», at ingen personas felt kan regnes ud fra antallet pr. kilde eller pr. persona. "
+            "Grænsen tæller linjer, ikke personer. Rækken «Ukendt» er linjer uden kendt persona: svar og noter, "
+            "hvor det ikke står, hvem der talte, og ordstyrerens og arrangørernes egne linjer. Den kan ofte regnes "
+            "ud fra de andre sider, så et skjult felt dér tæller ikke som beskyttelse af de andre.")
+
+
 def redaction_table(b: WorkshopBundle) -> pd.DataFrame:
     if b.redactions.empty:
         return pd.DataFrame({"Type": [], "Antal erstatninger": []}).set_index("Type")
@@ -176,15 +190,37 @@ CONTEXT_NAMES_ROLE_DA = "gruppens overskrift (udeladt her: den nævner, hvem der
 _CONTEXT_IN_EXPLANATION = re.compile(r"konteksten «([^»]*)»")
 
 
-def reader_explanation(text: object) -> str:
+#: ... and in place of a context that names no role but only one group's statements stand under («Hændelsen»).
+CONTEXT_ONE_GROUP_DA = "en overskrift fra kun én gruppes noter (udeladt her: den viser, hvem der talte)"
+
+
+def reader_explanation(text: object, one_group: frozenset[str] | set[str] = frozenset()) -> str:
     """A statement's explanation as the reader pages print it: a context that names a persona («læst sammen med
-    konteksten «Gruppe 2 – ledere»») reads «læst sammen med gruppens overskrift (udeladt her: …)». The pages
-    name a statement's persona only where every table shows its cell (:func:`quotable`); a heading that names
-    the group's role named it anyway, beside a quote marked «ikke nævnt» (an audit found January's leaders so)."""
+    konteksten «Gruppe 2 – ledere»») reads «læst sammen med gruppens overskrift (udeladt her: …)», and one in
+    ``one_group`` (:func:`one_group_contexts`) «… en overskrift fra kun én gruppes noter (udeladt her: …)». The
+    pages name a statement's persona only where every table shows its cell (:func:`quotable`); a heading that
+    names the group's role named it anyway, beside a quote marked «ikke nævnt» (an audit found January's leaders
+    so), and so did a sub-heading only one group's notes have (September's «Hændelsen»: the insured unemployed)."""
     from .personas import personas_named
 
-    return _CONTEXT_IN_EXPLANATION.sub(
-        lambda m: CONTEXT_NAMES_ROLE_DA if personas_named(m.group(1)) else m.group(0), str(text or ""))
+    def shown(m: re.Match) -> str:
+        if personas_named(m.group(1)):
+            return CONTEXT_NAMES_ROLE_DA
+        return CONTEXT_ONE_GROUP_DA if m.group(1) in one_group else m.group(0)
+
+    return _CONTEXT_IN_EXPLANATION.sub(shown, str(text or ""))
+
+
+def one_group_contexts(statements: pd.DataFrame) -> frozenset[str]:
+    """The contexts, as explanations quote them, under which only one known persona's statements stand (not
+    «ukendt»): naming one tells whose a statement is. Survey questions that every persona answered, plenary rounds
+    and headings every group's notes share («Tillid») are not among them."""
+    from .coding import EXPLANATION_CONTEXT_CHARS, _short, contexts_of
+
+    frame = pd.DataFrame({"context": [_short(c, EXPLANATION_CONTEXT_CHARS) for c in contexts_of(statements)],
+                          "persona": statements["persona"].astype(str).to_numpy()})
+    per = frame[frame["context"] != ""].groupby("context")["persona"].agg(lambda p: set(p))
+    return frozenset(c for c, personas in per.items() if len(personas) == 1 and UNKNOWN_PERSONA not in personas)
 
 
 def all_codes(b: WorkshopBundle) -> pd.DataFrame:
@@ -201,6 +237,7 @@ def all_codes(b: WorkshopBundle) -> pd.DataFrame:
     coded = coded[~coded["is_empty_content"].astype(bool) & ~coded["is_duplicate"].astype(bool)]
     focus, principle = b.codebook.dimension("focus_area").labels(), b.codebook.dimension("principle").labels()
     order = {code: i for i, code in enumerate(focus)}
+    one_group = one_group_contexts(b.statements)
     coded = coded.assign(_order=coded["focus_area"].map(order)).sort_values(
         ["_order", "focus_area_score", "statement_id"], ascending=[True, False, True])
     return pd.DataFrame({
@@ -209,7 +246,7 @@ def all_codes(b: WorkshopBundle) -> pd.DataFrame:
         "Udsagn": [SENSITIVE_LEFT_OUT_DA if is_sensitive(str(t)) else str(t) for t in coded["text"]],
         "Princip": [principle.get(c, c) for c in coded["principle"]],
         # the explanation names the statement's weightiest words («adhd, værre, forskelsbehandlet»): left out too
-        "Hvorfor": [SENSITIVE_WHY_LEFT_OUT_DA if is_sensitive(str(t)) else reader_explanation(e)
+        "Hvorfor": [SENSITIVE_WHY_LEFT_OUT_DA if is_sensitive(str(t)) else reader_explanation(e, one_group)
                     for t, e in zip(coded["text"], coded["explanation"].fillna(""))]}, columns=columns)
 
 
@@ -269,6 +306,7 @@ def examples_with_explanations(b: WorkshopBundle, dimension: str, per_code: int 
     coded = coded.assign(_persona=[PERSONA_LABELS_DA.get(p, p) if str(sid) in named else PERSONA_NOT_NAMED_DA
                                    for sid, p in zip(coded["statement_id"], coded["persona"])])
     labels = b.codebook.dimension(dimension).labels()
+    one_group = one_group_contexts(b.statements)
     rows = []
     for code, label in labels.items():
         if code == "ingen":
@@ -277,7 +315,7 @@ def examples_with_explanations(b: WorkshopBundle, dimension: str, per_code: int 
                                                           ascending=[False, True]).head(per_code)
         for _, r in sub.iterrows():
             rows.append({"Kode": label, "Persona": r["_persona"], "Udsagn": r["text"],
-                         "Hvorfor": reader_explanation(r["explanation"])})
+                         "Hvorfor": reader_explanation(r["explanation"], one_group)})
     return pd.DataFrame(rows).set_index(["Kode", "Persona"]) if rows else pd.DataFrame()
 
 
@@ -305,8 +343,8 @@ THEME_TABLE_NOTE = (
     "*Nøgleord* er de ord, der kendetegner temaets udsagn mest i forhold til de andre temaers. Et tema får en "
     "kode i navnet (fx «Tillid: …»), når temaets udsagn ligner kodebogens eksempler på koden, og mindst "
     "{share} af temaets udsagn er kodet sådan – tallet i parentes. Et tema hedder «{practical}: …», når dets "
-    "udsagn mest ligner kodebogens eksempler på praktiske bemærkninger, tak og småsnak, og mindst {share} af dem "
-    "hverken har fokusområde eller princip. Ellers bærer navnet kun nøgleordene. "
+    "udsagn klart ligner kodebogens eksempler på praktiske bemærkninger, tak og småsnak mest, og mindst {share} af "
+    "dem hverken har fokusområde eller princip. Ellers bærer navnet kun nøgleordene. "
     "*Stabilitet*: temaet blev fundet igen i mindst {stable} af gentagelserne med andre tilfældige "
     "udgangspunkter (stabil) eller ikke (ustabil). Temanumrene (T01, T02 …) følger temaet fra workshop til "
     "workshop, så de står ikke i rækkefølge.")
@@ -691,7 +729,9 @@ def how_it_was_made(b: WorkshopBundle) -> str:
         "blev ikke læst. "
         f"Grupper med færre end {_min_count(b)} udsagn vises ikke i figurerne. Et citat nævner kun, hvem der sagde "
         "det (personaen), hvor figurerne og tabellerne viser, hvor mange udsagn den persona har om citatets kode, "
-        "i dets tema og fra dets slags kilde – så ingen kan genkendes.",
+        "i dets tema og fra dets slags kilde – så et citat ikke afslører et skjult felt. Grænsen tæller udsagn, "
+        "ikke personer: hvor en persona kun havde få deltagere, kan et citat eller et tal stadig pege mod én af "
+        "dem – tænk på det, før rapporten deles uden for projektgruppen.",
         "**Kodning.** Hvert udsagn er kodet med ét fokusområde (Formål, Tillid, Teknologisk forståelse) og ét "
         "dataetisk princip fra workshoppens materiale – eller \"ingen\", når intet passer. Maskinen, der foreslår "
         "koderne, er en sprogmodel, der kører lokalt (ingen tekst sendes ud), og som har lært af kodebogens "
@@ -741,9 +781,10 @@ def certainty_text(b: WorkshopBundle) -> str:
     overall = quality[quality["persona"] == "alle"].set_index("dimension") if len(quality) else quality
     if overall.empty:
         return (head + "Ingen udsagn fra denne workshop er kodet af mennesker, så maskinens koder er ikke "
-                "efterprøvet på netop denne tekst. Maskinen har lært af eksempler skrevet til projektet; på tekst "
-                "skrevet af andre (offentlige fagtekster om data og kunstig intelligens) gav den langt sjældnere "
-                "samme kode som to menneskelige kodere, indtil den havde lært af menneskekodede eksempler af samme "
+                "efterprøvet på netop denne tekst. Maskinen har lært af eksempler skrevet til projektet; på "
+                "workshops, den ikke havde lært af, gav den samme fokusområde som menneskelige kodere i kun "
+                f"{NEW_WORKSHOP_AGREEMENT_DA}, og på tekst skrevet af andre (offentlige fagtekster om data og "
+                "kunstig intelligens) endnu sjældnere, indtil den havde lært af menneskekodede eksempler af samme "
                 "slags. Læs derfor koderne som forslag, og lad nogen kode en stikprøve af udsagnene i et kodeark – "
                 "så lærer maskinen af dem, og afsnittet om enighed viser, hvor godt den rammer." + strange)
     # per dimension: a coder may have coded some statements on one dimension only
@@ -988,6 +1029,34 @@ def comparison_note(frames: dict, workshop_id: str, data_dir: str | Path | None 
     return f"Sammenlignet med: {', '.join(others)}."
 
 
+#: How often the coder gave the human majority's code on workshops it had not learnt from (five illustrative 2023
+#: workshops by other authors, three blind coders each: accuracy 0.61 on focus areas and 0.64 on principles;
+#: ``benchmarks/coding_quality.py``, section «New workshops», and README «Benchmarks»). Said in words.
+NEW_WORKSHOP_AGREEMENT_DA = "omkring 6 af 10 udsagn"
+
+
+def who_coded_note(frames: dict) -> str:
+    """Markdown under the figures of codes by workshop: who gave each workshop's codes (people, the machine or
+    both: :func:`workshopnlp.figures.human_coded_share`), and – where people coded one workshop and the machine
+    another – that a difference between them may be the coding's. October and January (coded by people) beside
+    September (by the machine) showed Formål falling from 30 % to 13 %; people's own codes of September gave 30 %."""
+    from .figures import coded_by_da, human_coded_share, workshop_labels
+
+    shares = {ws: human_coded_share(*frames[ws]) for ws in sorted(frames)}
+    names = workshop_labels(sorted(shares))
+    groups: dict[str, list[str]] = {}  # «kodet af mennesker» -> the workshops so coded, in order
+    for ws, share in shares.items():
+        groups.setdefault(coded_by_da(share), []).append(names[ws].lower())
+    text = "**Hvem kodede.** Udsagnene er " + "; ".join(f"{who} i {list_da(ws)}" for who, ws in groups.items()) + "."
+    if max(shares.values()) - min(shares.values()) >= 0.5:
+        text += (" Workshops kodet af mennesker og af maskinen kan ikke sammenlignes direkte: maskinens koder er "
+                 "forslag, og på workshops, den ikke havde lært af, gav den i projektets egne målinger samme "
+                 f"fokusområde som menneskelige kodere i kun {NEW_WORKSHOP_AGREEMENT_DA}. En forskel mellem dem kan "
+                 "derfor skyldes kodningen og ikke det, der blev sagt. Lad mennesker kode et udsnit af de "
+                 "maskinkodede workshops i et kodeark, før forskellen tolkes.")
+    return text
+
+
 def asked_about_note(frames: dict, codebook: Codebook) -> str:
     """Markdown under the figures of codes by workshop: for each focus area, the share of each workshop's
     statements that stood under a heading or a question naming it (:meth:`workshopnlp.coding.ContextFeatures.
@@ -1087,8 +1156,8 @@ def theme_changes_note(b: WorkshopBundle) -> str:
             "workshop, så det samme tema kan have et andet navn nu – også en anden kode foran navnet. Jo lavere "
             "lighed, desto mere har temaet flyttet sig. Ved et tema uden makker står ligheden med det nærmeste tema "
             "på den anden side – under grænsen. «Ustabil»: temaet blev fundet i under halvdelen af gentagelserne af "
-            "grupperingen, så et forsvundet eller nyt ustabilt tema kan lige så vel skyldes metoden som det, der blev "
-            "sagt. Vokset og skrumpet gælder temaets andel af workshoppens udsagn, ikke antallet: workshops har "
+            "grupperingen, så et forsvundet eller nyt ustabilt tema – og et ustabilt tema, der er vokset eller skrumpet – "
+            "kan lige så vel skyldes metoden som det, der blev sagt. Vokset og skrumpet gælder temaets andel af workshoppens udsagn, ikke antallet: workshops har "
             "forskelligt antal udsagn.*")
 
 

@@ -591,3 +591,14 @@ def test_a_coding_sheet_saved_as_csv_is_refused_not_passed_over(data_dir, tmp_pa
     shutil.copy(saved, folder / saved.name)
     _fails(capsys, ["coding-sheet", "import", "--workshop", JANUARY, "--data-dir", str(data_dir)],
            str(folder / saved.name), "gem den som .xlsx")
+
+
+def test_code_refuses_an_answer_longer_than_ingest_does(tmp_path, capsys, data_dir):
+    """ingest refused a 10,001-character answer; code coded a 100,000-character cell as one statement."""
+    src = tmp_path / "svar.csv"
+    long = "Formålet skal være klart. " * 400  # 10,400 characters
+    src.write_text(f"id,text\n1,Hvem ser mine data?\n2,{long}\n3,Tak\n", encoding="utf-8")
+    out = tmp_path / "ud.csv"
+    _fails(capsys, ["code", str(src), "--out", str(out), "--data-dir", str(data_dir)], "svar.csv",
+           "kolonne 'text', række 3", "1 svar er længere end grænsen på 10.000 tegn", "max_statement_chars")
+    assert not out.exists()

@@ -110,7 +110,7 @@ def test_dilemma_cards_quote_several_personas_and_respect_privacy(data_dir, octo
             # a persona with statements on the focus area is quoted or named as left out, never both; left out
             # are those with < 5 statements there and those whose every statement there is in a hidden cell of
             # some table (figures.quotable_statements), with one reason for both
-            not_quoted = card["personas_not_quoted"] + card["personas_only_placeholders"]
+            not_quoted = card["personas_not_quoted"] + card["personas_only_placeholders"] + card["personas_uncertain"]
             assert not any(figures.PLACEHOLDER.search(q["text"]) for q in card["quotes"]), "a card quotes no [EMAIL]"
             assert len(set(quoted)) == len(quoted) == len(speaking) - len(not_quoted), (ws, card["label"])
             assert {PERSONA_LABELS_DA[p] for p in quoted} | set(not_quoted) == {PERSONA_LABELS_DA[p] for p in speaking}

@@ -610,6 +610,8 @@ def test_a_theme_name_claims_a_code_only_where_the_themes_own_codes_bear_it_out(
             if row.code == "ingen":  # «Praktisk: …»: nearest the ingen examples, and coded ingen on both dimensions
                 nearest = tc[tc["theme_id"] == row.theme_id].sort_values("similarity", key=lambda s: -s.astype(float))
                 assert (nearest.groupby("dimension")["code"].first() == "ingen").all(), row
+                assert (nearest.groupby("dimension")["similarity"].first().astype(float)
+                        >= tp["practical_similarity"]).all(), row
                 share = (own[["focus_area", "principle"]] == "ingen").all(axis=1).mean()
                 assert share >= tp["label_code_min_share"] and abs(share - float(row.code_share)) < 1e-3, row
                 assert row.label.startswith(f"{PRACTICAL_LABEL}: ") and row.code_label == PRACTICAL_LABEL
@@ -811,9 +813,9 @@ def test_the_coding_page_shows_every_statement_with_its_codes_and_why(reported):
 
     data_dir, reports, _ = reported
     from workshopnlp.personas import personas_named
-    from workshopnlp.reporting import CONTEXT_NAMES_ROLE_DA, reader_explanation
+    from workshopnlp.reporting import CONTEXT_NAMES_ROLE_DA, CONTEXT_ONE_GROUP_DA, one_group_contexts, reader_explanation
 
-    n_listed = n_sensitive = n_role_left_out = 0
+    n_listed = n_sensitive = n_role_left_out = n_one_group = 0
     for ws in (OCTOBER, JANUARY):
         b = load_bundle(ws, data_dir)
         listed = all_codes(b)
@@ -824,8 +826,12 @@ def test_the_coding_page_shows_every_statement_with_its_codes_and_why(reported):
         sensitive = content["text"].map(is_sensitive)
         # as codes.parquet has it, but a context naming the group's role («Gruppe 2 – ledere») is not printed
         shown_why = listed.loc[listed["Udsagn"] != SENSITIVE_LEFT_OUT_DA, "Hvorfor"]
-        assert sorted(shown_why) == sorted(content.loc[~sensitive, "explanation"].map(reader_explanation))
-        assert not any(personas_named(c) for why in shown_why for c in re.findall(r"konteksten «([^»]*)»", why))
+        one_group = one_group_contexts(b.statements)
+        assert sorted(shown_why) == sorted(content.loc[~sensitive, "explanation"].map(
+            lambda e: reader_explanation(e, one_group)))
+        printed = [c for why in shown_why for c in re.findall(r"konteksten «([^»]*)»", why)]
+        assert printed and not any(personas_named(c) or c in one_group for c in printed)
+        n_one_group += int(shown_why.str.contains(CONTEXT_ONE_GROUP_DA, regex=False).sum())
         n_role_left_out += int(shown_why.str.contains(CONTEXT_NAMES_ROLE_DA, regex=False).sum())
         assert (listed.loc[listed["Udsagn"] == SENSITIVE_LEFT_OUT_DA, "Hvorfor"] == SENSITIVE_WHY_LEFT_OUT_DA).all()
         n_sensitive += int(sensitive.sum())
@@ -840,6 +846,7 @@ def test_the_coding_page_shows_every_statement_with_its_codes_and_why(reported):
         n_listed += _assert_names_no_persona(listed, "focus_area", b)
     assert n_listed and n_sensitive  # October has eleven such statements
     assert n_role_left_out  # January's «Gruppe 2 – ledere» among them
+    assert n_one_group  # October's rounds in one group's notes («Runde 2 – tillid») tell whose statement it is
 
 
 def _assert_names_no_persona(listed, group, b):

@@ -161,7 +161,7 @@ def test_codes_by_persona_is_danish_and_marks_small_cells(cb):
     assert any(t.startswith("Rådgiver") for t in texts) and any(t.startswith("Sikret ledig") for t in texts)
     assert {"Formål", "Tillid", "Teknologisk forståelse", "Intet fokusområde"} <= set(texts)
     # the rådgiver's 8 is hidden beside their 3 (or 3 = total − the rest): the legend must not call it «færre end 5»
-    legend = "Skjult (færre end 5 udsagn, eller skjult med et sådant felt, så det ikke kan regnes ud)"
+    legend = "Skjult (færre end 5 udsagn, eller skjult med et sådant felt, så en personas tal ikke kan regnes ud)"
     assert legend in texts
     assert "skjult: færre end 5 udsagn" in texts, "the persona with 2 statements is hidden whole"
     assert "Sikret ledig\n(n < 5)" in texts
@@ -178,7 +178,7 @@ def test_the_hidden_legend_reads_the_same_whether_or_not_a_larger_cell_is_hidden
     """The legend said just «færre end 5» where every hidden cell was small and the long words where a larger one
     was hidden beside a small one: which words a figure used told whether it hid a cell of 5 or more, and an
     audit used that. Both figures now read the same; neither shows the hidden counts."""
-    legend = "Skjult (færre end 5 udsagn, eller skjult med et sådant felt, så det ikke kan regnes ud)"
+    legend = "Skjult (færre end 5 udsagn, eller skjult med et sådant felt, så en personas tal ikke kan regnes ud)"
     # small cells that hide each other in every row and every column: nothing larger is hidden
     st, co = _make([("leder", "formaal", "ansvarlighed", 9), ("leder", "tillid", "gennemskuelighed", 3),
                     ("leder", "teknologisk_forstaaelse", "ansvarlighed", 2), ("raadgiver", "formaal", "ansvarlighed", 7),
@@ -505,8 +505,13 @@ def test_theme_changes_show_both_workshops_and_the_status():
     # repeated groupings, with the same words
     unstable = comparison.assign(stable_a=["True", "", "False"], stable_b=["False", "False", ""])
     ticks = [t.get_text() for t in figures.fig_theme_changes(unstable, "a", "b").axes[0].get_yticklabels()]
-    assert ticks == ["Tillid: robot\n(vokset)", "Leverandører\n(ny, ustabil)", "kaffe, pause\n(forsvundet, var ustabil)"]
+    assert ticks == ["Tillid: robot\n(vokset, ustabil nu)", "Leverandører\n(ny, ustabil)",
+                     "kaffe, pause\n(forsvundet, var ustabil)"]
     assert any("Ustabil" in t for t in _texts(figures.fig_theme_changes(unstable, "a", "b")))
+    # a theme found in both says which side was unstable (June's unstable «skrumpet» T22 was unmarked)
+    both = [{"status": "skrumpet", "stable_a": a, "stable_b": b} for a, b in
+            (("False", "True"), ("True", "False"), ("False", "False"), ("True", "True"))]
+    assert [figures.theme_change_status(r)[1] for r in both] == ["var ustabil", "ustabil nu", "ustabil begge gange", ""]
     assert not any("Ustabil" in t for t in texts)
     assert "Oktober 2022" in texts and "Januar 2023" in texts and "Temaer før og nu" in texts
     assert {"0 %", "10 %", "20 %"} <= set(t.get_text() for t in fig.axes[0].get_xticklabels())
@@ -524,9 +529,9 @@ def test_themes_by_persona_uses_danish_persona_labels_and_hides_small_cells():
     assert any("Skjult" in t for t in texts)
     # a figure by persona says why it hides; one by source kind does not promise it (the lists show each
     # statement's context, which often tells the kind of source)
-    assert any("ingen enkeltpersons svar kan udpeges" in t for t in texts)
+    assert any("så en personas få udsagn ikke står alene. Grænsen tæller udsagn, ikke personer." in t for t in texts)
     by_source = _texts(figures.fig_themes_by_source_kind(themes.assign(n_plenum=[3, 0, 0], n_survey=[12, 6, 8])))
-    assert any("er skjult." in t for t in by_source) and not any("enkeltpersons" in t for t in by_source)
+    assert any("er skjult." in t for t in by_source) and not any("står alene" in t for t in by_source)
 
 
 def test_a_legend_of_long_labels_fits_the_figure_instead_of_running_off_its_edges():
@@ -650,3 +655,24 @@ def test_a_card_never_quotes_a_statement_with_a_placeholder(cb):
     formaal = figures.dilemma_cards(st, co, cb, per_persona=2)[0]
     assert {q["persona"] for q in formaal["quotes"]} == {"raadgiver", "leder"}
     assert not any("[EMAIL]" in q["text"] for q in formaal["quotes"]) and formaal["personas_only_placeholders"] == []
+
+
+def test_a_card_quotes_a_machine_coded_statement_only_where_the_machine_is_sure_enough(cb):
+    """September's Tillid card quoted «Nej. Jeg har fået samtaler som jeg plejer.» – an answer to whether anything
+    had changed, coded Tillid by the machine at 0.47 and «ingen» by three people – under «Skal vi kunne forklare
+    alt for borgerne?». A machine code below figures.quote_min_score is no telling quote; people's codes are."""
+    st, co = _make([("raadgiver", "formaal", "ingen", 6), ("leder", "formaal", "ingen", 6)])
+    leder = (st["persona"] == "leder").to_numpy()
+    co.loc[leder, "score_focus_area__formaal"] = 0.47
+    formaal = figures.dilemma_cards(st, co, cb, per_persona=1)[0]
+    assert [q["persona"] for q in formaal["quotes"]] == ["raadgiver"] and formaal["personas_uncertain"] == ["Leder"]
+    assert "Leder citeres ikke her: ingen af deres udsagn, der kunne citeres, er kodet af mennesker, og maskinen " \
+           "gav ingen af dem fokusområdet med en sikkerhed på mindst 0,50." in figures.dilemma_card_not_quoted(formaal)
+    people = st.index[leder][2]
+    co.loc[people, "code_source"] = "menneske"  # a person's code is quoted whatever the machine's score
+    formaal = figures.dilemma_cards(st, co, cb, per_persona=1)[0]
+    assert [q["statement_id"] for q in formaal["quotes"] if q["persona"] == "leder"] == [st.at[people, "statement_id"]]
+    assert formaal["personas_uncertain"] == []
+    lenient = figures.dilemma_cards(st.drop(index=people), co.drop(index=people), cb, per_persona=1,
+                                    params={"figures": {"quote_min_score": 0.4}})[0]
+    assert {q["persona"] for q in lenient["quotes"]} == {"raadgiver", "leder"}

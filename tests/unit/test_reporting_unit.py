@@ -321,3 +321,59 @@ def test_page_04_says_how_much_each_workshop_asked_about_each_focus_area():
     assert "«Tillid» 40 % i oktober 2022 og 0 % i januar 2023" in note
     assert "«Formål» 40 % i oktober 2022 og 30 % i januar 2023" in note and "Teknologisk" not in note
     assert asked_about_note({k: frame([""] * 3) for k in frames}, load_codebook()) == ""
+
+
+def test_a_comparison_says_who_coded_each_workshop_and_warns_when_people_and_machine_are_compared():
+    """October and January (coded by people) beside September (coded by the machine) showed Formål falling from
+    30 % to 13 %; people's own codes of September gave 30 %. Page 04 said nothing of who coded what."""
+    from workshopnlp.figures import coded_by_da, human_coded_share
+    from workshopnlp.reporting import NEW_WORKSHOP_AGREEMENT_DA, who_coded_note
+
+    def frame(sources, usable=True):
+        ids = [f"s{i}" for i in range(len(sources))]
+        st = pd.DataFrame({"statement_id": ids + ["tom"], "is_empty_content": [False] * len(ids) + [True],
+                           "is_duplicate": False})
+        codes = pd.DataFrame({"statement_id": ids + ["tom"], "focus_area": "formaal",
+                              "code_source": list(sources) + ["menneske"]})  # the empty line is not counted
+        return st, codes
+
+    people, machine, some = frame(["menneske"] * 4), frame(["model"] * 4), frame(["menneske"] + ["model"] * 3)
+    assert [human_coded_share(*f) for f in (people, machine, some)] == [1.0, 0.0, 0.25]
+    assert [coded_by_da(s) for s in (1.0, 0.0, 0.25)] == ["kodet af mennesker", "kodet af maskinen",
+                                                          "25 % kodet af mennesker"]
+    note = who_coded_note({"2022-10-28-a": people, "2023-09-20-b": machine})
+    assert note.startswith("**Hvem kodede.** Udsagnene er kodet af mennesker i oktober 2022; kodet af maskinen i "
+                           "september 2023.")
+    assert "kan ikke sammenlignes direkte" in note and NEW_WORKSHOP_AGREEMENT_DA in note
+    calm = who_coded_note({"2022-10-28-a": people, "2023-01-19-b": people})
+    assert calm == "**Hvem kodede.** Udsagnene er kodet af mennesker i oktober 2022 og januar 2023."
+    assert "sammenlignes" not in who_coded_note({"2022-10-28-a": some, "2023-09-20-b": machine})  # 25 % vs 0 %
+
+
+def test_page_01s_note_on_who_spoke_gives_the_limit_what_is_counted_and_what_unknown_holds():
+    """It said «"<N" (N er grænsen …)», which read as a placeholder left in; not that it counts lines without
+    content too (61 for a persona the figures give 55); and called «Ukendt» lines where nobody knows who spoke,
+    though the facilitator's and organisers' own lines are there."""
+    from workshopnlp.reporting import persona_table_note
+
+    note = persona_table_note(SimpleNamespace(params={"figures": {"min_cell_count": 7}}))
+    assert "vises som «<7»" in note and "<N" not in note and "også dem uden indhold" in note
+    assert "ordstyrerens og arrangørernes egne linjer" in note and "tæller linjer, ikke personer" in note
+
+
+def test_a_context_only_one_groups_statements_stand_under_is_not_printed_with_an_explanation():
+    """September's page 02 listed «brevet i e-Boks …» with persona «ikke nævnt» and the context «Hændelsen», a
+    sub-heading only the insured unemployed's notes have: the context named the persona the page kept back."""
+    from workshopnlp.reporting import CONTEXT_ONE_GROUP_DA, one_group_contexts, reader_explanation
+
+    st = pd.DataFrame({"persona": ["sikret_ledig", "sikret_ledig", "leder", "raadgiver", UNKNOWN_PERSONA, "leder",
+                                   "leder"],
+                       "section": ["Gruppe 3 > Hændelsen", "Gruppe 3 > Tillid", "Gruppe 2 > Tillid", "", "Plenum",
+                                   "Gruppe 2 > Hændelsen 9. maj", ""],
+                       "question": ["", "", "", "Hvad er vigtigst?", "", "", "Hvad er vigtigst?"]})
+    assert one_group_contexts(st) == {"Hændelsen", "Hændelsen 9. maj"}  # not a shared heading, a question, plenum
+    why = "Formål (sikkerhed 0,61); læst sammen med konteksten «Hændelsen»"
+    assert reader_explanation(why, one_group_contexts(st)) == f"Formål (sikkerhed 0,61); læst sammen med {CONTEXT_ONE_GROUP_DA}"
+    assert reader_explanation(why) == why  # without the workshop's contexts: as before
+    shared = "Tillid (sikkerhed 0,7); konteksten «Tillid» nævner tillid"
+    assert reader_explanation(shared, one_group_contexts(st)) == shared
