@@ -435,7 +435,8 @@ def read_xlsx_sheets(path: Path, max_bytes: int, in_workshop: bool = False) -> d
         try:
             tables[name] = _clean_table(frame, path, raw_header=_row_values(headers.get(name)), sheet=name)
         except HeaderError as exc:
-            tables[name], tables.header_errors[name] = _clean_table(frame, path, sheet=name), exc
+            tables[name] = _clean_table(frame, path, sheet=name, check_header=False)
+            tables.header_errors[name] = exc
     if tables and all(frame.empty for frame in tables.values()):
         # Said here, not as "no sheet has a column of free-text answers": there are no answers to look for.
         raise empty_sheet_error(tables, path, in_workshop)
@@ -471,8 +472,8 @@ class HeaderError(InputError):
 
 
 class Sheets(dict):
-    """A workbook's cleaned sheets by name (:func:`read_xlsx_sheets`), with the error of each sheet whose header
-    row names a column twice; :meth:`checked` gives a sheet to read, or raises that error."""
+    """A workbook's cleaned sheets by name (:func:`read_xlsx_sheets`), with the :class:`HeaderError` of each sheet
+    whose header row cannot be read as it stands; :meth:`checked` gives a sheet to read, or raises that error."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -492,15 +493,16 @@ def _row_values(frame: pd.DataFrame | None) -> list[str] | None:
 
 
 def _clean_table(frame: pd.DataFrame, path: Path, header_row: int = 1, raw_header: list[str] | None = None,
-                 sheet: str | None = None) -> pd.DataFrame:
+                 sheet: str | None = None, check_header: bool = True) -> pd.DataFrame:
     """``frame`` as text, stripped, without empty rows and unnamed empty columns, with each row's spreadsheet row
-    number in ``ROW_COLUMN``. A column name written twice in ``raw_header`` (the header row as written; pandas
-    has renamed the second copy «X.1» by then) is refused: the second column's answers would be read under
-    a name nobody wrote, or the first one's alone."""
+    number in ``ROW_COLUMN``. With ``check_header`` a :class:`HeaderError` refuses a column name written twice in
+    ``raw_header`` (the header row as written; pandas has renamed the second copy «X.1» by then: the second
+    column's answers would be read under a name nobody wrote, or the first one's alone) and a header row of
+    fewer named cells than half the columns with content (a title above the real header)."""
     frame = frame.copy()
     frame.columns = [str(c).strip() for c in frame.columns]
     written = [str(c).strip() for c in (raw_header if raw_header is not None else frame.columns)]
-    dupes = sorted({c for c in written if c and written.count(c) > 1})
+    dupes = sorted({c for c in written if c and written.count(c) > 1}) if check_header else []
     if dupes:
         columns = "; ".join(f"«{c}» (kolonne {', '.join(_column_letter(i) for i, w in enumerate(written) if w == c)})"
                             for c in dupes)
@@ -512,7 +514,7 @@ def _clean_table(frame: pd.DataFrame, path: Path, header_row: int = 1, raw_heade
     frame = frame.apply(lambda col: col.str.strip())
     named = [c for c in written if c and not c.lower().startswith("unnamed:")]
     filled = [c for c in frame.columns if (frame[c] != "").any()]
-    if len(filled) >= 2 and len(named) * 2 < len(filled):
+    if check_header and len(filled) >= 2 and len(named) * 2 < len(filled):
         # A title in A1 over the real header: the header was read as an answer and every column as «Unnamed».
         raise HeaderError(f"overskriftsrækken har kun {len(named)} udfyldt(e) celle(r) "
                           f"({', '.join(repr(c) for c in named) or 'ingen'}), men tabellen har {len(filled)} kolonner "

@@ -173,7 +173,7 @@ def persona_table_note(b: WorkshopBundle) -> str:
             f"Felter med færre end {n} linjer vises som «<{n}» (samme grænse som i figurerne), og så mange andre "
             "felter som «skjult», at ingen personas felt kan regnes ud fra antallet pr. kilde eller pr. persona. "
             "Grænsen tæller linjer, ikke personer. Rækken «Ukendt» er linjer uden kendt persona: svar og noter, "
-            "hvor det ikke står, hvem der talte, og ordstyrerens og arrangørernes egne linjer. Den kan ofte regnes "
+            "hvor det ikke står, hvem der talte, og eventuelle linjer fra ordstyrer og arrangører. Den kan ofte regnes "
             "ud fra de andre sider, så et skjult felt dér tæller ikke som beskyttelse af de andre.")
 
 

@@ -749,15 +749,15 @@ def typical_by_group(order: Sequence[int], texts: Sequence[object], groups: Sequ
 
 
 def _practical_share(similarity: np.ndarray, cbv: "CodebookVectors", coded: pd.DataFrame | None,
-                     label_min: float) -> float | None:
+                     min_similarity: float) -> float | None:
     """For a theme whose centroid is nearest the ``ingen`` examples on every dimension, each at least
-    ``label_min`` (``similarity``: the theme's centred similarity to each of ``cbv.codes``): the share of its
+    ``min_similarity`` (``similarity``: the theme's centred similarity to each of ``cbv.codes``): the share of its
     coded statements (``coded``: their ``focus_area`` and ``principle``) coded ``ingen`` on both, or ``nan``
     when none is coded yet and ``0.0`` without codes at all – else ``None`` (a theme with data-ethics content)."""
     for dim in DIMENSIONS:
         idx = cbv.index(dim)
         j = max(idx, key=lambda k: similarity[k])
-        if cbv.codes[j][1] != NO_CODE or similarity[j] < label_min:
+        if cbv.codes[j][1] != NO_CODE or similarity[j] < min_similarity:
             return None
     if coded is None:
         return 0.0

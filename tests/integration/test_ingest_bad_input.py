@@ -352,6 +352,10 @@ def test_a_workbook_header_naming_a_column_twice_is_refused_only_on_the_sheet_th
     labels = wb.create_sheet("Labels")  # a sheet beside the answers may repeat a name: it is not read
     labels.append(["Variabel", "Tekst", "Tekst"])
     labels.append(["s_1", "Hvad er vigtigst for dig?", ""])
+    notes = wb.create_sheet("Noter")  # nor need a sheet not read have its header in row 1
+    notes.append(["Eksporteret fra SurveyXact"])
+    notes.append(["Spørgsmål", "Type", "Obligatorisk"])
+    notes.append(["Hvad er vigtigst for dig?", "Fritekst", "Nej"])
     path = workshop / "raw" / "ws" / "surveyxact.xlsx"
     wb.save(path)
     assert main(["ingest", "--workshop", "ws", "--data-dir", str(workshop)]) == 0

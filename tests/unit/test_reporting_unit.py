@@ -358,7 +358,7 @@ def test_page_01s_note_on_who_spoke_gives_the_limit_what_is_counted_and_what_unk
 
     note = persona_table_note(SimpleNamespace(params={"figures": {"min_cell_count": 7}}))
     assert "vises som «<7»" in note and "<N" not in note and "også dem uden indhold" in note
-    assert "ordstyrerens og arrangørernes egne linjer" in note and "tæller linjer, ikke personer" in note
+    assert "linjer fra ordstyrer og arrangører" in note and "tæller linjer, ikke personer" in note
 
 
 def test_a_context_only_one_groups_statements_stand_under_is_not_printed_with_an_explanation():
