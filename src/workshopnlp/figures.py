@@ -116,6 +116,8 @@ SOURCE_KIND_COLOURS = {"plenum": OKABE_ITO["blå"], "gruppe": OKABE_ITO["orange"
 DIMENSION_PLURAL_DA = {"focus_area": "Fokusområder", "principle": "Dataetiske principper"}
 DIMENSION_WORD_DA = {"focus_area": "fokusområde", "principle": "dataetisk princip"}
 PLACEHOLDER = re.compile(r"\[[A-ZÆØÅ_]+\]")
+#: A statement opening with a bare yes or no answers a question a quote on a card does not show: quoted last.
+REPLY_OPENING = re.compile(r"\s*(ja|nej|jo|nix|tja)\b\s*[,.!:;–-]", re.I)
 DANISH_LETTERS = "æøåÆØÅ"
 SVG_HASHSALT = "workshopnlp"
 
@@ -1126,7 +1128,8 @@ def dilemma_cards(statements: pd.DataFrame, codes: pd.DataFrame, codebook: Codeb
 
     Quotes are usable statements coded to the focus area, at most ``per_persona`` per persona, ranked:
     medium length (``figures.quote_min_words``..``quote_max_words`` words) first, then without
-    placeholders such as [NAVN], then human-coded, then the model's score for the focus area. A statement in
+    placeholders such as [NAVN], then not opening with a bare yes or no (:data:`REPLY_OPENING`), then human-coded,
+    then the model's score for the focus area. A statement in
     which a participant tells of their own health, faith and the like (:func:`workshopnlp.pseudonymise.is_sensitive`)
     is never quoted. A persona
     with fewer than ``figures.min_cell_count`` statements on the focus area is never quoted (privacy);
@@ -1173,9 +1176,11 @@ def dilemma_cards(statements: pd.DataFrame, codes: pd.DataFrame, codebook: Codeb
         words = sub["text"].astype(str).str.split().str.len()
         sub["_len_ok"] = words.between(lo, hi)
         sub["_clean"] = ~sub["text"].astype(str).str.contains(PLACEHOLDER)
+        # «Ja, hvis mentorerne lærer at sige det ordentligt.» answers a question the card does not show
+        sub["_standalone"] = ~sub["text"].astype(str).str.match(REPLY_OPENING)
         sub["_human"] = sub["code_source"].eq("menneske") if "code_source" in sub.columns else False
-        sub = sub.sort_values(["_len_ok", "_clean", "_human", "_score", "statement_id"],
-                              ascending=[False, False, False, False, True], kind="mergesort")
+        sub = sub.sort_values(["_len_ok", "_clean", "_standalone", "_human", "_score", "statement_id"],
+                              ascending=[False, False, False, False, False, True], kind="mergesort")
         sub["_sure"] = sub["_human"] | (sub["_score"] >= min_score)
         quotes, not_quoted, only_placeholders, uncertain = [], [], [], []
         per = sub["persona"].value_counts()

@@ -190,8 +190,8 @@ CONTEXT_NAMES_ROLE_DA = "gruppens overskrift (udeladt her: den nævner, hvem der
 _CONTEXT_IN_EXPLANATION = re.compile(r"konteksten «([^»]*)»")
 
 
-#: ... and in place of a context that names no role but only one group's statements stand under («Hændelsen»).
-CONTEXT_ONE_GROUP_DA = "en overskrift fra kun én gruppes noter (udeladt her: den viser, hvem der talte)"
+#: ... and in place of a context that names no role but only one persona's statements stand under («Hændelsen»).
+CONTEXT_ONE_GROUP_DA = "en overskrift, som kun én personas udsagn står under (udeladt her: den viser, hvem der talte)"
 
 
 def reader_explanation(text: object, one_group: frozenset[str] | set[str] = frozenset()) -> str:
@@ -212,15 +212,17 @@ def reader_explanation(text: object, one_group: frozenset[str] | set[str] = froz
 
 
 def one_group_contexts(statements: pd.DataFrame) -> frozenset[str]:
-    """The contexts, as explanations quote them, under which only one known persona's statements stand (not
-    «ukendt»): naming one tells whose a statement is. Survey questions that every persona answered, plenary rounds
-    and headings every group's notes share («Tillid») are not among them."""
+    """The contexts, as explanations quote them, under which the statements of only one known persona stand
+    («ukendt» lines beside them do not count: June's «Digital» held four of the insured unemployed's statements and
+    the facilitator's «tak for nu», and that one line let the heading through): naming one tells whose a statement
+    is. Survey questions several personas answered, plenary rounds of «ukendt» alone and headings every group's
+    notes share («Tillid») are not among them."""
     from .coding import EXPLANATION_CONTEXT_CHARS, _short, contexts_of
 
     frame = pd.DataFrame({"context": [_short(c, EXPLANATION_CONTEXT_CHARS) for c in contexts_of(statements)],
                           "persona": statements["persona"].astype(str).to_numpy()})
     per = frame[frame["context"] != ""].groupby("context")["persona"].agg(lambda p: set(p))
-    return frozenset(c for c, personas in per.items() if len(personas) == 1 and UNKNOWN_PERSONA not in personas)
+    return frozenset(c for c, personas in per.items() if len(personas - {UNKNOWN_PERSONA}) == 1)
 
 
 def all_codes(b: WorkshopBundle) -> pd.DataFrame:
@@ -343,8 +345,8 @@ THEME_TABLE_NOTE = (
     "*Nøgleord* er de ord, der kendetegner temaets udsagn mest i forhold til de andre temaers. Et tema får en "
     "kode i navnet (fx «Tillid: …»), når temaets udsagn ligner kodebogens eksempler på koden, og mindst "
     "{share} af temaets udsagn er kodet sådan – tallet i parentes. Et tema hedder «{practical}: …», når dets "
-    "udsagn klart ligner kodebogens eksempler på praktiske bemærkninger, tak og småsnak mest, og mindst {share} af "
-    "dem hverken har fokusområde eller princip. Ellers bærer navnet kun nøgleordene. "
+    "udsagn klart ligner kodebogens eksempler på praktiske bemærkninger, tak og småsnak mest, og mindst "
+    "{practical_share} af dem hverken har fokusområde eller princip. Ellers bærer navnet kun nøgleordene. "
     "*Stabilitet*: temaet blev fundet igen i mindst {stable} af gentagelserne med andre tilfældige "
     "udgangspunkter (stabil) eller ikke (ustabil). Temanumrene (T01, T02 …) følger temaet fra workshop til "
     "workshop, så de står ikke i rækkefølge.")
@@ -356,6 +358,7 @@ def theme_table_note(b: WorkshopBundle) -> str:
 
     tp = theme_params(b.params)
     return THEME_TABLE_NOTE.format(share=percent_da(float(tp["label_code_min_share"])), practical=PRACTICAL_LABEL,
+                                   practical_share=percent_da(float(tp["practical_min_share"])),
                                    stable=percent_da(float(tp["unstable_share"])))
 
 
@@ -1031,8 +1034,9 @@ def comparison_note(frames: dict, workshop_id: str, data_dir: str | Path | None 
 
 #: How often the coder gave the human majority's code on workshops it had not learnt from (five illustrative 2023
 #: workshops by other authors, three blind coders each: accuracy 0.61 on focus areas and 0.64 on principles;
-#: ``benchmarks/coding_quality.py``, section «New workshops», and README «Benchmarks»). Said in words.
-NEW_WORKSHOP_AGREEMENT_DA = "omkring 6 af 10 udsagn"
+#: ``benchmarks/coding_quality.py``, section «New workshops», and README «Benchmarks»; June and September alone
+#: 0.56 and 0.54, measured in session 34 against the three coders' majority). Said in words.
+NEW_WORKSHOP_AGREEMENT_DA = "omkring 6 af 10 udsagn i gennemsnit over fem sådanne workshops (på nogle kun halvdelen)"
 
 
 def who_coded_note(frames: dict) -> str:
@@ -1047,7 +1051,8 @@ def who_coded_note(frames: dict) -> str:
     groups: dict[str, list[str]] = {}  # «kodet af mennesker» -> the workshops so coded, in order
     for ws, share in shares.items():
         groups.setdefault(coded_by_da(share), []).append(names[ws].lower())
-    text = "**Hvem kodede.** Udsagnene er " + "; ".join(f"{who} i {list_da(ws)}" for who, ws in groups.items()) + "."
+    parts = [f"{'Udsagnene' if i == 0 else 'dem'} fra {list_da(ws)} er {who}" for i, (who, ws) in enumerate(groups.items())]
+    text = "**Hvem kodede.** " + (", ".join(parts[:-1]) + ", og " + parts[-1] if len(parts) > 1 else parts[0]) + "."
     if max(shares.values()) - min(shares.values()) >= 0.5:
         text += (" Workshops kodet af mennesker og af maskinen kan ikke sammenlignes direkte: maskinens koder er "
                  "forslag, og på workshops, den ikke havde lært af, gav den i projektets egne målinger samme "

@@ -613,7 +613,7 @@ def test_a_theme_name_claims_a_code_only_where_the_themes_own_codes_bear_it_out(
                 assert (nearest.groupby("dimension")["similarity"].first().astype(float)
                         >= tp["practical_similarity"]).all(), row
                 share = (own[["focus_area", "principle"]] == "ingen").all(axis=1).mean()
-                assert share >= tp["label_code_min_share"] and abs(share - float(row.code_share)) < 1e-3, row
+                assert share >= tp["practical_min_share"] and abs(share - float(row.code_share)) < 1e-3, row
                 assert row.label.startswith(f"{PRACTICAL_LABEL}: ") and row.code_label == PRACTICAL_LABEL
                 practical += 1
             elif row.code:

@@ -676,3 +676,16 @@ def test_a_card_quotes_a_machine_coded_statement_only_where_the_machine_is_sure_
     lenient = figures.dilemma_cards(st.drop(index=people), co.drop(index=people), cb, per_persona=1,
                                     params={"figures": {"quote_min_score": 0.4}})[0]
     assert {q["persona"] for q in lenient["quotes"]} == {"raadgiver", "leder"}
+
+
+def test_a_card_quotes_a_reply_to_another_question_only_when_nothing_else_is_left(cb):
+    """September's card quoted «Ja, hvis mentorerne lærer at sige det ordentligt.», a reply to «Skal projektet
+    fortsætte?», under the card's own question, where the yes reads as an answer to it."""
+    st, co = _make([("raadgiver", "formaal", "ingen", 6)])
+    st.loc[0, "text"] = "Ja, hvis vi først får forklaret formålet ordentligt for borgerne ord ord"
+    co.loc[0, "score_focus_area__formaal"] = 0.99  # the surest of them
+    quoted = figures.dilemma_cards(st, co, cb, per_persona=1)[0]["quotes"]
+    assert len(quoted) == 1 and not quoted[0]["text"].startswith("Ja,")
+    st.loc[1:, "text"] = [f"Nej. Udsagn nummer {i} om formaal ord ord ord ord ord" for i in range(1, len(st))]
+    quoted = figures.dilemma_cards(st, co, cb, per_persona=1)[0]["quotes"]
+    assert quoted[0]["text"].startswith("Ja, hvis vi først")  # only replies left: the surest is quoted
