@@ -375,7 +375,11 @@ def _coded(statements: pd.DataFrame, codes: pd.DataFrame) -> pd.DataFrame:
 def human_coded_share(statements: pd.DataFrame, codes: pd.DataFrame) -> float:
     """The share of a workshop's usable statements whose codes people gave (``code_source`` «menneske»); 0.0 for
     codes written before that column existed or none coded (the figures' statements: :func:`_coded`)."""
-    coded = _coded(statements, codes)
+    return _human_share(_coded(statements, codes))
+
+
+def _human_share(coded: pd.DataFrame) -> float:
+    """:func:`human_coded_share` of statements already joined with their codes (:func:`_coded`)."""
     if coded.empty or "code_source" not in coded.columns:
         return 0.0
     return float((coded["code_source"] == "menneske").mean())
@@ -721,15 +725,16 @@ def fig_codes_by_workshop(frames: Mapping[str, tuple[pd.DataFrame, pd.DataFrame]
     ids = sorted(frames)
     labels = _labels_for(ids)
     labels.update(workshop_labels or {})
-    rows = {}
+    rows, rows_named = {}, {}
     for ws in ids:
         statements, codes = frames[ws]
         _require(codes, ["statement_id", dimension], f"kodetabellen for {labels[ws]}")
-        rows[ws] = _coded(statements, codes)[dimension].value_counts()
+        coded = _coded(statements, codes)
+        rows[ws] = coded[dimension].value_counts()
+        # Who coded each workshop, under its name: people's codes beside the machine's are no like-for-like
+        # comparison (October's and January's by people, September's by the machine showed Formål fall 30 % -> 13 %).
+        rows_named[ws] = f"{labels[ws]}\n({coded_by_da(_human_share(coded))})"
     counts = pd.DataFrame(rows).T.fillna(0).reindex(ids)
-    # Who coded each workshop, under its name: people's codes beside the machine's are no like-for-like comparison
-    # (October's and January's by people, September's by the machine showed Formål falling from 30 % to 13 %).
-    rows_named = {ws: f"{labels[ws]}\n({coded_by_da(human_coded_share(*frames[ws]))})" for ws in ids}
     # a whole workshop's statements on a code: a topic, not a group of people, and its page lists every one
     subtitle = f"Tal i felterne = antal udsagn (tomme svar og dubletter er ikke talt med). {TOPIC_CELLS_NOTE_DA}"
     if any(lab.endswith(TENTATIVE_SUFFIX) for lab in codebook.dimension(dimension).labels().values()):

@@ -28,7 +28,7 @@ from .personas import (REGISTER_OF_SOURCE_KIND, SIDE_OF_PERSONA, UNKNOWN_PERSONA
                        normalise_persona)
 from .provenance import hash_files, provenance_record, staged_files, write_json
 from .pseudonymise import Pseudonymiser, load_list_sections, load_name_list
-from .readers import (CONTEXT_JOINER, ROW_COLUMN, Block, empty_sheet_error, empty_table_fix, read_csv_table,
+from .readers import (CONTEXT_JOINER, ROW_COLUMN, Block, Sheets, empty_sheet_error, empty_table_fix, read_csv_table,
                       read_notes, read_xlsx_sheets)
 
 # The statement table's columns, in order, with their meaning.
@@ -265,19 +265,14 @@ def with_variable_labels(frame: pd.DataFrame, sheets: dict[str, pd.DataFrame]) -
     return frame.rename(columns=renamed)
 
 
-def _checked(sheets: dict[str, pd.DataFrame], name: str) -> pd.DataFrame:
-    """The sheet to read, refused if its header row names a column twice (readers.Sheets)."""
-    return sheets.checked(name) if hasattr(sheets, "checked") else sheets[name]
-
-
-def _choose_sheet(sheets: dict[str, pd.DataFrame], spec: SourceSpec, path: Path):
+def _choose_sheet(sheets: Sheets, spec: SourceSpec, path: Path):
     if spec.sheet:
         if spec.sheet not in sheets:
             raise InputError(f"arket '{spec.sheet}' findes ikke", file=path,
                              fix=f"ret 'sheet' i workshop.yaml; arkene er: {', '.join(sheets)}")
         if sheets[spec.sheet].empty:
             raise empty_sheet_error({spec.sheet: sheets[spec.sheet]}, path, in_workshop=True)
-        return spec.sheet, _checked(sheets, spec.sheet)
+        return spec.sheet, sheets.checked(spec.sheet)
     order = sorted(sheets, key=lambda name: (name.strip().lower() != "dataset", list(sheets).index(name)))
     if order and order[0].strip().lower() == "dataset" and sheets[order[0]].empty:
         # an export without answers: never read its «Labels» sheet instead
@@ -293,9 +288,9 @@ def _choose_sheet(sheets: dict[str, pd.DataFrame], spec: SourceSpec, path: Path)
                              "egen fil i workshop-mappen; skal kun ét af dem læses, så angiv det under 'sheet' for "
                              "filen i workshop.yaml")
     if answering:
-        return answering[0], _checked(sheets, answering[0])
+        return answering[0], sheets.checked(answering[0])
     for name in order:  # a sheet whose header row could not be read may be why no answers were found
-        _checked(sheets, name)
+        sheets.checked(name)
     empty = [name for name in order if sheets[name].empty]
     raise InputError(f"ingen af arkene ({', '.join(sheets) or 'ingen ark'}) har en kolonne med fritekst-svar"
                      + (f"; tomme ark: {', '.join(empty)}" if empty else ""),
