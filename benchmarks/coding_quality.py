@@ -71,7 +71,7 @@ from workshopnlp.coding_sheet import (blind_codes, disputed_statements, open_dis
                                       sample_per_persona)
 from workshopnlp.config import load_params
 from workshopnlp.personas import CITIZEN_PERSONAS, STAFF_PERSONAS, UNKNOWN_PERSONA
-from workshopnlp.ingest import ingest
+from workshopnlp.ingest import facilitator_mask, ingest
 
 REPO = Path(__file__).resolve().parents[1]
 WORKSHOPS = ("2022-10-28-dataetik", "2023-01-19-fokusomraader")
@@ -410,21 +410,30 @@ def new_workshop_ids() -> list[str]:
 
 
 def new_workshop_statements(params) -> pd.DataFrame:
-    """The workshops of tests/gold/new_workshops, each ingested in a temporary data dir: their non-empty
-    statements (what their coders coded), one table."""
+    """The workshops of tests/gold/new_workshops, each ingested in a temporary data dir: the lines their coders
+    coded (:func:`coded_by_the_blind_coders`), one table."""
     frames = []
     with tempfile.TemporaryDirectory(prefix="wnlp-new-workshops-") as tmp:
         for ws in new_workshop_ids():
             shutil.copytree(NEW_WORKSHOPS_GOLD / "raw" / ws, Path(tmp) / "raw" / ws)
             ingest(ws, Path(tmp), params)
             frames.append(pd.read_parquet(Path(tmp) / "processed" / ws / "statements.parquet"))
-    statements = pd.concat(frames, ignore_index=True)
-    return statements[~statements["is_empty_content"].astype(bool)].reset_index(drop=True)
+    return coded_by_the_blind_coders(pd.concat(frames, ignore_index=True))
+
+
+def coded_by_the_blind_coders(statements: pd.DataFrame) -> pd.DataFrame:
+    """The lines of the new workshops that their blind coders were given: those with content, and the
+    facilitator's (``is_facilitator``: coded before ingest set them apart; 28 of 29 «ingen» on both dimensions
+    by all three). :func:`new_workshop_reference` checks the coders' files against these and then leaves the
+    facilitator's out, as the pipeline does."""
+    keep = ~statements["is_empty_content"].astype(bool) | facilitator_mask(statements)
+    return statements[keep].reset_index(drop=True)
 
 
 def new_workshop_reference(codebook, statements: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """The blind coders' codes of each new workshop (tests/gold/new_workshops/codes/<workshop>/coder_*.csv,
-    checked text by text: every statement with content coded once by each coder) and their reference: the
+    checked text by text: every line of ``statements`` – :func:`coded_by_the_blind_coders` – coded once by each
+    coder), without the facilitator's lines (``is_facilitator``), and their reference: the
     majority, ties to the coder whose name sorts first (as for the sample workshops). A coder's letter names a
     way of reading (F in document order, G from the last file back, H survey answers first), done by a
     separate session for each workshop; ``coders`` pools each letter over the workshops."""
@@ -435,9 +444,10 @@ def new_workshop_reference(codebook, statements: pd.DataFrame) -> tuple[pd.DataF
         paths = sorted((NEW_WORKSHOPS_GOLD / "codes" / ws).glob("coder_*.csv"))
         codes.append(read_code_tables(paths, codebook, table.rename(columns={"statement_id": "id"})))
     codes = pd.concat(codes, ignore_index=True)
+    codes = codes[~codes["id"].isin(statements.loc[facilitator_mask(statements), "statement_id"])]
     ref = reference_codes(codes.rename(columns={"id": "statement_id"}).assign(decides=False))
     ref = statements.merge(ref, on="statement_id")
-    return ref, {c: f.set_index("id") for c, f in codes.groupby("coder")}
+    return ref.reset_index(drop=True), {c: f.set_index("id") for c, f in codes.groupby("coder")}
 
 
 def code_after_learning(codebook, embedder, params, cache, tune: pd.DataFrame, learn: pd.DataFrame,

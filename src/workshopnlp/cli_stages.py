@@ -27,14 +27,16 @@ def cmd_code(args: argparse.Namespace) -> int:
         # («-», «ved ikke») are coded «ingen» by rule; counted here, they made «Intet fokusområde» larger than the
         # report's figure.
         empty, repeats = set(codes.attrs["empty_statement_ids"]), set(codes.attrs["duplicate_statement_ids"])
+        leader = set(codes.attrs["facilitator_statement_ids"])
         counted = codes[~codes["statement_id"].isin(empty | repeats)]
         counts = ", ".join(f"{labels.get(c, c)} {n}" for c, n in counted["focus_area"].value_counts().items())
-        left_out = [f"{len(empty)} tomme svar (kodet «ingen»)" if empty else "",
+        left_out = [f"{len(empty - leader)} tomme svar (kodet «ingen»)" if empty - leader else "",
+                    f"{len(leader)} linjer fra facilitator eller ordstyrer (kodet «ingen»)" if leader else "",
                     f"{len(repeats)} ordrette gentagelser" if repeats else ""]
         print(f"{len(codes)} udsagn kodet ({(codes['code_source'] == 'menneske').sum()} af mennesker). "
               f"Fokusområder, talt som i rapporterne, blandt {len(counted)} udsagn: {counts}."
               + (f" {list_da([x for x in left_out if x])} tæller ikke med (codes.csv har dem med; kolonnerne "
-                 "is_empty_content og is_duplicate i statements.parquet siger, hvilke det er)."
+                 "is_empty_content, is_facilitator og is_duplicate i statements.parquet siger, hvilke det er)."
                  if empty or repeats else ""))
         print(codes.attrs["training_summary"])
         if codes.attrs.get("unfamiliar_text"):
@@ -73,9 +75,11 @@ def cmd_sheet_export(args: argparse.Namespace) -> int:
     if args.uncoded:
         statements = statements[~statements["statement_id"].isin(blind_codes(human)["statement_id"])]
     if args.review:
-        earlier = open_disputes(human)
+        # only statements the sheet may hold: a dispute over a facilitator's line (is_facilitator) is not counted
+        listed = set(statements["statement_id"])
+        earlier = {sid: codes for sid, codes in open_disputes(human).items() if sid in listed}
         if not earlier:
-            n_disputed = len(disputed_statements(human))
+            n_disputed = len(set(disputed_statements(human)) & listed)
             raise InputError(f"ingen udsagn at gennemgå i {args.workshop}: "
                              + (f"alle {n_disputed} uenigheder er allerede afgjort ved en gennemgang" if n_disputed
                                 else "koderne er enige om alle udsagn" if len(human) else "ingen kodeark fundet"),

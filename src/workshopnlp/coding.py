@@ -65,6 +65,7 @@ from .coding_sheet import (HUMAN_CODE_COLUMNS, add_codebook_sheet, blind_codes, 
                            read_coding_sheets, sheets_in)
 from .embeddings import Embedder, EmbeddingCache, cache_for, embed_texts
 from .formatting import SAME_CODE_DA, decimal_da, percent_da, unfamiliar_text, unfamiliar_warns
+from .ingest import facilitator_mask
 from .nlp import analyse
 from .pseudonymise import PLACEHOLDERS
 from .personas import REGISTER_OF_SOURCE_KIND, SIDE_OF_PERSONA, UNKNOWN_PERSONA, citizen_answer_or_staff_note
@@ -602,6 +603,14 @@ def share_ingen(scores: dict[str, pd.DataFrame], weight: float, source: str = "f
     frame = scores[target].copy()
     frame[NO_CODE] = (1 - weight) * frame[NO_CODE] + weight * scores[source][NO_CODE].to_numpy()
     return {**scores, target: frame.div(frame.sum(axis=1), axis=0)}
+
+
+def facilitator_explanation(codebook: Codebook) -> str:
+    """The explanation of a facilitator's line (``is_facilitator``): «ingen» on both dimensions because it is
+    not a participant's statement – said so, not «svaret har intet indhold»."""
+    parts = [f"{codebook.dimension(d).label}: {codebook.dimension(d).labels()[NO_CODE]}" for d in DIMENSIONS]
+    return (f"{' og '.join(parts)} – linjen er sagt eller skrevet af facilitator eller ordstyrer, ikke af en "
+            "deltager, så den kodes og tælles ikke med.")
 
 
 #: How much of a statement's context an explanation quotes («læst sammen med konteksten «…»»).
@@ -1162,6 +1171,8 @@ def code_workshop(workshop_id: str, data_dir, params: dict[str, Any] | None = No
                               contexts_of(statements))
     unfamiliar = model.unfamiliar(statements["text"].tolist(), statements["is_empty_content"].tolist())
     codes = pd.concat([statements[["statement_id"]].reset_index(drop=True), predicted], axis=1)
+    leader = facilitator_mask(statements).to_numpy()
+    codes.loc[leader, "explanation"] = facilitator_explanation(codebook)
     codes["model_focus_area"], codes["model_principle"] = codes["focus_area"], codes["principle"]
     codes["code_source"] = "model"
     own_refs = reference_codes(human[human["workshop_id"] == workshop_id]) if len(human) else None
@@ -1208,6 +1219,8 @@ def code_workshop(workshop_id: str, data_dir, params: dict[str, Any] | None = No
     codes.attrs["unfamiliar_text"] = unfamiliar_text(unfamiliar, warn_share)
     codes.attrs["unfamiliar_warning"] = unfamiliar_warns(unfamiliar, warn_share)
     codes.attrs["empty_statement_ids"] = sorted(set(statements["statement_id"]) - with_content)
+    codes.attrs["facilitator_statement_ids"] = sorted(statements.loc[facilitator_mask(statements).to_numpy(),
+                                                                     "statement_id"])
     codes.attrs["duplicate_statement_ids"] = sorted(
         set(statements.loc[statements["is_duplicate"].astype(bool), "statement_id"]) & with_content)
     return codes

@@ -53,7 +53,12 @@ STATEMENT_COLUMNS = {
     "is_empty_content": "no content to code: answers such as 'Ingen kommentarer', '-', 'ved ikke', the "
                         "metadata lines of minutes ('Referent: …', 'Til stede: …'; ingest.metadata_labels), "
                         "a transcript's preamble (its lines before the first timed turn) and a notes file's "
-                        "header (its first line with content, naming the workshop's day: ingest.header_mask)",
+                        "header (its first line with content, naming the workshop's day: ingest.header_mask), "
+                        "and the lines of the facilitator (is_facilitator)",
+    "is_facilitator": "said or written by whoever led the session, not by a participant: a line labelled "
+                      "'Facilitator:', 'Ordstyrer:', 'Mødeleder:', 'Tovholder:', 'Proceskonsulent:' or "
+                      "'Oplægsholder:' (and the lines its turn runs on to); kept and listed, not coded or counted "
+                      "(is_empty_content is set too)",
     "is_duplicate": "same normalised text as an earlier statement of the workshop",
     "duplicate_of": "statement_id of that earlier statement, '' if none",
 }
@@ -154,9 +159,13 @@ class IngestResult:
         """What was inferred, file by file, and the totals – printed by ``ingest`` and by ``run``."""
         st = self.statements
         redacted = int(self.redactions["count"].sum()) if len(self.redactions) else 0
+        leader = facilitator_mask(st)
+        n_leader = int(leader.sum())
+        leader_text = f", {n_leader} fra facilitator eller ordstyrer" if n_leader else ""
         return [*self.messages,
-                f"{len(st)} udsagn fra {st['source_file'].nunique()} filer; {int(st['is_empty_content'].sum())} "
-                f"uden indhold, {int(st['is_duplicate'].sum())} dubletter; {redacted} personoplysninger erstattet."]
+                f"{len(st)} udsagn fra {st['source_file'].nunique()} filer; "
+                f"{int((st['is_empty_content'].astype(bool) & ~leader).sum())} uden indhold{leader_text}, "
+                f"{int(st['is_duplicate'].sum())} dubletter; {redacted} personoplysninger erstattet."]
 
 
 # ---------------------------------------------------------------- notes
@@ -331,6 +340,14 @@ def statements_from_table(frame: pd.DataFrame, spec: SourceSpec, path: Path) -> 
 
 # ---------------------------------------------------------------- the stage
 
+def facilitator_mask(statements: pd.DataFrame) -> pd.Series:
+    """True for the facilitator's lines (``is_facilitator``); all False for a statement table written before
+    that column existed."""
+    if "is_facilitator" not in statements.columns:
+        return pd.Series(False, index=statements.index)
+    return statements["is_facilitator"].fillna(False).astype(bool)
+
+
 def _normalise_for_match(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     text = re.sub(r"[^\wæøå\[\] ]+", " ", text)
@@ -488,7 +505,7 @@ def build_statement_table(manifest: Manifest, raw: list[RawStatement], params: d
     respondents: dict[tuple[str, str], str] = {}
     sections: dict[tuple[str, str], tuple[str, list]] = {}
     rows = []
-    metadata = []
+    metadata, facilitator = [], []
     for st in raw:
         label, label_redactions = (pseudo.pseudonymise(st.speaker_label, label=True) if st.speaker_label
                                    else ("", []))
@@ -497,6 +514,8 @@ def build_statement_table(manifest: Manifest, raw: list[RawStatement], params: d
         metadata.append(st.preamble or (not st.respondent and is_metadata_label(
             st.speaker_label, ingest_params.get("metadata_labels", []), st.text)))
         topic = bool(st.speaker_label) and (metadata[-1] or not is_speaker_label(st.speaker_label, label_redactions))
+        facilitator.append(bool(st.speaker_label) and not topic and bool(_FACILITATOR.match(st.speaker_label))
+                           and not st.respondent)
         # a topic label goes back in front of the text (the id still hashes the text after it: stable ids)
         text, redactions = pseudo.pseudonymise(f"{st.speaker_label}: {st.text}" if topic else st.text)
         for r in redactions:
@@ -532,6 +551,11 @@ def build_statement_table(manifest: Manifest, raw: list[RawStatement], params: d
     frame["is_empty_content"] = empty_content_mask(frame["text"], ingest_params) | pd.Series(metadata, dtype=bool)
     frame["is_empty_content"] |= header_mask(frame, [st.text for st in raw],
                                              manifest.date or folder_date(manifest.workshop_id))
+    # The session's leader («Ordstyrer: Skal vi tage hændelsen i maj?», «Facilitator: Vi holder fem minutters
+    # pause»): questions, logistics and thanks, not a participant's statement. 28 of the 29 such lines of the
+    # five new workshops were «ingen» on both dimensions by all three blind coders, and all 8 of October's.
+    frame["is_facilitator"] = pd.Series(facilitator, dtype=bool)
+    frame["is_empty_content"] |= frame["is_facilitator"]
     # Ids hash the raw text, so an improved pseudonymiser does not change them (coding sheets key on them).
     raw_normalised = pd.Series([_normalise_for_match(st.text) for st in raw])
     occurrence: Counter[tuple[str, str]] = Counter()

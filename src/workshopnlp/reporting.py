@@ -23,6 +23,7 @@ from .figures import SOURCE_KIND_LABELS_DA, figure_params, theme_change_status
 from .figures import _usable as usable_statements
 from .figures import workshop_label as figure_workshop_label
 from .formatting import SAME_CODE_DA, decimal_da, list_da, percent_da, points_da, unfamiliar_text
+from .ingest import facilitator_mask
 from .personas import PERSONA_LABELS_DA, REGISTER_LABELS_DA, SIDE_LABELS_DA, SOURCE_KINDS, UNKNOWN_PERSONA
 from .pseudonymise import is_sensitive
 
@@ -135,9 +136,13 @@ def load_bundle(workshop_id: str, data_dir: str | Path = "data", codebook_path=N
 # ---------------------------------------------------------------- tables for readers
 
 def sources_table(b: WorkshopBundle) -> pd.DataFrame:
+    """Statements per file: all, without content and duplicates. The facilitator's lines (``is_facilitator``)
+    are in «Udsagn», not «Uden indhold»; page 01 gives their number for the workshop only (not per file: with
+    it, a group file's «Ukendt» lines could be told apart and its persona's count worked out)."""
     st = b.statements
+    st = st.assign(_empty=st["is_empty_content"].astype(bool) & ~facilitator_mask(st))
     table = st.groupby(["source_file", "source_kind"]).agg(
-        udsagn=("statement_id", "size"), uden_indhold=("is_empty_content", "sum"),
+        udsagn=("statement_id", "size"), uden_indhold=("_empty", "sum"),
         dubletter=("is_duplicate", "sum")).reset_index()
     table["source_kind"] = table["source_kind"].map(SOURCE_KIND_LABELS_DA)
     return table.rename(columns={"source_file": "Fil", "source_kind": "Type", "udsagn": "Udsagn",
@@ -173,7 +178,8 @@ def persona_table_note(b: WorkshopBundle) -> str:
             f"Felter med færre end {n} linjer vises som «<{n}» (samme grænse som i figurerne), og så mange andre "
             "felter som «skjult», at ingen personas felt kan regnes ud fra antallet pr. kilde eller pr. persona. "
             "Grænsen tæller linjer, ikke personer. Rækken «Ukendt» er linjer uden kendt persona: svar og noter, "
-            "hvor det ikke står, hvem der talte, og eventuelle linjer fra ordstyrer og arrangører. Den kan ofte regnes "
+            "hvor det ikke står, hvem der talte, linjer fra facilitator eller ordstyrer (som ikke analyseres) og "
+            "eventuelle linjer fra arrangører. Den kan ofte regnes "
             "ud fra de andre sider, så et skjult felt dér tæller ikke som beskyttelse af de andre.")
 
 
@@ -648,14 +654,32 @@ def _empty_examples_text(statements: pd.DataFrame) -> str:
     """« (fx «Ingen kommentarer», «-»)»: the commonest texts this workshop's lines without content have, so the
     page says what was left out rather than what usually is (it said «referatets praktiske oplysninger som
     «Referent: …»» of a workshop whose empty lines were all survey answers). "" without any."""
-    empty = statements.loc[statements["is_empty_content"].astype(bool), "text"].astype(str).str.strip()
+    empty = statements.loc[statements["is_empty_content"].astype(bool) & ~facilitator_mask(statements),
+                           "text"].astype(str).str.strip()
     empty = empty[empty != ""]
     if empty.empty:
         return ""
     counts = empty.value_counts()
     order = sorted(counts.index, key=lambda t: (-int(counts[t]), t))[:EMPTY_EXAMPLES]
-    shown = [t if len(t) <= EMPTY_EXAMPLE_CHARS else t[:EMPTY_EXAMPLE_CHARS - 1].rstrip() + "…" for t in order]
+    shown = [_short_da(t, EMPTY_EXAMPLE_CHARS) for t in order]
     return f" (fx {list_da([f'«{t}»' for t in shown])})"
+
+
+def _facilitator_text(statements: pd.DataFrame) -> str:
+    """«, 8 linjer fra facilitator eller ordstyrer (fx «Vi holder fem minutters pause …»), som ikke er deltagernes
+    udsagn,»: what page 01 says of ``is_facilitator`` lines, with the first as an example; "" without any. They
+    would otherwise be counted «uden indhold» and the pages say nothing of them."""
+    lines = statements.loc[facilitator_mask(statements), "text"].astype(str).str.strip()
+    if lines.empty:
+        return ""
+    example = _short_da(lines.iloc[0], EMPTY_EXAMPLE_CHARS)
+    n = len(lines)
+    return (f", {n} {'linje' if n == 1 else 'linjer'} fra facilitator eller ordstyrer (fx «{example}»), "
+            "som ikke er deltagernes udsagn,")
+
+
+def _short_da(text: str, max_chars: int) -> str:
+    return text if len(text) <= max_chars else text[:max_chars - 1].rstrip() + "…"
 
 
 def _context_example(statements: pd.DataFrame) -> str:
@@ -699,7 +723,8 @@ def _totals_text(statements: pd.DataFrame) -> str:
     n_counted = int((content & ~statements["is_duplicate"].astype(bool)).sum())
     if n_content == n_counted == len(statements):
         return ""
-    return (f" Af de {len(statements)} udsagn har {n_content} indhold; dem bygger afsnittene om sikkerhed og "
+    whose = " og er deltagernes" if facilitator_mask(statements).any() else ""
+    return (f" Af de {len(statements)} udsagn har {n_content} indhold{whose}; dem bygger afsnittene om sikkerhed og "
             f"enighed på. Uden dubletter er der {n_counted}, og dem bygger figurerne og temaerne på.")
 
 
@@ -707,7 +732,8 @@ def how_it_was_made(b: WorkshopBundle) -> str:
     """The plain-Danish page "Sådan er analysen lavet" (Markdown), with this workshop's numbers."""
     st = b.statements
     n_files = st["source_file"].nunique()
-    n_empty, n_dup = int(st["is_empty_content"].sum()), int(st["is_duplicate"].sum())
+    leader = facilitator_mask(st)
+    n_empty, n_dup = int((st["is_empty_content"].astype(bool) & ~leader).sum()), int(st["is_duplicate"].sum())
     red = redaction_table(b)
     red_text = ", ".join(f"{kind.lower()}: {n}" for kind, n in red["Antal erstatninger"].items() if n) \
         or "ingen fundet"
@@ -722,7 +748,8 @@ def how_it_was_made(b: WorkshopBundle) -> str:
     lines = [
         "## Sådan er analysen lavet",
         f"**Data.** Analysen bygger på {len(st)} udsagn fra {n_files} filer fra workshoppen {b.label} "
-        f"({_kinds_text(st)}). {n_empty} linjer uden indhold{_empty_examples_text(st)} og {n_dup} "
+        f"({_kinds_text(st)}). {n_empty} linjer uden indhold{_empty_examples_text(st)}{_facilitator_text(st)} og "
+        f"{n_dup} "
         "dubletter (svar, der står ordret to gange) står i oversigten over kilderne, men tælles ikke med i "
         f"figurerne over koder eller i temaerne.{_totals_text(st)}"
         + (" Høringssvarene er skrevet til en høring, ikke på selve workshoppen, men ligger i workshoppens mappe "

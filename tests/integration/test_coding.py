@@ -304,16 +304,18 @@ def test_new_workshops_by_other_authors_gold_and_learning_from_them(new_workshop
     from people's codes of new workshops must help: with every other statement human-coded, the rest is
     coded better (measured, cross-validated in the benchmark: 0.64 -> 0.71 and 0.57 -> 0.68)."""
     sys.path.insert(0, str(REPO))
-    from benchmarks.coding_quality import keyword_baseline, new_workshop_reference  # noqa: E402
+    from benchmarks.coding_quality import coded_by_the_blind_coders, keyword_baseline, new_workshop_reference  # noqa: E402
     from workshopnlp.coding import _embedding_setup, contexts_of, fit_coder
 
     statements = pd.concat([pd.read_parquet(new_workshops_data_dir / "processed" / ws / "statements.parquet")
                             for ws in NEW_WORKSHOPS], ignore_index=True)
-    statements = statements[~statements["is_empty_content"].astype(bool)].reset_index(drop=True)
+    statements = coded_by_the_blind_coders(statements)
     codebook, tune, _, model = held_out_fit
     ref, coders = new_workshop_reference(codebook, statements)
-    assert sorted(coders) == ["F", "G", "H"] and all(len(c) == len(statements) for c in coders.values())
-    assert len(ref) == len(statements) and ref[list(DIMENSIONS)].notna().all().all()
+    content = statements[~statements["is_empty_content"]]  # without the facilitator's lines, as in the reports
+    assert sorted(coders) == ["F", "G", "H"] and all(len(c) == len(content) for c in coders.values())
+    assert ref["statement_id"].tolist() == content["statement_id"].tolist()
+    assert ref[list(DIMENSIONS)].notna().all().all()
     assert ref.groupby("persona").size().drop("ukendt").min() >= 90  # about 100 statements per persona
     pred = model.predict(ref["text"].tolist(), [False] * len(ref), contexts_of(ref))
     learn, test = ref.iloc[::2], ref.iloc[1::2]
@@ -343,9 +345,8 @@ def test_a_per_persona_sample_of_a_new_workshop_coded_by_people_lifts_the_rest(n
 
     statements = pd.concat([pd.read_parquet(new_workshops_data_dir / "processed" / ws / "statements.parquet")
                             for ws in NEW_WORKSHOPS], ignore_index=True)
-    statements = statements[~statements["is_empty_content"].astype(bool)].reset_index(drop=True)
     codebook, tune, _, model = held_out_fit
-    ref, _ = cq.new_workshop_reference(codebook, statements)
+    ref, _ = cq.new_workshop_reference(codebook, cq.coded_by_the_blind_coders(statements))
     pred = model.predict(ref["text"].tolist(), [False] * len(ref), contexts_of(ref))
     monkeypatch.setattr(cq, "NEW_WORKSHOP_PER_PERSONA", (10,))
     monkeypatch.setattr(cq, "NEW_WORKSHOP_DRAWS", 1)
@@ -959,6 +960,35 @@ def test_code_for_a_workshop_counts_as_the_reports_and_says_how_unfamiliar_the_t
     provenance = json.loads((d / "processed" / JANUARY / "codes.provenance.json").read_text("utf-8"))
     unfamiliar = provenance["unfamiliar"]
     assert f"af {unfamiliar['statements']} udsagn" in out or f"Alle {unfamiliar['statements']} udsagn" in out
+
+
+def test_the_facilitators_lines_are_coded_ingen_and_say_why(coded_data_dir, tmp_path, capsys):
+    """October's 8 lines of the facilitator («Vi holder fem minutters pause …») are «ingen» on both dimensions by
+    the machine, with an explanation that says whose line it is – not «svaret har intet indhold» – and the terminal counts them
+    apart from the empty answers; neither is in the counts, nor in the agreement."""
+    d = tmp_path / "data"
+    shutil.copytree(coded_data_dir, d)
+    assert main(["code", "--workshop", OCTOBER, "--data-dir", str(d)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    st = pd.read_parquet(d / "processed" / OCTOBER / "statements.parquet")
+    codes = pd.read_parquet(d / "processed" / OCTOBER / "codes.parquet").merge(st, on="statement_id")
+    leader = codes[codes["is_facilitator"]]
+    assert len(leader) == 8 and (leader[["model_focus_area", "model_principle"]] == "ingen").all().all()
+    # people's codes still go first (two of three gave «Tak … bliver anonymiseret» Ansvarlighed); not counted
+    assert (leader["code_source"] == "menneske").all()
+    assert leader["explanation"].str.contains("sagt eller skrevet af facilitator eller ordstyrer, ikke af en "
+                                              "deltager").all()
+    others = codes[~codes["is_facilitator"]]
+    assert not others["explanation"].str.contains("facilitator eller ordstyrer").any()
+    n_empty = int((st["is_empty_content"] & ~st["is_facilitator"]).sum())
+    assert f"{n_empty} tomme svar (kodet «ingen»), 8 linjer fra facilitator eller ordstyrer (kodet «ingen»)" in out
+    agreement = pd.read_csv(d / "processed" / OCTOBER / "agreement.csv")
+    human = pd.read_parquet(d / "processed" / OCTOBER / "human_codes.parquet")
+    assert set(leader["statement_id"]) <= set(human["statement_id"]), "the sample's coders coded them"
+    pair = agreement[(agreement["kode"] == "samlet") & (agreement["par"] == "A ~ B")]
+    content = set(st.loc[~st["is_empty_content"], "statement_id"])
+    both = (set(human.loc[human["coder"] == "A", "statement_id"]) & set(human.loc[human["coder"] == "B", "statement_id"]))
+    assert (pair["n_statements"] == len(both & content)).all() and len(both & set(leader["statement_id"]))
 
 
 def test_explanations_say_foreloebig_where_the_code_they_name_is_tentative(coded_data_dir):

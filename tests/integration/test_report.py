@@ -545,7 +545,11 @@ def test_how_it_was_made_states_this_workshops_numbers(reported):
     assert f"personnavne: {int(log.loc[log['kind'] == 'navn', 'count'].sum())}" in page
     # the page's three totals are tied together in one sentence (all, with content, counted in figures)
     content = ~st["is_empty_content"]
-    assert (f"Af de {len(st)} udsagn har {int(content.sum())} indhold" in page
+    # October's 8 facilitator lines are named as such, not counted «uden indhold»
+    leader = st["is_facilitator"]
+    assert leader.sum() == 8 and f"{int(leader.sum())} linjer fra facilitator eller ordstyrer" in page
+    assert f"{int((st['is_empty_content'] & ~leader).sum())} linjer uden indhold" in page
+    assert (f"Af de {len(st)} udsagn har {int(content.sum())} indhold og er deltagernes" in page
             and f"Uden dubletter er der {int((content & ~st['is_duplicate']).sum())}, og dem bygger figurerne" in page)
     assert "(foreløbig)" in page or "foreløbige" in page  # tentative codes are named
     assert "fordi maskinen siger det" in page
@@ -641,6 +645,17 @@ def test_a_theme_name_claims_a_code_only_where_the_themes_own_codes_bear_it_out(
             assert html.escape(name, quote=False) in page, name
     assert named >= 2 and bitten >= 1, (named, bitten)  # both sides of the rule are exercised on the sample
     assert practical >= 1, "October's «lokale, pause, kaffe» is named as practical"
+    # the facilitator's lines («Vi holder fem minutters pause») are clustered, so that the participants' own remarks
+    # on coffee and rooms find each other, but belong to no theme and are not counted in one
+    in_no_theme = {}
+    for ws in (OCTOBER, JANUARY):
+        st = pd.read_parquet(data_dir / "processed" / ws / "statements.parquet")
+        assigned = pd.read_parquet(data_dir / "processed" / ws / "themes" / "assignments.parquet").merge(
+            st[["statement_id", "is_facilitator"]], on="statement_id")
+        leader = assigned["status"] == "facilitator"
+        assert leader.equals(assigned["is_facilitator"]) and not assigned.loc[leader, "theme_id"].astype(bool).any()
+        in_no_theme[ws] = int(leader.sum())
+    assert in_no_theme == {OCTOBER: 8, JANUARY: 0}
     assert marked_name, "the sample has a theme named by a tentative code"
 
 

@@ -23,7 +23,8 @@ from workshopnlp.config import WorkshopPaths, load_params
 
 pytestmark = pytest.mark.integration
 
-LOGISTICS = re.compile(r"\b(?:[Kk]affe\w*|[Pp]ause|[Ff]rokost\w*|P-plads\w*|[Tt]oilet\w*)\b")
+# Remarks on coffee, breaks, rooms and parking: participants' own (the facilitator's are in no theme, and not here)
+LOGISTICS = re.compile(r"\b(?:[Kk]affe\w*|[Pp]ause|[Ff]rokost\w*|P-plads\w*|[Tt]oilet\w*|[Ll]okale\w*|\w*[Pp]arkering)\b")
 CODES = ("formaal", "tillid", "teknologisk_forstaaelse", "ingen")
 
 

@@ -256,6 +256,39 @@ def test_the_metadata_lines_of_minutes_are_kept_whole_but_have_no_content():
     assert table["is_empty_content"].tolist() == [False]
 
 
+def test_the_facilitators_lines_are_kept_and_listed_but_not_a_participants_statements():
+    """«Ordstyrer: Skal vi tage hændelsen i maj?», «Facilitator: Vi holder fem minutters pause»: the session's
+    leader asks, announces and thanks. Such lines were coded, counted and clustered as participants'
+    statements (September's ordstyrer gave page 02 an example; October's facilitator made half of a theme).
+    They are kept with their speaker and flagged ``is_facilitator`` (no content to code); a turn running on from
+    the facilitator's line is the facilitator's too; a line that narrates what the facilitator did is the
+    minutes' own, and a participant who names the facilitator still speaks."""
+    from workshopnlp.config import load_params
+    from workshopnlp.ingest import STATEMENT_COLUMNS, build_statement_table, facilitator_mask, statements_from_blocks
+    from workshopnlp.manifest import Manifest, SourceSpec
+
+    text = ("Plenum\n\n"
+            "[10:31] Ordstyrer: Tak for kaffen. Skal vi tage hændelsen i maj?\n"
+            "Hvem vil begynde?\n"
+            "[10:32] Rådgiver: Vi skal kunne forklare borgeren, hvad modellen bruger.\n"
+            "[10:33] Facilitator: Vi holder fem minutters pause.\n"
+            "[10:40] Borger: Facilitatoren spurgte om tillid, og jeg stoler ikke på systemet.\n"
+            "Facilitator præsenterede kort piloten: en model foreslår, hvem der får en mentor.\n")
+    raw = statements_from_blocks(parse_text_notes(text, markdown=False),
+                                 SourceSpec(file="plenum.txt", kind="plenum"), [])
+    table, _ = build_statement_table(Manifest(workshop_id="ws"), raw, load_params(), Path("."))
+    assert "is_facilitator" in STATEMENT_COLUMNS
+    by_text = table.set_index("text")
+    leader = ["Tak for kaffen. Skal vi tage hændelsen i maj?", "Hvem vil begynde?", "Vi holder fem minutters pause."]
+    assert sorted(table.loc[table["is_facilitator"], "text"]) == sorted(leader)
+    assert by_text.loc[leader, "is_empty_content"].all(), "not coded or counted"
+    assert by_text.loc[leader[0], "speaker"] == "Ordstyrer" and by_text.loc[leader[2], "speaker"] == "Facilitator"
+    others = table[~table["is_facilitator"]]
+    assert len(others) == 3 and not others["is_empty_content"].any()
+    assert facilitator_mask(table).tolist() == table["is_facilitator"].tolist()
+    assert not facilitator_mask(table.drop(columns="is_facilitator")).any(), "a table from before the column"
+
+
 @pytest.mark.parametrize("iso, text, names", [
     ("2022-10-28", "Workshoppen blev afholdt den 28. oktober 2022 kl. 9.00–11.00", True),
     ("2023-09-20", "20/9-23, Sønderborg. Noter fra de 4 borde", True),

@@ -212,6 +212,32 @@ def test_the_lines_left_out_are_described_by_what_this_workshop_left_out():
     assert _empty_examples_text(st.assign(is_empty_content=False)) == ""
 
 
+def test_the_facilitators_lines_are_told_apart_from_lines_without_content():
+    """The facilitator's lines (``is_facilitator``) have no content to code, but «-» and «Vi holder fem minutters
+    pause» are not the same kind of left-out line: page 01 gives their number with an example of their own and
+    counts neither in the other; the sources table keeps them out of «Uden indhold» and gives no count per file."""
+    from types import SimpleNamespace
+
+    from workshopnlp.reporting import _empty_examples_text, _facilitator_text, sources_table
+
+    st = pd.DataFrame({"statement_id": list("abcde"), "source_file": ["gruppe.txt"] * 4 + ["svar.csv"],
+                       "source_kind": ["gruppe"] * 4 + ["survey"],
+                       "text": ["Vi holder fem minutters pause, der står frugt på bordet ved døren.", "Tak for i dag.",
+                                "-", "Vi skal kende formålet.", "ved ikke"],
+                       "is_empty_content": [True, True, True, False, True],
+                       "is_facilitator": [True, True, False, False, False], "is_duplicate": False})
+    leader = _facilitator_text(st)
+    assert leader.startswith(", 2 linjer fra facilitator eller ordstyrer (fx «Vi holder fem minutters") \
+        and leader.endswith("som ikke er deltagernes udsagn,") and "…»" in leader
+    assert _facilitator_text(st.assign(is_facilitator=[False, True, False, False, False])).startswith(", 1 linje fra")
+    assert _facilitator_text(st.drop(columns="is_facilitator")) == _facilitator_text(st.assign(is_facilitator=False)) == ""
+    assert "pause" not in _empty_examples_text(st) and "«-»" in _empty_examples_text(st)
+    table = sources_table(SimpleNamespace(statements=st))
+    assert table["Uden indhold"].to_dict() == {"gruppe.txt": 1, "svar.csv": 1}
+    assert table["Udsagn"].to_dict() == {"gruppe.txt": 4, "svar.csv": 1}
+    assert list(table.columns) == ["Type", "Udsagn", "Uden indhold", "Dubletter"]
+
+
 def test_a_statement_written_over_two_lines_reads_as_one_line_in_the_tables():
     """pandas prints a line break inside a cell as «\\n»: January's «… sammenhængende forløb\\npå tværs af
     afdelinger» was on pages 02 and 03 with a backslash in it."""
@@ -358,7 +384,8 @@ def test_page_01s_note_on_who_spoke_gives_the_limit_what_is_counted_and_what_unk
 
     note = persona_table_note(SimpleNamespace(params={"figures": {"min_cell_count": 7}}))
     assert "vises som «<7»" in note and "<N" not in note and "også dem uden indhold" in note
-    assert "linjer fra ordstyrer og arrangører" in note and "tæller linjer, ikke personer" in note
+    assert "linjer fra facilitator eller ordstyrer (som ikke analyseres) og eventuelle linjer fra arrangører" in note \
+        and "tæller linjer, ikke personer" in note
 
 
 def test_a_context_only_one_groups_statements_stand_under_is_not_printed_with_an_explanation():

@@ -497,3 +497,30 @@ def test_a_theme_is_named_practical_only_nearest_ingen_on_both_dimensions_and_co
     assert themes._practical_share(near_none, cbv, coded, 0.55) is None  # the principle's ingen 0.5 too far
     assert themes._practical_share(np.array([0.2, 0.6, 0.5, 0.45]), cbv, coded, 0.4) is None  # a principle nearer
     assert np.isnan(themes._practical_share(near_none, cbv, coded.iloc[[4]], 0.4))  # none coded on both yet
+
+
+def test_the_facilitators_lines_are_clustered_but_belong_to_no_theme():
+    """The facilitator's lines (``is_facilitator``) are fitted with the participants' statements – their «pause»
+    and «kaffe» let the participants' few such remarks find each other – but a theme's members, centroid and words
+    are the participants' only, and a topic of nothing but the facilitator's lines is no theme."""
+    st = pd.DataFrame({"statement_id": list("abcdefg"),
+                       "text": ["Kaffen var kold.", "Vi holder pause, kaffe bagerst.", "Formålet skal være klart.",
+                                "Hvad er formålet?", "Tak for i dag.", "Kaffen var kold.", "-"],
+                       "is_empty_content": [False, True, False, False, True, False, True],
+                       "is_facilitator": [False, True, False, False, True, False, False],
+                       "is_duplicate": [False, False, False, False, False, True, False]})
+    assert themes.clustered_mask(st).tolist() == [True, True, True, True, True, False, False]
+    assert themes.usable_mask(st).tolist() == [True, False, True, True, False, False, False]
+    assert themes.clustered_mask(st.drop(columns="is_facilitator")).tolist() == themes.usable_mask(st).tolist()
+    plan = themes.cluster_plan(5, themes.theme_params(load_params()))
+    emb = np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0], [0.1, 0.9], [0.7, 0.7]])
+    fit = themes.Fit(seed=1, plan=plan, topics=np.array([0, 0, 1, 1, 2]), topics_before=np.array([0, 0, 1, -1, 2]),
+                     probability=np.array([0.9, 0.8, 0.7, np.nan, 0.5]),
+                     words={0: [("kaffe", 1.0)], 1: [("formål", 1.0)], 2: [("tak", 1.0)]},
+                     centroids=themes.centroids_of(emb, np.array([0, 0, 1, 1, 2])), threshold=0.1)
+    own = np.array([True, False, True, True, False])
+    mine = themes.participants_only(fit, own, emb[own])
+    assert mine.topics.tolist() == [0, 1, 1] and mine.topics_before.tolist() == [0, 1, -1]
+    assert mine.theme_topics == [0, 1] and set(mine.words) == {0, 1}, "the facilitator's «Tak for i dag» alone is none"
+    assert np.allclose(mine.centroids[0], [1.0, 0.0]), "the participants' centroid, not the facilitator's pull"
+    assert np.isnan(mine.probability[2]) and fit.topics.tolist() == [0, 0, 1, 1, 2]
