@@ -423,7 +423,7 @@ def new_workshop_statements(params) -> pd.DataFrame:
 
 def coded_by_the_blind_coders(statements: pd.DataFrame) -> pd.DataFrame:
     """The lines of the new workshops that their blind coders were given: those with content, and the
-    facilitator's (``is_facilitator``: coded before ingest set them apart; 28 of 29 «ingen» on both dimensions
+    facilitator's (``is_facilitator``: coded before ingest set them apart; 20 of 21 «ingen» on both dimensions
     by all three). :func:`new_workshop_reference` checks the coders' files against these and then leaves the
     facilitator's out, as the pipeline does."""
     keep = ~statements["is_empty_content"].astype(bool) | facilitator_mask(statements)

@@ -552,8 +552,8 @@ def build_statement_table(manifest: Manifest, raw: list[RawStatement], params: d
     frame["is_empty_content"] |= header_mask(frame, [st.text for st in raw],
                                              manifest.date or folder_date(manifest.workshop_id))
     # The session's leader («Ordstyrer: Skal vi tage hændelsen i maj?», «Facilitator: Vi holder fem minutters
-    # pause»): questions, logistics and thanks, not a participant's statement. 28 of the 29 such lines of the
-    # five new workshops were «ingen» on both dimensions by all three blind coders, and all 8 of October's.
+    # pause»): questions, logistics and thanks, not a participant's statement. 20 of the 21 such lines of the
+    # five new workshops were «ingen» on both dimensions by all three blind coders, and October's 8 on focus area.
     frame["is_facilitator"] = pd.Series(facilitator, dtype=bool)
     frame["is_empty_content"] |= frame["is_facilitator"]
     # Ids hash the raw text, so an improved pseudonymiser does not change them (coding sheets key on them).
