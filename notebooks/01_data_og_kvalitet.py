@@ -33,8 +33,9 @@ b = reporting.open_report(workshop_id, data_dir, params_override)
 
 # %% [markdown]
 # ## Kilder
-# Hver fil fra workshoppen med antallet af udsagn. Svar uden indhold, linjer fra facilitator eller ordstyrer
-# og gentagne svar er talt med her, men tælles ikke med i figurerne over koder eller i temaerne.
+# Hver fil fra workshoppen med antallet af udsagn. Svar uden indhold og gentagne svar er talt med her, og
+# linjer fra facilitator eller ordstyrer står i «Udsagn». Ingen af dem tælles med i figurerne over koder eller
+# i temaerne.
 
 # %%
 reporting.sources_table(b)

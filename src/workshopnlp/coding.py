@@ -1177,8 +1177,11 @@ def code_workshop(workshop_id: str, data_dir, params: dict[str, Any] | None = No
     codes["code_source"] = "model"
     own_refs = reference_codes(human[human["workshop_id"] == workshop_id]) if len(human) else None
     if own_refs is not None and len(own_refs):
+        # People's codes of a facilitator's line stay in human_codes.parquet, but are not put over its «ingen»: the
+        # line is not coded (October: two of three coders gave «… bliver anonymiseret» Ansvarlighed).
+        applied = own_refs[~own_refs["statement_id"].isin(codes.loc[leader, "statement_id"])]
         coded = apply_human_codes(codes, codes["statement_id"], human[human["workshop_id"] == workshop_id],
-                                  own_refs, codebook, learnt_from=set(tune["statement_id"]))
+                                  applied, codebook, learnt_from=set(tune["statement_id"]))
         codes.loc[coded, "code_source"] = "menneske"
     score_cols = [c for c in codes.columns if c.startswith("score_")]
     codes = codes[CODE_COLUMNS + score_cols]

@@ -81,6 +81,10 @@ _NOT_SPEAKERS = {"dilemma", "spørgsmål", "note", "noter", "bemærk", "konklusi
                  "teknologisk forståelse", "beslutning", "næste skridt", "aftale", "kl", "husk", "ps"}
 _FACILITATOR = re.compile(r"^(facilitator|ordstyrer|referent|tovholder|mødeleder|proceskonsulent|oplægsholder)",
                           re.I)
+#: Whoever leads the session, as a whole label word («Ordstyrer:», «Facilitatoren (Vejle):», «Tovholderne:»), not
+#: a label that only starts so («Facilitatorens opsamling:», «Referentens note:»): ``is_facilitator``.
+_LEADER = re.compile(r"^(facilitator|ordstyrer|mødeleder|tovholder|proceskonsulent|oplægsholder)(en|erne|ne|e)?\b"
+                     r"(?!-)", re.I)
 _ROLE_WORD = (r"\w*(facilitator|ordstyrer|referent|tovholder|mødeleder|deltager|borger|rådgiver|leder|sagsbehandler|"
               r"medarbejder|konsulent|ledig|sikret|mentor|kontaktperson|kollega|spørger|oplægsholder|chef|direktør|"
               r"formand|repræsentant|koordinator)e?(r|n|ne)?\b")
@@ -514,7 +518,7 @@ def build_statement_table(manifest: Manifest, raw: list[RawStatement], params: d
         metadata.append(st.preamble or (not st.respondent and is_metadata_label(
             st.speaker_label, ingest_params.get("metadata_labels", []), st.text)))
         topic = bool(st.speaker_label) and (metadata[-1] or not is_speaker_label(st.speaker_label, label_redactions))
-        facilitator.append(bool(st.speaker_label) and not topic and bool(_FACILITATOR.match(st.speaker_label))
+        facilitator.append(bool(st.speaker_label) and not topic and bool(_LEADER.match(st.speaker_label))
                            and not st.respondent)
         # a topic label goes back in front of the text (the id still hashes the text after it: stable ids)
         text, redactions = pseudo.pseudonymise(f"{st.speaker_label}: {st.text}" if topic else st.text)

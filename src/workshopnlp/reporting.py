@@ -178,7 +178,8 @@ def persona_table_note(b: WorkshopBundle) -> str:
             f"Felter med færre end {n} linjer vises som «<{n}» (samme grænse som i figurerne), og så mange andre "
             "felter som «skjult», at ingen personas felt kan regnes ud fra antallet pr. kilde eller pr. persona. "
             "Grænsen tæller linjer, ikke personer. Rækken «Ukendt» er linjer uden kendt persona: svar og noter, "
-            "hvor det ikke står, hvem der talte, linjer fra facilitator eller ordstyrer (som ikke analyseres) og "
+            "hvor det ikke står, hvem der talte, linjer fra facilitator eller ordstyrer (som hverken kodes eller "
+            "tælles med) og "
             "eventuelle linjer fra arrangører. Den kan ofte regnes "
             "ud fra de andre sider, så et skjult felt dér tæller ikke som beskyttelse af de andre.")
 
@@ -674,12 +675,18 @@ def _facilitator_text(statements: pd.DataFrame) -> str:
         return ""
     example = _short_da(lines.iloc[0], EMPTY_EXAMPLE_CHARS)
     n = len(lines)
-    return (f", {n} {'linje' if n == 1 else 'linjer'} fra facilitator eller ordstyrer (fx «{example}»), "
-            "som ikke er deltagernes udsagn,")
+    return (f", {n} {'linje' if n == 1 else 'linjer'} fra facilitator eller ordstyrer ({'' if n == 1 else 'fx '}"
+            f"«{example}»), som ikke er deltagernes udsagn,")
 
 
 def _short_da(text: str, max_chars: int) -> str:
-    return text if len(text) <= max_chars else text[:max_chars - 1].rstrip() + "…"
+    """``text`` cut to at most ``max_chars`` characters at a word's end, with «…» («Husk at skrive jeres tre
+    vigtigste…», not «… vigtigste poin…»); a first word longer than that is cut inside it."""
+    if len(text) <= max_chars:
+        return text
+    cut = text[:max_chars - 1]
+    words = cut.rsplit(" ", 1)[0] if " " in cut and not text[max_chars - 1].isspace() else cut
+    return words.rstrip(" ,;:–-") + "…"
 
 
 def _context_example(statements: pd.DataFrame) -> str:

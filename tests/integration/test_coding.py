@@ -95,6 +95,11 @@ def test_human_codes_override_the_model(coded_data_dir):
     human = load_all_human_codes(coded_data_dir, codebook, {OCTOBER: st})
     ref = reference_codes(human).set_index("statement_id")
     codes = pd.read_parquet(coded_data_dir / "processed" / OCTOBER / "codes.parquet").set_index("statement_id")
+    # every statement people coded, except the facilitator's lines, which are not coded (see the facilitator test)
+    leader = set(st.loc[st["is_facilitator"], "statement_id"])
+    assert leader and leader <= set(ref.index)
+    ref = ref.drop(index=sorted(leader))
+    assert (codes.loc[sorted(leader), "code_source"] == "model").all()
     assert (codes.loc[ref.index, "code_source"] == "menneske").all()
     assert (codes.loc[ref.index, "focus_area"] == ref["focus_area"]).all()
     assert (codes.loc[ref.index, "principle"] == ref["principle"]).all()
@@ -963,8 +968,8 @@ def test_code_for_a_workshop_counts_as_the_reports_and_says_how_unfamiliar_the_t
 
 
 def test_the_facilitators_lines_are_coded_ingen_and_say_why(coded_data_dir, tmp_path, capsys):
-    """October's 8 lines of the facilitator («Vi holder fem minutters pause …») are «ingen» on both dimensions by
-    the machine, with an explanation that says whose line it is – not «svaret har intet indhold» – and the terminal counts them
+    """October's 8 lines of the facilitator («Vi holder fem minutters pause …») are «ingen» on both dimensions –
+    people's codes of them are kept but not put over it – with an explanation that says whose line it is – not «svaret har intet indhold» – and the terminal counts them
     apart from the empty answers; neither is in the counts, nor in the agreement."""
     d = tmp_path / "data"
     shutil.copytree(coded_data_dir, d)
@@ -973,9 +978,9 @@ def test_the_facilitators_lines_are_coded_ingen_and_say_why(coded_data_dir, tmp_
     st = pd.read_parquet(d / "processed" / OCTOBER / "statements.parquet")
     codes = pd.read_parquet(d / "processed" / OCTOBER / "codes.parquet").merge(st, on="statement_id")
     leader = codes[codes["is_facilitator"]]
-    assert len(leader) == 8 and (leader[["model_focus_area", "model_principle"]] == "ingen").all().all()
-    # people's codes still go first (two of three gave «Tak … bliver anonymiseret» Ansvarlighed); not counted
-    assert (leader["code_source"] == "menneske").all()
+    assert len(leader) == 8 and (leader[["focus_area", "principle"]] == "ingen").all().all()
+    # people's codes are kept but not put over «ingen» (two of three gave «Tak … bliver anonymiseret» Ansvarlighed)
+    assert (leader["code_source"] == "model").all()
     assert leader["explanation"].str.contains("sagt eller skrevet af facilitator eller ordstyrer, ikke af en "
                                               "deltager").all()
     others = codes[~codes["is_facilitator"]]
@@ -985,6 +990,7 @@ def test_the_facilitators_lines_are_coded_ingen_and_say_why(coded_data_dir, tmp_
     agreement = pd.read_csv(d / "processed" / OCTOBER / "agreement.csv")
     human = pd.read_parquet(d / "processed" / OCTOBER / "human_codes.parquet")
     assert set(leader["statement_id"]) <= set(human["statement_id"]), "the sample's coders coded them"
+    assert (human[human["statement_id"].isin(leader["statement_id"])]["principle"] == "ansvarlighed").sum() == 2
     pair = agreement[(agreement["kode"] == "samlet") & (agreement["par"] == "A ~ B")]
     content = set(st.loc[~st["is_empty_content"], "statement_id"])
     both = (set(human.loc[human["coder"] == "A", "statement_id"]) & set(human.loc[human["coder"] == "B", "statement_id"]))

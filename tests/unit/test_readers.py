@@ -286,6 +286,12 @@ def test_the_facilitators_lines_are_kept_and_listed_but_not_a_participants_state
     others = table[~table["is_facilitator"]]
     assert len(others) == 3 and not others["is_empty_content"].any()
     assert facilitator_mask(table).tolist() == table["is_facilitator"].tolist()
+    # a label that only starts like the facilitator's is someone else's point; the plural is the leaders'
+    notes = ("Gruppe 1 – rådgivere\n\nFacilitatorens opsamling: vi skal kunne forklare modellen.\n"
+             "Tovholderne: tak for i dag.\n")
+    raw = statements_from_blocks(parse_text_notes(notes, markdown=False), SourceSpec(file="g.txt", kind="gruppe"), [])
+    table, _ = build_statement_table(Manifest(workshop_id="ws"), raw, load_params(), Path("."))
+    assert table["is_facilitator"].tolist() == [False, True], table[["text", "is_facilitator"]]
     assert not facilitator_mask(table.drop(columns="is_facilitator")).any(), "a table from before the column"
 
 

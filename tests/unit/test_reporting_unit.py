@@ -384,7 +384,8 @@ def test_page_01s_note_on_who_spoke_gives_the_limit_what_is_counted_and_what_unk
 
     note = persona_table_note(SimpleNamespace(params={"figures": {"min_cell_count": 7}}))
     assert "vises som «<7»" in note and "<N" not in note and "også dem uden indhold" in note
-    assert "linjer fra facilitator eller ordstyrer (som ikke analyseres) og eventuelle linjer fra arrangører" in note \
+    assert "linjer fra facilitator eller ordstyrer (som hverken kodes eller tælles med) og eventuelle linjer fra " \
+        "arrangører" in note \
         and "tæller linjer, ikke personer" in note
 
 

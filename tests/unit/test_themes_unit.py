@@ -519,8 +519,15 @@ def test_the_facilitators_lines_are_clustered_but_belong_to_no_theme():
                      words={0: [("kaffe", 1.0)], 1: [("formål", 1.0)], 2: [("tak", 1.0)]},
                      centroids=themes.centroids_of(emb, np.array([0, 0, 1, 1, 2])), threshold=0.1)
     own = np.array([True, False, True, True, False])
-    mine = themes.participants_only(fit, own, emb[own])
+    docs = ["kaffe kold", "pause kaffe", "formål klar", "formål", "tak dag"]
+    mine = themes.participants_only(fit, own, emb[own], [d for d, o in zip(docs, own) if o], min_size=1)
     assert mine.topics.tolist() == [0, 1, 1] and mine.topics_before.tolist() == [0, 1, -1]
     assert mine.theme_topics == [0, 1] and set(mine.words) == {0, 1}, "the facilitator's «Tak for i dag» alone is none"
     assert np.allclose(mine.centroids[0], [1.0, 0.0]), "the participants' centroid, not the facilitator's pull"
     assert np.isnan(mine.probability[2]) and fit.topics.tolist() == [0, 0, 1, 1, 2]
+    # a word only the facilitator used («pause») names no theme; a theme left too small goes to «Øvrigt»
+    fit.words[0] = [("pause", 2.0), ("kaffe", 1.0)]
+    mine = themes.participants_only(fit, own, emb[own], [d for d, o in zip(docs, own) if o], min_size=1)
+    assert mine.words[0] == [("kaffe", 1.0)]
+    small = themes.participants_only(fit, own, emb[own], [d for d, o in zip(docs, own) if o], min_size=2)
+    assert small.topics.tolist() == [-1, 1, 1] and small.theme_topics == [1]
