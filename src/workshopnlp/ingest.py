@@ -39,7 +39,8 @@ STATEMENT_COLUMNS = {
     "source_kind": "plenum | gruppe | survey | hoering (consultation responses)",
     "position": "1-based order of the statement within its file",
     "locator": "where a person finds it: 'linje 12' or 'række 5, kolonne <header>'",
-    "section": "the heading(s) above the statement in notes, ' > '-joined; a table's subject ('Emne: …')",
+    "section": "the heading(s) above the statement in notes, ' > '-joined, and last the facilitator's question it "
+               "answers (ingest.leader_question); a table's subject ('Emne: …')",
     "persona": "raadgiver | leder | sikret_ledig | borger_i_ressourceforloeb | ukendt",
     "persona_source": "speaker | heading | survey (a table's role column) | manifest | none",
     "municipality": "municipality if known, else ''",
@@ -186,6 +187,9 @@ def statements_from_blocks(blocks: list[Block], spec: SourceSpec, municipalities
     # The last timed turn of a transcript (its line, its speaker label): a turn that runs on to the next line
     # without a time or a label («[10:48] Leder (Kolding): …», then «Og når noget så går galt …») is still its.
     turn: tuple[int, str] | None = None
+    # The facilitator's last question under the current heading («Ordstyrer: Tak. Skal vi tage hændelsen i maj?»):
+    # the context of the participants' lines that answer it, as a survey's question is (:func:`leader_question`).
+    asked = ""
     # A transcript's lines before its first timed turn are its preamble (title, date, place, audio file). A
     # transcript: at least half the lines from the first timed one on are timed; minutes with one timed item
     # («(14.30) Afrunding») are not, and keep what comes before it.
@@ -196,7 +200,7 @@ def statements_from_blocks(blocks: list[Block], spec: SourceSpec, municipalities
         2 * sum(timed_lines[first:]) >= len(timed_lines) - first else None
     for block in blocks:
         if block.kind == "heading":
-            turn = None
+            turn, asked = None, ""
             persona = group_persona(block.text, spec.persona)
             # A heading that opens the file and names a group («Gruppe 3 – ledere») heads what follows whatever
             # the levels under it: plain text has no heading levels, so the first sub-heading would otherwise
@@ -242,14 +246,29 @@ def statements_from_blocks(blocks: list[Block], spec: SourceSpec, municipalities
         elif spec.persona:
             persona, source = spec.persona, "manifest"
         municipality = spec.municipality or _municipality_in(label, municipalities)
+        leader = bool(label) and bool(_LEADER.match(label))
+        section = [h[1] for h in headings] + ([block.context] if block.context else [])
+        if asked and not leader:
+            section.append(asked)
+        if leader:  # a turn running on adds to what its first line asked
+            asked = " ".join(filter(None, [asked if runs_on else "", leader_question(text)]))
         out.append(RawStatement(
             source_file=spec.file, source_kind=spec.kind, position=len(out) + 1,
             locator=f"linje {block.line_no}" if not spec.file.lower().endswith(".docx") else f"afsnit {block.line_no}",
-            text=text, section=" > ".join([h[1] for h in headings] + ([block.context] if block.context else [])),
+            text=text, section=" > ".join(section),
             persona=persona, persona_source=source,
             municipality=municipality, speaker_label=label,
             preamble=first_turn is not None and block.line_no < first_turn))
     return out
+
+
+def leader_question(text: str) -> str:
+    """What a facilitator's line asks, as the context of the participants' lines after it (until the next heading or
+    facilitator's line): the whole line if it asks anything («Tak. Skal vi tage hændelsen i maj? [NAVN], vil du kort
+    fortælle, hvad der skete?»), else "" («Vi holder fem minutters pause.» is the context of nothing). A transcript
+    with an ordstyrer had its title («TRANSSKRIPTION – PLENUMDRØFTELSE») as the context of every turn."""
+    text = " ".join(text.split())
+    return text if "?" in text else ""
 
 
 def _municipality_in(text: str, municipalities: list[str]) -> str:

@@ -285,6 +285,23 @@ def test_the_facilitators_lines_are_kept_and_listed_but_not_a_participants_state
     assert by_text.loc[leader[0], "speaker"] == "Ordstyrer" and by_text.loc[leader[2], "speaker"] == "Facilitator"
     others = table[~table["is_facilitator"]]
     assert len(others) == 3 and not others["is_empty_content"].any()
+    # what the facilitator asked is the context of the answers after it, as a survey's question is; a line that
+    # asks nothing («Vi holder fem minutters pause.») ends it, and so does a heading
+    assert by_text.loc["Vi skal kunne forklare borgeren, hvad modellen bruger.", "section"] == \
+        "Plenum > Tak for kaffen. Skal vi tage hændelsen i maj? Hvem vil begynde?"
+    assert by_text.loc[leader, "section"].eq("Plenum").all()
+    assert by_text.loc["Facilitatoren spurgte om tillid, og jeg stoler ikke på systemet.", "section"] == "Plenum"
+    from workshopnlp.coding import contexts_of
+    from workshopnlp.ingest import leader_question
+
+    assert contexts_of(table)[table["text"].tolist().index("Vi skal kunne forklare borgeren, hvad modellen bruger.")] \
+        == "Tak for kaffen. Skal vi tage hændelsen i maj? Hvem vil begynde?"
+    assert leader_question("Tak.  Skal vi tage\nhændelsen i maj?") == "Tak. Skal vi tage hændelsen i maj?"
+    assert leader_question("Vi holder fem minutters pause.") == ""
+    asked = ("Gruppe 2\n\nFacilitator: Hvad betyder tillid for jer?\n\nLeder: At vi kan forklare det.\n\n"
+             "Runde 2\n\nLeder: Formålet skal være klart.\n")
+    raw = statements_from_blocks(parse_text_notes(asked, markdown=False), SourceSpec(file="g.txt", kind="gruppe"), [])
+    assert [r.section for r in raw] == ["Gruppe 2", "Gruppe 2 > Hvad betyder tillid for jer?", "Runde 2"]
     assert facilitator_mask(table).tolist() == table["is_facilitator"].tolist()
     # a label that only starts like the facilitator's is someone else's point; the plural is the leaders'
     notes = ("Gruppe 1 – rådgivere\n\nFacilitatorens opsamling: vi skal kunne forklare modellen.\n"
