@@ -22,6 +22,17 @@ Pause kl. 10.15.
 """
 
 
+def _notes_table(text: str, file: str = "noter.txt", kind: str = "gruppe", markdown: bool = False):
+    """The statement table ingest builds from one notes file's ``text`` (no manifest): (table, redaction log, raw
+    statements)."""
+    from workshopnlp.config import load_params
+    from workshopnlp.ingest import build_statement_table, statements_from_blocks
+    from workshopnlp.manifest import Manifest, SourceSpec
+
+    raw = statements_from_blocks(parse_text_notes(text, markdown=markdown), SourceSpec(file=file, kind=kind), [])
+    return (*build_statement_table(Manifest(workshop_id="ws"), raw, load_params(), Path(".")), raw)
+
+
 def test_plain_text_headings_need_blank_lines_and_no_final_punctuation():
     blocks = parse_text_notes(TXT, markdown=False)
     headings = [b.text for b in blocks if b.kind == "heading"]
@@ -221,8 +232,8 @@ def test_the_metadata_lines_of_minutes_are_kept_whole_but_have_no_content():
     gave them «ingen»). A metadata line keeps its label in the text, has no speaker and no content to code;
     people who attended still speak («Deltagerne: …», «En deltager: …»), and a topic label stays content."""
     from workshopnlp.config import load_params
-    from workshopnlp.ingest import build_statement_table, is_metadata_label, statements_from_blocks
-    from workshopnlp.manifest import Manifest, SourceSpec
+    from workshopnlp.ingest import build_statement_table, is_metadata_label
+    from workshopnlp.manifest import Manifest
 
     labels = load_params()["ingest"]["metadata_labels"]
     assert is_metadata_label("Til  Stede", labels) and is_metadata_label("referent", labels)
@@ -233,9 +244,7 @@ def test_the_metadata_lines_of_minutes_are_kept_whole_but_have_no_content():
             "Deltagere: 5 ledere fra Syddjurs og Randers.\n\n"
             "Deltagerne: vi vil gerne vide, hvad data bruges til.\n\n"
             "Risiko: formålet glider over tid.\n")
-    raw = statements_from_blocks(parse_text_notes(text, markdown=True),
-                                 SourceSpec(file="plenum_referat.md", kind="plenum"), [])
-    table, log = build_statement_table(Manifest(workshop_id="ws"), raw, load_params(), Path("."))
+    table, log, raw = _notes_table(text, "plenum_referat.md", "plenum", markdown=True)
     assert table["text"].tolist() == ["Referent: [NAVN], projektsekretariatet.",
                                       "Til stede: seks rådgivere fra Kolding og Vejle.",
                                       "Deltagere: 5 ledere fra Syddjurs og Randers.",
@@ -263,9 +272,7 @@ def test_the_facilitators_lines_are_kept_and_listed_but_not_a_participants_state
     They are kept with their speaker and flagged ``is_facilitator`` (no content to code); a turn running on from
     the facilitator's line is the facilitator's too; a line that narrates what the facilitator did is the
     minutes' own, and a participant who names the facilitator still speaks."""
-    from workshopnlp.config import load_params
-    from workshopnlp.ingest import STATEMENT_COLUMNS, build_statement_table, facilitator_mask, statements_from_blocks
-    from workshopnlp.manifest import Manifest, SourceSpec
+    from workshopnlp.ingest import STATEMENT_COLUMNS, facilitator_mask
 
     text = ("Plenum\n\n"
             "[10:31] Ordstyrer: Tak for kaffen. Skal vi tage hændelsen i maj?\n"
@@ -274,9 +281,7 @@ def test_the_facilitators_lines_are_kept_and_listed_but_not_a_participants_state
             "[10:33] Facilitator: Vi holder fem minutters pause.\n"
             "[10:40] Borger: Facilitatoren spurgte om tillid, og jeg stoler ikke på systemet.\n"
             "Facilitator præsenterede kort piloten: en model foreslår, hvem der får en mentor.\n")
-    raw = statements_from_blocks(parse_text_notes(text, markdown=False),
-                                 SourceSpec(file="plenum.txt", kind="plenum"), [])
-    table, _ = build_statement_table(Manifest(workshop_id="ws"), raw, load_params(), Path("."))
+    table, _, _ = _notes_table(text, "plenum.txt", "plenum")
     assert "is_facilitator" in STATEMENT_COLUMNS
     by_text = table.set_index("text")
     leader = ["Tak for kaffen. Skal vi tage hændelsen i maj?", "Hvem vil begynde?", "Vi holder fem minutters pause."]
@@ -300,14 +305,12 @@ def test_the_facilitators_lines_are_kept_and_listed_but_not_a_participants_state
     assert leader_question("Vi holder fem minutters pause.") == ""
     asked = ("Gruppe 2\n\nFacilitator: Hvad betyder tillid for jer?\n\nLeder: At vi kan forklare det.\n\n"
              "Runde 2\n\nLeder: Formålet skal være klart.\n")
-    raw = statements_from_blocks(parse_text_notes(asked, markdown=False), SourceSpec(file="g.txt", kind="gruppe"), [])
-    assert [r.section for r in raw] == ["Gruppe 2", "Gruppe 2 > Hvad betyder tillid for jer?", "Runde 2"]
+    assert _notes_table(asked)[0]["section"].tolist() == ["Gruppe 2", "Gruppe 2 > Hvad betyder tillid for jer?", "Runde 2"]
     assert facilitator_mask(table).tolist() == table["is_facilitator"].tolist()
     # a label that only starts like the facilitator's is someone else's point; the plural is the leaders'
     notes = ("Gruppe 1 – rådgivere\n\nFacilitatorens opsamling: vi skal kunne forklare modellen.\n"
              "Tovholderne: tak for i dag.\n")
-    raw = statements_from_blocks(parse_text_notes(notes, markdown=False), SourceSpec(file="g.txt", kind="gruppe"), [])
-    table, _ = build_statement_table(Manifest(workshop_id="ws"), raw, load_params(), Path("."))
+    table = _notes_table(notes)[0]
     assert table["is_facilitator"].tolist() == [False, True], table[["text", "is_facilitator"]]
     assert not facilitator_mask(table.drop(columns="is_facilitator")).any(), "a table from before the column"
 
