@@ -198,7 +198,8 @@ _CONTEXT_IN_EXPLANATION = re.compile(r"konteksten «([^»]*)»")
 
 
 #: ... and in place of a context that names no role but only one persona's statements stand under («Hændelsen»).
-CONTEXT_ONE_GROUP_DA = "en overskrift, som kun én personas udsagn står under (udeladt her: den viser, hvem der talte)"
+CONTEXT_ONE_GROUP_DA = ("en overskrift eller et spørgsmål, som kun én personas udsagn står under (udeladt her: den "
+                        "viser, hvem der talte)")
 
 
 def reader_explanation(text: object, one_group: frozenset[str] | set[str] = frozenset()) -> str:

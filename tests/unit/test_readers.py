@@ -107,6 +107,10 @@ def test_non_answers_are_empty_content_but_answers_that_start_like_them_are_not(
                        "pas på med at love for meget"])
     mask = empty_content_mask(texts, load_params()["ingest"]).tolist()
     assert mask == [True, True, True, True, True, False, False, False]
+    # a bare yes is as empty as a bare no (September's «Ja.» was coded where «Nej» was not); a yes with a reason is not
+    yes_no = pd.Series(["Ja.", "ja", "Nej", "Ja tak", "Ja, hvis mentorerne lærer at sige det ordentligt.",
+                        "Nej, ikke før jeg ved, hvem der har haft mine data."])
+    assert empty_content_mask(yes_no, load_params()["ingest"]).tolist() == [True, True, True, True, False, False]
 
 
 def test_a_line_that_is_only_a_transcribers_aside_is_empty_content_but_a_sentence_with_one_is_not():
