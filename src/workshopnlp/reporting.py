@@ -179,9 +179,8 @@ def persona_table_note(b: WorkshopBundle) -> str:
             "felter som «skjult», at ingen personas felt kan regnes ud fra antallet pr. kilde eller pr. persona. "
             "Grænsen tæller linjer, ikke personer. Rækken «Ukendt» er linjer uden kendt persona: svar og noter, "
             "hvor det ikke står, hvem der talte, linjer fra facilitator eller ordstyrer (som hverken kodes eller "
-            "tælles med) og "
-            "eventuelle linjer fra arrangører. Den kan ofte regnes "
-            "ud fra de andre sider, så et skjult felt dér tæller ikke som beskyttelse af de andre.")
+            "tælles med) og eventuelle linjer fra arrangører. Den kan ofte regnes ud fra de andre sider, så et "
+            "skjult felt dér tæller ikke som beskyttelse af de andre.")
 
 
 def redaction_table(b: WorkshopBundle) -> pd.DataFrame:
