@@ -1222,8 +1222,7 @@ def code_workshop(workshop_id: str, data_dir, params: dict[str, Any] | None = No
     codes.attrs["unfamiliar_text"] = unfamiliar_text(unfamiliar, warn_share)
     codes.attrs["unfamiliar_warning"] = unfamiliar_warns(unfamiliar, warn_share)
     codes.attrs["empty_statement_ids"] = sorted(set(statements["statement_id"]) - with_content)
-    codes.attrs["facilitator_statement_ids"] = sorted(statements.loc[facilitator_mask(statements).to_numpy(),
-                                                                     "statement_id"])
+    codes.attrs["facilitator_statement_ids"] = sorted(statements.loc[leader, "statement_id"])
     codes.attrs["duplicate_statement_ids"] = sorted(
         set(statements.loc[statements["is_duplicate"].astype(bool), "statement_id"]) & with_content)
     return codes
