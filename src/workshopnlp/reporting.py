@@ -660,33 +660,28 @@ def _empty_examples_text(statements: pd.DataFrame) -> str:
     empty = empty[empty != ""]
     if empty.empty:
         return ""
+    from .coding import _short
+
     counts = empty.value_counts()
     order = sorted(counts.index, key=lambda t: (-int(counts[t]), t))[:EMPTY_EXAMPLES]
-    shown = [_short_da(t, EMPTY_EXAMPLE_CHARS) for t in order]
+    shown = [_short(t, EMPTY_EXAMPLE_CHARS) for t in order]
     return f" (fx {list_da([f'«{t}»' for t in shown])})"
 
 
 def _facilitator_text(statements: pd.DataFrame) -> str:
-    """«, 8 linjer fra facilitator eller ordstyrer (fx «Vi holder fem minutters pause …»), som ikke er deltagernes
-    udsagn,»: what page 01 says of ``is_facilitator`` lines, with the first as an example; "" without any. They
-    would otherwise be counted «uden indhold» and the pages say nothing of them."""
+    """«, 8 linjer fra facilitator eller ordstyrer (fx «Vi holder fem minutters pause, der står …»), som ikke er
+    deltagernes udsagn,»: what page 01 says of ``is_facilitator`` lines, with the first as an example (cut as
+    explanations cut, :func:`workshopnlp.coding._short`); "" without any. They would otherwise be counted «uden
+    indhold» and the pages say nothing of them."""
+    from .coding import _short
+
     lines = statements.loc[facilitator_mask(statements), "text"].astype(str).str.strip()
     if lines.empty:
         return ""
-    example = _short_da(lines.iloc[0], EMPTY_EXAMPLE_CHARS)
+    example = _short(lines.iloc[0], EMPTY_EXAMPLE_CHARS)
     n = len(lines)
     return (f", {n} {'linje' if n == 1 else 'linjer'} fra facilitator eller ordstyrer ({'' if n == 1 else 'fx '}"
             f"«{example}»), som ikke er deltagernes udsagn,")
-
-
-def _short_da(text: str, max_chars: int) -> str:
-    """``text`` cut to at most ``max_chars`` characters at a word's end, with «…» («Husk at skrive jeres tre
-    vigtigste…», not «… vigtigste poin…»); a first word longer than that is cut inside it."""
-    if len(text) <= max_chars:
-        return text
-    cut = text[:max_chars - 1]
-    words = cut.rsplit(" ", 1)[0] if " " in cut and not text[max_chars - 1].isspace() else cut
-    return words.rstrip(" ,;:–-") + "…"
 
 
 def _context_example(statements: pd.DataFrame) -> str:
