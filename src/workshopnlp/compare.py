@@ -15,7 +15,10 @@ ids regardless of what the output folder held before.
 each pair classified by the change of its share of the usable statements: ``vokset`` / ``skrumpet`` when
 the share changes by at least ``change_min_points`` (absolute) and ``change_min_relative`` (relative to
 the larger share), else ``uændret``; unmatched themes of A are ``forsvundet``, of B ``ny``, each with the
-nearest theme on the other side (``nearest_label``, ``nearest_similarity``); ``stable_a``/``stable_b`` say
+nearest theme on the other side (``nearest_label``, ``nearest_similarity``) and, when that theme is paired, the
+theme it is paired with (``nearest_paired_label``, ``nearest_paired_similarity``): a theme without a partner can be
+as alike as the threshold to its nearest only when the nearest is paired with a theme at least as alike to it
+(:func:`workshopnlp.themes.match_one_to_one`); ``stable_a``/``stable_b`` say
 whether each theme was stable in its own workshop (a vanished unstable theme may never have been one). The shift in
 focus-area and principle shares between the workshops is computed from each workshop's codes.parquet
 when both exist. Written to ``processed/<B>/themes/comparison_<A>.csv`` and ``.json``.
@@ -189,7 +192,8 @@ def latest_comparison_path(data_dir: Path | str, workshop_id: str) -> Path | Non
 def with_tentative_names(table: pd.DataFrame, data_dir: Path | str, earlier: str, later: str) -> pd.DataFrame:
     """A copy of a comparison table whose theme names say «(foreløbig)» as each theme's own workshop's pages
     say it (:func:`workshopnlp.codebook.tentative_theme_name`, by that workshop's agreement.csv): ``label_a`` and
-    a new theme's ``nearest_label`` by ``earlier``'s, ``label_b`` and a vanished theme's by ``later``'s. The CSV
+    a new theme's ``nearest_label`` (a vanished theme's ``nearest_paired_label``) by ``earlier``'s, ``label_b``
+    and a vanished theme's ``nearest_label`` (a new theme's ``nearest_paired_label``) by ``later``'s. The CSV
     keeps the names as the themes step wrote them, because a later coding round can change what is tentative."""
     from .agreement import tentative_codebook
     from .codebook import tentative_theme_name
@@ -208,6 +212,9 @@ def with_tentative_names(table: pd.DataFrame, data_dir: Path | str, earlier: str
     if "nearest_label" in table.columns:
         table["nearest_label"] = [names[earlier if status == "ny" else later].get(str(lab), lab)
                                   for status, lab in zip(table["status"], table["nearest_label"])]
+    if "nearest_paired_label" in table.columns:  # the nearest's partner is on the theme's own side
+        table["nearest_paired_label"] = [names[later if status == "ny" else earlier].get(str(lab), lab)
+                                         for status, lab in zip(table["status"], table["nearest_paired_label"])]
     return table
 
 
@@ -249,6 +256,7 @@ def compare_workshops(earlier: str, later: str, data_dir: Path | str, params: di
     threshold = float(tp["workshop_match_similarity"])
     rows = []
     matched_a, matched_b = set(), set()
+    partner_of_a: dict[int, tuple[int, float]] = {}  # a's index -> (b's index, similarity) of a matched pair
     sim = np.zeros((len(themes_b), len(themes_a)))
     if themes_a and themes_b:
         ca = np.vstack([np.asarray(t["centroid"], float) for t in themes_a])
@@ -258,13 +266,21 @@ def compare_workshops(earlier: str, later: str, data_dir: Path | str, params: di
             a, b = themes_a[c], themes_b[r]
             matched_a.add(c)
             matched_b.add(r)
+            partner_of_a[c] = (r, s)
             rows.append({"status": _classify(a["share"], b["share"], float(tp["change_min_points"]),
                                              float(tp["change_min_relative"])),
                          "theme_id_a": a["theme_id"], "label_a": a["label"], "share_a": a["share"], "size_a": a["size"],
                          "theme_id_b": b["theme_id"], "label_b": b["label"], "share_b": b["share"], "size_b": b["size"],
                          "similarity": round(s, 4), "stable_a": a.get("stable"), "stable_b": b.get("stable")})
     # A theme without a partner is told with the nearest theme on the other side and how alike they are, so a
-    # reader can see how far it was from being matched («0,58 til «…»», under the threshold).
+    # reader can see how far it was from being matched («0,58 til «…»», under the threshold), or, at or above the
+    # threshold, which theme its nearest was paired with instead.
+    partner_of_b = {r: (c, s) for c, (r, s) in partner_of_a.items()}
+
+    def paired(partner: tuple[int, float] | None, themes: list[dict]) -> dict[str, Any]:
+        return {"nearest_paired_label": themes[partner[0]]["label"] if partner else "",
+                "nearest_paired_similarity": round(partner[1], 4) if partner else None}
+
     for c, a in enumerate(themes_a):
         if c not in matched_a:
             near = int(np.argmax(sim[:, c])) if len(themes_b) else None
@@ -272,7 +288,8 @@ def compare_workshops(earlier: str, later: str, data_dir: Path | str, params: di
                          "share_a": a["share"], "size_a": a["size"], "theme_id_b": "", "label_b": "", "share_b": 0.0,
                          "size_b": 0, "similarity": None, "stable_a": a.get("stable"), "stable_b": None,
                          "nearest_label": themes_b[near]["label"] if near is not None else "",
-                         "nearest_similarity": round(float(sim[near, c]), 4) if near is not None else None})
+                         "nearest_similarity": round(float(sim[near, c]), 4) if near is not None else None,
+                         **paired(partner_of_b.get(near), themes_a)})
     for r, b in enumerate(themes_b):
         if r not in matched_b:
             near = int(np.argmax(sim[r, :])) if len(themes_a) else None
@@ -280,10 +297,12 @@ def compare_workshops(earlier: str, later: str, data_dir: Path | str, params: di
                          "theme_id_b": b["theme_id"], "label_b": b["label"], "share_b": b["share"],
                          "size_b": b["size"], "similarity": None, "stable_a": None, "stable_b": b.get("stable"),
                          "nearest_label": themes_a[near]["label"] if near is not None else "",
-                         "nearest_similarity": round(float(sim[r, near]), 4) if near is not None else None})
+                         "nearest_similarity": round(float(sim[r, near]), 4) if near is not None else None,
+                         **paired(partner_of_a.get(near), themes_b)})
     table = pd.DataFrame(rows, columns=["status", "theme_id_a", "label_a", "share_a", "size_a", "theme_id_b",
                                         "label_b", "share_b", "size_b", "similarity", "stable_a", "stable_b",
-                                        "nearest_label", "nearest_similarity"])
+                                        "nearest_label", "nearest_similarity", "nearest_paired_label",
+                                        "nearest_paired_similarity"])
     table["change_points"] = (table["share_b"] - table["share_a"]).round(4)
     table["same_id"] = (table["theme_id_a"] == table["theme_id_b"]) & (table["theme_id_a"] != "")
     table["_o"] = table["status"].map({s: i for i, s in enumerate(STATUS_ORDER)})

@@ -7,6 +7,7 @@ displays the result. Texts are plain Danish for the project group; numbers come 
 from __future__ import annotations
 
 import html
+import math
 import json
 import re
 from dataclasses import dataclass, field
@@ -1142,6 +1143,29 @@ def _latest_comparison(b: WorkshopBundle) -> tuple[pd.DataFrame, str] | None:
     return with_tentative_names(table, b.data_dir, earlier, b.workshop_id), earlier
 
 
+def likeness_da(row: Mapping[str, Any], threshold: float) -> str:
+    """A comparison row's «Lighed» as page 04 shows it: a pair's similarity («0,77»); for a theme without a partner
+    how near the nearest theme on the other side came («0,58 til «…»»), under the ``threshold`` never rounded up
+    to it (0.6465 under 0.65 read «0,65», as if it had reached it; now «0,64»); at or above the threshold the theme
+    the nearest is paired with instead, at least as alike to it (:func:`workshopnlp.themes.match_one_to_one`):
+    «0,70 til «A», der er parret med «B» (0,77)». «–» without either."""
+    if str(row["similarity"]) not in ("", "nan", "None"):
+        return decimal_da(float(row["similarity"]))
+    near, value = str(row.get("nearest_label", "")), str(row.get("nearest_similarity", ""))
+    if not near or value in ("", "nan", "None"):
+        return "–"
+    value = float(value)
+    if value < threshold:
+        shown = round(value, 2)
+        if shown >= threshold:  # never rounded up to the threshold it did not reach
+            shown = math.floor(value * 100 + 1e-9) / 100
+        return f"{decimal_da(shown)} til «{near}»"
+    paired, paired_value = str(row.get("nearest_paired_label", "")), str(row.get("nearest_paired_similarity", ""))
+    if not paired or paired_value in ("", "nan", "None"):  # a comparison written before partners were recorded
+        return f"{decimal_da(value)} til «{near}»"
+    return f"{decimal_da(value)} til «{near}», der er parret med «{paired}» ({decimal_da(float(paired_value))})"
+
+
 def theme_changes(b: WorkshopBundle) -> pd.DataFrame | None:
     """The latest comparison of this workshop's themes with an earlier workshop's, in Danish: shares as
     "10 %", the change in percentage points with its sign, "–" where a theme did not exist, names marked
@@ -1151,6 +1175,7 @@ def theme_changes(b: WorkshopBundle) -> pd.DataFrame | None:
     if latest is None:
         return None
     table = latest[0]
+    threshold = float(b.params["themes"]["workshop_match_similarity"])
 
     def share(label: str, value) -> str:
         return percent_da(float(value)) if label else "–"
@@ -1158,14 +1183,6 @@ def theme_changes(b: WorkshopBundle) -> pd.DataFrame | None:
     def status(row) -> str:  # as the figure says it (figures.theme_change_status): «Ny (ustabil)»
         text, note = theme_change_status(row)
         return text.capitalize() + (f" ({note})" if note else "")
-
-    def likeness(row) -> str:
-        if str(row["similarity"]) != "":
-            return decimal_da(float(row["similarity"]))
-        near, value = str(row.get("nearest_label", "")), str(row.get("nearest_similarity", ""))
-        if near and value:  # no partner: how near the nearest theme on the other side came
-            return f"{decimal_da(float(value))} til «{near}»"
-        return "–"
 
     return pd.DataFrame({
         "Status": [status(r) for _, r in table.iterrows()],
@@ -1177,7 +1194,7 @@ def theme_changes(b: WorkshopBundle) -> pd.DataFrame | None:
         "Ændring": [points_da((round(100 * float(b)) - round(100 * float(a))) / 100)
                     for a, b in zip(table["share_a"], table["share_b"])],
         # how alike the two themes' statements are: a reader can weigh a match whose name changed
-        "Lighed": [likeness(r) for _, r in table.iterrows()],
+        "Lighed": [likeness_da(r, threshold) for _, r in table.iterrows()],
     })
 
 
@@ -1189,7 +1206,8 @@ def theme_changes_note(b: WorkshopBundle) -> str:
             "et tema uden makker er forsvundet eller nyt. Et tema navngives ud fra sine egne udsagn i hver "
             "workshop, så det samme tema kan have et andet navn nu – også en anden kode foran navnet. Jo lavere "
             "lighed, desto mere har temaet flyttet sig. Ved et tema uden makker står ligheden med det nærmeste tema "
-            "på den anden side – under grænsen. «Ustabil»: temaet blev fundet i under halvdelen af gentagelserne af "
+            "på den anden side – under grænsen, eller, hvis det nærmeste tema ligner et andet tema endnu mere og er parret med "
+            "det, begge ligheder. «Ustabil»: temaet blev fundet i under halvdelen af gentagelserne af "
             "grupperingen, så et forsvundet eller nyt ustabilt tema – og et ustabilt tema, der er vokset eller skrumpet – "
             "kan lige så vel skyldes metoden som det, der blev sagt. Vokset og skrumpet gælder temaets andel af workshoppens udsagn, ikke antallet: workshops har "
             "forskelligt antal udsagn.*")

@@ -646,12 +646,18 @@ def codebook_vectors(embedder, cache, codebook=None, lemmatise: bool = True) -> 
 
 
 def match_one_to_one(sim: np.ndarray, threshold: float) -> list[tuple[int, int, float]]:
-    """Hungarian assignment on ``sim`` (rows x cols), keeping pairs with similarity >= threshold."""
+    """Pairs (row, col, similarity) of ``sim`` (rows x cols), each row and column in at most one, every pair at
+    least ``threshold`` alike, with the largest total similarity (Hungarian assignment).
+
+    Pairs under the threshold weigh nothing in the assignment: when they weighed, two themes 0.70 alike could both
+    stay without a partner because pairing each with another theme at 0.50 and 0.40 summed higher, and those pairs
+    were then dropped. So a row left without a partner that is at least ``threshold`` alike to a column finds that
+    column paired with a row at least as alike to it (the comparison's «Lighed» relies on this)."""
     from scipy.optimize import linear_sum_assignment
 
     if sim.size == 0:
         return []
-    rows, cols = linear_sum_assignment(-sim)
+    rows, cols = linear_sum_assignment(-np.where(sim >= threshold, sim, 0.0))
     return sorted((int(r), int(c), float(sim[r, c])) for r, c in zip(rows, cols) if sim[r, c] >= threshold)
 
 
@@ -874,10 +880,14 @@ def run_themes(workshop_id: str, data_dir: Path | str, params: dict[str, Any] | 
     cbv = codebook_vectors(embedder, cache, codebook)
     clustered_docs = clustered["content_lemmas"].fillna("").astype(str).tolist()
     docs = [d for d, is_own in zip(clustered_docs, own) if is_own]
-    fits = fit_seeds(clustered_docs, clustered_embeddings, tp, cbv)
+    # every fit, the stability fits too, is restricted to the participants' statements, so that the number of
+    # themes per seed, their recurrence and the ARI count the themes as the reported fit has them: a topic of the
+    # facilitator's lines alone, or one left under min_topic_size without them, is no theme in any seed
+    fits = [participants_only(f, own, embeddings, docs, f.plan.min_topic_size)
+            for f in fit_seeds(clustered_docs, clustered_embeddings, tp, cbv)]
     seeds = [f.seed for f in fits]
     stab = seed_stability(fits[0], fits[1:], cbv.background, tp)
-    primary = participants_only(fits[0], own, embeddings, docs, fits[0].plan.min_topic_size)
+    primary = fits[0]
 
     # ---- ids: match to the reference workshop's themes, else T01.. by size
     order = sorted(primary.theme_topics, key=lambda t: (-int((primary.topics == t).sum()), t))

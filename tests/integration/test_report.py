@@ -702,9 +702,15 @@ def test_reader_pages_read_as_danish_pages_with_a_way_round(reported):
         share = [int(v.rstrip(" %")) if v != "–" else 0 for v in (before, now)]
         assert int(change.split()[0].replace("\u2212", "-").lstrip("+")) == share[1] - share[0], (status, before, now, change)
         # a matched theme shows how alike its two versions are, so a renamed theme can be weighed
-        if "–" in (before_label, now_label):  # no partner: how near the nearest theme came, under the threshold
-            near = re.fullmatch(r"([01],\d\d+) til «.+»", alike)
-            assert near and float(near.group(1).replace(",", ".")) < threshold, (status, alike)
+        if "–" in (before_label, now_label):  # no partner: how near the nearest theme came, under the threshold,
+            # or, when as alike as the threshold, the theme the nearest is paired with, at least as alike
+            near = re.fullmatch(r"([01],\d\d+) til «[^«»]+»(?:, der er parret med «[^«»]+» \(([01],\d\d)\))?", alike)
+            assert near, (status, alike)
+            value = float(near.group(1).replace(",", "."))
+            if near.group(2) is None:
+                assert value < threshold, (status, alike)
+            else:
+                assert threshold <= value <= float(near.group(2).replace(",", ".")), (status, alike)
         else:
             assert re.fullmatch(r"[01],\d\d+", alike) and float(alike.replace(",", ".")) >= threshold, (status, alike)
     assert "«Lighed» er, hvor meget to temaers udsagn ligner hinanden" in january
@@ -775,10 +781,19 @@ def test_a_theme_without_a_partner_shows_how_near_it_came_and_whether_it_was_sta
             other = json.loads((data_dir / "processed" / (OCTOBER if row.status == "ny" else JANUARY) / "themes" /
                                 "themes.json").read_text("utf-8"))
             assert row.nearest_label in {t["label"] for t in other["themes"]}
-            assert float(row.nearest_similarity) < threshold
             # the name as the nearest theme's own workshop's pages show it
             near = _names_as_shown(data_dir, OCTOBER if row.status == "ny" else JANUARY)[row.nearest_label]
-            assert out["Lighed"].endswith(f"til «{near}»")
+            if float(row.nearest_similarity) < threshold:
+                assert out["Lighed"].endswith(f"til «{near}»")
+            else:  # as alike as the threshold: its nearest is paired with a theme at least as alike to it
+                own = json.loads((data_dir / "processed" / (JANUARY if row.status == "ny" else OCTOBER) / "themes" /
+                                  "themes.json").read_text("utf-8"))
+                assert row.nearest_paired_label in {t["label"] for t in own["themes"]}
+                assert float(row.nearest_paired_similarity) >= float(row.nearest_similarity)
+                partner = table[(table["label_a" if row.status == "ny" else "label_b"] == row.nearest_label)]
+                assert partner["label_b" if row.status == "ny" else "label_a"].tolist() == [row.nearest_paired_label]
+                paired = _names_as_shown(data_dir, JANUARY if row.status == "ny" else OCTOBER)[row.nearest_paired_label]
+                assert f"til «{near}», der er parret med «{paired}» (" in out["Lighed"]
             stable = row.stable_a if row.status == "forsvundet" else row.stable_b
             assert ("ustabil" in out["Status"]) == (str(stable) == "False"), (row, out["Status"])
         else:

@@ -124,6 +124,12 @@ def test_stability_report(october, themes_dir):
     assert st["n_fits"] == 3 and st["seeds"] == [42, 43, 44]
     n = st["n_themes"]
     assert n["min"] <= n["median"] <= n["max"] and len(st["ari_with_first"]) == 2
+    # the seeds' counts are the reported fit's: its themes and «Øvrigt» over the participants' statements only
+    # (October's 8 facilitator lines are clustered but in no theme, in no seed)
+    s = october.summary
+    assert st["n_themes_per_seed"][0] == s["n_themes"] == len(st["themes"])
+    assert n["min"] <= s["n_themes"] <= n["max"]
+    assert st["outlier_share_per_seed"][0] == s["outlier_share"]
     for theme_id, info in st["themes"].items():
         assert 1 / 3 - 1e-3 <= info["recurrence"] <= 1.0
         assert info["stable"] == (info["recurrence"] >= st["unstable_share"])

@@ -406,3 +406,23 @@ def test_a_context_only_one_groups_statements_stand_under_is_not_printed_with_an
     assert reader_explanation(why) == why  # without the workshop's contexts: as before
     shared = "Tillid (sikkerhed 0,7); konteksten «Tillid» nævner tillid"
     assert reader_explanation(shared, one_group_contexts(st)) == shared
+
+
+def test_a_theme_without_a_partner_never_reads_as_reaching_the_threshold():
+    """Page 04 showed «Ny – 0,65 til «Tillid …»» beside a note saying a theme without a partner is under 0,65
+    (0.6465 rounded up), and «0,70 til «Formål …»» for a new theme whose nearest was paired with a theme nearer
+    still, without saying so."""
+    from workshopnlp.reporting import likeness_da
+
+    pair = {"similarity": "0.768", "nearest_label": "", "nearest_similarity": ""}
+    assert likeness_da(pair, 0.65) == "0,77"
+    under = {"similarity": "", "nearest_label": "Tillid: maskine, kunstig, bange", "nearest_similarity": "0.6465",
+             "nearest_paired_label": "", "nearest_paired_similarity": ""}
+    assert likeness_da(under, 0.65) == "0,64 til «Tillid: maskine, kunstig, bange»"
+    assert likeness_da(dict(under, nearest_similarity="0.5377"), 0.65).startswith("0,54 til")  # rounded as usual
+    assert likeness_da(dict(under, nearest_similarity="0.6449"), 0.65).startswith("0,64 til")
+    over = {"similarity": "", "nearest_label": "Formål: formål, borger", "nearest_similarity": "0.6996",
+            "nearest_paired_label": "Formål: gevinst, forankre", "nearest_paired_similarity": "0.768"}
+    assert likeness_da(over, 0.65) == ("0,70 til «Formål: formål, borger», der er parret med «Formål: gevinst, "
+                                       "forankre» (0,77)")
+    assert likeness_da({"similarity": "", "nearest_label": "", "nearest_similarity": ""}, 0.65) == "–"

@@ -169,6 +169,23 @@ def test_one_to_one_matching_respects_threshold():
     assert themes.match_one_to_one(sim, 0.95) == []
 
 
+def test_pairs_under_the_threshold_do_not_decide_the_matching():
+    """Two themes 0.70 alike were both left without a partner: the assignment preferred 0.50 + 0.40 (= 0.90 over
+    0.70 + 0.00) and then dropped both pairs as under 0.65. And a theme left without a partner that is above the
+    threshold to its nearest finds that nearest paired with a theme at least as alike."""
+    sim = np.array([[0.70, 0.50], [0.40, 0.00]])
+    assert themes.match_one_to_one(sim, 0.65) == [(0, 0, 0.70)]
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        sim = rng.uniform(0.3, 0.9, size=(rng.integers(1, 6), rng.integers(1, 6)))
+        pairs = themes.match_one_to_one(sim, 0.65)
+        partner_of_col = {c: s for _, c, s in pairs}
+        paired_rows = {r for r, _, _ in pairs}
+        for r in set(range(sim.shape[0])) - paired_rows:
+            for c in np.flatnonzero(sim[r] >= 0.65):
+                assert c in partner_of_col and partner_of_col[c] >= sim[r, c], (sim, pairs, r, c)
+
+
 def test_ids_reuse_the_reference_and_continue_its_numbering():
     rng = np.random.default_rng(1)
     background = np.zeros(16)
@@ -345,6 +362,31 @@ def test_compare_reports_new_gone_and_changed_themes(small_run, tmp_path, e5):
     assert "ikke kodet" in res.summary["code_note"]
     out = WorkshopPaths(tmp_path, later).themes_dir
     assert (out / f"comparison_{WS}.csv").is_file() and (out / f"comparison_{WS}.json").is_file()
+
+
+def test_compare_names_the_partner_of_a_new_themes_nearest(small_run, tmp_path, e5):
+    """A new theme as alike as the threshold to an earlier theme is new because that theme is paired with one of
+    the later themes more alike still: the comparison names that pair, and a new theme under the threshold none."""
+    data_dir, df, params, result = small_run
+    src = json.loads((WorkshopPaths(data_dir, WS).themes_dir / "themes.json").read_text(encoding="utf-8"))
+    later = "2024-09-01-senere"
+    first = src["themes"][0]
+    centroid = np.asarray(first["centroid"])
+    rng = np.random.default_rng(0)
+    near = centroid + 0.004 * rng.standard_normal(len(centroid))  # very alike to the first, but not the same
+    copies = [dict(first, theme_id="T50", label="kopien"),
+              dict(first, theme_id="T51", label="næsten", centroid=(near / np.linalg.norm(near)).tolist())]
+    for ws, content in ((WS, dict(src, themes=[first])), (later, dict(src, themes=copies))):
+        p = WorkshopPaths(tmp_path, ws).themes_dir
+        p.mkdir(parents=True)
+        (p / "themes.json").write_text(json.dumps(content), encoding="utf-8")
+    table = compare.compare_workshops(WS, later, tmp_path, params, embedder=e5, write=False).table
+    new = table[table["status"] == "ny"].iloc[0]
+    threshold = params["themes"]["workshop_match_similarity"]
+    assert new["label_b"] == "næsten" and new["nearest_label"] == first["label"]
+    assert threshold <= new["nearest_similarity"] < new["nearest_paired_similarity"]
+    assert new["nearest_paired_label"] == "kopien"
+    assert table.loc[table["status"] != "ny", "label_b"].tolist() == ["kopien"]
 
 
 # ---------------------------------------------------------------- a researcher's own clusterer
