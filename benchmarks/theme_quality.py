@@ -11,10 +11,13 @@ Measures (per dataset; LDA = sklearn LatentDirichletAllocation on the same lemma
   - outlier share (ours: "Øvrigt/ikke tematiseret"; LDA has none);
   - seed stability: ARI of the assignments of seeds 2..N with seed 1, for ours the mean share of seeds
     in which a theme recurs and the min/median/max number of themes;
+  - workshops only: a few lines more or less (``--leave-out``, ``--draws``): leave out 5 % and 10 % of the
+    statements at random, refit with the reported seed, and count how many of the reported themes are found
+    again (matched as seed stability matches them) and the ARI on the statements both fits have;
   - korpus only: purity of on/off-theme labels within topics, ARI(on/off, topic), the share of off-theme
     sentences that land in mostly on-theme topics, and where outliers come from.
 
-Usage:  .venv/bin/python benchmarks/theme_quality.py [--seeds 5] [--cache PATH]
+Usage:  .venv/bin/python benchmarks/theme_quality.py [--seeds 5] [--cache PATH] [--leave-out 0.05 0.10] [--draws 5]
 Runs offline; embeddings are cached (default: data/processed/_cache/embeddings.sqlite, or WORKSHOPNLP_EMBEDDING_CACHE).
 """
 
@@ -100,6 +103,27 @@ def separation(labels: np.ndarray, on: np.ndarray) -> dict[str, float]:
             "on_outlier": float(((labels == -1) & (on == 1)).sum() / max(int((on == 1).sum()), 1))}
 
 
+def leave_out_rows(name: str, docs: list[str], embeddings: np.ndarray, full, tp: dict, cbv, stops: list[str],
+                   shares: tuple[float, ...], draws: int) -> list[dict]:
+    """One row per share left out: themes found again and ARI, mean and worst over ``draws`` random draws, each
+    refitted with the reported fit's seed (so only the left-out lines differ)."""
+    rows = []
+    for share in shares:
+        parts = []
+        for keep in themes.leave_out_masks(len(docs), share, draws, int(tp["seed"])):
+            sub_docs = [d for d, k in zip(docs, keep) if k]
+            plan = themes.cluster_plan(len(sub_docs), tp)
+            parts.append((keep, themes.fit_once(sub_docs, embeddings[keep], full.seed, plan, tp, stops,
+                                                cbv.seed_words, codebook=cbv)))
+        lo = themes.leave_out_stability(full, parts, cbv.background, tp)  # as the pipeline measures it
+        found = [float(np.mean([i in t["found_in_fits"] for t in lo["per_topic"].values()])) for i in range(draws)]
+        aris = lo["ari_with_first"]
+        rows.append({"datasæt": name, "udeladt": f"{share:.0%} ({lo['n_left_out'][0]} udsagn)",
+                     "temaer genfundet, middel": float(np.mean(found)), "temaer genfundet, laveste": min(found),
+                     "ARI, middel": float(np.mean(aris)), "ARI, laveste": min(aris), "træk": draws})
+    return rows
+
+
 # ------------------------------------------------------------------------------------------- models
 
 def lda_fit(docs: list[str], k: int, seed: int, stops: list[str]):
@@ -143,6 +167,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=None, help="seeds for stability (default: params n_seeds)")
     ap.add_argument("--cache", type=Path, default=cache_path(REPO / "data"))
+    ap.add_argument("--leave-out", type=float, nargs="*", default=[0.05, 0.10],
+                    help="shares of the statements to leave out at random and refit (default: 0.05 0.10; none: skip)")
+    ap.add_argument("--draws", type=int, default=5, help="random draws per share left out (default 5)")
     args = ap.parse_args()
     logging.getLogger("BERTopic").setLevel(logging.ERROR)
     warnings.simplefilter("ignore")
@@ -157,7 +184,7 @@ def main() -> int:
     cbv = themes.codebook_vectors(embedder, cache)
     stops = themes.theme_stop_words()
 
-    rows, sep_rows, timing = [], [], {}
+    rows, sep_rows, out_rows, timing = [], [], [], {}
     with tempfile.TemporaryDirectory() as tmpdir:
         t0 = time.perf_counter()
         data = datasets(Path(tmpdir), params)
@@ -197,6 +224,12 @@ def main() -> int:
         timing[f"{name}: embeddings"] = t_embed
         timing[f"{name}: {n_seeds} BERTopic-fits"] = t_fit
         timing[f"{name}: {n_seeds} LDA-fits"] = t_lda
+        if on is None and args.leave_out:  # the workshops: would the themes survive a few lines more or less?
+            t0 = time.perf_counter()
+            over_seeds = float(np.mean(recurrence)) if recurrence else float("nan")
+            out_rows += [{**r, "genfundet over seeds": over_seeds} for r in leave_out_rows(
+                name, docs, embeddings, primary, tp, cbv, stops, tuple(args.leave_out), args.draws)]
+            timing[f"{name}: {len(args.leave_out) * args.draws} fits uden udvalgte udsagn"] = time.perf_counter() - t0
         if on is not None:
             ours = separation(primary.topics, on)
             lda = separation(lda_labels, on)
@@ -214,6 +247,14 @@ def main() -> int:
     print(f"(NPMI og diversitet over top-{N_TOP}-ord; {n_seeds} seeds; genfundne temaer = gennemsnitlig andel "
           f"af seeds, hvor et tema genfindes ved centreret centroid-cosinus >= {tp['match_similarity']})\n")
     print(table.T.to_string(formatters=None, float_format=lambda x: f"{x:.3f}"))
+    if out_rows:
+        print("\n== Få udsagn mere eller mindre: genfindes temaerne? ==")
+        print(f"(en andel af udsagnene udeladt tilfældigt, {args.draws} træk pr. andel, samme seed som de rapporterede "
+              f"temaer; genfundet = andel af de rapporterede temaer, der matches én til én ved centreret "
+              f"centroid-cosinus >= {tp['match_similarity']}, som i stabiliteten over seeds; ARI på de udsagn, "
+              f"begge fit har; «genfundet over seeds» er stabilitetstallet fra tabellen ovenfor)\n")
+        print(pd.DataFrame(out_rows).set_index(["datasæt", "udeladt"]).to_string(
+            float_format=lambda x: f"{x:.3f}", na_rep=""))
     if sep_rows:
         print("\n== Korpus: holdes off-theme-sætninger adskilt? ==")
         print("(purity/ARI for on/off mod tema uden outliers; off_in_on = andel off-theme-sætninger i temaer med "

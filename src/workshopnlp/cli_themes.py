@@ -29,8 +29,10 @@ def cmd_themes(args: argparse.Namespace) -> int:
     rng = s["n_themes_range"]
     print(f"{s['n_themes']} temaer i {s['n_usable']} brugbare udsagn (af {s['n_statements']}); "
           f"{s['n_outliers']} udsagn ({percent_da(s['outlier_share'])}) står under '{'Øvrigt/ikke tematiseret'}'.")
-    print(f"Stabilitet over {s['n_seeds']} seeds: {s['n_stable']} af {s['n_themes']} temaer genfindes; "
-          f"antal temaer {rng['min']}–{rng['max']} (median {rng['median']:g}).")
+    without = (f" og {s['n_leave_out_fits']} kørsler uden {percent_da(s['leave_out_share'])} af udsagnene"
+               if s.get("n_leave_out_fits") else "")
+    print(f"Stabilitet over {s['n_seeds']} seeds{without}: {s['n_stable']} af {s['n_themes']} temaer genfindes; "
+          f"antal temaer over seeds {rng['min']}–{rng['max']} (median {rng['median']:g}).")
     if s["reference_workshop"]:
         print(f"Tema-id'er fra {s['reference_workshop']}: {s['n_matched_reference']} temaer genkendt, "
               f"{s['n_themes'] - s['n_matched_reference']} nye.")

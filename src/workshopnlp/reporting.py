@@ -355,8 +355,9 @@ THEME_TABLE_NOTE = (
     "{share} af temaets udsagn er kodet sådan – tallet i parentes. Et tema hedder «{practical}: …», når dets "
     "udsagn klart ligner kodebogens eksempler på praktiske bemærkninger, tak og småsnak mest, og mindst "
     "{practical_share} af dem hverken har fokusområde eller princip. Ellers bærer navnet kun nøgleordene. "
-    "*Stabilitet*: temaet blev fundet igen i mindst {stable} af gentagelserne med andre tilfældige "
-    "udgangspunkter (stabil) eller ikke (ustabil). Temanumrene (T01, T02 …) følger temaet fra workshop til "
+    "*Stabilitet*: grupperingen er gentaget med andre tilfældige udgangspunkter og uden tilfældigt udvalgte "
+    "{left_out} af udsagnene; et tema, der blev fundet igen i mindst {stable} af begge slags gentagelser, er stabilt, "
+    "ellers ustabilt. Temanumrene (T01, T02 …) følger temaet fra workshop til "
     "workshop, så de står ikke i rækkefølge.")
 
 
@@ -367,7 +368,8 @@ def theme_table_note(b: WorkshopBundle) -> str:
     tp = theme_params(b.params)
     return THEME_TABLE_NOTE.format(share=percent_da(float(tp["label_code_min_share"])), practical=PRACTICAL_LABEL,
                                    practical_share=percent_da(float(tp["practical_min_share"])),
-                                   stable=percent_da(float(tp["unstable_share"])))
+                                   stable=percent_da(float(tp["unstable_share"])),
+                                   left_out=percent_da(float(tp["leave_out_share"])))
 
 
 def agreement_summary(b: WorkshopBundle) -> pd.DataFrame:
@@ -785,12 +787,17 @@ def how_it_was_made(b: WorkshopBundle) -> str:
     if b.themes is not None:
         n_themes = int((~b.themes["is_outlier_group"]).sum())
         unstable = int((b.themes["stable"] == False).sum())  # noqa: E712  (NaN for the outlier group)
-        stability = (f"alle {n_themes} temaer gik igen i mindst halvdelen af gentagelserne." if not unstable else
-                     f"{unstable} af de {n_themes} temaer gik igen i under halvdelen af gentagelserne og er markeret "
+        stability = (f"alle {n_themes} temaer gik igen i mindst halvdelen af begge slags gentagelser." if not unstable
+                     else f"{unstable} af de {n_themes} temaer gik igen i under halvdelen af den ene eller begge slags "
+                     "gentagelser og er markeret "
                      f"som {'ustabilt' if unstable == 1 else 'ustabile'}.")
+        from .themes import theme_params
+
+        left_out = percent_da(float(theme_params(b.params)["leave_out_share"]))
         lines.append(f"**Temaer.** Ud over de faste koder er udsagnene grupperet efter indhold i {n_themes} temaer, "
                      "som ingen har bestemt på forhånd. Grupperingen er gentaget flere gange med forskellige "
-                     f"tilfældige udgangspunkter; {stability}")
+                     f"tilfældige udgangspunkter og flere gange uden tilfældigt udvalgte {left_out} af udsagnene – "
+                     f"som hvis lidt færre linjer var skrevet ned; {stability}")
     else:
         lines.append(f"**Temaer.** Der er ikke beregnet temaer for denne workshop: {b.themes_missing_reason}.")
     lines.append(certainty_text(b))

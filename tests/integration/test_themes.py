@@ -130,9 +130,21 @@ def test_stability_report(october, themes_dir):
     assert st["n_themes_per_seed"][0] == s["n_themes"] == len(st["themes"])
     assert n["min"] <= s["n_themes"] <= n["max"]
     assert st["outlier_share_per_seed"][0] == s["outlier_share"]
+    # and fitted without 5 % of the participants' statements, 5 times: a theme is stable only if found again in
+    # at least half of both kinds of refits
+    lo = st["leave_out"]
+    n_left_out = round(0.05 * october.summary["n_usable"])
+    assert lo["share"] == 0.05 and lo["n_fits"] == 5 and lo["n_left_out"] == [n_left_out] * 5
+    assert len(lo["ari_with_first"]) == 5 and all(-1 <= a <= 1 for a in lo["ari_with_first"])
     for theme_id, info in st["themes"].items():
         assert 1 / 3 - 1e-3 <= info["recurrence"] <= 1.0
-        assert info["stable"] == (info["recurrence"] >= st["unstable_share"])
+        assert 0.0 <= info["recurrence_leave_out"] <= 1.0
+        assert info["recurrence_leave_out"] == len(info["found_in_leave_out_fits"]) / 5
+        assert info["stable"] == (min(info["recurrence"], info["recurrence_leave_out"]) >= st["unstable_share"])
+    table = october.themes.set_index("theme_id")
+    for theme_id, info in st["themes"].items():  # themes.csv says the same
+        assert table.at[theme_id, "stable"] == info["stable"]
+        assert table.at[theme_id, "recurrence_leave_out"] == info["recurrence_leave_out"]
     assert sum(info["stable"] for info in st["themes"].values()) >= len(st["themes"]) / 2
 
 

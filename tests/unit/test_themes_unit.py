@@ -169,6 +169,35 @@ def test_one_to_one_matching_respects_threshold():
     assert themes.match_one_to_one(sim, 0.95) == []
 
 
+def test_leave_out_masks_leave_out_the_share_at_random_and_the_same_each_time():
+    masks = themes.leave_out_masks(302, 0.05, 5, 42)
+    assert len(masks) == 5 and all((~m).sum() == 15 for m in masks)
+    assert [m.tolist() for m in masks] == [m.tolist() for m in themes.leave_out_masks(302, 0.05, 5, 42)]
+    assert len({tuple(np.flatnonzero(~m)) for m in masks}) == 5, "five different draws"
+    assert (~themes.leave_out_masks(10, 0.01, 1, 1)[0]).sum() == 1, "at least one"
+    assert themes.leave_out_masks(3, 0.9, 1, 1)[0].sum() == 1, "never all"
+
+
+def test_leave_out_stability_counts_the_fits_that_find_a_theme_again():
+    plan = themes.ClusterPlan(method="umap_hdbscan", n=6)
+    e = np.eye(4)
+    primary = themes.Fit(seed=42, plan=plan, topics=np.array([0, 0, 1, 1, -1, -1]), topics_before=np.zeros(6, int),
+                         probability=np.zeros(6), words={}, centroids={0: e[0], 1: e[1]}, threshold=0.5)
+    keep = np.array([True, True, True, False, True, True])
+
+    def part(cents, topics):
+        return keep, themes.Fit(seed=42, plan=plan, topics=np.array(topics), topics_before=np.zeros(5, int),
+                                probability=np.zeros(5), words={}, centroids=dict(enumerate(cents)), threshold=0.5)
+
+    parts = [part([e[0], e[1]], [0, 0, 1, -1, -1]), part([e[0], e[2]], [0, 0, 1, -1, -1]),
+             part([e[3]], [0, 0, 0, 0, 0])]
+    lo = themes.leave_out_stability(primary, parts, np.zeros(4), {"match_similarity": 0.8})
+    assert lo["per_topic"][0] == {"recurrence": pytest.approx(2 / 3, abs=1e-3), "found_in_fits": [0, 1]}
+    assert lo["per_topic"][1] == {"recurrence": pytest.approx(1 / 3, abs=1e-3), "found_in_fits": [0]}
+    assert lo["n_left_out"] == [1, 1, 1] and lo["n_themes_per_fit"] == [2, 2, 1]
+    assert lo["ari_with_first"][0] == 1.0 and lo["ari_with_first"][2] == 0.0
+
+
 def test_pairs_under_the_threshold_do_not_decide_the_matching():
     """Two themes 0.70 alike were both left without a partner: the assignment preferred 0.50 + 0.40 (= 0.90 over
     0.70 + 0.00) and then dropped both pairs as under 0.65. And a theme left without a partner that is above the
@@ -242,6 +271,9 @@ def test_small_workshop_gets_themes_tables_and_provenance(small_run):
     assert set(prov["inputs_sha256"]) == {"statements.parquet"} and prov["codebook"]["version"]
     st = json.loads((out / "stability.json").read_text(encoding="utf-8"))
     assert st["method"] == "agglomerative" and all(v["recurrence"] == 1.0 for v in st["themes"].values())
+    # Ward is stable over seeds by construction; the fits without some statements still test it
+    assert st["leave_out"]["n_fits"] == 5 and all(0 <= v["recurrence_leave_out"] <= 1 for v in st["themes"].values())
+    assert all(v["stable"] == (v["recurrence_leave_out"] >= 0.5) for v in st["themes"].values())
 
 
 def test_follow_up_topics_are_found_and_chatter_stays_apart(small_run):
@@ -435,7 +467,9 @@ def test_a_researchers_own_clusterer_replaces_the_clustering_and_is_recorded(tmp
     params = load_params()
     params["themes"].update(n_seeds=2, clusterer="mine_klynger:kmeans")
     result = themes.run_themes(WS, data_dir, params, embedder=e5, use_previous=False)
-    assert my_module.CALLS == [{"seed": 42, "max_k": 6}, {"seed": 43, "max_k": 6}]  # one per seed, its options only
+    assert my_module.CALLS[:2] == [{"seed": 42, "max_k": 6}, {"seed": 43, "max_k": 6}]  # per seed, its options only
+    # then the five stability fits without 5 % of the statements, all with the first seed
+    assert len(my_module.CALLS) == 2 + 5 and all(c["seed"] == 42 for c in my_module.CALLS[2:])
     assert result.summary["method"] == "egen" and result.summary["n_themes"] == 4   # k-means' four, no fallback
     out = WorkshopPaths(data_dir, WS).themes_dir
     prov = json.loads((out / "themes.provenance.json").read_text(encoding="utf-8"))
