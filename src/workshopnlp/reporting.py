@@ -7,8 +7,8 @@ displays the result. Texts are plain Danish for the project group; numbers come 
 from __future__ import annotations
 
 import html
-import math
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -355,10 +355,17 @@ THEME_TABLE_NOTE = (
     "{share} af temaets udsagn er kodet sådan – tallet i parentes. Et tema hedder «{practical}: …», når dets "
     "udsagn klart ligner kodebogens eksempler på praktiske bemærkninger, tak og småsnak mest, og mindst "
     "{practical_share} af dem hverken har fokusområde eller princip. Ellers bærer navnet kun nøgleordene. "
-    "*Stabilitet*: grupperingen er gentaget med andre tilfældige udgangspunkter og uden tilfældigt udvalgte "
-    "{left_out} af udsagnene; et tema, der blev fundet igen i mindst {stable} af begge slags gentagelser, er stabilt, "
-    "ellers ustabilt. Temanumrene (T01, T02 …) følger temaet fra workshop til "
-    "workshop, så de står ikke i rækkefølge.")
+    "*Stabilitet*: grupperingen er gentaget med andre tilfældige udgangspunkter{left_out}; et tema, der blev "
+    "fundet igen i mindst {stable} af {which}, er stabilt, ellers ustabilt. Temanumrene (T01, T02 …) "
+    "følger temaet fra workshop til workshop, så de står ikke i rækkefølge.")
+
+
+def _left_out_da(tp: Mapping[str, Any]) -> str:
+    """«5 %»: the share of the statements the stability fits without some statements leave out (themes.py), or ""
+    when there are no such fits (``leave_out_fits: 0``)."""
+    if int(tp.get("leave_out_fits", 0) or 0) < 1 or float(tp.get("leave_out_share", 0) or 0) <= 0:
+        return ""
+    return percent_da(float(tp["leave_out_share"]))
 
 
 def theme_table_note(b: WorkshopBundle) -> str:
@@ -366,10 +373,12 @@ def theme_table_note(b: WorkshopBundle) -> str:
     from .themes import PRACTICAL_LABEL, theme_params
 
     tp = theme_params(b.params)
+    left = _left_out_da(tp)
     return THEME_TABLE_NOTE.format(share=percent_da(float(tp["label_code_min_share"])), practical=PRACTICAL_LABEL,
                                    practical_share=percent_da(float(tp["practical_min_share"])),
                                    stable=percent_da(float(tp["unstable_share"])),
-                                   left_out=percent_da(float(tp["leave_out_share"])))
+                                   left_out=f" og uden tilfældigt udvalgte {left} af udsagnene" if left else "",
+                                   which="begge slags gentagelser" if left else "gentagelserne")
 
 
 def agreement_summary(b: WorkshopBundle) -> pd.DataFrame:
@@ -787,17 +796,18 @@ def how_it_was_made(b: WorkshopBundle) -> str:
     if b.themes is not None:
         n_themes = int((~b.themes["is_outlier_group"]).sum())
         unstable = int((b.themes["stable"] == False).sum())  # noqa: E712  (NaN for the outlier group)
-        stability = (f"alle {n_themes} temaer gik igen i mindst halvdelen af begge slags gentagelser." if not unstable
-                     else f"{unstable} af de {n_themes} temaer gik igen i under halvdelen af den ene eller begge slags "
-                     "gentagelser og er markeret "
-                     f"som {'ustabilt' if unstable == 1 else 'ustabile'}.")
         from .themes import theme_params
 
-        left_out = percent_da(float(theme_params(b.params)["leave_out_share"]))
+        left = _left_out_da(theme_params(b.params))
+        both, either = ("begge slags ", "den ene eller begge slags ") if left else ("", "")
+        stability = (f"alle {n_themes} temaer gik igen i mindst halvdelen af {both}gentagelserne." if not unstable
+                     else f"{unstable} af de {n_themes} temaer gik igen i under halvdelen af {either}gentagelserne og "
+                     f"er markeret som {'ustabilt' if unstable == 1 else 'ustabile'}.")
+        without = (f" og flere gange uden tilfældigt udvalgte {left} af udsagnene – som hvis lidt færre linjer var "
+                   "skrevet ned") if left else ""
         lines.append(f"**Temaer.** Ud over de faste koder er udsagnene grupperet efter indhold i {n_themes} temaer, "
                      "som ingen har bestemt på forhånd. Grupperingen er gentaget flere gange med forskellige "
-                     f"tilfældige udgangspunkter og flere gange uden tilfældigt udvalgte {left_out} af udsagnene – "
-                     f"som hvis lidt færre linjer var skrevet ned; {stability}")
+                     f"tilfældige udgangspunkter{without}; {stability}")
     else:
         lines.append(f"**Temaer.** Der er ikke beregnet temaer for denne workshop: {b.themes_missing_reason}.")
     lines.append(certainty_text(b))
@@ -1213,8 +1223,8 @@ def theme_changes_note(b: WorkshopBundle) -> str:
             "et tema uden makker er forsvundet eller nyt. Et tema navngives ud fra sine egne udsagn i hver "
             "workshop, så det samme tema kan have et andet navn nu – også en anden kode foran navnet. Jo lavere "
             "lighed, desto mere har temaet flyttet sig. Ved et tema uden makker står ligheden med det nærmeste tema "
-            "på den anden side – under grænsen, eller, hvis det nærmeste tema ligner et andet tema endnu mere og er parret med "
-            "det, begge ligheder. «Ustabil»: temaet blev fundet i under halvdelen af gentagelserne af "
+            "på den anden side – under grænsen, eller, hvis det nærmeste tema ligner et andet tema endnu mere og "
+            "er parret med det, begge ligheder. «Ustabil»: temaet blev fundet i under halvdelen af gentagelserne af "
             "grupperingen, så et forsvundet eller nyt ustabilt tema – og et ustabilt tema, der er vokset eller skrumpet – "
             "kan lige så vel skyldes metoden som det, der blev sagt. Vokset og skrumpet gælder temaets andel af workshoppens udsagn, ikke antallet: workshops har "
             "forskelligt antal udsagn.*")

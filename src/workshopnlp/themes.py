@@ -25,8 +25,9 @@ Design choices (and why)
   of the embeddings (centred on the codebook background, see below) with k chosen by the cosine
   silhouette in ``2..n // min_topic_size`` (at most ``max_small_k``). UMAP and HDBSCAN are unreliable
   on a few dozen points; Ward is deterministic, so the seed stability of such a fit is 1 by
-  construction (reported as such in stability.json; the fits without some statements still test it). Without centring the silhouette picks k = 2
-  (talk vs. small talk) on a 32-statement follow-up with three clear topics; centred, it finds them.
+  construction (reported as such in stability.json; the fits without some statements still test it).
+  Without centring the silhouette picks k = 2 (talk vs. small talk) on a 32-statement follow-up with three
+  clear topics; centred, it finds them.
   (Centring the UMAP input as well was measured and brought nothing, so UMAP gets raw vectors.)
 
 *Swappable parts* (as in BERTopic, each behind a small contract). The embedder is ``embeddings.model``
@@ -115,8 +116,9 @@ failed run leaves the previous files intact):
 
 - ``themes.csv`` – one row per theme plus a last row ``ovrigt`` (``is_outlier_group``): label, size,
   share of the usable statements, top words, the code in the label (if any), nearest focus area and
-  principle, recurrence over seeds and over the fits without some statements, ``stable``, ``origin`` (``ny`` or ``<workshop>:<id>``), counts per
-  persona (``n_raadgiver`` ...) and per source kind (``n_plenum`` ...), exemplars joined by " || ".
+  principle, recurrence over seeds and over the fits without some statements (``recurrence_leave_out``),
+  ``stable``, ``origin`` (``ny`` or ``<workshop>:<id>``), counts per persona (``n_raadgiver`` ...) and per
+  source kind (``n_plenum`` ...), exemplars joined by " || ".
 - ``themes.json`` – the same with structure: top words with c-TF-IDF scores, exemplars with
   statement id, locator and similarity, code shares, nearest codes, the raw centroid (384 floats; used
   to match themes across workshops), plus run summary, ``ovrigt`` and ``last_id_number``.

@@ -426,3 +426,19 @@ def test_a_theme_without_a_partner_never_reads_as_reaching_the_threshold():
     assert likeness_da(over, 0.65) == ("0,70 til «Formål: formål, borger», der er parret med «Formål: gevinst, "
                                        "forankre» (0,77)")
     assert likeness_da({"similarity": "", "nearest_label": "", "nearest_similarity": ""}, 0.65) == "–"
+
+
+def test_the_theme_table_note_says_which_repetitions_decide_stability():
+    """The note named the refits without some statements also when a researcher had turned them off."""
+    from types import SimpleNamespace
+
+    from workshopnlp.config import load_params
+    from workshopnlp.reporting import theme_table_note
+
+    params = load_params()
+    note = theme_table_note(SimpleNamespace(params=params))
+    assert "uden tilfældigt udvalgte 5 % af udsagnene" in note and "mindst 50 % af begge slags gentagelser" in note
+    params["themes"]["leave_out_fits"] = 0
+    off = theme_table_note(SimpleNamespace(params=params))
+    assert "uden tilfældigt udvalgte" not in off and "begge slags" not in off
+    assert "mindst 50 % af gentagelserne, er stabilt" in off
