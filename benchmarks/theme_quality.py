@@ -103,19 +103,17 @@ def separation(labels: np.ndarray, on: np.ndarray) -> dict[str, float]:
             "on_outlier": float(((labels == -1) & (on == 1)).sum() / max(int((on == 1).sum()), 1))}
 
 
-def leave_out_rows(name: str, docs: list[str], embeddings: np.ndarray, full, tp: dict, cbv, stops: list[str],
+def leave_out_rows(name: str, docs: list[str], embeddings: np.ndarray, full, tp: dict, cbv,
                    shares: tuple[float, ...], draws: int) -> list[dict]:
     """One row per share left out: themes found again and ARI, mean and worst over ``draws`` random draws, each
     refitted with the reported fit's seed (so only the left-out lines differ)."""
     rows = []
+    everyone = np.ones(len(docs), dtype=bool)  # the benchmark's statements are all participants'
     for share in shares:
-        parts = []
-        for keep in themes.leave_out_masks(len(docs), share, draws, int(tp["seed"])):
-            sub_docs = [d for d, k in zip(docs, keep) if k]
-            plan = themes.cluster_plan(len(sub_docs), tp)
-            parts.append((keep, themes.fit_once(sub_docs, embeddings[keep], full.seed, plan, tp, stops,
-                                                cbv.seed_words, codebook=cbv)))
-        lo = themes.leave_out_stability(full, parts, cbv.background, tp)  # as the pipeline measures it
+        # the pipeline's own refits and measure (themes.fit_leave_out, leave_out_stability), at this share
+        parts = themes.fit_leave_out(docs, embeddings, everyone, embeddings, docs,
+                                     {**tp, "leave_out_share": share, "leave_out_fits": draws}, cbv)
+        lo = themes.leave_out_stability(full, parts, cbv.background, tp)
         found = [float(np.mean([i in t["found_in_fits"] for t in lo["per_topic"].values()])) for i in range(draws)]
         aris = lo["ari_with_first"]
         rows.append({"datasæt": name, "udeladt": f"{share:.0%} ({lo['n_left_out'][0]} udsagn)",
@@ -228,7 +226,7 @@ def main() -> int:
             t0 = time.perf_counter()
             over_seeds = float(np.mean(recurrence)) if recurrence else float("nan")
             out_rows += [{**r, "genfundet over seeds": over_seeds} for r in leave_out_rows(
-                name, docs, embeddings, primary, tp, cbv, stops, tuple(args.leave_out), args.draws)]
+                name, docs, embeddings, primary, tp, cbv, tuple(args.leave_out), args.draws)]
             timing[f"{name}: {len(args.leave_out) * args.draws} fits uden udvalgte udsagn"] = time.perf_counter() - t0
         if on is not None:
             ours = separation(primary.topics, on)
